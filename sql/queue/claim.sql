@@ -1,0 +1,23 @@
+-- Claim up to $2 due tasks of the given types for worker $1, in one statement: most urgent priority first, then
+-- the earliest due, then the oldest. SKIP LOCKED lets any number of workers claim at once without waiting on or
+-- taking each other's rows; the partial index scrape_tasks_claimable serves the inner SELECT.
+-- Claiming spends an attempt and sets the lease.
+-- $1 worker id  $2 limit  $3 lease (ms)  $4 claimable task types
+WITH next AS (
+  SELECT id
+  FROM scrape_tasks
+  WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($4::text[])
+  ORDER BY priority, run_at, id
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE scrape_tasks AS t
+SET status = 'running',
+    attempts = t.attempts + 1,
+    locked_by = $1,
+    locked_until = now() + $3 * interval '1 millisecond',
+    started_at = now(),
+    updated_at = now()
+FROM next
+WHERE t.id = next.id
+RETURNING t.*;

@@ -1,0 +1,44 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * int8 (our ids and counters) and numeric (ER values) as JS numbers: ids stay far below 2^53 and ER has two
+ * decimals. Instagram ids, which do exceed 2^53, are stored as text and never pass through here.
+ * Set per pool rather than on pg's global registry so nothing else in the process is affected.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+export function createPool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString, max, types: typeParsers, application_name: 'ig-scout' });
+}
+
+export function openDatabase(connectionString: string, options: { poolMax: number; onPoolError?: (error: Error) => void }): DatabaseHandle {
+  const pool = createPool(connectionString, options.poolMax);
+  // An idle client losing its connection (Postgres restarted) must not crash the process; the next query reconnects.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    connectionString,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,145 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/**
+ * The tables, typed once. Rows are mapped to API shapes at the edge (src/http); everything in between uses these.
+ * int8 ids arrive as JS numbers (see database.ts); Instagram ids are text.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T, string, string>;
+type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
+type Numeric = ColumnType<number | null, number | null | undefined, number | null>;
+
+export type TaskStatus = 'pending' | 'running' | 'waiting_batch' | 'done' | 'failed' | 'cancelled';
+export const TASK_STATUSES: readonly TaskStatus[] = ['pending', 'running', 'waiting_batch', 'done', 'failed', 'cancelled'];
+
+export type ScrapeStatus = 'pending' | 'scraping' | 'analyzing' | 'active' | 'private' | 'deleted' | 'error';
+
+export interface ScrapeTasksTable {
+  id: Generated<number>;
+  blog_id: number | null;
+  task_type: string;
+  status: Generated<TaskStatus>;
+  priority: Generated<number>;
+  payload: Json<Record<string, unknown>>;
+  progress: NullableJson<Record<string, unknown>>;
+  result: NullableJson<Record<string, unknown>>;
+  dedupe_key: string | null;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  error_message: string | null;
+  last_error_at: NullableTimestamp;
+  run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PersonsTable {
+  id: Generated<number>;
+  full_name: string | null;
+  created_at: Timestamp;
+}
+
+export interface BlogsTable {
+  id: Generated<number>;
+  platform: Generated<string>;
+  username: string;
+  platform_id: string | null;
+  person_id: number | null;
+  full_name: string | null;
+  biography: string | null;
+  avatar_url: string | null;
+  follower_count: number | null;
+  following_count: number | null;
+  media_count: number | null;
+  is_verified: boolean | null;
+  is_business: boolean | null;
+  is_private: boolean | null;
+  business_category: string | null;
+  external_url: string | null;
+  er: Numeric;
+  er_reels: Numeric;
+  er_trend: 'growing' | 'stable' | 'declining' | null;
+  posts_per_week: Numeric;
+  scrape_status: Generated<ScrapeStatus>;
+  status_reason: string | null;
+  scraped_at: NullableTimestamp;
+  ai_insights: NullableJson<Record<string, unknown>>;
+  ai_confidence: Numeric;
+  ai_analyzed_at: NullableTimestamp;
+  source: Generated<string>;
+  raw: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BlogPostsTable {
+  id: Generated<number>;
+  blog_id: number;
+  platform_id: string;
+  shortcode: string | null;
+  caption_text: string | null;
+  hashtags: Generated<string[]>;
+  mentions: Generated<string[]>;
+  like_count: number | null;
+  comment_count: number | null;
+  play_count: number | null;
+  media_type: number | null;
+  product_type: string | null;
+  thumbnail_url: string | null;
+  location_name: string | null;
+  location_lat: number | null;
+  location_lng: number | null;
+  taken_at: NullableTimestamp;
+  is_pinned: Generated<boolean>;
+  raw: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BlogHighlightsTable {
+  id: Generated<number>;
+  blog_id: number;
+  platform_id: string;
+  title: string | null;
+  media_count: number | null;
+  cover_url: string | null;
+  story_mentions: Generated<string[]>;
+  story_locations: Generated<string[]>;
+  story_links: Generated<string[]>;
+  raw: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CategoriesTable {
+  id: Generated<number>;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface BlogCategoriesTable {
+  blog_id: number;
+  category_id: number;
+  is_primary: Generated<boolean>;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface Database {
+  scrape_tasks: ScrapeTasksTable;
+  persons: PersonsTable;
+  blogs: BlogsTable;
+  blog_posts: BlogPostsTable;
+  blog_highlights: BlogHighlightsTable;
+  categories: CategoriesTable;
+  blog_categories: BlogCategoriesTable;
+  schema_migrations: SchemaMigrationsTable;
+}

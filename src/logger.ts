@@ -1,0 +1,69 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino blanks out wherever they appear, so a secret that reaches a log call by accident still never reaches
+ * the output. Listed once here; components only add meta objects.
+ */
+export const REDACTED_PATHS = [
+  'password',
+  '*.password',
+  'apiKey',
+  '*.apiKey',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'cookie',
+  '*.cookie',
+  'cookies',
+  '*.cookies',
+  'session',
+  '*.session',
+  'sessionId',
+  '*.sessionId',
+  'proxyUrl',
+  '*.proxyUrl',
+  'databaseUrl',
+  '*.databaseUrl',
+];
+
+export interface LoggerOptions {
+  level: string;
+  format: 'auto' | 'json' | 'pretty';
+  /** Where lines go; tests pass a stream to capture them. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** The one pino root of the process; components take `logger.child({ component })`. */
+export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.format === 'pretty' || (options.format === 'auto' && !options.destination && process.stdout.isTTY);
+  const base = {
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (pretty) {
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' } },
+    });
+  }
+  return options.destination ? pino(base, options.destination as pino.DestinationStream) : pino(base);
+}
+
+/** Replaces the password of a connection URL so it can be shown in a log line or an error. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

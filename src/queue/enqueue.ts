@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { loadSql, runSql } from '../db/sql-file.js';
+import type { NewTask, Task } from './task.js';
+
+const ENQUEUE = loadSql('queue/enqueue.sql');
+
+export interface Enqueued {
+  task: Task;
+  /** false when a live task with the same dedupe key already existed and is returned instead. */
+  created: boolean;
+}
+
+/**
+ * Enqueues tasks in one INSERT; tasks whose dedupe key is taken by a live task come back as that task. The result
+ * is in the order of the input. Runs on a database or inside a caller's transaction.
+ */
+export async function enqueueTasks(db: Kysely<Database>, tasks: readonly NewTask[], defaults: { maxAttempts: number }): Promise<Enqueued[]> {
+  if (tasks.length === 0) return [];
+  const inserted = await runSql<Task>(db, ENQUEUE, [
+    tasks.map((t) => t.type),
+    tasks.map((t) => JSON.stringify(t.payload ?? {})),
+    tasks.map((t) => t.priority ?? 5),
+    tasks.map((t) => t.blogId ?? null),
+    tasks.map((t) => t.dedupeKey ?? null),
+    tasks.map((t) => t.maxAttempts ?? defaults.maxAttempts),
+    tasks.map((t) => t.runAt ?? null),
+  ]);
+  const byKey = new Map(inserted.filter((t) => t.dedupe_key).map((t) => [t.dedupe_key!, t]));
+  const withoutKey = inserted.filter((t) => !t.dedupe_key);
+  const missing = tasks.map((t) => t.dedupeKey).filter((key): key is string => !!key && !byKey.has(key));
+  const existing = new Map((await findLive(db, missing)).map((t) => [t.dedupe_key!, t]));
+
+  const results: Enqueued[] = [];
+  for (const task of tasks) {
+    if (!task.dedupeKey) {
+      results.push({ task: withoutKey.shift()!, created: true });
+      continue;
+    }
+    const created = byKey.get(task.dedupeKey);
+    if (created) {
+      results.push({ task: created, created: true });
+      byKey.delete(task.dedupeKey); // a key repeated in the input maps to the same task, reported as existing
+      existing.set(task.dedupeKey, created);
+      continue;
+    }
+    const found = existing.get(task.dedupeKey);
+    // The live task finished between our INSERT and SELECT: its key is free again, so enqueue it anew.
+    if (!found) results.push(...(await enqueueTasks(db, [task], defaults)));
+    else results.push({ task: found, created: false });
+  }
+  return results;
+}
+
+async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
+  if (keys.length === 0) return [];
+  return db
+    .selectFrom('scrape_tasks')
+    .selectAll()
+    .where('dedupe_key', 'in', keys)
+    .where('status', 'in', ['pending', 'running', 'waiting_batch'])
+    .execute();
+}

@@ -1,0 +1,94 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { loadSql, runSql } from '../db/sql-file.js';
+import type { Task } from './task.js';
+
+/**
+ * How a run ends. Every function here is conditioned on the lease (status running and locked_by = worker), so a
+ * worker that lost its lease — its task was cancelled, or recovered after it stalled — cannot overwrite the outcome.
+ * Each returns the updated task, or undefined when the lease was no longer held.
+ */
+
+const FAIL = loadSql('queue/fail.sql');
+
+const heldBy = (id: number, workerId: string) => (eb: any) =>
+  eb.and([eb('id', '=', id), eb('status', '=', 'running'), eb('locked_by', '=', workerId)]);
+
+export async function completeTask(db: Kysely<Database>, id: number, workerId: string, result?: Record<string, unknown>) {
+  return db
+    .updateTable('scrape_tasks')
+    .set({
+      status: 'done',
+      result: result === undefined ? null : JSON.stringify(result),
+      completed_at: sql`now()`,
+      locked_by: null,
+      locked_until: null,
+      updated_at: sql`now()`,
+    })
+    .where(heldBy(id, workerId))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface FailOptions {
+  message: string;
+  retryable: boolean;
+  backoffBaseMs: number;
+  backoffFactor: number;
+}
+
+export async function failTask(db: Kysely<Database>, id: number, workerId: string, options: FailOptions): Promise<Task | undefined> {
+  const [row] = await runSql<Task>(db, FAIL, [
+    id,
+    workerId,
+    options.message.slice(0, 4000),
+    options.retryable,
+    options.backoffBaseMs,
+    options.backoffFactor,
+  ]);
+  return row;
+}
+
+/**
+ * Hands a task back to pending without spending its attempt: on shutdown, or when the task must wait for something
+ * that is not its fault (every Instagram account busy or cooling down) until `runAt`. Progress is kept, so the next
+ * run resumes from the checkpoint.
+ */
+export async function releaseTask(db: Kysely<Database>, id: number, workerId: string, runAt?: Date, reason?: string) {
+  return db
+    .updateTable('scrape_tasks')
+    .set((eb) => ({
+      status: 'pending',
+      attempts: sql<number>`greatest(${eb.ref('attempts')} - 1, 0)`,
+      run_at: runAt ?? sql<Date>`now()`,
+      locked_by: null,
+      locked_until: null,
+      updated_at: sql`now()`,
+      ...(reason ? { error_message: reason } : {}),
+    }))
+    .where(heldBy(id, workerId))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends the lease; false means the lease is gone (cancelled or recovered) and the run should stop. */
+export async function renewLease(db: Kysely<Database>, id: number, workerId: string, leaseMs: number): Promise<boolean> {
+  const row = await db
+    .updateTable('scrape_tasks')
+    .set({ locked_until: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(heldBy(id, workerId))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Checkpoints long work (cursor, counts) so an interrupted run resumes where it stopped. */
+export async function saveProgress(db: Kysely<Database>, id: number, workerId: string, progress: Record<string, unknown>) {
+  const row = await db
+    .updateTable('scrape_tasks')
+    .set({ progress: JSON.stringify(progress), updated_at: sql`now()` })
+    .where(heldBy(id, workerId))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

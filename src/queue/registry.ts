@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import type { Task } from './task.js';
+
+export interface TaskContext {
+  task: Task;
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Aborted when the task is cancelled, its lease is lost, or the process shuts down: stop at the next safe point. */
+  signal: AbortSignal;
+  /** Checkpoints progress (visible on GET /api/tasks/{id}); false when the lease is gone. */
+  saveProgress(progress: Record<string, unknown>): Promise<boolean>;
+}
+
+/** What a finished task reports, stored in scrape_tasks.result. */
+export type TaskHandler = (context: TaskContext) => Promise<Record<string, unknown> | void>;
+
+export interface TaskDefinition {
+  type: string;
+  handler: TaskHandler;
+}
+
+/** The one place where task types are known to the runner. */
+export class TaskRegistry {
+  private readonly definitions = new Map<string, TaskDefinition>();
+
+  register(definition: TaskDefinition): this {
+    if (this.definitions.has(definition.type)) throw new Error(`task type ${definition.type} is registered twice`);
+    this.definitions.set(definition.type, definition);
+    return this;
+  }
+
+  get(type: string): TaskDefinition | undefined {
+    return this.definitions.get(type);
+  }
+
+  types(): string[] {
+    return [...this.definitions.keys()];
+  }
+}

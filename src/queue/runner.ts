@@ -1,0 +1,218 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import { sleep } from '../util/wait.js';
+import { claimTasks } from './claim.js';
+import { DeferTaskError, PermanentTaskError } from './errors.js';
+import { completeTask, failTask, releaseTask, renewLease, saveProgress } from './finish.js';
+import { notifyNewWork, recoverExpiredLeases } from './recover.js';
+import type { TaskRegistry } from './registry.js';
+import type { Task } from './task.js';
+
+export interface RunnerOptions {
+  workerId: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  backoffBaseMs: number;
+  backoffFactor: number;
+}
+
+export interface RunnerDeps {
+  db: Kysely<Database>;
+  registry: TaskRegistry;
+  logger: Logger;
+  options: RunnerOptions;
+  /** Task types that may be claimed right now (default: all registered); the account pool narrows this later. */
+  claimableTypes?: () => readonly string[];
+}
+
+interface ActiveRun {
+  task: Task;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+class ShutdownAbort extends Error {}
+
+/**
+ * The poll loop: claims as many tasks as it has free slots, runs them with a renewed lease, and records how each
+ * ended. It sleeps until woken (NOTIFY, a slot freed) or the fallback poll interval passes, and backs off after
+ * errors instead of spinning.
+ */
+export class TaskRunner {
+  private readonly active = new Map<number, ActiveRun>();
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wakeRequested = false;
+  private wakeSleeper = new AbortController();
+  private lastRecovery = 0;
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Wakes the loop now: new work may be claimable. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper.abort();
+  }
+
+  private async loop(): Promise<void> {
+    const { logger, options } = this.deps;
+    let errorStreak = 0;
+    while (this.running) {
+      this.wakeRequested = false;
+      try {
+        await this.recoverIfDue();
+        const free = options.concurrency - this.active.size;
+        const claimed = free > 0 ? await this.claim(free) : [];
+        errorStreak = 0;
+        for (const task of claimed) this.startRun(task);
+        if (free > 0 && claimed.length === free) continue; // a full batch: there may be more right away
+      } catch (error) {
+        errorStreak++;
+        const delay = Math.min(30_000, 250 * 2 ** Math.min(errorStreak, 7));
+        logger.error({ err: error, retryInMs: delay }, 'claiming tasks failed');
+        await sleep(delay, this.stopSignal());
+        continue;
+      }
+      await this.idle(options.pollIntervalMs);
+    }
+  }
+
+  private claim(limit: number): Promise<Task[]> {
+    const types = this.deps.claimableTypes?.() ?? this.deps.registry.types();
+    const { workerId, leaseMs } = this.deps.options;
+    return claimTasks(this.deps.db, { workerId, limit, leaseMs, taskTypes: types });
+  }
+
+  /** Expired leases are recovered by every runner, at most once per lease period; the statement is idempotent. */
+  private async recoverIfDue(): Promise<void> {
+    if (Date.now() - this.lastRecovery < this.deps.options.leaseMs) return;
+    this.lastRecovery = Date.now();
+    const recovered = await recoverExpiredLeases(this.deps.db);
+    if (recovered.requeued + recovered.failed > 0) this.deps.logger.warn(recovered, 'recovered tasks with expired leases');
+  }
+
+  private async idle(ms: number): Promise<void> {
+    if (this.wakeRequested || !this.running) return;
+    this.wakeSleeper = new AbortController();
+    await sleep(ms, this.wakeSleeper.signal);
+  }
+
+  private stopSignal(): AbortSignal {
+    this.wakeSleeper = new AbortController();
+    return this.wakeSleeper.signal;
+  }
+
+  private startRun(task: Task): void {
+    const controller = new AbortController();
+    const run: ActiveRun = { task, controller, done: Promise.resolve() };
+    this.active.set(task.id, run);
+    run.done = this.execute(task, controller).finally(() => {
+      this.active.delete(task.id);
+      this.wake();
+    });
+  }
+
+  private async execute(task: Task, controller: AbortController): Promise<void> {
+    const { db, options } = this.deps;
+    const logger = this.deps.logger.child({ taskId: task.id, taskType: task.task_type });
+    const renewal = setInterval(() => void this.renew(task, controller, logger), Math.max(100, options.leaseMs / 3));
+    const startedAt = Date.now();
+    try {
+      const definition = this.deps.registry.get(task.task_type);
+      if (!definition) throw new PermanentTaskError(`no handler is registered for task type ${task.task_type}`);
+      logger.info({ attempt: task.attempts }, 'task started');
+      const result = await definition.handler({
+        task,
+        db,
+        logger,
+        signal: controller.signal,
+        saveProgress: (progress) => saveProgress(db, task.id, options.workerId, progress),
+      });
+      // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
+      controller.signal.throwIfAborted();
+      const done = await completeTask(db, task.id, options.workerId, result ?? undefined);
+      if (done) logger.info({ durationMs: Date.now() - startedAt }, 'task done');
+      else logger.warn('task finished but its lease was gone (cancelled or recovered); result discarded');
+    } catch (error) {
+      await this.recordFailure(task, controller, error, logger);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async recordFailure(task: Task, controller: AbortController, error: unknown, logger: Logger): Promise<void> {
+    const { db, options } = this.deps;
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      if (controller.signal.reason instanceof ShutdownAbort) {
+        if (await releaseTask(db, task.id, options.workerId)) logger.info('task handed back for another process (shutdown)');
+        return;
+      }
+      if (error instanceof DeferTaskError) {
+        await releaseTask(db, task.id, options.workerId, error.until, message);
+        logger.info({ until: error.until.toISOString(), reason: message }, 'task deferred');
+        return;
+      }
+      const failed = await failTask(db, task.id, options.workerId, {
+        message,
+        retryable: !(error instanceof PermanentTaskError),
+        backoffBaseMs: options.backoffBaseMs,
+        backoffFactor: options.backoffFactor,
+      });
+      if (!failed) logger.warn({ err: message }, 'task failed after its lease was gone; outcome discarded');
+      else if (failed.status === 'pending') logger.warn({ err: message, retryAt: failed.run_at }, 'task failed; will retry');
+      else logger.error({ err: message, attempts: failed.attempts }, 'task failed');
+    } catch (dbError) {
+      // The lease will expire and recovery will retry the task; nothing is lost.
+      logger.error({ err: dbError, taskError: message }, 'could not record the task outcome');
+    }
+  }
+
+  private async renew(task: Task, controller: AbortController, logger: Logger): Promise<void> {
+    if (controller.signal.aborted) return;
+    try {
+      const held = await renewLease(this.deps.db, task.id, this.deps.options.workerId, this.deps.options.leaseMs);
+      if (!held) {
+        logger.warn('lease lost (task cancelled or recovered); stopping it');
+        controller.abort(new Error('lease lost'));
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'lease renewal failed; will try again');
+    }
+  }
+
+  /**
+   * Stops claiming, lets running tasks finish for up to `graceMs`, then aborts the rest and hands them back to
+   * pending without spending their attempt (checkpoints kept).
+   */
+  async stop(graceMs: number): Promise<{ finished: number; handedBack: number }> {
+    if (!this.running) return { finished: 0, handedBack: 0 };
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    const inFlight = [...this.active.values()];
+    const allDone = Promise.all(inFlight.map((run) => run.done));
+    const timedOut = await Promise.race([allDone.then(() => false), sleep(graceMs).then(() => true)]);
+    const remaining = [...this.active.values()];
+    if (timedOut && remaining.length > 0) {
+      for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
+      // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
+      await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(2_000)]);
+      for (const run of this.active.values()) await releaseTask(this.deps.db, run.task.id, this.deps.options.workerId);
+      await notifyNewWork(this.deps.db).catch(() => undefined);
+    }
+    return { finished: inFlight.length - remaining.length, handedBack: remaining.length };
+  }
+}

@@ -1,0 +1,214 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { claimTasks } from '../../src/queue/claim.js';
+import { enqueueTasks } from '../../src/queue/enqueue.js';
+import { completeTask, failTask, releaseTask, renewLease } from '../../src/queue/finish.js';
+import { cancelTask, retryTask } from '../../src/queue/manage.js';
+import { recoverExpiredLeases } from '../../src/queue/recover.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let testDb: TestDatabase;
+const defaults = { maxAttempts: 3 };
+const claimOpts = (workerId: string, limit = 1) => ({ workerId, limit, leaseMs: 60_000, taskTypes: ['full_scrape', 'discover'] });
+const backoff = { backoffBaseMs: 300_000, backoffFactor: 3 };
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => testDb.drop());
+beforeEach(async () => {
+  await sql`TRUNCATE scrape_tasks RESTART IDENTITY CASCADE`.execute(testDb.db);
+});
+
+describe('enqueue', () => {
+  it('returns the live task instead of a duplicate, and allows a new one once it is finished', async () => {
+    const first = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
+    const again = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
+    expect(first[0]!.created).toBe(true);
+    expect(again[0]).toMatchObject({ created: false, task: { id: first[0]!.task.id } });
+
+    const [claimed] = await claimTasks(testDb.db, claimOpts('w1'));
+    expect(claimed!.id).toBe(first[0]!.task.id);
+    const whileRunning = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
+    expect(whileRunning[0]!.task.id).toBe(first[0]!.task.id);
+
+    await completeTask(testDb.db, claimed!.id, 'w1');
+    const afterDone = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
+    expect(afterDone[0]!.created).toBe(true);
+    expect(afterDone[0]!.task.id).not.toBe(first[0]!.task.id);
+  });
+
+  it('keeps input order and maps a key repeated within one call to one task', async () => {
+    const result = await enqueueTasks(
+      testDb.db,
+      ['a', 'b', 'a', 'c'].map((u) => ({ type: 'full_scrape', dedupeKey: `full_scrape:${u}`, payload: { username: u } })),
+      defaults,
+    );
+    expect(result.map((r) => r.task.payload.username)).toEqual(['a', 'b', 'a', 'c']);
+    expect(result.map((r) => r.created)).toEqual([true, true, false, true]);
+    expect(result[2]!.task.id).toBe(result[0]!.task.id);
+    const { count } = await testDb.db.selectFrom('scrape_tasks').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    expect(count).toBe(3);
+  });
+
+  it('creates exactly one task when many connections enqueue the same key at once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:race' }], defaults)),
+    );
+    const ids = new Set(results.map((r) => r[0]!.task.id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r[0]!.created)).toHaveLength(1);
+  });
+});
+
+describe('claim', () => {
+  it('takes the most urgent priority first, then the earliest due, then the oldest', async () => {
+    const past = (s: number) => new Date(Date.now() - s * 1000);
+    await enqueueTasks(
+      testDb.db,
+      [
+        { type: 'full_scrape', priority: 5, payload: { n: 'p5' } },
+        { type: 'full_scrape', priority: 2, runAt: past(10), payload: { n: 'p2-late' } },
+        { type: 'full_scrape', priority: 2, runAt: past(60), payload: { n: 'p2-early' } },
+        { type: 'full_scrape', priority: 2, runAt: past(60), payload: { n: 'p2-early-newer' } },
+        { type: 'full_scrape', priority: 1, runAt: new Date(Date.now() + 60_000), payload: { n: 'p1-future' } },
+        { type: 'ai_analysis', priority: 1, payload: { n: 'other-type' } },
+      ],
+      defaults,
+    );
+    const claimed = await claimTasks(testDb.db, claimOpts('w1', 10));
+    expect(claimed.map((t) => t.payload.n)).toEqual(['p2-early', 'p2-early-newer', 'p2-late', 'p5']);
+    expect(claimed.every((t) => t.attempts === 1 && t.status === 'running' && t.locked_by === 'w1')).toBe(true);
+  });
+
+  it('never hands one task to two workers claiming at once on separate connections', async () => {
+    await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { i } })), defaults);
+    const workers = Array.from({ length: 8 }, () => openDatabase(testDb.url, { poolMax: 1 }));
+    try {
+      const claimedByWorker = await Promise.all(
+        workers.map(async (worker, w) => {
+          const ids: number[] = [];
+          for (;;) {
+            const batch = await claimTasks(worker.db, claimOpts(`w${w}`, 3));
+            if (batch.length === 0) return ids;
+            ids.push(...batch.map((t) => t.id));
+          }
+        }),
+      );
+      const all = claimedByWorker.flat();
+      expect(all).toHaveLength(300);
+      expect(new Set(all).size).toBe(300);
+      expect(claimedByWorker.filter((ids) => ids.length > 0).length).toBeGreaterThan(1);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  });
+
+  it('uses the partial index for the claim', async () => {
+    await enqueueTasks(testDb.db, Array.from({ length: 2000 }, () => ({ type: 'full_scrape' })), defaults);
+    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM scrape_tasks
+      WHERE status = 'pending' AND run_at <= now() AND task_type = ANY (ARRAY['full_scrape'])
+      ORDER BY priority, run_at, id LIMIT 5 FOR UPDATE SKIP LOCKED`.execute(testDb.db);
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('scrape_tasks_claimable');
+  });
+});
+
+describe('outcomes', () => {
+  it('accepts complete and fail only from the lease holder', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    const [task] = await claimTasks(testDb.db, claimOpts('owner'));
+    expect(await completeTask(testDb.db, task!.id, 'intruder')).toBeUndefined();
+    expect(await failTask(testDb.db, task!.id, 'intruder', { message: 'x', retryable: false, ...backoff })).toBeUndefined();
+    expect(await renewLease(testDb.db, task!.id, 'intruder', 60_000)).toBe(false);
+    expect(await completeTask(testDb.db, task!.id, 'owner', { ok: 1 })).toMatchObject({ status: 'done', result: { ok: 1 } });
+  });
+
+  it('retries after 5, 15 and 45 minutes, then fails keeping the last error', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape', maxAttempts: 4 }], defaults);
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await sql`UPDATE scrape_tasks SET run_at = now()`.execute(testDb.db); // skip the wait
+      const [task] = await claimTasks(testDb.db, claimOpts('w'));
+      expect(task!.attempts).toBe(attempt);
+      const failed = await failTask(testDb.db, task!.id, 'w', { message: `boom ${attempt}`, retryable: true, ...backoff });
+      if (attempt < 4) {
+        expect(failed!.status).toBe('pending');
+        const { delay } = await sql<{ delay: number }>`SELECT extract(epoch FROM run_at - now())::float8 AS delay FROM scrape_tasks`
+          .execute(testDb.db)
+          .then((r) => r.rows[0]!);
+        delays.push(Math.round(delay / 60));
+      } else {
+        expect(failed).toMatchObject({ status: 'failed', error_message: 'boom 4', attempts: 4 });
+        expect(failed!.completed_at).toBeInstanceOf(Date);
+      }
+    }
+    expect(delays).toEqual([5, 15, 45]);
+  });
+
+  it('fails at once on a permanent error', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    const [task] = await claimTasks(testDb.db, claimOpts('w'));
+    const failed = await failTask(testDb.db, task!.id, 'w', { message: 'not implemented', retryable: false, ...backoff });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, error_message: 'not implemented' });
+  });
+
+  it('releases without spending an attempt and keeps the checkpoint', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    const [task] = await claimTasks(testDb.db, claimOpts('w'));
+    await sql`UPDATE scrape_tasks SET progress = '{"cursor":"abc"}'`.execute(testDb.db);
+    const released = await releaseTask(testDb.db, task!.id, 'w');
+    expect(released).toMatchObject({ status: 'pending', attempts: 0, progress: { cursor: 'abc' }, locked_by: null });
+  });
+});
+
+describe('recovery', () => {
+  it('brings back a task whose lease expired, and fails it once out of attempts', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape', maxAttempts: 2 }], defaults);
+    for (const expected of ['pending', 'failed']) {
+      const [task] = await claimTasks(testDb.db, { ...claimOpts('dead-worker'), leaseMs: 1 });
+      expect(task).toBeDefined();
+      await sql`UPDATE scrape_tasks SET locked_until = now() - interval '1 second'`.execute(testDb.db);
+      const recovered = await recoverExpiredLeases(testDb.db);
+      expect(recovered).toEqual(expected === 'pending' ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 });
+      const row = await testDb.db.selectFrom('scrape_tasks').selectAll().executeTakeFirstOrThrow();
+      expect(row.status).toBe(expected);
+      expect(row.error_message).toContain('dead-worker');
+    }
+  });
+
+  it('leaves live leases alone', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    await claimTasks(testDb.db, claimOpts('alive'));
+    expect(await recoverExpiredLeases(testDb.db)).toEqual({ requeued: 0, failed: 0 });
+  });
+});
+
+describe('cancel and retry by hand', () => {
+  it('cancels pending and running tasks; a cancelled running task can no longer complete', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'full_scrape' }], defaults);
+    const [running] = await claimTasks(testDb.db, claimOpts('w'));
+    const pending = (await testDb.db.selectFrom('scrape_tasks').select('id').where('status', '=', 'pending').executeTakeFirstOrThrow()).id;
+    expect(await cancelTask(testDb.db, pending)).toMatchObject({ ok: true, task: { status: 'cancelled' } });
+    expect(await cancelTask(testDb.db, running!.id)).toMatchObject({ ok: true, task: { status: 'cancelled' } });
+    expect(await completeTask(testDb.db, running!.id, 'w')).toBeUndefined();
+    expect(await renewLease(testDb.db, running!.id, 'w', 1000)).toBe(false);
+    expect(await cancelTask(testDb.db, pending)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await cancelTask(testDb.db, 999_999)).toEqual({ ok: false, reason: 'not_found' });
+  });
+
+  it('retries a failed task with fresh attempts, unless the same work is live again', async () => {
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'k' }], defaults);
+    const [task] = await claimTasks(testDb.db, claimOpts('w'));
+    await failTask(testDb.db, task!.id, 'w', { message: 'broken', retryable: false, ...backoff });
+    expect(await retryTask(testDb.db, task!.id)).toMatchObject({ ok: true, task: { status: 'pending', attempts: 0 } });
+
+    const [again] = await claimTasks(testDb.db, claimOpts('w'));
+    await failTask(testDb.db, again!.id, 'w', { message: 'broken', retryable: false, ...backoff });
+    const newer = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'k' }], defaults);
+    expect(newer[0]!.created).toBe(true);
+    expect(await retryTask(testDb.db, task!.id)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await retryTask(testDb.db, newer[0]!.task.id)).toMatchObject({ ok: false, reason: 'conflict' });
+  });
+});
