@@ -1,0 +1,43 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { bearerAuth } from './auth.js';
+import type { AppDeps } from './context.js';
+import { DOCS_HTML } from './docs.js';
+import { errorBody, handleError, validationHook } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { taskRoutes } from './routes/tasks.js';
+
+export type { AppDeps };
+
+/**
+ * The HTTP API. Production and tests build it the same way; tests call app.request() in-process.
+ * Public: /api/health*, /openapi.json and /docs (they carry no data). Everything else under /api needs the key.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const logger = deps.logger.child({ component: 'http' });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) => c.json(errorBody(413, `request body is larger than ${deps.bodyLimitBytes} bytes`), 413),
+    }),
+  );
+  const requireKey = bearerAuth(deps.apiKey);
+  app.use('/api/*', async (c, next) => (c.req.path.startsWith('/api/health') ? next() : requireKey(c, next)));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', taskRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'ig-scout', version: deps.version, description: 'Finds and profiles Instagram creators.' },
+  });
+  app.get('/docs', (c) => c.html(DOCS_HTML));
+
+  app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => handleError(error, c, logger));
+  return app;
+}

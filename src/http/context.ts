@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+
+/** What the HTTP layer needs, passed to createApp; no module-level singletons, so tests build their own. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  apiKey: string;
+  bodyLimitBytes: number;
+  maxAttempts: number;
+  /** Whether the process is ready for traffic (false while starting or draining). */
+  isReady: () => boolean;
+  version: string;
+}

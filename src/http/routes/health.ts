@@ -1,0 +1,87 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { TASK_STATUSES } from '../../db/schema.js';
+import type { AppDeps } from '../context.js';
+
+const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'not_ready']).openapi({ description: 'ok: serving and working; not_ready: database down or shutting down' }),
+    version: z.string(),
+    uptime_s: z.number(),
+    database: z.object({ ok: z.boolean(), latency_ms: z.number().nullable(), error: z.string().optional() }),
+    tasks: z.record(z.string(), z.number().int()).nullable().openapi({ description: 'Tasks by status' }),
+  })
+  .openapi('Health');
+
+const health = createRoute({
+  method: 'get',
+  path: '/api/health',
+  summary: 'Readiness: database reachable and tasks by status (no auth; 503 when not ready)',
+  responses: {
+    200: { content: { 'application/json': { schema: HealthSchema } }, description: 'Ready' },
+    503: { content: { 'application/json': { schema: HealthSchema } }, description: 'Not ready' },
+  },
+});
+
+const live = createRoute({
+  method: 'get',
+  path: '/api/health/live',
+  summary: 'Liveness: the process and its event loop answer (no auth, no database)',
+  responses: { 200: { content: { 'application/json': { schema: z.object({ status: z.literal('alive') }) } }, description: 'Alive' } },
+});
+
+const DB_CHECK_TIMEOUT_MS = 2_000;
+
+export function healthRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono();
+  const startedAt = Date.now();
+
+  app.openapi(health, async (c) => {
+    const database = await checkDatabase(deps);
+    const tasks = database.ok ? await countByStatus(deps).catch(() => null) : null;
+    const ready = database.ok && deps.isReady();
+    const body = {
+      status: ready ? ('ok' as const) : ('not_ready' as const),
+      version: deps.version,
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+      database,
+      tasks,
+    };
+    return ready ? c.json(body, 200) : c.json(body, 503);
+  });
+
+  app.openapi(live, (c) => c.json({ status: 'alive' as const }, 200));
+  return app;
+}
+
+async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: number | null; error?: string }> {
+  const started = performance.now();
+  try {
+    await withTimeout(sql`SELECT 1`.execute(deps.db), DB_CHECK_TIMEOUT_MS);
+    return { ok: true, latency_ms: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, latency_ms: null, error: (error as Error).message };
+  }
+}
+
+async function countByStatus(deps: AppDeps): Promise<Record<string, number>> {
+  const rows = await withTimeout(
+    deps.db
+      .selectFrom('scrape_tasks')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute(),
+    DB_CHECK_TIMEOUT_MS,
+  );
+  const counts: Record<string, number> = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0]));
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

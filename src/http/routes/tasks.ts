@@ -1,0 +1,120 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { cancelTask, retryTask, type ManageResult } from '../../queue/manage.js';
+import { getTask, listTasks } from '../../queue/read.js';
+import { requestDiscover, requestScrapes } from '../../tasks/requests.js';
+import type { AppDeps } from '../context.js';
+import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { DiscoverBody, EnqueuedSchema, ScrapeBody, TaskIdParam, TaskListQuery, TaskListSchema, TaskSchema } from '../schemas.js';
+import { taskView } from '../views.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const errors = {
+  400: json(ErrorSchema, 'Invalid input; the message says what is wrong'),
+  401: json(ErrorSchema, 'Missing or wrong API key'),
+};
+const security = [{ bearerAuth: [] }];
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/tasks',
+  summary: 'List tasks, newest first',
+  security,
+  request: { query: TaskListQuery },
+  responses: { 200: json(TaskListSchema, 'A page of tasks'), ...errors },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/api/tasks/{id}',
+  summary: 'One task, with its progress and last error',
+  security,
+  request: { params: TaskIdParam },
+  responses: { 200: json(TaskSchema, 'The task'), 404: json(ErrorSchema, 'No such task'), ...errors },
+});
+
+const scrape = createRoute({
+  method: 'post',
+  path: '/api/tasks/scrape',
+  summary: 'Scrape these usernames (one full_scrape each; repeats return the live task)',
+  security,
+  request: { body: { ...json(ScrapeBody, 'Usernames to scrape'), required: true } },
+  responses: { 202: json(EnqueuedSchema, 'Tasks created or found'), ...errors },
+});
+
+const discover = createRoute({
+  method: 'post',
+  path: '/api/tasks/discover',
+  summary: 'Discover creators from a hashtag',
+  security,
+  request: { body: { ...json(DiscoverBody, 'Hashtag to explore'), required: true } },
+  responses: { 202: json(EnqueuedSchema, 'The discover task, created or found'), ...errors },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/api/tasks/{id}/cancel',
+  summary: 'Cancel a pending or running task',
+  security,
+  request: { params: TaskIdParam },
+  responses: { 200: json(TaskSchema, 'The cancelled task'), 404: json(ErrorSchema, 'No such task'), 409: json(ErrorSchema, 'Not cancellable'), ...errors },
+});
+
+const retry = createRoute({
+  method: 'post',
+  path: '/api/tasks/{id}/retry',
+  summary: 'Run a failed or cancelled task again, with fresh attempts',
+  security,
+  request: { params: TaskIdParam },
+  responses: { 200: json(TaskSchema, 'The task, pending again'), 404: json(ErrorSchema, 'No such task'), 409: json(ErrorSchema, 'Not retryable'), ...errors },
+});
+
+export function taskRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.openapi(list, async (c) => {
+    const query = c.req.valid('query');
+    const page = await listTasks(deps.db, {
+      status: query.status as never,
+      taskType: query.task_type,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return c.json({ items: page.items.map(taskView), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+  });
+
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid('param');
+    const task = await getTask(deps.db, id);
+    if (!task) throw new ApiError(404, `task ${id} does not exist`);
+    return c.json(taskView(task), 200);
+  });
+
+  app.openapi(scrape, async (c) => {
+    const body = c.req.valid('json');
+    const enqueued = await requestScrapes(deps.db, {
+      usernames: body.usernames,
+      priority: body.priority,
+      source: 'manual',
+      maxAttempts: deps.maxAttempts,
+    });
+    const created = enqueued.filter((e) => e.created).length;
+    return c.json({ tasks: enqueued.map((e) => taskView(e.task)), created, existing: enqueued.length - created }, 202);
+  });
+
+  app.openapi(discover, async (c) => {
+    const body = c.req.valid('json');
+    const enqueued = await requestDiscover(deps.db, { hashtag: body.hashtag, priority: body.priority, maxAttempts: deps.maxAttempts });
+    return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
+  });
+
+  app.openapi(cancel, async (c) => c.json(taskView(unwrap(await cancelTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200));
+  app.openapi(retry, async (c) => c.json(taskView(unwrap(await retryTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200));
+
+  return app;
+}
+
+function unwrap(result: ManageResult, id: number) {
+  if (result.ok) return result.task;
+  if (result.reason === 'not_found') throw new ApiError(404, `task ${id} does not exist`);
+  throw new ApiError(409, result.message);
+}

@@ -1,0 +1,98 @@
+import { z } from '@hono/zod-openapi';
+import { TASK_STATUSES } from '../db/schema.js';
+import { TASK_TYPES } from '../queue/task.js';
+
+/**
+ * Input and output schemas of the API. The same definitions validate requests and generate /openapi.json.
+ */
+
+/** Instagram's rules: 1–30 of a-z 0-9 . _, no leading/trailing dot, no two dots in a row. Case-insensitive. */
+const USERNAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)[a-z0-9._]{1,30}$/;
+
+export const Username = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/^@/, '').toLowerCase())
+  .refine((value) => USERNAME.test(value), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid Instagram username (1–30 letters, digits, "." or "_"; no leading, trailing or double ".")`,
+  })
+  .openapi({ type: 'string', example: 'natgeo', description: 'Instagram username; a leading @ and upper case are accepted' });
+
+export const Hashtag = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/^#/, '').toLowerCase())
+  .refine((value) => /^[\p{L}\p{N}_]{1,100}$/u.test(value), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid hashtag (letters, digits and "_", at most 100)`,
+  })
+  .openapi({ type: 'string', example: 'almatyfood', description: 'Hashtag, with or without the leading #' });
+
+export const MAX_USERNAMES_PER_REQUEST = 1000;
+
+export const ScrapeBody = z
+  .strictObject({
+    usernames: z
+      .array(Username)
+      .min(1, 'give at least one username')
+      .max(MAX_USERNAMES_PER_REQUEST, `at most ${MAX_USERNAMES_PER_REQUEST} usernames per request`),
+    priority: z.number().int().min(1).max(3).default(2).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
+  })
+  .openapi('ScrapeRequest');
+
+export const DiscoverBody = z
+  .strictObject({
+    hashtag: Hashtag,
+    priority: z.number().int().min(1).max(10).default(4),
+  })
+  .openapi('DiscoverRequest');
+
+export const TaskIdParam = z.object({
+  id: z.coerce
+    .number({ error: 'task id must be a number' })
+    .int('task id must be a whole number')
+    .positive('task id must be positive')
+    .max(Number.MAX_SAFE_INTEGER, 'task id is too large')
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 42 }),
+});
+
+export const TaskListQuery = z.strictObject({
+  status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(),
+  task_type: z.enum(TASK_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
+});
+
+export const TaskSchema = z
+  .object({
+    id: z.number().int(),
+    task_type: z.string(),
+    status: z.enum(TASK_STATUSES as [string, ...string[]]),
+    priority: z.number().int(),
+    blog_id: z.number().int().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+    progress: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Checkpoint of long work (cursor, counts)' }),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    error_message: z.string().nullable().openapi({ description: 'The last error, kept after success for inspection' }),
+    last_error_at: z.string().nullable(),
+    run_at: z.string().openapi({ description: 'When the task is due (now, or its next retry)' }),
+    lease: z.object({ holder: z.string(), until: z.string() }).nullable(),
+    started_at: z.string().nullable(),
+    completed_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Task');
+
+export const TaskListSchema = z
+  .object({ items: z.array(TaskSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
+  .openapi('TaskList');
+
+export const EnqueuedSchema = z
+  .object({
+    tasks: z.array(TaskSchema),
+    created: z.number().int().openapi({ description: 'Tasks created by this request' }),
+    existing: z.number().int().openapi({ description: 'Live tasks returned instead of duplicates' }),
+  })
+  .openapi('Enqueued');

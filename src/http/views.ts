@@ -1,0 +1,29 @@
+import type { Task } from '../queue/task.js';
+import type { z } from '@hono/zod-openapi';
+import type { TaskSchema } from './schemas.js';
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+/** A task row as the API shows it: timestamps in ISO 8601, the lease as one object, internals (dedupe key) left out. */
+export function taskView(task: Task): z.infer<typeof TaskSchema> {
+  return {
+    id: task.id,
+    task_type: task.task_type,
+    status: task.status,
+    priority: task.priority,
+    blog_id: task.blog_id,
+    payload: task.payload,
+    progress: task.progress,
+    result: task.result,
+    attempts: task.attempts,
+    max_attempts: task.max_attempts,
+    error_message: task.error_message,
+    last_error_at: iso(task.last_error_at),
+    run_at: iso(task.run_at)!,
+    lease: task.locked_by && task.locked_until ? { holder: task.locked_by, until: task.locked_until.toISOString() } : null,
+    started_at: iso(task.started_at),
+    completed_at: iso(task.completed_at),
+    created_at: iso(task.created_at)!,
+    updated_at: iso(task.updated_at)!,
+  };
+}

@@ -1,0 +1,20 @@
+import { PermanentTaskError } from '../queue/errors.js';
+import { TaskRegistry, type TaskHandler } from '../queue/registry.js';
+
+/**
+ * Every task type the daemon runs, registered in one place. Types whose feature is not built yet fail at once with
+ * a clear reason instead of pretending to succeed.
+ */
+export function createTaskRegistry(): TaskRegistry {
+  return new TaskRegistry()
+    .register({ type: 'full_scrape', handler: notImplemented('full_scrape (profile scraping)') })
+    .register({ type: 'discover', handler: notImplemented('discover (hashtag discovery)') })
+    .register({ type: 'followers', handler: notImplemented('followers (follower lists)') })
+    .register({ type: 'ai_analysis', handler: notImplemented('ai_analysis (OpenAI batch analysis)') });
+}
+
+function notImplemented(what: string): TaskHandler {
+  return async () => {
+    throw new PermanentTaskError(`not implemented yet: ${what} is not available in this version of ig-scout`);
+  };
+}

@@ -1,0 +1,57 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+
+/** What users ask for, turned into queue work. Shared by the API and the scheduler. */
+
+export const scrapeDedupeKey = (username: string) => `full_scrape:${username}`;
+export const discoverDedupeKey = (hashtag: string) => `discover:${hashtag}`;
+
+export interface ScrapeRequest {
+  usernames: readonly string[];
+  priority: number;
+  /** Where a new blog came from: `manual`, `discover:<hashtag>`, … Existing blogs keep theirs. */
+  source: string;
+  maxAttempts: number;
+}
+
+/**
+ * One `full_scrape` per username, each bound to its blog row (created as `pending` when new). A username that
+ * already has a live scrape gets that task back instead of a second one. One transaction, two statements.
+ */
+export async function requestScrapes(db: Kysely<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
+  if (request.usernames.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const blogs = await trx
+      .insertInto('blogs')
+      .values([...new Set(request.usernames)].map((username) => ({ username, source: request.source })))
+      // A no-op update instead of DO NOTHING, so existing rows come back in RETURNING too.
+      .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
+      .returning(['id', 'username'])
+      .execute();
+    const blogIds = new Map(blogs.map((b) => [b.username, b.id]));
+    return enqueueTasks(
+      trx,
+      request.usernames.map((username) => ({
+        type: 'full_scrape',
+        priority: request.priority,
+        blogId: blogIds.get(username)!,
+        dedupeKey: scrapeDedupeKey(username),
+        payload: { username },
+      })),
+      { maxAttempts: request.maxAttempts },
+    );
+  });
+}
+
+export async function requestDiscover(
+  db: Kysely<Database>,
+  request: { hashtag: string; priority: number; maxAttempts: number },
+): Promise<Enqueued> {
+  const [enqueued] = await enqueueTasks(
+    db,
+    [{ type: 'discover', priority: request.priority, dedupeKey: discoverDedupeKey(request.hashtag), payload: { hashtag: request.hashtag } }],
+    { maxAttempts: request.maxAttempts },
+  );
+  return enqueued!;
+}

@@ -1,0 +1,35 @@
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import type { TestDatabase } from './db.js';
+
+export const TEST_API_KEY = 'test-key-0123456789abcdef0123456789';
+
+/** The real app on a test database, called in-process (app.request). */
+export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number } = {}) {
+  const app = createApp({
+    db: testDb.db,
+    logger: createLogger({ level: 'silent', format: 'json' }),
+    apiKey: TEST_API_KEY,
+    bodyLimitBytes: overrides.bodyLimitBytes ?? 1_000_000,
+    maxAttempts: 3,
+    isReady: overrides.ready ?? (() => true),
+    version: 'test',
+  });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path, init);
+    const text = await response.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, body: json, text, headers: response.headers };
+  };
+  return { app, call };
+}
