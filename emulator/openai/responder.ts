@@ -1,0 +1,138 @@
+// Executes one batch request line: the `chat.completion` the real endpoint
+// would have answered, or the failed request, wrapped in the batch output-line
+// envelope `{ id, custom_id, response: { status_code, request_id, body }, error }`.
+import { lineErrorBody } from './errors.js';
+import type { IdMinter } from './ids.js';
+import { buildStructuredAnswer, factsSummary, notesFor } from './insights.js';
+import { analyzePrompt, type PromptFacts } from './prompt.js';
+import { checkResponseFormat } from './schema.js';
+import type { BatchRequestLine, LineFault, OutputLine } from './types.js';
+
+export interface ExecutedLine {
+  customId: string;
+  /** Which file the line goes to: successes to the output file, failed requests to the error file. */
+  file: 'output' | 'error';
+  line: OutputLine;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ExecutionContext {
+  seed: number;
+  batchId: string;
+  ids: IdMinter;
+  /** Unix seconds for the completion's `created`. */
+  createdSec: number;
+  fault: LineFault | null;
+}
+
+const REFUSAL = "I'm sorry, but I can't help with analysing this profile.";
+/** Tokens a low-detail image costs in the real API. */
+const IMAGE_TOKENS = 85;
+
+export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext): ExecutedLine {
+  const { lineId, requestId, completionId } = ctx.ids.forLine(ctx.batchId, request.custom_id);
+  const envelope = (statusCode: number, body: unknown): OutputLine => ({
+    id: lineId,
+    custom_id: request.custom_id,
+    response: { status_code: statusCode, request_id: requestId, body },
+    error: null,
+  });
+  if (ctx.fault?.mode === 'line_error') {
+    const status = ctx.fault.status ?? 500;
+    return failed(request, envelope(status, lineErrorBody(status, ctx.fault.message)));
+  }
+  const formatProblem = checkResponseFormat(request.body.response_format);
+  if (formatProblem) {
+    const body = { error: { message: formatProblem, type: 'invalid_request_error', param: 'response_format', code: null } };
+    return failed(request, envelope(400, body));
+  }
+  const facts = analyzePrompt(request.body.messages);
+  const seed = `${ctx.seed}|${request.custom_id}`;
+  const answer = applyFault(answerFor(request, facts, seed), ctx.fault);
+  const promptTokens = estimatePromptTokens(facts);
+  const completionTokens = Math.max(1, Math.ceil((answer.content ?? answer.refusal ?? '').length / 4));
+  const body = chatCompletion(completionId, ctx.createdSec, request.body.model, answer, promptTokens, completionTokens);
+  return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens };
+}
+
+function failed(request: BatchRequestLine, line: OutputLine): ExecutedLine {
+  return { customId: request.custom_id, file: 'error', line, promptTokens: 0, completionTokens: 0 };
+}
+
+interface Answer {
+  content: string | null;
+  refusal: string | null;
+  finishReason: 'stop' | 'length';
+}
+
+function answerFor(request: BatchRequestLine, facts: PromptFacts, seed: string): Answer {
+  const format = request.body.response_format;
+  if (format?.type === 'json_schema' && format.json_schema.schema) {
+    const value = buildStructuredAnswer(format.json_schema.schema, facts, seed);
+    return { content: JSON.stringify(value), refusal: null, finishReason: 'stop' };
+  }
+  const summary = factsSummary(facts, seed);
+  if (format?.type === 'json_object') return { content: JSON.stringify(summary), refusal: null, finishReason: 'stop' };
+  return { content: notesFor(facts, String(summary.primary_topic)), refusal: null, finishReason: 'stop' };
+}
+
+/** Content faults: what a real model occasionally does to a structured answer. */
+function applyFault(answer: Answer, fault: LineFault | null): Answer {
+  if (!fault || answer.content === null) return answer;
+  switch (fault.mode) {
+    case 'refusal':
+      return { content: null, refusal: REFUSAL, finishReason: 'stop' };
+    case 'invalid_json':
+      // What hitting max_completion_tokens mid-object looks like: cut-off JSON, finish_reason "length".
+      return { ...answer, content: answer.content.slice(0, Math.max(1, Math.floor(answer.content.length / 2))), finishReason: 'length' };
+    case 'schema_violation':
+      return { ...answer, content: JSON.stringify(violate(JSON.parse(answer.content) as unknown)) };
+    default:
+      return answer;
+  }
+}
+
+/** Parses as JSON but breaks the schema: drops the first key and adds one the schema forbids. */
+function violate(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { unexpected_field: value };
+  const entries = Object.entries(value).slice(1);
+  return { ...Object.fromEntries(entries), unexpected_field: 'not in the schema' };
+}
+
+function estimatePromptTokens(facts: PromptFacts): number {
+  return Math.ceil((facts.systemText.length + facts.userText.length) / 4) + facts.imageCount * IMAGE_TOKENS + 7;
+}
+
+function chatCompletion(
+  id: string,
+  created: number,
+  model: string,
+  answer: Answer,
+  promptTokens: number,
+  completionTokens: number,
+): Record<string, unknown> {
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: answer.content, refusal: answer.refusal, annotations: [] },
+        logprobs: null,
+        finish_reason: answer.finishReason,
+      },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+    service_tier: 'default',
+    system_fingerprint: null,
+  };
+}
