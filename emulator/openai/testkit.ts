@@ -1,6 +1,8 @@
 // Helpers for tests that drive the emulator: an AIInsights schema shaped like
 // SPEC §7 (built with zod, as the daemon does), request-line builders and a
 // condition poller. Not used by the emulator itself.
+import OpenAI, { toFile } from 'openai';
+import type { Batch } from 'openai/resources/batches';
 import { z } from 'zod';
 import type { JsonSchema } from './types.js';
 
@@ -114,4 +116,48 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Uploads `lines` (objects, or raw JSONL text) as a batch input file and creates a batch on it. */
+export async function submitBatch(
+  client: OpenAI,
+  lines: unknown[] | string,
+  options: { filename?: string; metadata?: Record<string, string> } = {},
+): Promise<Batch> {
+  const jsonl = typeof lines === 'string' ? lines : toJsonl(lines);
+  const file = await client.files.create({
+    file: await toFile(Buffer.from(jsonl, 'utf8'), options.filename ?? 'in.jsonl'),
+    purpose: 'batch',
+  });
+  return client.batches.create({
+    input_file_id: file.id,
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  });
+}
+
+const FINAL = ['completed', 'failed', 'expired', 'cancelled'];
+
+/** Polls `batches.retrieve` until the batch reaches one of `statuses` (default: any final status). */
+export function waitForBatch(client: OpenAI, id: string, statuses: string[] = FINAL, timeoutMs = 5_000): Promise<Batch> {
+  return waitFor(() => client.batches.retrieve(id), (b) => statuses.includes(b.status), { timeoutMs });
+}
+
+/** One line of an output or error file. */
+export interface ResultLine {
+  id: string;
+  custom_id: string;
+  response: { status_code: number; request_id: string; body: any } | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Downloads and parses a JSONL file through the SDK (empty list for a null id). */
+export async function downloadJsonl(client: OpenAI, fileId: string | null | undefined): Promise<ResultLine[]> {
+  if (!fileId) return [];
+  const text = await (await client.files.content(fileId)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ResultLine);
 }
