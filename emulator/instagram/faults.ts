@@ -1,0 +1,110 @@
+/**
+ * Runtime faults. A fault has a scope (everything, one account, one proxy), a kind, an optional
+ * route filter and an optional count ("the next N matching requests"); without a count it stays
+ * until removed. Transport faults (refuse, connect_error) act at CONNECT time, the others per request.
+ */
+export type FaultKind =
+  /** 429 "Please wait a few minutes before you try again." */
+  | 'rate_limit'
+  /** 403 login_required (the session itself stays valid; see expireSessions for that). */
+  | 'login_required'
+  | 'challenge'
+  /** feedback_required with spam:true. */
+  | 'feedback'
+  /** 5xx; `status` picks the code (default 500). */
+  | 'server_error'
+  /** Banned: error_type "inactive user". */
+  | 'inactive'
+  | 'sentry_block'
+  /** Answer normally after `delayMs`. */
+  | 'slow'
+  /** Send headers and part of the body, then cut the connection. */
+  | 'drop'
+  /** Close the connection without answering. */
+  | 'reset'
+  /** Proxy scope: destroy the client socket as soon as it connects to the proxy. */
+  | 'refuse'
+  /** Proxy scope: answer CONNECT with 502 Bad Gateway. */
+  | 'connect_error';
+
+export const TRANSPORT_FAULTS: readonly FaultKind[] = ['refuse', 'connect_error'];
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Apply to the next N matching requests only; omitted = persistent. */
+  times?: number;
+  /** For server_error. */
+  status?: number;
+  /** For slow. */
+  delayMs?: number;
+  /** Only requests whose path contains this text (e.g. "feed/user", "accounts/login"). */
+  route?: string;
+}
+
+export type FaultScope = { global: true } | { account: string } | { proxy: number };
+
+export interface Fault extends FaultSpec {
+  id: number;
+  scope: FaultScope;
+  /** Remaining uses for one-shot faults. */
+  remaining: number | null;
+  applied: number;
+}
+
+export interface FaultTarget {
+  username: string | null;
+  proxyId: number | null;
+  path: string;
+}
+
+export class FaultRegistry {
+  private faults: Fault[] = [];
+  private nextId = 1;
+
+  add(scope: FaultScope, spec: FaultSpec): Fault {
+    const fault: Fault = { ...spec, id: this.nextId++, scope, remaining: spec.times ?? null, applied: 0 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  remove(id: number): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  /** Removes every fault, or only those of one scope. */
+  clear(scope?: FaultScope): void {
+    this.faults = scope ? this.faults.filter((f) => !sameScope(f.scope, scope)) : [];
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  /** Matching faults of the given kinds, most specific scope first (proxy, account, global). */
+  matching(target: FaultTarget, kinds?: readonly FaultKind[]): Fault[] {
+    const rank = (f: Fault): number => ('proxy' in f.scope ? 0 : 'account' in f.scope ? 1 : 2);
+    return this.faults
+      .filter((f) => (!kinds || kinds.includes(f.kind)) && inScope(f.scope, target) && (!f.route || target.path.includes(f.route)))
+      .sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+  }
+
+  /** Records one use; one-shot faults disappear when used up. */
+  consume(fault: Fault): void {
+    fault.applied += 1;
+    if (fault.remaining === null) return;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.remove(fault.id);
+  }
+}
+
+function inScope(scope: FaultScope, target: FaultTarget): boolean {
+  if ('global' in scope) return true;
+  if ('account' in scope) return target.username !== null && scope.account === target.username;
+  return target.proxyId !== null && scope.proxy === target.proxyId;
+}
+
+function sameScope(a: FaultScope, b: FaultScope): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,122 @@
+/**
+ * Media objects as served by feed/user, feed/tag and tags sections (fields after feed_user.1,
+ * feed_timeline.1 and clips_user.1). Big ids are bigints so they are written as bare numbers.
+ * `comment_count` is omitted when zero, as in feed_user.1: a scraper has to default it.
+ */
+import type { World, WorldMedia, WorldUser } from '../../world/index.js';
+import { big, type JsonValue } from '../json.js';
+import { shortUser } from './user.js';
+
+const CDN = 'https://scontent-ams2-1.cdninstagram.com/v/t51.2885-15';
+
+export function imageVersions(pk: string, width: number, height: number): JsonValue {
+  const sizes: Array<[number, number]> = [[width, height], [Math.round(width / 2), Math.round(height / 2)]];
+  return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: `${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}` })) };
+}
+
+export function videoVersions(pk: string, width: number, height: number): JsonValue {
+  return [101, 102].map((type, i) => ({
+    type, width: Math.round(width / (i + 1)), height: Math.round(height / (i + 1)), url: `${CDN.replace('t51.2885-15', 't50.2886-16')}/${pk}_${type}.mp4`, id: `${pk.slice(-12)}${type}`,
+  }));
+}
+
+export function locationObject(place: NonNullable<WorldMedia['location']>): JsonValue {
+  return {
+    pk: place.pk, short_name: place.city, facebook_places_id: place.pk + 100_000_000_000_000, external_source: 'facebook_places',
+    name: place.name, address: place.address, city: place.city, has_viewer_saved: false, lng: place.lng, lat: place.lat, is_eligible_for_guides: true,
+  };
+}
+
+function caption(m: WorldMedia, owner: WorldUser): JsonValue {
+  if (m.captionText === null || m.captionPk === null) return null;
+  return {
+    pk: big(m.captionPk), user_id: owner.pk, text: m.captionText, type: 1, created_at: m.takenAt, created_at_utc: m.takenAt,
+    content_type: 'comment', status: 'Active', bit_flags: 0, did_report_as_spam: false, share_enabled: false,
+    user: shortUser(owner), is_covered: false, media_id: big(m.pk), private_reply_status: 0,
+  };
+}
+
+function usertags(m: WorldMedia, world: World): JsonValue {
+  if (m.usertags.length === 0) return undefined;
+  return {
+    in: m.usertags.map((tag, i) => {
+      const tagged = world.user(tag.pk);
+      return { user: tagged ? shortUser(tagged) : { pk: tag.pk, username: tag.username }, position: [0.3 + i * 0.1, 0.6], start_time_in_video_in_sec: null, duration_in_video_in_sec: null };
+    }),
+  };
+}
+
+function kindFields(m: WorldMedia): Record<string, JsonValue> {
+  if (m.kind === 'carousel') {
+    return {
+      media_type: 8,
+      product_type: 'carousel_container',
+      carousel_media_count: m.childPks.length,
+      carousel_media: m.childPks.map((childPk) => ({
+        id: `${childPk}_${m.ownerPk}`, pk: big(childPk), media_type: 1, image_versions2: imageVersions(childPk, 1080, 1350),
+        original_width: 1080, original_height: 1350, carousel_parent_id: m.id, commerciality_status: 'not_commercial',
+      })),
+    };
+  }
+  if (m.kind === 'reel') {
+    return {
+      media_type: 2,
+      product_type: 'clips',
+      image_versions2: imageVersions(m.pk, 1080, 1920),
+      original_width: 1080,
+      original_height: 1920,
+      video_versions: videoVersions(m.pk, 720, 1280),
+      video_duration: m.videoDuration,
+      has_audio: true,
+      play_count: m.playCount,
+      ig_play_count: m.playCount,
+      clips_metadata: { clips_creation_entry_point: 'clips', is_shared_to_fb: false, audio_type: 'original_sounds' },
+    };
+  }
+  return { media_type: 1, product_type: 'feed', image_versions2: imageVersions(m.pk, 1080, 1350), original_width: 1080, original_height: 1350 };
+}
+
+export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue> {
+  const owner = world.user(m.ownerPk);
+  if (!owner) throw new Error(`media ${m.pk} has no owner`);
+  return {
+    taken_at: m.takenAt,
+    pk: big(m.pk),
+    id: m.id,
+    device_timestamp: m.takenAt * 1000 + (Number(BigInt(m.pk) % 1000n)),
+    code: m.code,
+    client_cache_key: `${Buffer.from(m.pk).toString('base64')}.2`,
+    filter_type: 0,
+    caption_is_edited: false,
+    like_and_view_counts_disabled: false,
+    is_paid_partnership: m.mentions.length > 0 && m.captionText !== null && /@\S+ (for the gift|за подарок|рахмет)/.test(m.captionText),
+    comment_likes_enabled: true,
+    comment_threading_enabled: true,
+    has_more_comments: m.commentCount > 0,
+    max_num_visible_preview_comments: 2,
+    can_view_more_preview_comments: m.commentCount > 0,
+    photo_of_you: false,
+    user: shortUser(owner),
+    can_viewer_reshare: true,
+    like_count: m.likeCount,
+    has_liked: false,
+    comment_count: m.commentCount > 0 ? m.commentCount : undefined,
+    top_likers: [],
+    ...kindFields(m),
+    caption: caption(m, owner),
+    location: m.location ? locationObject(m.location) : undefined,
+    lat: m.location?.lat,
+    lng: m.location?.lng,
+    usertags: usertags(m, world),
+    timeline_pinned_user_ids: m.pinned ? [owner.pk] : undefined,
+    can_viewer_save: true,
+    organic_tracking_token: Buffer.from(`{"version":5,"payload":{"media":"${m.pk}"}}`).toString('base64'),
+    sharing_friction_info: { should_have_sharing_friction: false, bloks_app_url: null, sharing_friction_payload: null },
+    coauthor_producers: [],
+    commerciality_status: 'not_commercial',
+    deleted_reason: 0,
+    integrity_review_decision: 'pending',
+    music_metadata: null,
+    is_in_profile_grid: false,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The shape of the generated world. Everything is plain data, so tests can compute expected
+ * values (counts, engagement rates, pages) from the same object the emulator serves.
+ * Big ids (media, highlight, caption pks) are decimal strings; user pks are plain numbers (≤ 11 digits).
+ */
+import type { Lang, Place } from './vocab.js';
+
+export type UserKind = 'creator' | 'brand' | 'fan' | 'scraper';
+export type Trend = 'growing' | 'declining' | 'stable';
+
+export interface WorldUser {
+  pk: number;
+  username: string;
+  fullName: string;
+  kind: UserKind;
+  isPrivate: boolean;
+  isVerified: boolean;
+  isBusiness: boolean;
+  /** 1 personal, 2 business, 3 creator. */
+  accountType: 1 | 2 | 3;
+  category: string | null;
+  biography: string;
+  bioLang: Lang;
+  externalUrl: string;
+  publicEmail: string;
+  followerCount: number;
+  followingCount: number;
+  /** Equals `media.length` for users whose media the world materialises. */
+  mediaCount: number;
+  niche: string | null;
+  trend: Trend;
+  /** Average (likes + comments) / followers of this user's posts, in percent, before noise. */
+  baseErPercent: number;
+}
+
+export type MediaKind = 'photo' | 'carousel' | 'reel';
+
+export interface UserTag {
+  pk: number;
+  username: string;
+}
+
+export interface WorldMedia {
+  pk: string;
+  /** `<pk>_<ownerPk>`. */
+  id: string;
+  code: string;
+  ownerPk: number;
+  kind: MediaKind;
+  takenAt: number;
+  likeCount: number;
+  commentCount: number;
+  /** Reels only. */
+  playCount: number | null;
+  captionText: string | null;
+  captionPk: string | null;
+  hashtags: string[];
+  mentions: string[];
+  location: Place | null;
+  usertags: UserTag[];
+  /** Carousel children pks (carousels only). */
+  childPks: string[];
+  pinned: boolean;
+  videoDuration: number | null;
+}
+
+export interface StoryItem {
+  pk: string;
+  takenAt: number;
+  kind: 'photo' | 'video';
+  mentions: UserTag[];
+  location: Place | null;
+  linkUrl: string | null;
+  hashtags: string[];
+}
+
+export interface WorldHighlight {
+  /** 17-digit id; the reel id is `highlight:<pk>`. */
+  pk: string;
+  ownerPk: number;
+  title: string;
+  createdAt: number;
+  items: StoryItem[];
+}
+
+export interface ScrapingAccount {
+  pk: number;
+  username: string;
+  password: string;
+  /** How the emulator answers its logins until changed at runtime. */
+  loginBehaviour: LoginOutcome;
+  /** Code accepted by accounts/two_factor_login/ when loginBehaviour is 'two_factor'. */
+  twoFactorCode: string;
+}
+
+export type LoginOutcome = 'ok' | 'bad_password' | 'two_factor' | 'challenge' | 'invalid_user' | 'inactive' | 'sentry_block';
+
+export interface WorldOptions {
+  seed: number;
+  creators: number;
+  /** Share of creators whose profile is private. */
+  privateShare: number;
+  /** Share of creators with < 1000 followers or < 5 posts (fail the discover filter). */
+  smallShare: number;
+  /** Usernames that existed once and now 404. */
+  deletedCount: number;
+  mediaPerCreator: readonly [min: number, max: number];
+  topPostsPerHashtag: number;
+  accounts: number;
+  feedPageSize: number;
+  /** friendships/{pk}/followers|following page size. 200 as in the captures from the library's era. */
+  followPageSize: number;
+  tagFeedPageSize: number;
+  tagSectionsPageSize: number;
+  /** The creator with an exact follower count, for pagination tests. */
+  followersAccountCount: number;
+  /** "Now" of the world, unix seconds: all timestamps are before it. */
+  epoch: number;
+}
+
+export interface Hashtag {
+  name: string;
+  /** Top posts, best first (media pks). */
+  topMediaPks: string[];
+  /** Extra clips shown only in one_by_two sections of tags/{tag}/sections/. */
+  extraClipPks: string[];
+  mediaCount: number;
+}
