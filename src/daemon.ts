@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveApiKey } from './api-key.js';
+import type { Config } from './config.js';
+import { openConfiguredDatabase } from './db/bootstrap.js';
+import { createApp } from './http/app.js';
+import { startHttpServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import { NewWorkListener } from './queue/listener.js';
+import type { TaskRegistry } from './queue/registry.js';
+import { TaskRunner } from './queue/runner.js';
+import { createTaskRegistry } from './tasks/registry.js';
+import { projectRoot } from './util/paths.js';
+
+export interface Daemon {
+  port: number;
+  workerId: string;
+  apiKey: { key: string; generatedFile?: string };
+  /** Graceful stop, in the reverse order of start. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** Task types to run; the default is the production registry. Tests and benchmarks pass their own. */
+  registry?: TaskRegistry;
+}
+
+/**
+ * The composition root: database → queue runner → HTTP, started in that order and stopped in reverse. Everything
+ * below receives its dependencies from here; nothing reaches for a global.
+ */
+export async function startDaemon(config: Config, logger: Logger, options: DaemonOptions = {}): Promise<Daemon> {
+  const apiKey = await resolveApiKey(config);
+  const database = await openConfiguredDatabase(config, logger, { adoptRunningEmbedded: true });
+  const { db } = database.handle;
+  const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let accepting = false;
+
+  const runner = new TaskRunner({
+    db,
+    registry: options.registry ?? createTaskRegistry(),
+    logger: logger.child({ component: 'runner' }),
+    options: {
+      workerId,
+      concurrency: config.WORKER_CONCURRENCY,
+      pollIntervalMs: config.QUEUE_POLL_INTERVAL_MS,
+      leaseMs: config.TASK_LEASE_MS,
+      backoffBaseMs: config.TASK_RETRY_BASE_MS,
+      backoffFactor: config.TASK_RETRY_FACTOR,
+    },
+  });
+  const listener = new NewWorkListener(database.handle.connectionString, () => runner.wake(), logger.child({ component: 'listen' }));
+
+  const app = createApp({
+    db,
+    logger,
+    apiKey: apiKey.key,
+    bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+    maxAttempts: config.TASK_MAX_ATTEMPTS,
+    isReady: () => accepting,
+    version: packageVersion(),
+  });
+
+  listener.start();
+  runner.start();
+  let http;
+  try {
+    http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
+  } catch (error) {
+    await runner.stop(0);
+    await listener.stop();
+    await database.close();
+    throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`, { cause: error });
+  }
+  accepting = true;
+  logger.info({ port: http.port, workerId, concurrency: config.WORKER_CONCURRENCY }, 'ig-scout is running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    accepting = false;
+    const started = Date.now();
+    logger.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: no new requests or tasks');
+    await http.close(Math.min(5_000, config.SHUTDOWN_GRACE_MS));
+    const drained = await runner.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - (Date.now() - started)));
+    logger.info(drained, 'task runner stopped');
+    await listener.stop();
+    await database.close();
+    logger.info({ tookMs: Date.now() - started }, 'shutdown complete');
+  };
+  return {
+    port: http.port,
+    workerId,
+    apiKey,
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { enqueueTasks } from '../../src/queue/enqueue.js';
+import { NewWorkListener } from '../../src/queue/listener.js';
+import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
+import { waitFor } from '../../src/util/wait.js';
+import { EXECUTIONS_TABLE_SQL, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+let testDb: TestDatabase;
+const stops: (() => Promise<unknown>)[] = [];
+const silent = createLogger({ level: 'silent', format: 'json' });
+
+const options = (overrides: Partial<RunnerOptions> = {}): RunnerOptions => ({
+  workerId: 'runner-test',
+  concurrency: 2,
+  pollIntervalMs: 30_000,
+  leaseMs: 60_000,
+  backoffBaseMs: 300_000,
+  backoffFactor: 3,
+  ...overrides,
+});
+
+function startRunner(overrides: Partial<RunnerOptions> = {}, db = testDb.db, logger = silent) {
+  const runner = new TaskRunner({ db, registry: sleepyRegistry('in-process'), logger, options: options(overrides) });
+  runner.start();
+  stops.push(() => runner.stop(0));
+  return runner;
+}
+
+const task = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  await sql.raw(EXECUTIONS_TABLE_SQL).execute(testDb.db);
+});
+afterAll(async () => testDb.drop());
+beforeEach(async () => {
+  await sql`TRUNCATE scrape_tasks, test_executions RESTART IDENTITY CASCADE`.execute(testDb.db);
+});
+afterEach(async () => {
+  while (stops.length) await stops.pop()!();
+});
+
+describe('waking up', () => {
+  it('starts a task enqueued while idle in well under a second, though the fallback poll is 30 s', async () => {
+    const runner = startRunner({ pollIntervalMs: 30_000 });
+    const listener = new NewWorkListener(testDb.url, () => runner.wake(), silent);
+    listener.start();
+    stops.push(() => listener.stop());
+    await waitFor(() => runner.isIdle, { timeoutMs: 5000, what: 'the runner asleep on its 30 s poll' });
+
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', { timeoutMs: 5000, intervalMs: 5, what: 'task done' });
+    const done = await task(enqueued!.task.id);
+    expect(done.started_at!.getTime() - done.created_at.getTime()).toBeLessThan(500);
+  });
+
+  it('finds work by the fallback poll when nobody notifies it', async () => {
+    startRunner({ pollIntervalMs: 100 });
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', { timeoutMs: 5000, what: 'task done by poll' });
+  });
+
+  it('backs off instead of spinning when the database is unreachable', async () => {
+    const url = new URL(testDb.url);
+    url.pathname = '/no_such_database';
+    const broken = openDatabase(url.toString(), { poolMax: 1 });
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'error',
+      format: 'json',
+      destination: new Writable({ write: (chunk, _, done) => (lines.push(String(chunk)), done()) }),
+    });
+    startRunner({ pollIntervalMs: 10 }, broken.db, logger);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    stops.push(() => broken.close());
+    const failures = lines.filter((l) => l.includes('claiming tasks failed')).length;
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThanOrEqual(5); // 250 ms doubling: ~4 tries in 2 s, not hundreds
+  });
+});
+
+describe('running', () => {
+  it('runs up to `concurrency` tasks at once and records each outcome', async () => {
+    const runner = startRunner({ concurrency: 3, pollIntervalMs: 50 });
+    await enqueueTasks(
+      testDb.db,
+      [...Array.from({ length: 6 }, () => ({ type: 'full_scrape', payload: { ms: 150 } })), { type: 'discover', payload: { hashtag: 'x' } }],
+      { maxAttempts: 3 },
+    );
+    let peak = 0;
+    await waitFor(
+      async () => {
+        peak = Math.max(peak, runner.activeCount);
+        const open = await testDb.db.selectFrom('scrape_tasks').select('id').where('status', 'in', ['pending', 'running']).execute();
+        return open.length === 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 10, what: 'all tasks finished' },
+    );
+    expect(peak).toBe(3);
+    const rows = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'status', 'error_message', 'result']).orderBy('id').execute();
+    expect(rows.filter((r) => r.status === 'done')).toHaveLength(6);
+    expect(rows.at(-1)).toMatchObject({ task_type: 'discover', status: 'failed', error_message: 'refusing x' });
+    expect(rows[0]!.result).toEqual({ worker: 'in-process' });
+  });
+
+  it('aborts a running task when it is cancelled, and does not mark it done', async () => {
+    const runner = startRunner({ leaseMs: 300, pollIntervalMs: 50 });
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { ms: 60_000 } }], { maxAttempts: 3 });
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'running', { timeoutMs: 5000, what: 'running' });
+    await sql`UPDATE scrape_tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL`.execute(testDb.db);
+    // The next lease renewal (every 100 ms) finds the lease gone and aborts the handler.
+    await waitFor(() => runner.activeCount === 0, { timeoutMs: 5000, what: 'the run to be aborted' });
+    expect((await task(enqueued!.task.id)).status).toBe('cancelled');
+    expect(await testDb.db.selectFrom('test_executions').selectAll().execute()).toHaveLength(0);
+  });
+});
+
+describe('graceful stop', () => {
+  it('lets short tasks finish and hands long ones back without spending an attempt', async () => {
+    const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry('in-process'), logger: silent, options: options({ pollIntervalMs: 50 }) });
+    runner.start();
+    const [short, long] = await enqueueTasks(
+      testDb.db,
+      [
+        { type: 'full_scrape', payload: { ms: 200 } },
+        { type: 'full_scrape', payload: { ms: 60_000, checkpoint: true } },
+      ],
+      { maxAttempts: 3 },
+    );
+    await waitFor(() => runner.activeCount === 2, { timeoutMs: 5000, what: 'both running' });
+    const outcome = await runner.stop(1000);
+    expect(outcome).toEqual({ finished: 1, handedBack: 1 });
+    expect(await task(short!.task.id)).toMatchObject({ status: 'done' });
+    expect(await task(long!.task.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null, progress: { step: 'half-way' } });
+  });
+});
