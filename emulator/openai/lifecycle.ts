@@ -86,12 +86,17 @@ export class BatchEngine {
     this.get(id).fault = fault;
   }
 
-  /** Ends the current phase now, whatever the timings say ("stuck" included). */
+  /** Ends the current phase now, whatever the timings say ("stuck" included; expiry does not pre-empt it). */
   advance(id: string): BatchRecord {
     const record = this.get(id);
-    if (record.fault?.kind === 'stuck' && record.status === 'in_progress') record.fault = null;
-    const step = this.nextStep(record);
-    if (step) step.run(Math.max(this.deps.clock.now(), record.times.created));
+    const now = Math.max(this.deps.clock.now(), record.times.created);
+    if (record.status !== 'in_progress') {
+      this.nextStep(record)?.run(now);
+    } else if (record.fault?.kind === 'expire') {
+      this.expireAt(record, now, linesBeforeExpiry(record));
+    } else {
+      this.finalize(record, now); // the normal end of the phase, even for a "stuck" batch
+    }
     return record;
   }
 
@@ -150,11 +155,15 @@ export class BatchEngine {
     const fault = record.fault;
     if (fault?.kind === 'stuck') return { at: Infinity, run: (at) => this.finalize(record, at) };
     if (fault?.kind === 'expire') {
-      const keep = fault.completedLines ?? Math.floor(record.requests.length / 2);
+      const keep = linesBeforeExpiry(record);
       return { at: Math.min(end, record.times.expires), run: (at) => this.expireAt(record, at, keep) };
     }
     if (record.times.expires <= end) {
-      return { at: record.times.expires, run: (at) => this.expireAt(record, at, record.executed.length) };
+      const expireNaturally = (at: number): void => {
+        this.runProgress(record, at); // the lines done before the window closed keep their answers
+        this.expireAt(record, at, record.executed.length);
+      };
+      return { at: record.times.expires, run: expireNaturally };
     }
     return { at: end, run: (at) => this.finalize(record, at) };
   }
@@ -183,7 +192,7 @@ export class BatchEngine {
     if (record.fault?.kind === 'stuck' || !Number.isFinite(inProgressMs)) return;
     const elapsed = now - (record.times.inProgress ?? now);
     let target = Math.floor((record.requests.length * Math.max(0, elapsed)) / Math.max(1, inProgressMs));
-    if (record.fault?.kind === 'expire') target = Math.min(target, record.fault.completedLines ?? Math.floor(record.requests.length / 2));
+    if (record.fault?.kind === 'expire') target = Math.min(target, linesBeforeExpiry(record));
     this.executeUpTo(record, Math.min(target, record.requests.length), now);
   }
 
@@ -220,6 +229,12 @@ export class BatchEngine {
     const { files, ids, seed, shuffleOutput } = this.deps;
     writeResultFiles(record, { files, ids, seed, atMs, shuffle: shuffleOutput, ...(abandonedAs ? { abandonedAs } : {}) });
   }
+}
+
+/** How many lines an `expire`-faulted batch answers before it expires (default: half). */
+function linesBeforeExpiry(record: BatchRecord): number {
+  const fault = record.fault;
+  return fault?.kind === 'expire' && fault.completedLines !== undefined ? fault.completedLines : Math.floor(record.requests.length / 2);
 }
 
 function fileMissing(fileId: string): BatchErrorEntry {
