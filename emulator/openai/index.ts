@@ -103,17 +103,34 @@ export async function startOpenAiEmulator(opts: OpenAiEmulatorOptions = {}): Pro
   const timings: Timings = { ...DEFAULT_TIMINGS, ...opts.timings };
   const limits: Limits = { ...REAL_LIMITS, ...opts.limits };
   const log: RequestLogEntry[] = [];
-  const engine = new BatchEngine({
-    seed, clock, ids, files, faults, timings, limits, shuffleOutput: (opts.outputOrder ?? 'shuffled') === 'shuffled',
-  });
+  const shuffleOutput = (opts.outputOrder ?? 'shuffled') === 'shuffled';
+  const engine = new BatchEngine({ seed, clock, ids, files, faults, timings, limits, shuffleOutput });
   const api = apiRoutes({ clock, ids, files, engine, faults, limits, log, apiKeys: opts.apiKeys ?? null });
-  const server = await listen(api, opts.host ?? '127.0.0.1', opts.port ?? 0);
-  const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
+  const server = await listen(api, host, opts.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
+  return facade({ baseUrl, port, seed, engine, files, faults, timings, limits, log, server });
+}
 
+interface FacadeParts {
+  baseUrl: string;
+  port: number;
+  seed: number;
+  engine: BatchEngine;
+  files: FileStore;
+  faults: FaultRegistry;
+  timings: Timings;
+  limits: Limits;
+  log: RequestLogEntry[];
+  server: Server;
+}
+
+/** The programmatic API: thin wrappers over the engine, stores and fault registry. */
+function facade({ baseUrl, port, seed, engine, files, faults, timings, limits, log, server }: FacadeParts): OpenAiEmulator {
   const fileText = (id: string | null): string => (id ? (files.get(id)?.content.toString('utf8') ?? '') : '');
   const emulator: OpenAiEmulator = {
-    baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    baseUrl,
     port,
     seed,
     controlRoutes: () => controlRoutes(emulator),

@@ -36,16 +36,29 @@ const ALIASES: Record<string, string> = {
   money: 'finance', games: 'gaming', photo: 'photography', wellness: 'health', style: 'fashion', makeup: 'beauty',
 };
 
-/** The stems that count as evidence for a topic name like "beauty", "auto_moto" or "Мода". */
+/**
+ * The stems that count as evidence for a topic name like "beauty", "auto_moto"
+ * or "Семья и дети": the name, its words (crudely stemmed), and the dictionary
+ * entries those words belong to — by key/alias or by being one of an entry's stems.
+ */
 export function keywordsFor(topic: string): string[] {
   const lower = topic.toLowerCase();
   const tokens = lower.split(/[\s_\-/&,]+/).filter((t) => t.length > 1);
-  const stems = new Set<string>([lower, ...tokens]);
+  const stems = new Set<string>([lower, ...tokens.map(crudeStem)]);
   for (const token of [lower, ...tokens]) {
-    const entry = DICTIONARY[token] ?? DICTIONARY[ALIASES[token] ?? ''];
+    const entry = DICTIONARY[token] ?? DICTIONARY[ALIASES[token] ?? ''] ?? entryContaining(token);
     entry?.forEach((s) => stems.add(s));
   }
   return [...stems];
+}
+
+/** Drops an inflectional ending so "путешествия" also finds "путешествие". */
+function crudeStem(word: string): string {
+  return word.length > 5 ? word.slice(0, -2) : word;
+}
+
+function entryContaining(token: string): string[] | undefined {
+  return Object.values(DICTIONARY).find((stems) => stems.some((s) => s.length >= 4 && token.startsWith(s)));
 }
 
 /** Evidence count per candidate; short stems (≤ 3 letters) must be whole words to avoid noise. */
