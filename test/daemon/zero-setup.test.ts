@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/embedded.js';
+
+/**
+ * `npm start` as a new user runs it: src/main.ts with no DATABASE_URL and no key, in an empty DATA_DIR. The daemon
+ * starts its own Postgres, generates and keeps a key, serves, stops on SIGTERM, and keeps its data across restarts.
+ */
+const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
+let dataDir: string;
+
+function startMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '', SCRAPER_API_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output += line + '\n';
+      if (line.includes('ig-scout is running')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  return { child, exited, running, output: () => output };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'igscout-zero-'));
+});
+afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+describe('zero-setup start', () => {
+  it('serves with its own Postgres and key, drains on SIGTERM, and keeps data and key across a restart', async () => {
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port) };
+    const first = startMain(env);
+    await first.running;
+    const key = (await readFile(path.join(dataDir, 'api-key'), 'utf8')).trim();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(((await stat(path.join(dataDir, 'api-key'))).mode & 0o777).toString(8)).toBe('600');
+    expect(first.output()).toContain(`Bearer $(cat ${path.join(dataDir, 'api-key')})`);
+    expect(first.output()).not.toContain(key);
+
+    const base = `http://127.0.0.1:${port}`;
+    const health = await fetch(`${base}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { ok: true }, tasks: { pending: 0 } });
+    expect((await fetch(`${base}/api/tasks`)).status).toBe(401);
+    const created = await fetch(`${base}/api/tasks/scrape`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ usernames: ['persisted_user'] }),
+    });
+    expect(created.status).toBe(202);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('shutdown complete');
+    expect(first.output()).toContain('embedded Postgres stopped');
+
+    const second = startMain(env);
+    await second.running;
+    const tasks = await fetch(`${base}/api/tasks`, { headers: { authorization: `Bearer ${key}` } });
+    expect(tasks.status).toBe(200);
+    const body = (await tasks.json()) as { items: { payload: { username: string } }[] };
+    expect(body.items.map((t) => t.payload.username)).toEqual(['persisted_user']);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it('refuses to start with DATABASE_URL but no API key, saying why', async () => {
+    const run = startMain({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' });
+    await expect(run.running).rejects.toThrow(/SCRAPER_API_KEY is required when DATABASE_URL is set/);
+    expect(await run.exited).toBe(1);
+  });
+
+  it('refuses a bad configuration with exit code 2, naming the variable', async () => {
+    const run = startMain({ DATA_DIR: dataDir, PORT: 'eighty' });
+    await expect(run.running).rejects.toThrow(/PORT: must be a number/);
+    expect(await run.exited).toBe(2);
+  });
+});
