@@ -120,12 +120,13 @@ export function writeResultFiles(record: BatchRecord, options: WriteOptions): vo
   }
   const order = (lines: OutputLine[], kind: string): OutputLine[] =>
     options.shuffle ? seededShuffle(lines, options.seed, record.id, kind) : lines;
-  record.outputFileId = writeJsonl(options, `batch_${record.id}_output.jsonl`, order(outputLines, 'output'));
-  record.errorFileId = writeJsonl(options, `batch_${record.id}_error.jsonl`, order(errorLines, 'error'));
+  record.outputFileId = writeJsonl(options, record.id, 'output', order(outputLines, 'output'));
+  record.errorFileId = writeJsonl(options, record.id, 'error', order(errorLines, 'error'));
 }
 
-function writeJsonl(options: WriteOptions, filename: string, lines: OutputLine[]): string | null {
+function writeJsonl(options: WriteOptions, batchId: string, kind: 'output' | 'error', lines: OutputLine[]): string | null {
   if (lines.length === 0) return null;
   const content = Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', 'utf8');
-  return options.files.create(filename, 'batch_output', content, options.atMs).id;
+  const id = options.ids.forResultFile(batchId, kind);
+  return options.files.create(`${batchId}_${kind}.jsonl`, 'batch_output', content, { createdAtMs: options.atMs, id }).id;
 }

@@ -12,8 +12,13 @@ export class FileStore {
     private readonly clock: Clock,
   ) {}
 
-  create(filename: string, purpose: FilePurpose, content: Buffer, createdAtMs = this.clock.now()): FileRecord {
-    const record: FileRecord = { id: this.ids.next('file'), filename, purpose, createdAtMs, content };
+  create(
+    filename: string,
+    purpose: FilePurpose,
+    content: Buffer,
+    { createdAtMs = this.clock.now(), id = this.ids.next('file') }: { createdAtMs?: number; id?: string } = {},
+  ): FileRecord {
+    const record: FileRecord = { id, filename, purpose, createdAtMs, content };
     this.files.set(record.id, record);
     return record;
   }

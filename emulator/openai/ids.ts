@@ -29,16 +29,24 @@ function alnum(hex: string, length: number): string {
 
 /** Mints ids in the real formats (`file-…`, `batch_…`, `batch_req_…`, `req_…`, `chatcmpl-…`). */
 export class IdMinter {
-  private counter = 0;
+  /** One counter per kind, so e.g. the number of polls never shifts the next batch's id. */
+  private readonly counters = new Map<string, number>();
 
   constructor(private readonly seed: number) {}
 
-  /** Sequential ids: the n-th file/batch created gets the same id for the same seed. */
+  /** Sequential ids: the n-th upload/batch/request gets the same id for the same seed. */
   next(kind: 'file' | 'batch' | 'req'): string {
-    const hex = hashHex(this.seed, kind, ++this.counter);
+    const n = (this.counters.get(kind) ?? 0) + 1;
+    this.counters.set(kind, n);
+    const hex = hashHex(this.seed, kind, n);
     if (kind === 'file') return `file-${alnum(hex, 22)}`;
     if (kind === 'batch') return `batch_${hex.slice(0, 32)}`;
     return `req_${hex.slice(0, 32)}`;
+  }
+
+  /** A batch's output/error file id: tied to the batch, not to when the file happened to be written. */
+  forResultFile(batchId: string, kind: 'output' | 'error'): string {
+    return `file-${alnum(hashHex(this.seed, 'result-file', batchId, kind), 22)}`;
   }
 
   /** Ids of one answered line: stable for (batch, custom_id). */

@@ -194,4 +194,21 @@ describe('determinism', () => {
     // The prompt-derived parts do not depend on the seed.
     expect(contents(c).map((x) => JSON.parse(x).content.primary_topic)).toEqual(contents(a).map((x) => JSON.parse(x).content.primary_topic));
   });
+
+  it('keeps ids stable however often a client polls', async () => {
+    const ids = async (polls: number) => {
+      const local = await startOpenAiEmulator({ seed: 11 });
+      const sdk = new OpenAI({ apiKey: 'k', baseURL: local.baseUrl, maxRetries: 0 });
+      try {
+        const first = await submitBatch(sdk, [KAZAKH_MOM]);
+        for (let i = 0; i < polls; i++) await sdk.batches.retrieve(first.id);
+        const done = await waitForBatch(sdk, first.id);
+        const second = await submitBatch(sdk, [RUSSIAN_AUTO]);
+        return [first.id, first.input_file_id, done.output_file_id, second.id, second.input_file_id];
+      } finally {
+        await local.close();
+      }
+    };
+    expect(await ids(0)).toEqual(await ids(7));
+  });
 });
