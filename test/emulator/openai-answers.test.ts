@@ -1,6 +1,7 @@
 // The pieces behind the fake model's answers: reading the prompt (username,
 // images, languages, places), scoring topics, and filling arbitrary
 // structured-output schemas with valid, deterministic values.
+import { zodResponseFormat } from 'openai/helpers/zod';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildStructuredAnswer } from '../../emulator/openai/insights.js';
@@ -8,7 +9,7 @@ import { analyzePrompt, detectLanguages, findUsername } from '../../emulator/ope
 import { checkResponseFormat } from '../../emulator/openai/schema.js';
 import { matchesSchema } from '../../emulator/openai/schema-check.js';
 import { rankTopics } from '../../emulator/openai/topics.js';
-import { sampleInsightsSchema } from '../../emulator/openai/testkit.js';
+import { sampleInsights, sampleInsightsSchema } from '../../emulator/openai/testkit.js';
 import type { JsonSchema } from '../../emulator/openai/types.js';
 
 describe('prompt reading', () => {
@@ -61,6 +62,12 @@ describe('structured answers', () => {
     expect(validator.safeParse(a).success).toBe(true);
     expect(JSON.stringify(buildStructuredAnswer(schema, facts, 's1'))).toBe(JSON.stringify(a));
     expect(a).toMatchObject({ content: { primary_topic: 'parenting', secondary_topics: ['food'] } });
+  });
+
+  it("accepts the SDK's zodResponseFormat output and answers it validly", () => {
+    const format = zodResponseFormat(sampleInsights(), 'ai_insights');
+    expect(checkResponseFormat(format)).toBeNull();
+    expect(sampleInsights().safeParse(buildStructuredAnswer(format.json_schema.schema as JsonSchema, facts, 'z')).success).toBe(true);
   });
 
   it('handles $ref/$defs, anyOf, integer ranges, minItems/maxItems and string limits', () => {
