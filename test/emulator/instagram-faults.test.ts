@@ -39,7 +39,7 @@ describe('request faults', () => {
     ['feedback', IgActionSpamError, 400],
     ['inactive', IgInactiveUserError, 400],
     ['sentry_block', IgSentryBlockError, 400],
-  ] as const)('%s → %s', async (kind, errorClass, httpStatus) => {
+  ] as const)('%s → the matching Ig*Error class and HTTP status', async (kind, errorClass, httpStatus) => {
     emulator.setAccountFault(account.username, { kind, times: 1 });
     const error = await rejectionOf(ig.user.info(targetPk));
     expect(error).toBeInstanceOf(errorClass);
@@ -143,7 +143,8 @@ describe('login outcomes', () => {
     const info = (error as IgLoginTwoFactorRequiredError).response.body.two_factor_info;
     await expect(client.account.twoFactorLogin({ username: twoFactor.username, verificationCode: '000000', twoFactorIdentifier: info.two_factor_identifier })).rejects.toBeInstanceOf(IgResponseError);
     const body = await client.account.twoFactorLogin({ username: twoFactor.username, verificationCode: twoFactor.twoFactorCode, twoFactorIdentifier: info.two_factor_identifier });
-    expect(body.logged_in_user.pk).toBe(twoFactor.pk);
+    // dilame types the result as the user but returns the whole body ({logged_in_user, status}).
+    expect((body as unknown as { logged_in_user: { pk: number } }).logged_in_user.pk).toBe(twoFactor.pk);
     expect((await client.account.currentUser()).username).toBe(twoFactor.username);
   });
 
