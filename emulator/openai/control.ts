@@ -48,7 +48,9 @@ async function bodyOf<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 
 export function controlRoutes(emu: OpenAiEmulator): Hono {
   const app = new Hono();
-  app.get('/', (c) => c.json({ baseUrl: emu.baseUrl, seed: emu.seed, batches: emu.batches(), files: emu.files(), faults: emu.faults() }));
+  const state = (c: Context) => c.json({ baseUrl: emu.baseUrl, seed: emu.seed, batches: emu.batches(), files: emu.files(), faults: emu.faults() });
+  app.get('/', state);
+  app.get('/state', state); // `/openai/` with a trailing slash does not reach '/' once mounted
 
   app.get('/batches', (c) => c.json(emu.batches()));
   app.get('/batches/:id', (c) => c.json(emu.batch(c.req.param('id'))));
