@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { waitFor } from '../../src/util/wait.js';
-import { EXECUTIONS_TABLE_SQL } from '../fixtures/sleepy-tasks.js';
+import { EXECUTIONS_TABLE_SQL, listExecutions } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
 
@@ -52,7 +52,7 @@ describe('several processes on one database', () => {
     await Promise.all([start('alpha'), start('beta')]);
     await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 7 } })), { maxAttempts: 3 });
     await waitFor(async () => (await statuses()).done === 300, { timeoutMs: 60_000, intervalMs: 100, what: '300 tasks done' });
-    const executions = await testDb.db.selectFrom('test_executions' as never).select(['task_id', 'worker'] as never).execute() as { task_id: number; worker: string }[];
+    const executions = await listExecutions(testDb.db);
     expect(executions).toHaveLength(300);
     expect(new Set(executions.map((e) => e.task_id)).size).toBe(300);
     expect([...new Set(executions.map((e) => e.worker))].sort()).toEqual(['alpha', 'beta']);

@@ -7,7 +7,7 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
 import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
 import { waitFor } from '../../src/util/wait.js';
-import { EXECUTIONS_TABLE_SQL, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
+import { EXECUTIONS_TABLE_SQL, listExecutions, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let testDb: TestDatabase;
@@ -116,7 +116,7 @@ describe('running', () => {
     // The next lease renewal (every 100 ms) finds the lease gone and aborts the handler.
     await waitFor(() => runner.activeCount === 0, { timeoutMs: 5000, what: 'the run to be aborted' });
     expect((await task(enqueued!.task.id)).status).toBe('cancelled');
-    expect(await testDb.db.selectFrom('test_executions').selectAll().execute()).toHaveLength(0);
+    expect(await listExecutions(testDb.db)).toHaveLength(0);
   });
 });
 
