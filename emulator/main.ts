@@ -10,6 +10,7 @@
  *   --control-port N    SIM_CONTROL_PORT    (default: OS-assigned)
  *   --creators N        SIM_CREATORS        world size (default 60)
  *   --host H            SIM_HOST            (default 127.0.0.1)
+ *   --quiet             SIM_QUIET=1         do not print one line per Instagram request
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ function readOptions(): Record<string, string | undefined> {
     options: {
       seed: { type: 'string' }, proxies: { type: 'string' }, 'proxy-port': { type: 'string' },
       'openai-port': { type: 'string' }, 'control-port': { type: 'string' }, creators: { type: 'string' }, host: { type: 'string' },
+      quiet: { type: 'boolean' },
     },
   });
   const env = process.env;
@@ -34,6 +36,7 @@ function readOptions(): Record<string, string | undefined> {
     controlPort: values['control-port'] ?? env['SIM_CONTROL_PORT'],
     creators: values.creators ?? env['SIM_CREATORS'],
     host: values.host ?? env['SIM_HOST'],
+    quiet: values.quiet || env['SIM_QUIET'] === '1' ? '1' : undefined,
   };
 }
 
@@ -66,6 +69,12 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   logHuman(summary, world.accounts.filter((a) => a.loginBehaviour !== 'ok').map((a) => `${a.username} → ${a.loginBehaviour}`));
+  if (!opts.quiet) {
+    instagram.onRequest((e) => {
+      const who = e.username ?? '-';
+      process.stdout.write(`[ig] proxy${e.proxyId ?? '?'} ${who} ${e.method} ${e.route} → ${e.status}${e.fault ? ` (fault: ${e.fault})` : ''}\n`);
+    });
+  }
   const shutdown = async (): Promise<void> => {
     await Promise.allSettled([instagram.close(), openai.close()]);
     process.exit(0);

@@ -158,6 +158,16 @@ export class InstagramEmulator {
     return this.state.log.loginCount(username.toLowerCase());
   }
 
+  /** Pairs of same-account requests that overlapped in time (should be empty for a leasing daemon). */
+  overlappingRequests(): Array<[LogEntry, LogEntry]> {
+    return this.state.log.overlaps();
+  }
+
+  /** Called after every API request with its log entry; returns the unsubscribe function. */
+  onRequest(listener: (entry: LogEntry) => void): () => void {
+    return this.state.log.onEntry(listener);
+  }
+
   sessions(): Session[] {
     return this.state.sessions.list().map((s) => ({ ...s }));
   }

@@ -46,6 +46,13 @@ export class RequestLog {
   private readonly logins = new Map<string, number>();
   private readonly loginAttempts = new Map<string, number>();
   private readonly connections = new Map<number, { connections: number; refused: number }>();
+  private readonly listeners = new Set<(entry: LogEntry) => void>();
+
+  /** Calls `listener` with every finished entry; returns the unsubscribe function. */
+  onEntry(listener: (entry: LogEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   begin(fields: Omit<LogEntry, 'seq' | 'endedAt' | 'wallEndedAt' | 'status' | 'fault' | 'wallStartedAt'>): LogEntry {
     const entry: LogEntry = { ...fields, seq: ++this.seq, endedAt: null, wallStartedAt: Date.now(), wallEndedAt: null, status: null, fault: null };
@@ -57,6 +64,26 @@ export class RequestLog {
     entry.status = status;
     entry.endedAt = now;
     entry.wallEndedAt = Date.now();
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  /**
+   * Pairs of requests of the same account that were in flight at the same time (wall clock):
+   * the daemon leases an account to one task at a time, so this should stay empty.
+   */
+  overlaps(): Array<[LogEntry, LogEntry]> {
+    const pairs: Array<[LogEntry, LogEntry]> = [];
+    const byAccount = new Map<string, LogEntry[]>();
+    for (const entry of this.entries) {
+      if (entry.username === null) continue;
+      const list = byAccount.get(entry.username) ?? [];
+      for (const earlier of list) {
+        if (entry.wallStartedAt < (earlier.wallEndedAt ?? Number.POSITIVE_INFINITY)) pairs.push([earlier, entry]);
+      }
+      list.push(entry);
+      byAccount.set(entry.username, list);
+    }
+    return pairs;
   }
 
   recordLogin(username: string, succeeded: boolean): void {

@@ -63,5 +63,5 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
 
 /** Route label for the log, also for unknown paths. */
 export function routeLabel(path: string): string {
-  return path.replace(/^\/api\/v1\//, '').replace(/\/$/, '');
+  return path.replace(/^\/api\/v1\//, '').replace(/\/$/, '') || '/';
 }

@@ -144,3 +144,23 @@ describe('request log and counters', () => {
     expect(counters.byProxy['1']?.connections).toBe(4); // dilame sends Connection: close → one CONNECT per request
   });
 });
+
+describe('overlap detection', () => {
+  it('reports same-account requests that were in flight together, and only those', async () => {
+    emulator.resetLog();
+    const account = okAccounts(emulator)[0]!;
+    const [first, second] = [await loggedInClient(emulator, account, 0), await loggedInClient(emulator, okAccounts(emulator)[1]!, 1)];
+    await first.user.info(targetPk);
+    await first.user.info(targetPk);
+    expect(emulator.overlappingRequests()).toEqual([]);
+    emulator.setAccountFault(account.username, { kind: 'slow', delayMs: 150, times: 2 });
+    const seen: string[] = [];
+    const stop = emulator.onRequest((entry) => seen.push(entry.route));
+    await Promise.all([first.user.info(targetPk), first.feed.user(targetPk).items(), second.user.info(targetPk)]);
+    stop();
+    const overlaps = emulator.overlappingRequests();
+    expect(overlaps).toHaveLength(1);
+    expect(overlaps[0]!.every((e) => e.username === account.username)).toBe(true);
+    expect(seen.sort()).toEqual(['feed/user/{pk}', 'users/{pk}/info', 'users/{pk}/info']);
+  });
+});
