@@ -128,6 +128,67 @@ export interface BlogCategoriesTable {
   is_primary: Generated<boolean>;
 }
 
+export type AccountStatus = 'active' | 'cooldown' | 'login_required' | 'challenge' | 'banned' | 'proxy_error' | 'disabled';
+export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['active', 'cooldown', 'login_required', 'challenge', 'banned', 'proxy_error', 'disabled'];
+export type ProxyStatus = 'active' | 'failed' | 'disabled';
+export type ProxyType = 'http' | 'socks5';
+
+export interface ProxiesTable {
+  id: Generated<number>;
+  url_encrypted: string;
+  label: string;
+  type: ProxyType;
+  status: Generated<ProxyStatus>;
+  consecutive_failures: Generated<number>;
+  success_count: Generated<number>;
+  failure_count: Generated<number>;
+  latency_ms: number | null;
+  last_check_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IgAccountsTable {
+  id: Generated<number>;
+  username: string;
+  password_encrypted: string;
+  session_encrypted: string | null;
+  device_seed: string;
+  proxy_id: number | null;
+  status: Generated<AccountStatus>;
+  status_reason: string | null;
+  status_changed_at: Timestamp;
+  cooldown_until: NullableTimestamp;
+  challenge_count: Generated<number>;
+  leased_by: string | null;
+  leased_until: NullableTimestamp;
+  last_request_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  last_login_at: NullableTimestamp;
+  last_validated_at: NullableTimestamp;
+  warmup_started_at: Timestamp;
+  requests_total: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ActivityKind = 'request' | 'login' | 'status' | 'proxy_check' | 'validation';
+
+export interface ActivityLogTable {
+  id: Generated<number>;
+  account_id: number | null;
+  proxy_id: number | null;
+  task_id: number | null;
+  kind: ActivityKind;
+  action: string;
+  outcome: string;
+  http_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  created_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -141,5 +202,8 @@ export interface Database {
   blog_highlights: BlogHighlightsTable;
   categories: CategoriesTable;
   blog_categories: BlogCategoriesTable;
+  proxies: ProxiesTable;
+  ig_accounts: IgAccountsTable;
+  activity_log: ActivityLogTable;
   schema_migrations: SchemaMigrationsTable;
 }
