@@ -45,6 +45,39 @@ export const configSchema = z.object({
   TASK_RETRY_FACTOR: int(3, 1, 100),
   SHUTDOWN_GRACE_MS: int(seconds(25), 0),
   HTTP_BODY_LIMIT_BYTES: int(1_000_000, 1024),
+
+  // --- Instagram account pool (SPEC §5) ---
+  /** 32 bytes, hex or base64; zero-setup generates DATA_DIR/encryption-key; required with DATABASE_URL. */
+  ENCRYPTION_KEY: optionalString,
+  /** Accounts to import at start (Compose): `username:password` lines, optionally `:proxy-url`; or @/path/to/file. */
+  IG_ACCOUNTS: optionalString,
+  /** Proxies to import at start: one per line (`scheme://user:pass@host:port`, `host:port`, `host:port:user:pass`); or @file. */
+  IG_PROXIES: optionalString,
+  ACCOUNT_REQUESTS_PER_HOUR: int(30, 1, 10_000),
+  ACCOUNT_DAILY_CAP: int(0, 0, 1_000_000),
+  ACCOUNT_WARMUP_DAYS: int(3, 0, 365),
+  ACCOUNT_WARMUP_REQUESTS_PER_HOUR: int(10, 1, 10_000),
+  ACCOUNT_REQUEST_DELAY_MIN_MS: int(seconds(2), 0),
+  ACCOUNT_REQUEST_DELAY_MAX_MS: int(seconds(5), 0),
+  ACCOUNT_LEASE_MS: int(seconds(60), 1000),
+  ACCOUNT_TRIES_PER_REQUEST: int(3, 1, 20),
+  COOLDOWN_RATE_LIMIT_MS: int(minutes(45), 0),
+  COOLDOWN_CHALLENGE_MS: int(minutes(90), 0),
+  COOLDOWN_FEEDBACK_MS: int(minutes(6 * 60), 0),
+  CHALLENGES_BEFORE_HUMAN: int(2, 1, 100),
+  PROXY_FAILURES_BEFORE_FAILED: int(3, 1, 100),
+  PROXY_CHECK_INTERVAL_MS: int(minutes(10), 1000),
+  PROXY_CHECK_TIMEOUT_MS: int(seconds(10), 100),
+  SESSION_VALIDATE_INTERVAL_MS: int(minutes(30), 1000),
+  INSTAGRAM_REQUEST_TIMEOUT_MS: int(seconds(30), 100),
+
+  // --- Alerts (SPEC §10) ---
+  ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
+  ALERT_THROTTLE_MS: int(minutes(15), 0),
+}).superRefine((config, ctx) => {
+  if (config.ACCOUNT_REQUEST_DELAY_MAX_MS < config.ACCOUNT_REQUEST_DELAY_MIN_MS) {
+    ctx.addIssue({ code: 'custom', path: ['ACCOUNT_REQUEST_DELAY_MAX_MS'], message: 'must not be below ACCOUNT_REQUEST_DELAY_MIN_MS' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
