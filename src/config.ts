@@ -54,6 +54,8 @@ export const configSchema = z.object({
   /** Proxies to import at start: one per line (`scheme://user:pass@host:port`, `host:port`, `host:port:user:pass`); or @file. */
   IG_PROXIES: optionalString,
   ACCOUNT_REQUESTS_PER_HOUR: int(30, 1, 10_000),
+  /** The "hour" of the budget; shorter in tests and the demo to simulate a day in seconds. */
+  ACCOUNT_BUDGET_WINDOW_MS: int(minutes(60), 1000),
   ACCOUNT_DAILY_CAP: int(0, 0, 1_000_000),
   ACCOUNT_WARMUP_DAYS: int(3, 0, 365),
   ACCOUNT_WARMUP_REQUESTS_PER_HOUR: int(10, 1, 10_000),

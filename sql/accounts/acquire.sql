@@ -1,0 +1,39 @@
+-- Lease one usable account to $1 (a worker/task holder), least recently used first, in one statement.
+-- Usable: active (or a cooldown that has run out), not leased by anyone, its proxy (if any) not failed, not one the
+-- caller excludes, and with budget left in the current window — counted from activity_log, the request ledger
+-- every process writes, so the budget holds across processes and restarts.
+-- $1 holder  $2 lease ms  $3 excluded ids  $4 window ms  $5 per-window budget  $6 warm-up budget  $7 warm-up days
+-- $8 daily cap (0 = none)  $9 only this account id (NULL = any)
+WITH candidate AS (
+  SELECT a.id, used.n AS used_in_window
+  FROM ig_accounts a
+  LEFT JOIN proxies p ON p.id = a.proxy_id
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS n FROM activity_log l
+    WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $4::int * interval '1 millisecond'
+  ) AS used
+  WHERE (a.status = 'active' OR (a.status = 'cooldown' AND a.cooldown_until <= now()))
+    AND (a.leased_until IS NULL OR a.leased_until < now())
+    AND (a.proxy_id IS NULL OR p.status = 'active')
+    AND a.id <> ALL ($3::bigint[])
+    AND ($9::bigint IS NULL OR a.id = $9)
+    AND used.n < CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END
+    AND ($8::int = 0 OR (SELECT count(*) FROM activity_log l WHERE l.account_id = a.id AND l.kind = 'request'
+                    AND l.created_at > now() - interval '1 day') < $8::int)
+  ORDER BY a.last_used_at NULLS FIRST, a.id
+  LIMIT 1
+  FOR UPDATE OF a SKIP LOCKED
+)
+UPDATE ig_accounts AS a
+SET leased_by = $1,
+    leased_until = now() + $2::int * interval '1 millisecond',
+    last_used_at = now(),
+    status = 'active',
+    cooldown_until = NULL,
+    status_reason = CASE WHEN a.status = 'cooldown' THEN NULL ELSE a.status_reason END,
+    status_changed_at = CASE WHEN a.status = 'cooldown' THEN now() ELSE a.status_changed_at END,
+    updated_at = now()
+FROM candidate
+WHERE a.id = candidate.id
+RETURNING a.*, candidate.used_in_window,
+  CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END AS budget;

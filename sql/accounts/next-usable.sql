@@ -1,0 +1,21 @@
+-- When is each account usable? Now, or the earliest of: its cooldown ending, its lease ending, the oldest request
+-- of a spent budget leaving the window. Returns how many are usable now and when the next one will be (NULL when
+-- none can become usable without a human).
+-- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days
+WITH usable AS (
+  SELECT greatest(
+      now(),
+      CASE WHEN a.status = 'cooldown' THEN a.cooldown_until END,
+      a.leased_until,
+      (SELECT l.created_at + $1::int * interval '1 millisecond'
+       FROM activity_log l
+       WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $1::int * interval '1 millisecond'
+       ORDER BY l.created_at DESC
+       OFFSET (CASE WHEN a.warmup_started_at > now() - $4::int * interval '1 day' THEN $3::int ELSE $2::int END) - 1
+       LIMIT 1)
+    ) AS at
+  FROM ig_accounts a
+  LEFT JOIN proxies p ON p.id = a.proxy_id
+  WHERE a.status IN ('active', 'cooldown') AND (a.proxy_id IS NULL OR p.status = 'active')
+)
+SELECT min(at) AS next_usable_at, count(*) FILTER (WHERE at <= now())::int AS usable_now FROM usable;

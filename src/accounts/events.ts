@@ -1,0 +1,91 @@
+import { sql, type Kysely } from 'kysely';
+import type { AccountStatus, ActivityKind, Database } from '../db/schema.js';
+
+/**
+ * Writes to activity_log and the state changes that go with it. Every status change of an account is one UPDATE
+ * plus one 'status' row, so the admin can read an account's history in GET /api/logs.
+ */
+export interface ActivityRow {
+  accountId: number | null;
+  proxyId?: number | null;
+  taskId?: number | null;
+  kind: ActivityKind;
+  action: string;
+  outcome: string;
+  httpStatus?: number | null;
+  durationMs?: number | null;
+  error?: string | null;
+}
+
+export async function recordActivity(db: Kysely<Database>, rows: readonly ActivityRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('activity_log')
+    .values(
+      rows.map((r) => ({
+        account_id: r.accountId,
+        proxy_id: r.proxyId ?? null,
+        task_id: r.taskId ?? null,
+        kind: r.kind,
+        action: r.action,
+        outcome: r.outcome,
+        http_status: r.httpStatus ?? null,
+        duration_ms: r.durationMs ?? null,
+        error: r.error?.slice(0, 1000) ?? null,
+      })),
+    )
+    .execute();
+}
+
+export async function setAccountStatus(
+  db: Kysely<Database>,
+  accountId: number,
+  change: { status: AccountStatus; reason: string | null; cooldownUntil?: Date | null; taskId?: number | null },
+): Promise<void> {
+  await db
+    .updateTable('ig_accounts')
+    .set({
+      status: change.status,
+      status_reason: change.reason,
+      cooldown_until: change.cooldownUntil ?? null,
+      status_changed_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', accountId)
+    .execute();
+  await recordActivity(db, [
+    { accountId, taskId: change.taskId, kind: 'status', action: `status:${change.status}`, outcome: change.status, error: change.reason },
+  ]);
+}
+
+/** Counts a challenge; the result tells whether this one is a repeat that needs a human. */
+export async function countChallenge(db: Kysely<Database>, accountId: number): Promise<number> {
+  const row = await db
+    .updateTable('ig_accounts')
+    .set((eb) => ({ challenge_count: eb('challenge_count', '+', 1) }))
+    .where('id', '=', accountId)
+    .returning('challenge_count')
+    .executeTakeFirstOrThrow();
+  return row.challenge_count;
+}
+
+/** A clean request resets the challenge streak, so an old challenge does not count against a healthy account. */
+export async function markAccountHealthy(db: Kysely<Database>, accountId: number, requests: number): Promise<void> {
+  await db
+    .updateTable('ig_accounts')
+    .set((eb) => ({
+      challenge_count: 0,
+      last_request_at: sql`now()`,
+      requests_total: eb('requests_total', '+', requests),
+    }))
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function noteRequestsMade(db: Kysely<Database>, accountId: number, requests: number): Promise<void> {
+  await db
+    .updateTable('ig_accounts')
+    .set((eb) => ({ last_request_at: sql`now()`, requests_total: eb('requests_total', '+', requests) }))
+    .where('id', '=', accountId)
+    .execute();
+}

@@ -1,0 +1,73 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, IgAccountsTable } from '../db/schema.js';
+import { loadSql, runSql } from '../db/sql-file.js';
+import { budgetParams, type BudgetSettings } from './budget.js';
+
+const ACQUIRE = loadSql('accounts/acquire.sql');
+const NEXT_USABLE = loadSql('accounts/next-usable.sql');
+
+export type AccountRow = Selectable<IgAccountsTable>;
+export type LeasedAccountRow = AccountRow & { used_in_window: number; budget: number };
+
+export interface AcquireRequest {
+  holder: string;
+  leaseMs: number;
+  exclude: readonly number[];
+  budget: BudgetSettings;
+  /** Lease this account only (an admin action on one account). */
+  accountId?: number;
+}
+
+/** Leases one usable account (see sql/accounts/acquire.sql), or undefined when none is usable now. */
+export async function acquireAccount(db: Kysely<Database>, request: AcquireRequest): Promise<LeasedAccountRow | undefined> {
+  const [row] = await runSql<LeasedAccountRow>(db, ACQUIRE, [
+    request.holder,
+    request.leaseMs,
+    [...request.exclude],
+    request.budget.windowMs,
+    request.budget.perWindow,
+    request.budget.warmupPerWindow,
+    request.budget.warmupDays,
+    request.budget.dailyCap,
+    request.accountId ?? null,
+  ]);
+  return row;
+}
+
+export async function renewAccountLease(db: Kysely<Database>, id: number, holder: string, leaseMs: number): Promise<boolean> {
+  const row = await db
+    .updateTable('ig_accounts')
+    .set({ leased_until: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where('id', '=', id)
+    .where('leased_by', '=', holder)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Ends a lease; the session state is saved in the same statement when given. */
+export async function releaseAccount(db: Kysely<Database>, id: number, holder: string, sessionEncrypted?: string): Promise<void> {
+  await db
+    .updateTable('ig_accounts')
+    .set({
+      leased_by: null,
+      leased_until: null,
+      updated_at: sql`now()`,
+      ...(sessionEncrypted ? { session_encrypted: sessionEncrypted } : {}),
+    })
+    .where('id', '=', id)
+    .where('leased_by', '=', holder)
+    .execute();
+  await sql`SELECT pg_notify('scrape_tasks', '')`.execute(db); // a freed account may let waiting tasks run
+}
+
+export interface Availability {
+  usableNow: number;
+  /** When the next account becomes usable; null when none can without a human. */
+  nextUsableAt: Date | null;
+}
+
+export async function accountAvailability(db: Kysely<Database>, budget: BudgetSettings): Promise<Availability> {
+  const [row] = await runSql<{ next_usable_at: Date | null; usable_now: number }>(db, NEXT_USABLE, budgetParams(budget));
+  return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null };
+}

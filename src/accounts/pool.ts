@@ -1,0 +1,173 @@
+import { sql, type Kysely } from 'kysely';
+import type { Alerter } from '../alerts/alerter.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Database } from '../db/schema.js';
+import { classifyInstagramError, type Classification } from '../instagram/classify.js';
+import { InstagramClient } from '../instagram/client.js';
+import type { Logger } from '../logger.js';
+import { recordActivity } from './events.js';
+import { acquireAccount, accountAvailability, releaseAccount, type AccountRow, type Availability } from './lease.js';
+import type { PoolSettings } from './settings.js';
+import { applyVerdict } from './verdicts.js';
+
+/** An account held by one user (a task, a validation, an admin action) until released. */
+export interface AccountLease {
+  row: AccountRow;
+  client: InstagramClient;
+  holder: string;
+  /** Requests counted in the current budget window, and the window's budget. */
+  used: number;
+  budget: number;
+  lastRequestAt: Date | null;
+}
+
+export interface PoolDeps {
+  db: Kysely<Database>;
+  box: SecretBox;
+  logger: Logger;
+  alerter: Alerter;
+  settings: PoolSettings;
+  workerId: string;
+}
+
+export type LoginResult = { ok: true } | { ok: false; classification: Classification };
+
+/**
+ * The account pool of this process: leases accounts from the database (so no two users anywhere hold one at the
+ * same time), builds their clients from the stored device seed, proxy and session, logs them in — once at a time per
+ * account — and carries out what errors mean for them.
+ */
+export class AccountPool {
+  private readonly logins = new Map<number, Promise<LoginResult>>();
+
+  constructor(readonly deps: PoolDeps) {}
+
+  availability(): Promise<Availability> {
+    return accountAvailability(this.deps.db, this.deps.settings.budget);
+  }
+
+  /** Leases a usable account (LRU), or a specific one; undefined when none is usable now. */
+  async lease(holder: string, exclude: readonly number[], accountId?: number): Promise<AccountLease | undefined> {
+    const row = await acquireAccount(this.deps.db, {
+      holder,
+      leaseMs: this.deps.settings.leaseMs,
+      exclude,
+      budget: this.deps.settings.budget,
+      accountId,
+    });
+    if (!row) return undefined;
+    try {
+      const client = await this.clientFor(row, row.session_encrypted);
+      return { row, client, holder, used: row.used_in_window, budget: row.budget, lastRequestAt: row.last_request_at };
+    } catch (error) {
+      await releaseAccount(this.deps.db, row.id, holder);
+      throw error;
+    }
+  }
+
+  /** Ends a lease, saving the session the client holds now. */
+  async release(lease: AccountLease): Promise<void> {
+    let session: string | undefined;
+    if (lease.client.hasSession) session = this.deps.box.encrypt(await lease.client.serializeSession());
+    await releaseAccount(this.deps.db, lease.row.id, lease.holder, session);
+  }
+
+  async clientFor(row: AccountRow, sessionEncrypted: string | null): Promise<InstagramClient> {
+    const proxyUrl = await this.proxyUrlOf(row.proxy_id);
+    return InstagramClient.create({
+      username: row.username,
+      deviceSeed: row.device_seed,
+      proxyUrl,
+      session: sessionEncrypted ? this.deps.box.decrypt(sessionEncrypted) : null,
+      timeoutMs: this.deps.settings.requestTimeoutMs,
+    });
+  }
+
+  private async proxyUrlOf(proxyId: number | null): Promise<string | null> {
+    if (proxyId === null) return null;
+    const proxy = await this.deps.db.selectFrom('proxies').select('url_encrypted').where('id', '=', proxyId).executeTakeFirst();
+    return proxy ? this.deps.box.decrypt(proxy.url_encrypted) : null;
+  }
+
+  /**
+   * Logs the leased account in with a fresh client (the old session is dead). Single-flight per account: callers
+   * that ask while a login runs share its result. A failure is carried out (needs a human, banned, …) and alerted.
+   */
+  login(lease: AccountLease, taskId: number | null): Promise<LoginResult> {
+    const running = this.logins.get(lease.row.id);
+    if (running) return running;
+    const attempt = this.performLogin(lease, taskId).finally(() => this.logins.delete(lease.row.id));
+    this.logins.set(lease.row.id, attempt);
+    return attempt;
+  }
+
+  private async performLogin(lease: AccountLease, taskId: number | null): Promise<LoginResult> {
+    const { db, box, logger } = this.deps;
+    const fresh = await this.clientFor(lease.row, null);
+    const started = Date.now();
+    const password = box.decrypt(lease.row.password_encrypted);
+    try {
+      await fresh.login(password);
+      lease.client = fresh;
+      await this.recordLoginRequests(lease, fresh.responseCount, 'ok', started, taskId);
+      await db
+        .updateTable('ig_accounts')
+        .set({ session_encrypted: box.encrypt(await fresh.serializeSession()), last_login_at: sql`now()`, updated_at: sql`now()` })
+        .where('id', '=', lease.row.id)
+        .execute();
+      logger.info({ account: lease.row.username }, 'logged in');
+      return { ok: true };
+    } catch (error) {
+      const classification = classifyInstagramError(error);
+      await this.recordLoginRequests(lease, Math.max(1, fresh.responseCount), classification.verdict.kind, started, taskId, classification);
+      logger.warn({ account: lease.row.username, err: classification.message }, 'login failed');
+      await this.applyVerdict(lease, classification, taskId);
+      if (classification.verdict.kind !== 'needs_human') {
+        this.deps.alerter.alert({
+          kind: 'session_refresh_failed',
+          severity: 'warning',
+          subject: { account: lease.row.username },
+          message: `${lease.row.username}: could not log in again (${classification.message})`,
+        });
+      }
+      return { ok: false, classification };
+    }
+  }
+
+  private async recordLoginRequests(
+    lease: AccountLease,
+    requests: number,
+    outcome: string,
+    started: number,
+    taskId: number | null,
+    classification?: Classification,
+  ): Promise<void> {
+    lease.used += requests;
+    lease.lastRequestAt = new Date();
+    const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, taskId, durationMs: Date.now() - started };
+    await recordActivity(this.deps.db, [
+      ...Array.from({ length: requests }, () => ({ ...base, kind: 'request' as const, action: 'login', outcome })),
+      { ...base, kind: 'login' as const, action: 'login', outcome, httpStatus: classification?.httpStatus, error: classification?.message },
+    ]);
+  }
+
+  async applyVerdict(lease: AccountLease, classification: Classification, taskId: number | null): Promise<void> {
+    await applyVerdict(
+      this.deps,
+      { accountId: lease.row.id, username: lease.row.username, proxyId: lease.row.proxy_id, taskId },
+      classification,
+    );
+    if (['needs_human', 'banned', 'challenge'].includes(classification.verdict.kind)) await this.alertIfNoneUsable();
+  }
+
+  async alertIfNoneUsable(): Promise<void> {
+    const availability = await this.availability();
+    if (availability.nextUsableAt === null) {
+      this.deps.alerter.alert({
+        kind: 'no_usable_account',
+        severity: 'critical',
+        message: 'no Instagram account can be used without a human: Instagram tasks are waiting',
+      });
+    }
+  }
+}

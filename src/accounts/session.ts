@@ -1,0 +1,156 @@
+import type { IgApiClient } from 'instagram-private-api';
+import { DeferTaskError, RetryableTaskError } from '../queue/errors.js';
+import { classifyInstagramError, type Classification } from '../instagram/classify.js';
+import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
+import type { Logger } from '../logger.js';
+import { sleep } from '../util/wait.js';
+import { pauseBetweenRequests, waitBeforeNextRequest } from './budget.js';
+import { markAccountHealthy, noteRequestsMade, recordActivity } from './events.js';
+import { renewAccountLease } from './lease.js';
+import type { AccountLease, AccountPool } from './pool.js';
+import { recordProxySuccess } from './proxy-health.js';
+
+/** How long a task waits when no account is usable and none will be without a human. */
+const NO_ACCOUNT_RETRY_MS = 15 * 60_000;
+
+/**
+ * A task's use of Instagram: each `call` runs one library call on a leased account, keeping the same account for
+ * the task while it works, and moving to another when it fails for account reasons (up to `triesPerRequest`
+ * accounts). It paces requests, keeps the budget, writes the ledger, and turns errors into verdicts.
+ */
+export class InstagramSession {
+  private lease: AccountLease | undefined;
+  private readonly excluded = new Set<number>();
+  private reloggedIn = new Set<number>();
+
+  constructor(
+    private readonly pool: AccountPool,
+    private readonly taskId: number | null,
+    private readonly signal: AbortSignal,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The account in use now (for logs and progress), if any. */
+  get account(): string | undefined {
+    return this.lease?.row.username;
+  }
+
+  async call<T>(action: string, fn: (ig: IgApiClient) => Promise<T>): Promise<T> {
+    const failures: string[] = [];
+    for (let tries = 0; tries < this.pool.deps.settings.triesPerRequest; ) {
+      this.signal.throwIfAborted();
+      const lease = this.lease ?? (await this.acquire());
+      if (!lease.client.hasSession && !(await this.logIn(lease))) {
+        tries++;
+        failures.push(`${lease.row.username}: login failed`);
+        continue;
+      }
+      if (lease.used >= lease.budget) {
+        await this.drop(lease); // budget spent for this window: another account, without counting a try
+        continue;
+      }
+      await this.pace(lease);
+      const before = lease.client.responseCount;
+      const started = Date.now();
+      try {
+        const result = await fn(lease.client.ig);
+        await this.recordRequests(lease, action, before, started, 'ok');
+        return result;
+      } catch (error) {
+        const classification = classifyInstagramError(error);
+        await this.recordRequests(lease, action, before, started, classification.verdict.kind, classification);
+        const retrySameAccount = await this.handleFailure(lease, classification);
+        if (retrySameAccount) continue;
+        tries++;
+        failures.push(`${lease.row.username}: ${classification.message}`);
+      }
+    }
+    throw new RetryableTaskError(`Instagram ${action} failed on ${failures.length} accounts: ${failures.join('; ')}`);
+  }
+
+  /** Returns true to retry on the same account (after a re-login); throws for the task; false to move on. */
+  private async handleFailure(lease: AccountLease, classification: Classification): Promise<boolean> {
+    const { verdict, message } = classification;
+    switch (verdict.kind) {
+      case 'target_not_found':
+        throw new TargetNotFoundError(message);
+      case 'target_private':
+        throw new TargetPrivateError(message);
+      case 'unknown':
+        throw new RetryableTaskError(`Instagram error: ${message}`);
+      case 'login_required': {
+        // Once per account per task: a session that dies again right after a fresh login is not worth a loop.
+        if (!this.reloggedIn.has(lease.row.id) && (await this.logIn(lease))) return true;
+        if (this.lease === lease) await this.drop(lease);
+        return false;
+      }
+      default:
+        await this.pool.applyVerdict(lease, classification, this.taskId);
+        await this.drop(lease);
+        return false;
+    }
+  }
+
+  /** Logs the leased account in; on failure the pool has parked it and the lease is dropped. */
+  private async logIn(lease: AccountLease): Promise<boolean> {
+    this.reloggedIn.add(lease.row.id);
+    const result = await this.pool.login(lease, this.taskId);
+    if (!result.ok) await this.drop(lease);
+    return result.ok;
+  }
+
+  private async acquire(): Promise<AccountLease> {
+    const holder = `${this.pool.deps.workerId}:task:${this.taskId ?? 'none'}`;
+    const lease = await this.pool.lease(holder, [...this.excluded]);
+    if (lease) {
+      this.lease = lease;
+      this.logger.debug({ account: lease.row.username }, 'account leased');
+      return lease;
+    }
+    const { nextUsableAt } = await this.pool.availability();
+    if (!nextUsableAt) await this.pool.alertIfNoneUsable();
+    // A little past the moment, so the account is really free when the task is claimed again.
+    const until = nextUsableAt ? new Date(nextUsableAt.getTime() + 250) : new Date(Date.now() + NO_ACCOUNT_RETRY_MS);
+    throw new DeferTaskError(nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human', until);
+  }
+
+  /** Lets the account go (saving its session) and excludes it from this task's further tries. */
+  private async drop(lease: AccountLease): Promise<void> {
+    this.excluded.add(lease.row.id);
+    this.lease = undefined;
+    await this.pool.release(lease).catch((error) => this.logger.warn({ err: error }, 'could not release an account'));
+  }
+
+  private async pace(lease: AccountLease): Promise<void> {
+    const { settings, db } = this.pool.deps;
+    const wait = waitBeforeNextRequest(lease.lastRequestAt, pauseBetweenRequests(settings.budget));
+    if (wait > 0) await sleep(wait, this.signal);
+    this.signal.throwIfAborted();
+    await renewAccountLease(db, lease.row.id, lease.holder, settings.leaseMs);
+  }
+
+  private async recordRequests(lease: AccountLease, action: string, before: number, started: number, outcome: string, failure?: Classification) {
+    const { db } = this.pool.deps;
+    // A request that got no response (proxy down) still went out and still counts.
+    const requests = Math.max(1, lease.client.responseCount - before);
+    lease.used += requests;
+    lease.lastRequestAt = new Date();
+    const durationMs = Date.now() - started;
+    const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, taskId: this.taskId, kind: 'request' as const, action };
+    await recordActivity(db, [
+      ...Array.from({ length: requests - 1 }, () => ({ ...base, outcome: 'ok' })),
+      { ...base, outcome, durationMs, httpStatus: failure?.httpStatus, error: failure?.message },
+    ]);
+    const healthy = !failure || failure.verdict.kind === 'target_not_found' || failure.verdict.kind === 'target_private';
+    if (healthy) await markAccountHealthy(db, lease.row.id, requests);
+    else await noteRequestsMade(db, lease.row.id, requests);
+    if (lease.row.proxy_id !== null && failure?.verdict.kind !== 'proxy_failure') await recordProxySuccess(db, lease.row.proxy_id);
+  }
+
+  /** Releases the account the task holds, saving its session. Safe to call more than once. */
+  async close(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) await this.pool.release(lease).catch((error) => this.logger.warn({ err: error }, 'could not release an account'));
+  }
+}

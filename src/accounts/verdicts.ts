@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { Alerter } from '../alerts/alerter.js';
+import type { Database } from '../db/schema.js';
+import type { Classification } from '../instagram/classify.js';
+import type { Logger } from '../logger.js';
+import { countChallenge, setAccountStatus } from './events.js';
+import { recordProxyFailure } from './proxy-health.js';
+import type { PoolSettings } from './settings.js';
+
+export interface VerdictTarget {
+  accountId: number;
+  username: string;
+  proxyId: number | null;
+  taskId: number | null;
+}
+
+/**
+ * Carries out what a classified Instagram error means for the account (SPEC §5): cooldowns, statuses that need a
+ * human, proxy failure counting — and the alerts that go with them. Verdicts that are not about the account
+ * (target not found/private, 5xx, unknown, login_required — handled by re-login) change nothing here.
+ */
+export async function applyVerdict(
+  deps: { db: Kysely<Database>; alerter: Alerter; logger: Logger; settings: PoolSettings },
+  target: VerdictTarget,
+  classification: Classification,
+): Promise<void> {
+  const { db, alerter, settings } = deps;
+  const { verdict, message } = classification;
+  const subject = { account: target.username };
+  const cooldown = (ms: number, reason: string) =>
+    setAccountStatus(db, target.accountId, { status: 'cooldown', reason, cooldownUntil: new Date(Date.now() + ms), taskId: target.taskId });
+
+  switch (verdict.kind) {
+    case 'rate_limited':
+      return cooldown(settings.cooldownRateLimitMs, `rate limited: ${message}`);
+    case 'challenge': {
+      const challenges = await countChallenge(db, target.accountId);
+      if (challenges < settings.challengesBeforeHuman) return cooldown(settings.cooldownChallengeMs, `challenge required: ${message}`);
+      await setAccountStatus(db, target.accountId, {
+        status: 'challenge',
+        reason: `challenge required ${challenges} times in a row; solve it in the Instagram app, then set the account active`,
+        taskId: target.taskId,
+      });
+      return alerter.alert({ kind: 'account_needs_human', severity: 'critical', subject, message: `${target.username}: repeated challenge_required` });
+    }
+    case 'action_blocked':
+      await cooldown(settings.cooldownFeedbackMs, `action blocked (feedback_required): ${message}`);
+      return alerter.alert({ kind: 'account_cooldown_long', severity: 'warning', subject, message: `${target.username}: action blocked, cooling down` });
+    case 'needs_human':
+      await setAccountStatus(db, target.accountId, { status: 'login_required', reason: `login failed: ${verdict.reason}`, taskId: target.taskId });
+      return alerter.alert({ kind: 'account_needs_human', severity: 'critical', subject, message: `${target.username}: login failed (${verdict.reason})` });
+    case 'banned':
+      await setAccountStatus(db, target.accountId, { status: 'banned', reason: `${verdict.reason}: ${message}`, taskId: target.taskId });
+      return alerter.alert({ kind: 'account_banned', severity: 'critical', subject, message: `${target.username}: ${verdict.reason}` });
+    case 'proxy_failure': {
+      if (target.proxyId === null) return;
+      const outcome = await recordProxyFailure(db, target.proxyId, message, settings.proxyFailuresBeforeFailed);
+      if (!outcome.failedNow) return;
+      const moved = outcome.account?.movedToProxyId;
+      return alerter.alert({
+        kind: 'proxy_failed',
+        severity: 'warning',
+        subject: { proxy: target.proxyId },
+        message: `proxy ${target.proxyId} failed ${settings.proxyFailuresBeforeFailed} times in a row` +
+          (outcome.account ? (moved ? `; ${outcome.account.username} moved to proxy ${moved}` : `; ${outcome.account.username} has no spare proxy`) : ''),
+      });
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,65 @@
+import { IgApiClient } from 'instagram-private-api';
+
+/**
+ * One logged-in (or about to be) Instagram client for one account: its stable device, its sticky proxy and its
+ * saved session. Counts every HTTP request it makes, because the budget is about requests, not library calls.
+ */
+export interface ClientSpec {
+  username: string;
+  deviceSeed: string;
+  proxyUrl: string | null;
+  /** JSON from serializeSession(); absent for an account that never logged in. */
+  session: string | null;
+  timeoutMs: number;
+}
+
+export class InstagramClient {
+  readonly ig = new IgApiClient();
+  private responses = 0;
+
+  private constructor(readonly username: string) {
+    // Every response (success or error status) passes through end$; requests that never got one are counted by
+    // the caller when it classifies the network error.
+    this.ig.request.end$.subscribe(() => this.responses++);
+  }
+
+  static async create(spec: ClientSpec): Promise<InstagramClient> {
+    const client = new InstagramClient(spec.username);
+    client.ig.state.generateDevice(spec.deviceSeed);
+    if (spec.session) await client.ig.state.deserialize(spec.session);
+    // Set after deserialize: the proxy is the account's current binding, not what it was when the session was saved.
+    client.ig.state.proxyUrl = spec.proxyUrl ?? undefined!;
+    (client.ig.request.defaults as Record<string, unknown>).timeout = spec.timeoutMs;
+    return client;
+  }
+
+  /** Responses received so far (a monotonic counter; callers diff it around a call). */
+  get responseCount(): number {
+    return this.responses;
+  }
+
+  get hasSession(): boolean {
+    try {
+      return !!this.ig.state.cookieUserId;
+    } catch {
+      return false; // no ds_user_id cookie: never logged in, or logged out
+    }
+  }
+
+  async login(password: string): Promise<void> {
+    await this.ig.account.login(this.username, password);
+  }
+
+  /** A cheap authenticated call, for proactive session validation and account checks. */
+  async validate(): Promise<void> {
+    await this.ig.account.currentUser();
+  }
+
+  /** The session as JSON, without the library's constants or our proxy (both are set anew on restore). */
+  async serializeSession(): Promise<string> {
+    const state = (await this.ig.state.serialize()) as Record<string, unknown>;
+    delete state.constants;
+    delete state.proxyUrl;
+    return JSON.stringify(state);
+  }
+}
