@@ -5,6 +5,8 @@ import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
 import { errorBody, handleError, validationHook } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { logRoutes } from './routes/logs.js';
+import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
 
 export type { AppDeps };
@@ -29,6 +31,8 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes(deps));
   app.route('/', taskRoutes(deps));
+  app.route('/', logRoutes(deps));
+  app.route('/', statsRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { AccountBudget } from '../observability/stats.js';
 
 /** What the HTTP layer needs, passed to createApp; no module-level singletons, so tests build their own. */
 export interface AppDeps {
@@ -12,4 +13,6 @@ export interface AppDeps {
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;
   version: string;
+  /** Request budget settings for /api/stats (ACCOUNT_REQUESTS_PER_HOUR, …_WARMUP_…); SPEC defaults when absent. */
+  accountBudget?: AccountBudget;
 }

@@ -51,7 +51,8 @@ describe('zero-setup start', () => {
     const base = `http://127.0.0.1:${port}`;
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: { ok: true }, tasks: { pending: 0 } });
+    // A fresh install has no Instagram account: it serves and queues (200) but reports degraded.
+    expect(await health.json()).toMatchObject({ status: 'degraded', database: { ok: true }, tasks: { pending: 0 }, accounts: { usable: 0 } });
     expect((await fetch(`${base}/api/tasks`)).status).toBe(401);
     const created = await fetch(`${base}/api/tasks/scrape`, {
       method: 'POST',

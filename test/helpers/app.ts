@@ -1,11 +1,12 @@
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import type { AccountBudget } from '../../src/observability/stats.js';
 import type { TestDatabase } from './db.js';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef0123456789';
 
 /** The real app on a test database, called in-process (app.request). */
-export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number } = {}) {
+export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget } = {}) {
   const app = createApp({
     db: testDb.db,
     logger: createLogger({ level: 'silent', format: 'json' }),
@@ -14,6 +15,7 @@ export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => b
     maxAttempts: 3,
     isReady: overrides.ready ?? (() => true),
     version: 'test',
+    accountBudget: overrides.accountBudget,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

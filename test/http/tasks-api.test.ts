@@ -167,7 +167,8 @@ describe('authentication', () => {
   it('leaves health open, and the OpenAPI document lists every route', async () => {
     const health = await api.call('GET', '/api/health', undefined, { authorization: '' });
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', database: { ok: true }, tasks: { pending: 0 } });
+    // No Instagram account yet: serving and queueing (200), but degraded.
+    expect(health.body).toMatchObject({ status: 'degraded', database: { ok: true }, tasks: { pending: 0 }, accounts: { usable: 0 } });
     const doc = await api.call('GET', '/openapi.json', undefined, { authorization: '' });
     expect(doc.body.openapi).toBe('3.1.0');
     for (const [method, path] of protectedRoutes) {

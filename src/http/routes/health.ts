@@ -1,24 +1,31 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { TASK_STATUSES } from '../../db/schema.js';
+import { accountHealth } from '../../observability/account-health.js';
 import type { AppDeps } from '../context.js';
+import { AccountHealthSchema, MAX_USABLE_USERNAMES } from '../observability-schemas.js';
 
 const HealthSchema = z
   .object({
-    status: z.enum(['ok', 'not_ready']).openapi({ description: 'ok: serving and working; not_ready: database down or shutting down' }),
+    status: z.enum(['ok', 'degraded', 'not_ready']).openapi({
+      description:
+        'ok: serving and working; degraded (still 200): serving and queueing, but no account is usable, so Instagram ' +
+        'work waits; not_ready (503): database down or shutting down',
+    }),
     version: z.string(),
     uptime_s: z.number(),
     database: z.object({ ok: z.boolean(), latency_ms: z.number().nullable(), error: z.string().optional() }),
     tasks: z.record(z.string(), z.number().int()).nullable().openapi({ description: 'Tasks by status' }),
+    accounts: AccountHealthSchema.nullable().openapi({ description: 'Instagram accounts by status and the usable ones; null when unknown' }),
   })
   .openapi('Health');
 
 const health = createRoute({
   method: 'get',
   path: '/api/health',
-  summary: 'Readiness: database reachable and tasks by status (no auth; 503 when not ready)',
+  summary: 'Readiness: database reachable, tasks and accounts by status, usable accounts (no auth; 503 when not ready)',
   responses: {
-    200: { content: { 'application/json': { schema: HealthSchema } }, description: 'Ready' },
+    200: { content: { 'application/json': { schema: HealthSchema } }, description: 'Ready (ok, or degraded when no account is usable)' },
     503: { content: { 'application/json': { schema: HealthSchema } }, description: 'Not ready' },
   },
 });
@@ -38,14 +45,22 @@ export function healthRoutes(deps: AppDeps) {
 
   app.openapi(health, async (c) => {
     const database = await checkDatabase(deps);
-    const tasks = database.ok ? await countByStatus(deps).catch(() => null) : null;
+    const [tasks, accounts] = database.ok
+      ? await Promise.all([
+          countByStatus(deps).catch(() => null),
+          withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES), DB_CHECK_TIMEOUT_MS).catch(() => null),
+        ])
+      : [null, null];
     const ready = database.ok && deps.isReady();
+    // Degraded is still ready: the API serves and queues; only Instagram work waits for an account.
+    const status = !ready ? ('not_ready' as const) : accounts && accounts.usable === 0 ? ('degraded' as const) : ('ok' as const);
     const body = {
-      status: ready ? ('ok' as const) : ('not_ready' as const),
+      status,
       version: deps.version,
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
       database,
       tasks,
+      accounts,
     };
     return ready ? c.json(body, 200) : c.json(body, 503);
   });

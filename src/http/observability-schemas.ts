@@ -1,0 +1,146 @@
+import { z } from '@hono/zod-openapi';
+import type { ActivityKind } from '../db/schema.js';
+
+/** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
+
+export const ACTIVITY_KINDS = ['request', 'login', 'status', 'proxy_check', 'validation'] as const satisfies readonly ActivityKind[];
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/** A time in a query: a date (UTC midnight) or a date-time with its zone, because a zoneless time is ambiguous. */
+const IsoTime = z
+  .string()
+  .trim()
+  .refine((value) => ISO_8601.test(value) && !Number.isNaN(Date.parse(value)), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an ISO 8601 date or date-time with a zone (e.g. 2024-05-01 or 2024-05-01T12:00:00Z)`,
+  })
+  .transform((value) => new Date(value))
+  .openapi({ type: 'string', format: 'date-time', example: '2024-05-01T12:00:00Z' });
+
+const positiveId = (what: string) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be positive`)
+    .max(Number.MAX_SAFE_INTEGER, `${what} is too large`)
+    .openapi({ type: 'integer' });
+
+export const LogListQuery = z
+  .strictObject({
+    account: z
+      .string()
+      .trim()
+      .min(1, 'give an account id or username')
+      .max(64)
+      .optional()
+      .openapi({ description: 'Account id or username', example: 'scout.kz.01' }),
+    outcome: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,50}$/, 'is a lower-case word such as ok, rate_limited, challenge, login_required')
+      .optional()
+      .openapi({ example: 'rate_limited' }),
+    kind: z.enum(ACTIVITY_KINDS).optional(),
+    task_id: positiveId('task_id').optional(),
+    since: IsoTime.optional().openapi({ description: 'Rows at or after this time' }),
+    until: IsoTime.optional().openapi({ description: 'Rows before this time' }),
+    before_id: positiveId('before_id')
+      .optional()
+      .openapi({ description: 'Rows older than this id: pass the previous page\'s next_before_id (cheap at any depth)' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ type: 'integer' }),
+    offset: z.coerce.number().int().min(0).max(10_000).default(0).openapi({ type: 'integer', description: 'For shallow jumps; page deeper with before_id' }),
+  })
+  .refine((q) => !q.since || !q.until || q.since < q.until, { path: ['until'], error: 'must be later than since' });
+
+export const LogEntrySchema = z
+  .object({
+    id: z.number().int(),
+    created_at: z.string(),
+    kind: z.enum(ACTIVITY_KINDS),
+    action: z.string().openapi({ description: 'Instagram endpoint or event name' }),
+    outcome: z.string().openapi({ example: 'ok' }),
+    http_status: z.number().int().nullable(),
+    duration_ms: z.number().int().nullable(),
+    error: z.string().nullable(),
+    task_id: z.number().int().nullable(),
+    account: z.object({ id: z.number().int(), username: z.string().nullable() }).nullable(),
+    proxy: z.object({ id: z.number().int(), label: z.string().nullable() }).nullable().openapi({ description: 'Label only: scheme://host:port, never credentials' }),
+  })
+  .openapi('LogEntry');
+
+export const LogListSchema = z
+  .object({
+    items: z.array(LogEntrySchema),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    has_more: z.boolean(),
+    next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one' }),
+  })
+  .openapi('LogList');
+
+const Counts = z.record(z.string(), z.number().int());
+const Rate = z.number().nullable().openapi({ description: 'ok ÷ total, 0–1; null when there was nothing to count' });
+const OutcomeCounts = z.object({ total: z.number().int(), by_outcome: Counts });
+
+export const AccountStatsSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  status: z.string(),
+  status_reason: z.string().nullable(),
+  cooldown_until: z.string().nullable(),
+  proxy: z.string().nullable().openapi({ description: 'Label of its proxy' }),
+  in_warmup: z.boolean(),
+  budget_per_hour: z.number().int().openapi({ description: 'ACCOUNT_REQUESTS_PER_HOUR, or the warm-up budget during warm-up' }),
+  budget_left: z.number().int().openapi({ description: 'budget_per_hour − requests_last_hour, at least 0' }),
+  requests_last_hour: z.number().int(),
+  requests_last_24h: z.number().int(),
+  ok_last_24h: z.number().int(),
+  success_rate_24h: Rate,
+  last_used_at: z.string().nullable(),
+});
+
+export const ProxyStatsSchema = z.object({
+  id: z.number().int(),
+  label: z.string(),
+  type: z.string(),
+  status: z.string(),
+  account: z.string().nullable().openapi({ description: 'Username of the account using it' }),
+  consecutive_failures: z.number().int(),
+  success_count: z.number().int(),
+  failure_count: z.number().int(),
+  success_rate: Rate,
+  latency_ms: z.number().int().nullable(),
+  last_check_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+});
+
+export const StatsSchema = z
+  .object({
+    generated_at: z.string(),
+    budget: z.object({ per_hour: z.number().int(), warmup_per_hour: z.number().int(), warmup_days: z.number().int() }),
+    accounts: z.object({ total: z.number().int(), by_status: Counts, items: z.array(AccountStatsSchema) }),
+    proxies: z.object({ total: z.number().int(), by_status: Counts, items: z.array(ProxyStatsSchema) }),
+    tasks: z.object({
+      by_status: Counts,
+      by_type: z.record(z.string(), Counts).openapi({ description: 'task type → status → count (statuses with tasks only)' }),
+    }),
+    requests: z.object({
+      last_hour: OutcomeCounts.openapi({ description: 'Instagram requests of the last hour by outcome' }),
+      last_24h: OutcomeCounts,
+    }),
+  })
+  .openapi('Stats');
+
+export const MAX_USABLE_USERNAMES = 50;
+
+export const AccountHealthSchema = z
+  .object({
+    total: z.number().int(),
+    by_status: Counts,
+    usable: z.number().int().openapi({
+      description: 'Accounts that can take work: active, or cooldown already over; proxy not failed (or none)',
+    }),
+    usable_usernames: z.array(z.string()).openapi({ description: `At most ${MAX_USABLE_USERNAMES}, least recently used first` }),
+  })
+  .openapi('AccountHealth');

@@ -1,0 +1,68 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { listActivity, resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
+import type { AppDeps } from '../context.js';
+import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/logs',
+  summary: 'Activity log (Instagram calls, logins, status changes, checks), newest first',
+  security: [{ bearerAuth: [] }],
+  request: { query: LogListQuery },
+  responses: {
+    200: json(LogListSchema, 'A page of log rows'),
+    400: json(ErrorSchema, 'Invalid filter; the message says which and why'),
+    401: json(ErrorSchema, 'Missing or wrong API key'),
+    404: json(ErrorSchema, 'No such account'),
+  },
+});
+
+export function logRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.openapi(list, async (c) => {
+    const query = c.req.valid('query');
+    let accountId: number | undefined;
+    if (query.account !== undefined) {
+      // A typo in a filter should say so, not look like an account with no activity.
+      const account = await resolveAccount(deps.db, query.account);
+      if (!account) throw new ApiError(404, `account ${JSON.stringify(query.account)} does not exist (give its id or username)`);
+      accountId = account.id;
+    }
+    const page = await listActivity(deps.db, {
+      accountId,
+      outcome: query.outcome,
+      kind: query.kind,
+      taskId: query.task_id,
+      since: query.since,
+      until: query.until,
+      beforeId: query.before_id,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    const items = page.items.map(logEntryView);
+    const next = page.hasMore ? (items.at(-1)?.id ?? null) : null;
+    return c.json({ items, limit: query.limit, offset: query.offset, has_more: page.hasMore, next_before_id: next }, 200);
+  });
+
+  return app;
+}
+
+function logEntryView(row: ActivityRow): z.infer<typeof LogEntrySchema> {
+  return {
+    id: row.id,
+    created_at: row.created_at.toISOString(),
+    kind: row.kind,
+    action: row.action,
+    outcome: row.outcome,
+    http_status: row.http_status,
+    duration_ms: row.duration_ms,
+    error: row.error,
+    task_id: row.task_id,
+    account: row.account_id === null ? null : { id: row.account_id, username: row.account_username },
+    proxy: row.proxy_id === null ? null : { id: row.proxy_id, label: row.proxy_label },
+  };
+}

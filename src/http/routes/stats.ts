@@ -1,0 +1,66 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  accountStats,
+  accountStatusCounts,
+  proxyStats,
+  proxyStatusCounts,
+  requestOutcomes,
+  taskStats,
+  type AccountBudget,
+  type AccountStats,
+  type ProxyStats,
+} from '../../observability/stats.js';
+import type { AppDeps } from '../context.js';
+import { ErrorSchema, validationHook } from '../errors.js';
+import { StatsSchema, type AccountStatsSchema, type ProxyStatsSchema } from '../observability-schemas.js';
+
+/** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
+export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { perHour: 30, warmupPerHour: 10, warmupDays: 3 };
+
+const stats = createRoute({
+  method: 'get',
+  path: '/api/stats',
+  summary: 'Accounts (requests per hour, budget, success rate), proxies, tasks and requests by outcome',
+  security: [{ bearerAuth: [] }],
+  responses: {
+    200: { content: { 'application/json': { schema: StatsSchema } }, description: 'Current statistics' },
+    401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or wrong API key' },
+  },
+});
+
+export function statsRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const budget = deps.accountBudget ?? DEFAULT_ACCOUNT_BUDGET;
+
+  app.openapi(stats, async (c) => {
+    const [accounts, proxies, tasks, requests] = await Promise.all([
+      accountStats(deps.db, budget),
+      proxyStats(deps.db),
+      taskStats(deps.db),
+      requestOutcomes(deps.db),
+    ]);
+    return c.json(
+      {
+        generated_at: new Date().toISOString(),
+        budget: { per_hour: budget.perHour, warmup_per_hour: budget.warmupPerHour, warmup_days: budget.warmupDays },
+        accounts: { total: accounts.length, by_status: accountStatusCounts(accounts), items: accounts.map(accountView) },
+        proxies: { total: proxies.length, by_status: proxyStatusCounts(proxies), items: proxies.map(proxyView) },
+        tasks,
+        requests,
+      },
+      200,
+    );
+  });
+
+  return app;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+function accountView(row: AccountStats): z.infer<typeof AccountStatsSchema> {
+  return { ...row, cooldown_until: iso(row.cooldown_until), last_used_at: iso(row.last_used_at) };
+}
+
+function proxyView(row: ProxyStats): z.infer<typeof ProxyStatsSchema> {
+  return { ...row, last_check_at: iso(row.last_check_at) };
+}

@@ -1,0 +1,45 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { accountStatusCounts } from './stats.js';
+
+export interface AccountHealth {
+  total: number;
+  by_status: Record<string, number>;
+  usable: number;
+  usable_usernames: string[];
+}
+
+/**
+ * Accounts by status and those that can take work now. "Usable" is the pool's own test (sql/accounts/acquire.sql)
+ * minus the lease and the budget, which pass within minutes on their own: active, or a cooldown already over,
+ * with no proxy or an active one. Zero usable means Instagram work waits for a human.
+ */
+export async function accountHealth(db: Kysely<Database>, maxUsernames: number): Promise<AccountHealth> {
+  const [statuses, usable] = await Promise.all([
+    db
+      .selectFrom('ig_accounts')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute(),
+    sql<{ username: string; usable: number }>`
+      SELECT a.username, count(*) OVER () AS usable
+        FROM ig_accounts a
+        LEFT JOIN proxies p ON p.id = a.proxy_id
+       WHERE (a.status = 'active' OR (a.status = 'cooldown' AND a.cooldown_until <= now()))
+         AND (a.proxy_id IS NULL OR p.status = 'active')
+       ORDER BY a.last_used_at NULLS FIRST, a.id
+       LIMIT ${maxUsernames}`.execute(db),
+  ]);
+  const byStatus = accountStatusCounts([]);
+  let total = 0;
+  for (const row of statuses) {
+    byStatus[row.status] = Number(row.count);
+    total += Number(row.count);
+  }
+  return {
+    total,
+    by_status: byStatus,
+    usable: Number(usable.rows[0]?.usable ?? 0),
+    usable_usernames: usable.rows.map((row) => row.username),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { ActivityKind, Database } from '../db/schema.js';
+
+export interface ActivityFilter {
+  accountId?: number;
+  outcome?: string;
+  kind?: ActivityKind;
+  taskId?: number;
+  since?: Date;
+  until?: Date;
+  /** Keyset paging: only rows with a smaller id (the `next_before_id` of the previous page). */
+  beforeId?: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ActivityRow {
+  id: number;
+  created_at: Date;
+  kind: ActivityKind;
+  action: string;
+  outcome: string;
+  http_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  task_id: number | null;
+  account_id: number | null;
+  account_username: string | null;
+  proxy_id: number | null;
+  proxy_label: string | null;
+}
+
+/**
+ * activity_log newest first (by id, which follows insertion), joined to the account's username and the proxy's
+ * label — and nothing else of those tables, so no encrypted column can ever be selected into a response. One extra
+ * row says whether another page exists without counting a table that grows by every Instagram call.
+ */
+export async function listActivity(db: Kysely<Database>, filter: ActivityFilter): Promise<{ items: ActivityRow[]; hasMore: boolean }> {
+  let query = db
+    .selectFrom('activity_log as l')
+    .leftJoin('ig_accounts as a', 'a.id', 'l.account_id')
+    .leftJoin('proxies as p', 'p.id', 'l.proxy_id')
+    .select([
+      'l.id',
+      'l.created_at',
+      'l.kind',
+      'l.action',
+      'l.outcome',
+      'l.http_status',
+      'l.duration_ms',
+      'l.error',
+      'l.task_id',
+      'l.account_id',
+      'a.username as account_username',
+      'l.proxy_id',
+      'p.label as proxy_label',
+    ]);
+  if (filter.accountId !== undefined) query = query.where('l.account_id', '=', filter.accountId);
+  if (filter.outcome !== undefined) query = query.where('l.outcome', '=', filter.outcome);
+  if (filter.kind !== undefined) query = query.where('l.kind', '=', filter.kind);
+  if (filter.taskId !== undefined) query = query.where('l.task_id', '=', filter.taskId);
+  if (filter.since !== undefined) query = query.where('l.created_at', '>=', filter.since);
+  if (filter.until !== undefined) query = query.where('l.created_at', '<', filter.until);
+  if (filter.beforeId !== undefined) query = query.where('l.id', '<', filter.beforeId);
+  const rows = await query.orderBy('l.id', 'desc').limit(filter.limit + 1).offset(filter.offset).execute();
+  return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+}
+
+/** An account given as an id or a username (with or without @, any case); undefined when there is none. */
+export async function resolveAccount(db: Kysely<Database>, ref: string): Promise<{ id: number; username: string } | undefined> {
+  const trimmed = ref.trim();
+  const query = db.selectFrom('ig_accounts').select(['id', 'username']);
+  if (/^\d{1,15}$/.test(trimmed)) return query.where('id', '=', Number(trimmed)).executeTakeFirst();
+  return query.where('username', '=', trimmed.replace(/^@/, '').toLowerCase()).executeTakeFirst();
+}

@@ -1,0 +1,156 @@
+import { sql, type Kysely } from 'kysely';
+import { ACCOUNT_STATUSES, TASK_STATUSES, type Database } from '../db/schema.js';
+import { countTasks } from '../queue/read.js';
+
+/** The request budget settings (ACCOUNT_REQUESTS_PER_HOUR, ACCOUNT_WARMUP_REQUESTS_PER_HOUR, ACCOUNT_WARMUP_DAYS). */
+export interface AccountBudget {
+  perHour: number;
+  warmupPerHour: number;
+  warmupDays: number;
+}
+
+const PROXY_STATUSES = ['active', 'failed', 'disabled'] as const;
+
+export interface AccountStats {
+  id: number;
+  username: string;
+  status: string;
+  status_reason: string | null;
+  cooldown_until: Date | null;
+  last_used_at: Date | null;
+  proxy: string | null;
+  in_warmup: boolean;
+  budget_per_hour: number;
+  budget_left: number;
+  requests_last_hour: number;
+  requests_last_24h: number;
+  ok_last_24h: number;
+  success_rate_24h: number | null;
+}
+
+/**
+ * Per account: its requests of the last hour and day. One LATERAL count per account over the partial index
+ * activity_log (account_id, created_at) WHERE kind = 'request' — the same ledger the budget is enforced from, so
+ * what the admin sees is what the pool counts. Time is the database's now(), like the writers'.
+ */
+export async function accountStats(db: Kysely<Database>, budget: AccountBudget): Promise<AccountStats[]> {
+  const { rows } = await sql<Omit<AccountStats, 'budget_per_hour' | 'budget_left' | 'success_rate_24h'>>`
+    SELECT a.id, a.username, a.status, a.status_reason, a.cooldown_until, a.last_used_at, p.label AS proxy,
+           a.warmup_started_at > now() - ${budget.warmupDays}::int * interval '1 day' AS in_warmup,
+           coalesce(r.last_hour, 0) AS requests_last_hour,
+           coalesce(r.last_day, 0) AS requests_last_24h,
+           coalesce(r.ok_day, 0) AS ok_last_24h
+      FROM ig_accounts a
+      LEFT JOIN proxies p ON p.id = a.proxy_id
+      LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE l.created_at > now() - interval '1 hour') AS last_hour,
+               count(*) AS last_day,
+               count(*) FILTER (WHERE l.outcome = 'ok') AS ok_day
+          FROM activity_log l
+         WHERE l.kind = 'request' AND l.account_id = a.id AND l.created_at > now() - interval '24 hours'
+      ) r ON true
+     ORDER BY a.username`.execute(db);
+  return rows.map((row) => {
+    const perHour = row.in_warmup ? budget.warmupPerHour : budget.perHour;
+    return {
+      ...row,
+      budget_per_hour: perHour,
+      budget_left: Math.max(0, perHour - row.requests_last_hour),
+      success_rate_24h: rate(row.ok_last_24h, row.requests_last_24h),
+    };
+  });
+}
+
+export interface ProxyStats {
+  id: number;
+  label: string;
+  type: string;
+  status: string;
+  account: string | null;
+  consecutive_failures: number;
+  success_count: number;
+  failure_count: number;
+  success_rate: number | null;
+  latency_ms: number | null;
+  last_check_at: Date | null;
+  last_error: string | null;
+}
+
+/** Proxies with their counters; the label is the credential-free scheme://host:port, the URL is never read. */
+export async function proxyStats(db: Kysely<Database>): Promise<ProxyStats[]> {
+  const rows = await db
+    .selectFrom('proxies as p')
+    .leftJoin('ig_accounts as a', 'a.proxy_id', 'p.id')
+    .select([
+      'p.id',
+      'p.label',
+      'p.type',
+      'p.status',
+      'a.username as account',
+      'p.consecutive_failures',
+      'p.success_count',
+      'p.failure_count',
+      'p.latency_ms',
+      'p.last_check_at',
+      'p.last_error',
+    ])
+    .orderBy('p.label')
+    .execute();
+  return rows.map((row) => ({ ...row, success_rate: rate(row.success_count, row.success_count + row.failure_count) }));
+}
+
+export interface OutcomeCounts {
+  total: number;
+  by_outcome: Record<string, number>;
+}
+
+/** Requests of the last hour and day by outcome: one range scan of activity_log (created_at). */
+export async function requestOutcomes(db: Kysely<Database>): Promise<{ last_hour: OutcomeCounts; last_24h: OutcomeCounts }> {
+  const { rows } = await sql<{ outcome: string; last_hour: number; last_day: number }>`
+    SELECT outcome,
+           count(*) FILTER (WHERE created_at > now() - interval '1 hour') AS last_hour,
+           count(*) AS last_day
+      FROM activity_log
+     WHERE kind = 'request' AND created_at > now() - interval '24 hours'
+     GROUP BY outcome
+     ORDER BY outcome`.execute(db);
+  const hour: OutcomeCounts = { total: 0, by_outcome: {} };
+  const day: OutcomeCounts = { total: 0, by_outcome: {} };
+  for (const row of rows) {
+    if (row.last_hour > 0) hour.by_outcome[row.outcome] = row.last_hour;
+    day.by_outcome[row.outcome] = row.last_day;
+    hour.total += row.last_hour;
+    day.total += row.last_day;
+  }
+  return { last_hour: hour, last_24h: day };
+}
+
+/** Tasks by status (every status, zeros included) and by type → status (only what exists). */
+export async function taskStats(db: Kysely<Database>): Promise<{ by_status: Record<string, number>; by_type: Record<string, Record<string, number>> }> {
+  const byStatus: Record<string, number> = zeros(TASK_STATUSES);
+  const byType: Record<string, Record<string, number>> = {};
+  for (const row of await countTasks(db)) {
+    const count = Number(row.count);
+    byStatus[row.status] = (byStatus[row.status] ?? 0) + count;
+    (byType[row.task_type] ??= {})[row.status] = count;
+  }
+  return { by_status: byStatus, by_type: byType };
+}
+
+export function countBy<T>(items: readonly T[], key: (item: T) => string, all: readonly string[]): Record<string, number> {
+  const counts = zeros(all);
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+export const accountStatusCounts = (items: readonly { status: string }[]) => countBy(items, (a) => a.status, ACCOUNT_STATUSES);
+export const proxyStatusCounts = (items: readonly { status: string }[]) => countBy(items, (p) => p.status, PROXY_STATUSES);
+
+function zeros(keys: readonly string[]): Record<string, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0]));
+}
+
+/** ok ÷ total rounded to 4 places; null when there is nothing to divide. */
+function rate(ok: number, total: number): number | null {
+  return total > 0 ? Math.round((ok / total) * 10_000) / 10_000 : null;
+}
