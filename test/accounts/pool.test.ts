@@ -50,3 +50,157 @@ describe('sessions', () => {
     expect(logins(username)).toBe(1);
   });
 });
+
+describe('SPEC §5 error → action, against the emulator', () => {
+  it('429: cools the account down 45 min and finishes the request on another account', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [a, b] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    fx.emulator.setAccountFault(a.username, { kind: 'rate_limit', route: 'usernameinfo' });
+    const s = session();
+    expect((await info(s)).username).toBe(target());
+    await s.close();
+    const limited = await account(a.id);
+    expect(limited.status).toBe('cooldown');
+    expect(limited.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(44 * 60_000);
+    expect(limited.status_reason).toMatch(/rate limited/);
+    expect((await account(b.id)).status).toBe('active');
+    expect(fx.emulator.log.some((e) => e.username === b.username && e.route.includes('usernameinfo') && e.status === 200)).toBe(true);
+  });
+
+  it('challenge: cools down 90 min; a repeated challenge parks the account for a human with an alert', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    fx.emulator.setAccountFault(a.username, { kind: 'challenge', route: 'usernameinfo' });
+    // Its only account cooling down, the task waits for it instead of failing.
+    const waiting = await info(session()).catch((error) => error);
+    expect(waiting).toBeInstanceOf(DeferTaskError);
+    const first = await account(a.id);
+    expect((waiting as DeferTaskError).until.getTime()).toBeGreaterThanOrEqual(first.cooldown_until!.getTime());
+    expect(first.status).toBe('cooldown');
+    expect(first.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(89 * 60_000);
+    expect(fx.alerts.kinds()).not.toContain('account_needs_human');
+
+    await testDb.db.updateTable('ig_accounts').set({ cooldown_until: new Date(Date.now() - 1000) }).execute(); // time passes
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    expect(await account(a.id)).toMatchObject({ status: 'challenge', challenge_count: 2 });
+    expect(fx.alerts.kinds()).toContain('account_needs_human');
+    expect(fx.alerts.kinds()).toContain('no_usable_account');
+  });
+
+  it('feedback_required: a long cooldown and an alert', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    fx.emulator.setAccountFault(a.username, { kind: 'feedback', route: 'usernameinfo' });
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    const row = await account(a.id);
+    expect(row.status).toBe('cooldown');
+    expect(row.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(5 * 3_600_000);
+    expect(fx.alerts.kinds()).toContain('account_cooldown_long');
+  });
+
+  it('login_required: logs in again once and retries; the next task needs no login', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    const s = session();
+    await info(s);
+    await s.close();
+    expect(logins(a.username)).toBe(1);
+    fx.emulator.expireSessions(a.username);
+    const s2 = session();
+    expect((await info(s2)).username).toBe(target());
+    await s2.close();
+    expect(logins(a.username)).toBe(2);
+    expect((await account(a.id)).status).toBe('active');
+    const s3 = session();
+    await info(s3);
+    await s3.close();
+    expect(logins(a.username)).toBe(2);
+  });
+
+  it.each([
+    ['bad_password', 'bad_password'],
+    ['two_factor', 'two_factor_required'],
+    ['invalid_user', 'invalid_user'],
+  ] as const)('login failing with %s parks the account for a human, alerts, and never loops', async (outcome, reason) => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    fx.emulator.setLoginOutcome(a.username, outcome);
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError); // its only account is parked: wait for a human
+    expect(await account(a.id)).toMatchObject({ status: 'login_required', status_reason: `login failed: ${reason}` });
+    expect(fx.alerts.events.find((e) => e.kind === 'account_needs_human')?.subject).toEqual({ account: a.username });
+    expect(fx.alerts.kinds()).toContain('no_usable_account');
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    expect(fx.emulator.counters().byAccount[a.username]?.loginAttempts).toBe(1);
+  });
+
+  it.each(['inactive', 'sentry_block'] as const)('%s: the account is banned with an alert', async (how) => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    const s = session();
+    await info(s);
+    await s.close();
+    fx.emulator.setAccountFault(a.username, { kind: how });
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    expect((await account(a.id)).status).toBe('banned');
+    expect(fx.alerts.kinds()).toContain('account_banned');
+  });
+
+  it('proxy refusing: counted against the proxy; after 3 failures it is failed and its account moves to the spare', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 2, settings: { triesPerRequest: 1 } });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    const [bound, spare] = fx.proxyIds as [number, number];
+    await fx.emulator.takeProxyDown(0);
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(RetryableTaskError);
+    const proxy = await testDb.db.selectFrom('proxies').selectAll().where('id', '=', bound).executeTakeFirstOrThrow();
+    expect(proxy).toMatchObject({ status: 'failed', consecutive_failures: 3, failure_count: 3 });
+    expect(await account(a.id)).toMatchObject({ proxy_id: spare, status: 'active' });
+    expect(fx.alerts.kinds()).toContain('proxy_failed');
+    const s = session(); // works again through the spare proxy
+    expect((await info(s)).username).toBe(target());
+    await s.close();
+  });
+
+  it('proxy failed with no spare: the account is proxy_error', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { triesPerRequest: 1 } });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    fx.emulator.setProxyFault(0, { kind: 'connect_error' });
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(RetryableTaskError);
+    expect((await account(a.id)).status).toBe('proxy_error');
+    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+  });
+
+  it('user not found and private user are the target\'s state, not the account\'s fault', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    const s = session();
+    const deleted = fx.emulator.world.examples().deletedUsernames[0]!;
+    await expect(info(s, deleted)).rejects.toBeInstanceOf(TargetNotFoundError);
+    const privateUser = fx.emulator.world.creators.find((c) => c.isPrivate)!;
+    await expect(s.call('feed', (ig) => ig.feed.user(privateUser.pk).items())).rejects.toBeInstanceOf(TargetPrivateError);
+    await s.close();
+    expect(await account(a.id)).toMatchObject({ status: 'active', status_reason: null });
+  });
+
+  it('5xx: retried on another account without a cooldown', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    fx.emulator.setAccountFault(a.username, { kind: 'server_error', status: 502, route: 'usernameinfo' });
+    const s = session();
+    expect((await info(s)).username).toBe(target());
+    await s.close();
+    expect(await account(a.id)).toMatchObject({ status: 'active', cooldown_until: null });
+  });
+});
+
+describe('a request tried on several accounts', () => {
+  it('gives the task a retryable error after 3 accounts fail, each cooled down', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 4, proxies: 4 });
+    fx.emulator.setGlobalFault({ kind: 'rate_limit', route: 'usernameinfo' });
+    const error = await info(session()).catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableTaskError);
+    expect(error.message).toMatch(/failed on 3 accounts/);
+    const statuses = (await testDb.db.selectFrom('ig_accounts').select('status').orderBy('id').execute()).map((r) => r.status);
+    expect(statuses.filter((s) => s === 'cooldown')).toHaveLength(3);
+    expect(statuses.filter((s) => s === 'active')).toHaveLength(1);
+  });
+});
