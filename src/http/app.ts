@@ -4,8 +4,10 @@ import { bearerAuth } from './auth.js';
 import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
 import { errorBody, handleError, validationHook } from './errors.js';
+import { accountRoutes } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { proxyRoutes } from './routes/proxies.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
 
@@ -31,6 +33,8 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes(deps));
   app.route('/', taskRoutes(deps));
+  app.route('/', accountRoutes(deps));
+  app.route('/', proxyRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', statsRoutes(deps));
 

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { AccountOperations } from '../accounts/operations.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { AccountBudget } from '../observability/stats.js';
@@ -13,6 +15,10 @@ export interface AppDeps {
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;
   version: string;
+  /** Seals account passwords and proxy URLs at rest (see src/crypto/keys.ts). */
+  secretBox: SecretBox;
+  /** Log in / check an account, check a proxy: the live pool behind POST …/login and …/check. */
+  accountOps: AccountOperations;
   /** Request budget settings for /api/stats (ACCOUNT_REQUESTS_PER_HOUR, …_WARMUP_…); SPEC defaults when absent. */
   accountBudget?: AccountBudget;
 }

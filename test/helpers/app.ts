@@ -1,3 +1,5 @@
+import type { AccountOperations } from '../../src/accounts/operations.js';
+import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import type { AccountBudget } from '../../src/observability/stats.js';
@@ -5,8 +7,18 @@ import type { TestDatabase } from './db.js';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef0123456789';
 
+/** One key per test run: tests decrypt raw rows with it to check encryption at rest. */
+export const TEST_SECRET_BOX = SecretBox.fromString(SecretBox.generateKey());
+
+/** Test-only stand-in for the live pool: answers ok without touching Instagram (the pool is tested against the emulator). */
+export const stubAccountOps: AccountOperations = {
+  login: async () => ({ ok: true, outcome: 'ok', message: 'logged in (stub)', durationMs: 1 }),
+  check: async () => ({ ok: true, outcome: 'ok', message: 'session valid (stub)', durationMs: 1 }),
+  checkProxy: async () => ({ ok: true, outcome: 'ok', message: 'proxy reachable (stub)', durationMs: 1 }),
+};
+
 /** The real app on a test database, called in-process (app.request). */
-export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget } = {}) {
+export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget; accountOps?: AccountOperations } = {}) {
   const app = createApp({
     db: testDb.db,
     logger: createLogger({ level: 'silent', format: 'json' }),
@@ -16,6 +28,8 @@ export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => b
     isReady: overrides.ready ?? (() => true),
     version: 'test',
     accountBudget: overrides.accountBudget,
+    secretBox: TEST_SECRET_BOX,
+    accountOps: overrides.accountOps ?? stubAccountOps,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };
