@@ -91,8 +91,9 @@ export const AccountStatsSchema = z.object({
   cooldown_until: z.string().nullable(),
   proxy: z.string().nullable().openapi({ description: 'Label of its proxy' }),
   in_warmup: z.boolean(),
-  budget_per_hour: z.number().int().openapi({ description: 'ACCOUNT_REQUESTS_PER_HOUR, or the warm-up budget during warm-up' }),
-  budget_left: z.number().int().openapi({ description: 'budget_per_hour − requests_last_hour, at least 0' }),
+  budget_per_window: z.number().int().openapi({ description: 'ACCOUNT_REQUESTS_PER_HOUR, or ACCOUNT_WARMUP_REQUESTS_PER_HOUR during warm-up' }),
+  budget_left: z.number().int().openapi({ description: 'budget_per_window − requests_in_window (and within the daily cap), at least 0' }),
+  requests_in_window: z.number().int().openapi({ description: 'Requests in the budget window (ACCOUNT_BUDGET_WINDOW_MS, 1 h by default)' }),
   requests_last_hour: z.number().int(),
   requests_last_24h: z.number().int(),
   ok_last_24h: z.number().int(),
@@ -118,7 +119,13 @@ export const ProxyStatsSchema = z.object({
 export const StatsSchema = z
   .object({
     generated_at: z.string(),
-    budget: z.object({ per_hour: z.number().int(), warmup_per_hour: z.number().int(), warmup_days: z.number().int() }),
+    budget: z.object({
+      window_ms: z.number().int(),
+      per_window: z.number().int(),
+      warmup_per_window: z.number().int(),
+      warmup_days: z.number().int(),
+      daily_cap: z.number().int().openapi({ description: '0: none' }),
+    }),
     accounts: z.object({ total: z.number().int(), by_status: Counts, items: z.array(AccountStatsSchema) }),
     proxies: z.object({ total: z.number().int(), by_status: Counts, items: z.array(ProxyStatsSchema) }),
     tasks: z.object({

@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely';
+import type { BudgetSettings } from '../accounts/budget.js';
 import { ACCOUNT_STATUSES, TASK_STATUSES, type Database } from '../db/schema.js';
 import { countTasks } from '../queue/read.js';
 
-/** The request budget settings (ACCOUNT_REQUESTS_PER_HOUR, ACCOUNT_WARMUP_REQUESTS_PER_HOUR, ACCOUNT_WARMUP_DAYS). */
-export interface AccountBudget {
-  perHour: number;
-  warmupPerHour: number;
-  warmupDays: number;
-}
+/**
+ * The pool's budget settings (src/accounts/budget.ts; ACCOUNT_REQUESTS_PER_HOUR per ACCOUNT_BUDGET_WINDOW_MS, the
+ * warm-up budget and days, ACCOUNT_DAILY_CAP): `poolSettings(config).budget` fits as it is.
+ */
+export type AccountBudget = Pick<BudgetSettings, 'windowMs' | 'perWindow' | 'warmupPerWindow' | 'warmupDays' | 'dailyCap'>;
 
 const PROXY_STATUSES = ['active', 'failed', 'disabled'] as const;
 
@@ -20,8 +20,9 @@ export interface AccountStats {
   last_used_at: Date | null;
   proxy: string | null;
   in_warmup: boolean;
-  budget_per_hour: number;
+  budget_per_window: number;
   budget_left: number;
+  requests_in_window: number;
   requests_last_hour: number;
   requests_last_24h: number;
   ok_last_24h: number;
@@ -29,33 +30,37 @@ export interface AccountStats {
 }
 
 /**
- * Per account: its requests of the last hour and day. One LATERAL count per account over the partial index
- * activity_log (account_id, created_at) WHERE kind = 'request' — the same ledger the budget is enforced from, so
- * what the admin sees is what the pool counts. Time is the database's now(), like the writers'.
+ * Per account: its requests in the budget window, the last hour and day. One LATERAL count per account over the
+ * partial index activity_log (account_id, created_at) WHERE kind = 'request' — the ledger the pool enforces the
+ * budget from (sql/accounts/acquire.sql), with the same comparisons, so what the admin sees is what the pool counts.
  */
 export async function accountStats(db: Kysely<Database>, budget: AccountBudget): Promise<AccountStats[]> {
-  const { rows } = await sql<Omit<AccountStats, 'budget_per_hour' | 'budget_left' | 'success_rate_24h'>>`
+  const { rows } = await sql<Omit<AccountStats, 'budget_per_window' | 'budget_left' | 'success_rate_24h'>>`
     SELECT a.id, a.username, a.status, a.status_reason, a.cooldown_until, a.last_used_at, p.label AS proxy,
            a.warmup_started_at > now() - ${budget.warmupDays}::int * interval '1 day' AS in_warmup,
+           coalesce(r.in_window, 0) AS requests_in_window,
            coalesce(r.last_hour, 0) AS requests_last_hour,
            coalesce(r.last_day, 0) AS requests_last_24h,
            coalesce(r.ok_day, 0) AS ok_last_24h
       FROM ig_accounts a
       LEFT JOIN proxies p ON p.id = a.proxy_id
       LEFT JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE l.created_at > now() - interval '1 hour') AS last_hour,
-               count(*) AS last_day,
-               count(*) FILTER (WHERE l.outcome = 'ok') AS ok_day
+        SELECT count(*) FILTER (WHERE l.created_at > now() - ${budget.windowMs}::bigint * interval '1 millisecond') AS in_window,
+               count(*) FILTER (WHERE l.created_at > now() - interval '1 hour') AS last_hour,
+               count(*) FILTER (WHERE l.created_at > now() - interval '1 day') AS last_day,
+               count(*) FILTER (WHERE l.created_at > now() - interval '1 day' AND l.outcome = 'ok') AS ok_day
           FROM activity_log l
-         WHERE l.kind = 'request' AND l.account_id = a.id AND l.created_at > now() - interval '24 hours'
+         WHERE l.kind = 'request' AND l.account_id = a.id
+           AND l.created_at > now() - greatest(interval '1 day', ${budget.windowMs}::bigint * interval '1 millisecond')
       ) r ON true
      ORDER BY a.username`.execute(db);
   return rows.map((row) => {
-    const perHour = row.in_warmup ? budget.warmupPerHour : budget.perHour;
+    const perWindow = row.in_warmup ? budget.warmupPerWindow : budget.perWindow;
+    const dailyLeft = budget.dailyCap > 0 ? budget.dailyCap - row.requests_last_24h : Infinity;
     return {
       ...row,
-      budget_per_hour: perHour,
-      budget_left: Math.max(0, perHour - row.requests_last_hour),
+      budget_per_window: perWindow,
+      budget_left: Math.max(0, Math.min(perWindow - row.requests_in_window, dailyLeft)),
       success_rate_24h: rate(row.ok_last_24h, row.requests_last_24h),
     };
   });
@@ -111,7 +116,7 @@ export async function requestOutcomes(db: Kysely<Database>): Promise<{ last_hour
            count(*) FILTER (WHERE created_at > now() - interval '1 hour') AS last_hour,
            count(*) AS last_day
       FROM activity_log
-     WHERE kind = 'request' AND created_at > now() - interval '24 hours'
+     WHERE kind = 'request' AND created_at > now() - interval '1 day'
      GROUP BY outcome
      ORDER BY outcome`.execute(db);
   const hour: OutcomeCounts = { total: 0, by_outcome: {} };

@@ -10,8 +10,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
  */
 let testDb: TestDatabase;
 let api: ReturnType<typeof createTestApp>;
-const BUDGET = { perHour: 40, warmupPerHour: 7, warmupDays: 2 };
 const MIN = 60_000;
+/** A 40-minute window (as ACCOUNT_BUDGET_WINDOW_MS compresses it) so the window and the last hour differ. */
+const BUDGET = { windowMs: 40 * MIN, perWindow: 40, warmupPerWindow: 7, warmupDays: 2, dailyCap: 0 };
 const DAY = 24 * 60 * MIN;
 
 beforeAll(async () => {
@@ -263,7 +264,7 @@ describe('GET /api/stats', () => {
   it('counts requests per account over the last hour and day, with budgets, warm-up and success rates', async () => {
     const response = await api.call('GET', '/api/stats');
     expect(response.status).toBe(200);
-    expect(response.body.budget).toEqual({ per_hour: 40, warmup_per_hour: 7, warmup_days: 2 });
+    expect(response.body.budget).toEqual({ window_ms: 40 * MIN, per_window: 40, warmup_per_window: 7, warmup_days: 2, daily_cap: 0 });
     expect(response.text).not.toMatch(/SECRET/);
 
     expect(response.body.accounts.total).toBe(ACCOUNTS.length);
@@ -272,19 +273,21 @@ describe('GET /api/stats', () => {
     }
     for (const seedAccount of ACCOUNTS) {
       const requests = activity.filter((r) => r.account === seedAccount.username && r.kind === 'request');
+      const inWindow = requests.filter((r) => r.ageMin < 40).length;
       const lastHour = requests.filter((r) => r.ageMin < 60).length;
       const lastDay = requests.filter((r) => r.ageMin < 24 * 60);
       const ok = lastDay.filter((r) => r.outcome === 'ok').length;
       const inWarmup = seedAccount.warmupAgoMs < BUDGET.warmupDays * DAY;
-      const budget = inWarmup ? BUDGET.warmupPerHour : BUDGET.perHour;
+      const budget = inWarmup ? BUDGET.warmupPerWindow : BUDGET.perWindow;
       const row = response.body.accounts.items.find((a: any) => a.username === seedAccount.username);
       expect(row, seedAccount.username).toMatchObject({
         id: accountIds.get(seedAccount.username),
         status: seedAccount.status,
         proxy: seedAccount.proxy,
         in_warmup: inWarmup,
-        budget_per_hour: budget,
-        budget_left: Math.max(0, budget - lastHour),
+        budget_per_window: budget,
+        budget_left: Math.max(0, budget - inWindow),
+        requests_in_window: inWindow,
         requests_last_hour: lastHour,
         requests_last_24h: lastDay.length,
         ok_last_24h: ok,
@@ -294,14 +297,29 @@ describe('GET /api/stats', () => {
     }
     // The fixture must exercise what it claims: some warm-up, some requests in both windows.
     expect(response.body.accounts.items.filter((a: any) => a.in_warmup).length).toBeGreaterThan(0);
-    expect(response.body.accounts.items.find((a: any) => a.username === 'alpha').requests_last_hour).toBeGreaterThan(0);
+    const alpha = response.body.accounts.items.find((a: any) => a.username === 'alpha');
+    expect(alpha.requests_in_window).toBeGreaterThan(0);
+    expect(response.body.accounts.items.some((a: any) => a.requests_last_hour > a.requests_in_window)).toBe(true);
+  });
+
+  it('caps what is left by the daily cap when one is set', async () => {
+    const dailyCap = 4;
+    const capped = createTestApp(testDb, { accountBudget: { ...BUDGET, dailyCap } });
+    const response = await capped.call('GET', '/api/stats');
+    for (const row of response.body.accounts.items) {
+      const requests = activity.filter((r) => r.account === row.username && r.kind === 'request');
+      const inWindow = requests.filter((r) => r.ageMin < 40).length;
+      const lastDay = requests.filter((r) => r.ageMin < 24 * 60).length;
+      expect(row.budget_left, row.username).toBe(Math.max(0, Math.min(row.budget_per_window - inWindow, dailyCap - lastDay)));
+    }
+    expect(response.body.accounts.items.find((a: any) => a.username === 'alpha').budget_left).toBe(0);
   });
 
   it('uses the SPEC budget defaults when the daemon passes none', async () => {
     const plain = createTestApp(testDb);
     const response = await plain.call('GET', '/api/stats');
-    expect(response.body.budget).toEqual({ per_hour: 30, warmup_per_hour: 10, warmup_days: 3 });
-    const budgets = Object.fromEntries(response.body.accounts.items.map((a: any) => [a.username, a.budget_per_hour]));
+    expect(response.body.budget).toEqual({ window_ms: 60 * MIN, per_window: 30, warmup_per_window: 10, warmup_days: 3, daily_cap: 0 });
+    const budgets = Object.fromEntries(response.body.accounts.items.map((a: any) => [a.username, a.budget_per_window]));
     expect(budgets).toEqual(Object.fromEntries(ACCOUNTS.map((a) => [a.username, a.warmupAgoMs < 3 * DAY ? 10 : 30])));
   });
 

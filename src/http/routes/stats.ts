@@ -15,7 +15,7 @@ import { ErrorSchema, validationHook } from '../errors.js';
 import { StatsSchema, type AccountStatsSchema, type ProxyStatsSchema } from '../observability-schemas.js';
 
 /** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
-export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { perHour: 30, warmupPerHour: 10, warmupDays: 3 };
+export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 3, dailyCap: 0 };
 
 const stats = createRoute({
   method: 'get',
@@ -42,7 +42,13 @@ export function statsRoutes(deps: AppDeps) {
     return c.json(
       {
         generated_at: new Date().toISOString(),
-        budget: { per_hour: budget.perHour, warmup_per_hour: budget.warmupPerHour, warmup_days: budget.warmupDays },
+        budget: {
+          window_ms: budget.windowMs,
+          per_window: budget.perWindow,
+          warmup_per_window: budget.warmupPerWindow,
+          warmup_days: budget.warmupDays,
+          daily_cap: budget.dailyCap,
+        },
         accounts: { total: accounts.length, by_status: accountStatusCounts(accounts), items: accounts.map(accountView) },
         proxies: { total: proxies.length, by_status: proxyStatusCounts(proxies), items: proxies.map(proxyView) },
         tasks,
