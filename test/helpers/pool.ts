@@ -54,7 +54,9 @@ export async function createPoolFixture(
   testDb: TestDatabase,
   options: { accounts: number; proxies: number; settings?: Partial<PoolSettings>; usernames?: string[] },
 ): Promise<PoolFixture> {
-  const emulator = await startInstagramEmulator({ seed: 11, proxies: options.proxies });
+  // The world's last three accounts fail their logins on purpose; make room for the ones asked for.
+  const worldAccounts = Math.max(8, options.accounts + 3);
+  const emulator = await startInstagramEmulator({ seed: 11, proxies: options.proxies, world: { accounts: worldAccounts } });
   const box = SecretBox.fromString(randomBytes(32).toString('hex'));
   const alerts = new RecordingAlerter();
   const logger = createLogger({ level: 'silent', format: 'json' });
@@ -70,6 +72,7 @@ export async function createPoolFixture(
   const chosen = options.usernames
     ? options.usernames.map((u) => emulator.world.accounts.find((a) => a.username === u)!)
     : emulator.world.accounts.filter((a) => a.loginBehaviour === 'ok').slice(0, options.accounts);
+  if (chosen.length < options.accounts) throw new Error(`the emulator world has only ${chosen.length} working accounts`);
   const accounts = [];
   for (const [index, account] of chosen.entries()) {
     const proxyId = proxyIds[index] ?? null;
