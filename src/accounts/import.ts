@@ -127,7 +127,7 @@ async function assignFreeProxies(db: Kysely<Database>, accountIds: number[]): Pr
 export async function importFromConfig(
   db: Kysely<Database>,
   box: SecretBox,
-  config: Pick<Config, 'IG_ACCOUNTS' | 'IG_PROXIES'>,
+  config: Partial<Pick<Config, 'IG_ACCOUNTS' | 'IG_PROXIES'>>,
   logger: Logger,
 ): Promise<{ proxies?: ImportResult; accounts?: ImportResult }> {
   const log = logger.child({ component: 'account-import' });
