@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PoolOperations } from './accounts/admin.js';
+import { importFromConfig } from './accounts/import.js';
+import { PoolMaintenance } from './accounts/maintenance.js';
+import { AccountPool } from './accounts/pool.js';
+import { poolSettings } from './accounts/settings.js';
+import { createAlerter } from './alerts/webhook.js';
 import { resolveApiKey } from './api-key.js';
+import { resolveEncryptionKey } from './crypto/keys.js';
 import type { Config } from './config.js';
 import { openConfiguredDatabase } from './db/bootstrap.js';
 import { createApp } from './http/app.js';
@@ -11,6 +18,7 @@ import type { Logger } from './logger.js';
 import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
 import { TaskRunner } from './queue/runner.js';
+import { accountAwareClaims } from './tasks/claim-plan.js';
 import { createTaskRegistry } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
 
@@ -24,23 +32,36 @@ export interface Daemon {
 
 export interface DaemonOptions {
   /** Task types to run; the default is the production registry. Tests and benchmarks pass their own. */
-  registry?: TaskRegistry;
+  registry?: (pool: AccountPool) => TaskRegistry;
 }
 
 /**
- * The composition root: database → queue runner → HTTP, started in that order and stopped in reverse. Everything
- * below receives its dependencies from here; nothing reaches for a global.
+ * The composition root: database → account pool → queue runner → HTTP, started in that order and stopped in
+ * reverse. Everything below receives its dependencies from here; nothing reaches for a global.
  */
 export async function startDaemon(config: Config, logger: Logger, options: DaemonOptions = {}): Promise<Daemon> {
   const apiKey = await resolveApiKey(config);
+  const { box } = await resolveEncryptionKey(config);
   const database = await openConfiguredDatabase(config, logger, { adoptRunningEmbedded: true });
   const { db } = database.handle;
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let accepting = false;
 
+  await importFromConfig(db, box, config, logger);
+  const alerter = createAlerter(config, logger.child({ component: 'alerts' }));
+  const settings = poolSettings(config);
+  const pool = new AccountPool({ db, box, logger: logger.child({ component: 'pool' }), alerter, settings, workerId });
+  const accountOps = new PoolOperations(pool);
+  const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }), {
+    validateMs: config.SESSION_VALIDATE_INTERVAL_MS,
+    proxyCheckMs: config.PROXY_CHECK_INTERVAL_MS,
+  });
+
+  const registry = (options.registry ?? createTaskRegistry)(pool);
   const runner = new TaskRunner({
     db,
-    registry: options.registry ?? createTaskRegistry(),
+    registry,
+    ...accountAwareClaims(registry, () => pool.availability()),
     logger: logger.child({ component: 'runner' }),
     options: {
       workerId,
@@ -61,14 +82,19 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     version: packageVersion(),
+    secretBox: box,
+    accountOps,
+    accountBudget: settings.budget,
   });
 
   listener.start();
   runner.start();
+  maintenance.start();
   let http;
   try {
     http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
   } catch (error) {
+    await maintenance.stop();
     await runner.stop(0);
     await listener.stop();
     await database.close();
@@ -85,6 +111,8 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     await http.close(Math.min(5_000, config.SHUTDOWN_GRACE_MS));
     const drained = await runner.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - (Date.now() - started)));
     logger.info(drained, 'task runner stopped');
+    await maintenance.stop();
+    await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
     await listener.stop();
     await database.close();
     logger.info({ tookMs: Date.now() - started }, 'shutdown complete');

@@ -65,6 +65,25 @@ export class AccountPool {
     }
   }
 
+  /** Leases one account whatever its status or budget (an admin action); undefined when someone else holds it. */
+  async leaseForAdmin(accountId: number, holder: string): Promise<AccountLease | undefined> {
+    const row = await this.deps.db
+      .updateTable('ig_accounts')
+      .set({ leased_by: holder, leased_until: sql`now() + ${this.deps.settings.leaseMs} * interval '1 millisecond'` })
+      .where('id', '=', accountId)
+      .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', sql<Date>`now()`)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    try {
+      const client = await this.clientFor(row, row.session_encrypted);
+      return { row, client, holder, used: 0, budget: Number.MAX_SAFE_INTEGER, lastRequestAt: row.last_request_at };
+    } catch (error) {
+      await releaseAccount(this.deps.db, row.id, holder);
+      throw error;
+    }
+  }
+
   /** Ends a lease, saving the session the client holds now. */
   async release(lease: AccountLease): Promise<void> {
     let session: string | undefined;

@@ -19,6 +19,8 @@ export type TaskHandler = (context: TaskContext) => Promise<Record<string, unkno
 export interface TaskDefinition {
   type: string;
   handler: TaskHandler;
+  /** Runs on an Instagram account: claimed only while one is usable (see src/tasks/claim-plan.ts). */
+  needsAccount?: boolean;
 }
 
 /** The one place where task types are known to the runner. */
@@ -37,5 +39,14 @@ export class TaskRegistry {
 
   types(): string[] {
     return [...this.definitions.keys()];
+  }
+
+  /** Types that run on an Instagram account, and those that do not. */
+  typesByAccountNeed(): { withAccount: string[]; withoutAccount: string[] } {
+    const all = [...this.definitions.values()];
+    return {
+      withAccount: all.filter((d) => d.needsAccount).map((d) => d.type),
+      withoutAccount: all.filter((d) => !d.needsAccount).map((d) => d.type),
+    };
   }
 }

@@ -23,8 +23,18 @@ export interface RunnerDeps {
   registry: TaskRegistry;
   logger: Logger;
   options: RunnerOptions;
-  /** Task types that may be claimed right now (default: all registered); the account pool narrows this later. */
-  claimableTypes?: () => readonly string[];
+  /**
+   * What to claim with `free` slots: groups of task types, each with a limit (default: every registered type, up
+   * to `free`). The account pool uses it to claim Instagram tasks only while an account can run them.
+   */
+  planClaims?: (free: number) => Promise<ClaimGroup[]>;
+  /** When an idle runner should look again even without a NOTIFY (e.g. an account's cooldown ends); null = poll. */
+  nextWakeAt?: () => Promise<Date | null>;
+}
+
+export interface ClaimGroup {
+  types: readonly string[];
+  limit: number;
 }
 
 interface ActiveRun {
@@ -91,14 +101,27 @@ export class TaskRunner {
         await sleep(delay, this.stopSignal());
         continue;
       }
-      await this.idle(options.pollIntervalMs);
+      await this.idle(await this.idleMs());
     }
   }
 
-  private claim(limit: number): Promise<Task[]> {
-    const types = this.deps.claimableTypes?.() ?? this.deps.registry.types();
+  /** The fallback poll, shortened when something (an account leaving its cooldown) is due sooner. */
+  private async idleMs(): Promise<number> {
+    const { pollIntervalMs } = this.deps.options;
+    const wakeAt = await this.deps.nextWakeAt?.().catch(() => null);
+    if (!wakeAt) return pollIntervalMs;
+    return Math.min(pollIntervalMs, Math.max(50, wakeAt.getTime() - Date.now()));
+  }
+
+  private async claim(free: number): Promise<Task[]> {
+    const plan = this.deps.planClaims ? await this.deps.planClaims(free) : [{ types: this.deps.registry.types(), limit: free }];
     const { workerId, leaseMs } = this.deps.options;
-    return claimTasks(this.deps.db, { workerId, limit, leaseMs, taskTypes: types });
+    const claimed: Task[] = [];
+    for (const group of plan) {
+      const limit = Math.min(group.limit, free - claimed.length);
+      if (limit > 0) claimed.push(...(await claimTasks(this.deps.db, { workerId, limit, leaseMs, taskTypes: group.types })));
+    }
+    return claimed;
   }
 
   /** Expired leases are recovered by every runner, at most once per lease period; the statement is idempotent. */

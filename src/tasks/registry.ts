@@ -1,3 +1,4 @@
+import type { AccountPool } from '../accounts/pool.js';
 import { PermanentTaskError } from '../queue/errors.js';
 import { TaskRegistry, type TaskHandler } from '../queue/registry.js';
 
@@ -5,11 +6,11 @@ import { TaskRegistry, type TaskHandler } from '../queue/registry.js';
  * Every task type the daemon runs, registered in one place. Types whose feature is not built yet fail at once with
  * a clear reason instead of pretending to succeed.
  */
-export function createTaskRegistry(): TaskRegistry {
+export function createTaskRegistry(_pool: AccountPool): TaskRegistry {
   return new TaskRegistry()
-    .register({ type: 'full_scrape', handler: notImplemented('full_scrape (profile scraping)') })
-    .register({ type: 'discover', handler: notImplemented('discover (hashtag discovery)') })
-    .register({ type: 'followers', handler: notImplemented('followers (follower lists)') })
+    .register({ type: 'full_scrape', needsAccount: true, handler: notImplemented('full_scrape (profile scraping)') })
+    .register({ type: 'discover', needsAccount: true, handler: notImplemented('discover (hashtag discovery)') })
+    .register({ type: 'followers', needsAccount: true, handler: notImplemented('followers (follower lists)') })
     .register({ type: 'ai_analysis', handler: notImplemented('ai_analysis (OpenAI batch analysis)') });
 }
 

@@ -13,6 +13,7 @@ const processes: WorkerProcess[] = [];
 const env = (name: string, extra: Record<string, string> = {}) => ({
   DATABASE_URL: testDb.url,
   SCRAPER_API_KEY: 'process-test-key-0123456789abcdef',
+  ENCRYPTION_KEY: '0'.repeat(64),
   WORKER_NAME: name,
   WORKER_CONCURRENCY: '4',
   QUEUE_POLL_INTERVAL_MS: '30000',

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Logger } from '../logger.js';
+import type { PoolOperations } from './admin.js';
+import type { AccountPool } from './pool.js';
+
+/**
+ * Proactive care of the pool (seed 001): sessions are validated by a cheap authenticated call before a task finds
+ * them dead, and proxies are health-checked. Accounts used successfully since the last interval are skipped — their
+ * session is known to work and the budget is better spent on scraping.
+ */
+export class PoolMaintenance {
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly pool: AccountPool,
+    private readonly ops: PoolOperations,
+    private readonly logger: Logger,
+    private readonly intervals: { validateMs: number; proxyCheckMs: number },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.every(this.intervals.validateMs, () => this.validateSessions());
+    this.every(this.intervals.proxyCheckMs, () => this.checkProxies());
+  }
+
+  private every(ms: number, sweep: () => Promise<unknown>): void {
+    const run = () => {
+      if (this.stopped) return;
+      this.running = this.running.then(sweep).catch((error) => this.logger.error({ err: error }, 'pool maintenance failed'));
+    };
+    this.timers.push(setInterval(run, ms));
+  }
+
+  /** Returns how many sessions were checked. */
+  async validateSessions(): Promise<number> {
+    const { db, settings } = this.pool.deps;
+    const stale = sql<Date>`now() - ${settings.sessionValidateIntervalMs} * interval '1 millisecond'`;
+    const due = await db
+      .selectFrom('ig_accounts')
+      .select(['id', 'username'])
+      .where('status', '=', 'active')
+      .where('session_encrypted', 'is not', null)
+      .where((eb) => eb.or([eb('last_validated_at', 'is', null), eb('last_validated_at', '<', stale)]))
+      .where((eb) => eb.or([eb('last_request_at', 'is', null), eb('last_request_at', '<', stale)]))
+      .orderBy('last_validated_at', (ob) => ob.asc().nullsFirst())
+      .execute();
+    let checked = 0;
+    for (const account of due) {
+      if (this.stopped) break;
+      // Through the normal lease: respects the budget, and skips an account a task holds right now.
+      const lease = await this.pool.lease(`${this.pool.deps.workerId}:validate`, [], account.id);
+      if (!lease) continue;
+      try {
+        const result = await this.ops.validate(lease);
+        checked++;
+        if (!result.ok) this.logger.warn({ account: account.username, outcome: result.outcome }, 'session validation failed');
+      } finally {
+        await this.pool.release(lease);
+      }
+    }
+    return checked;
+  }
+
+  async checkProxies(): Promise<number> {
+    const proxies = await this.pool.deps.db.selectFrom('proxies').select('id').where('status', 'in', ['active', 'failed']).orderBy('id').execute();
+    for (const proxy of proxies) {
+      if (this.stopped) break;
+      await this.ops.checkProxy(proxy.id);
+    }
+    return proxies.length;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.running;
+  }
+}
