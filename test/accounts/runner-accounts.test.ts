@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { enqueueTasks } from '../../src/queue/enqueue.js';
+import { NewWorkListener } from '../../src/queue/listener.js';
+import { TaskRegistry } from '../../src/queue/registry.js';
+import { TaskRunner } from '../../src/queue/runner.js';
+import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import { waitFor } from '../../src/util/wait.js';
+import { instagramRegistry } from '../fixtures/instagram-tasks.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+
+/** The runner and the pool together: Instagram tasks wait for accounts without spending attempts; others do not wait. */
+let testDb: TestDatabase;
+let fx: PoolFixture;
+let runner: TaskRunner | undefined;
+let listener: NewWorkListener | undefined;
+const silent = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+
+function startRunner(registry: TaskRegistry) {
+  runner = new TaskRunner({
+    db: testDb.db,
+    registry,
+    ...accountAwareClaims(registry, () => fx.pool.availability()),
+    logger: silent,
+    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3 },
+  });
+  runner.start();
+  // As in the daemon: NOTIFY (new tasks, a released account) wakes the runner; the poll is only a fallback.
+  listener = new NewWorkListener(testDb.url, () => runner!.wake(), silent);
+  listener.start();
+}
+
+const task = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => testDb.drop());
+beforeEach(async () => {
+  await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log RESTART IDENTITY CASCADE`.execute(testDb.db);
+});
+afterEach(async () => {
+  await listener?.stop();
+  await runner?.stop(0);
+  await fx?.close();
+});
+
+describe('Instagram tasks and the account pool', () => {
+  it('wait while every account cools down, spend no attempt, and start as soon as one is usable', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const cooldownEnds = new Date(Date.now() + 1500);
+    await testDb.db.updateTable('ig_accounts').set({ status: 'cooldown', cooldown_until: cooldownEnds }).execute();
+    startRunner(instagramRegistry(fx.pool));
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }], { maxAttempts: 3 });
+    await waitFor(() => runner!.isIdle, { timeoutMs: 5000, what: 'runner idle' });
+    expect(await task(enqueued!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
+
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', { timeoutMs: 10_000, intervalMs: 20, what: 'task done' });
+    const done = await task(enqueued!.task.id);
+    expect(done.attempts).toBe(1);
+    expect(done.started_at!.getTime()).toBeGreaterThanOrEqual(cooldownEnds.getTime() - 50);
+    expect(done.started_at!.getTime() - cooldownEnds.getTime()).toBeLessThan(2_000); // not the 30 s poll
+  });
+
+  it('waits while the only account is held elsewhere, and starts as soon as it is released', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const registry = instagramRegistry(fx.pool);
+    startRunner(registry);
+    // Hold the only account as another process would, after the runner decided to claim.
+    const holder = await fx.pool.lease('other-process', []);
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }], { maxAttempts: 3 });
+    await waitFor(() => runner!.isIdle, { timeoutMs: 5000, what: 'runner idle' });
+    expect(await task(enqueued!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    await fx.pool.release(holder!);
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', { timeoutMs: 10_000, intervalMs: 20, what: 'task done after release' });
+  });
+
+  it('tasks that need no account run while no account is usable', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 0, proxies: 0 });
+    const registry = instagramRegistry(fx.pool).register({ type: 'ai_analysis', handler: async () => ({ analysed: true }) });
+    startRunner(registry);
+    const [ig, ai] = await enqueueTasks(
+      testDb.db,
+      [
+        { type: 'full_scrape', priority: 1, payload: { lookups: ['x'] } },
+        { type: 'ai_analysis', priority: 3 },
+      ],
+      { maxAttempts: 3 },
+    );
+    await waitFor(async () => (await task(ai!.task.id)).status === 'done', { timeoutMs: 10_000, what: 'AI task done' });
+    expect(await task(ig!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+});
