@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { classifyInstagramError } from '../instagram/classify.js';
-import { recordActivity } from './events.js';
+import { noteRequestsMade, recordActivity } from './events.js';
 import type { AccountOperations, OperationResult } from './operations.js';
 import type { AccountLease, AccountPool } from './pool.js';
 import { checkHttpProxy } from './proxy-check.js';
@@ -46,7 +46,10 @@ export class PoolOperations implements AccountOperations {
       await this.recordValidation(lease, before, started, classification.verdict.kind, classification.message);
       if (classification.verdict.kind === 'login_required') {
         const login = await this.pool.login(lease, null);
-        if (login.ok) return { ok: true, outcome: 'relogged_in', message: `${lease.row.username}: session had expired; logged in again` };
+        if (login.ok) {
+          await db.updateTable('ig_accounts').set({ last_validated_at: sql`now()` }).where('id', '=', lease.row.id).execute();
+          return { ok: true, outcome: 'relogged_in', message: `${lease.row.username}: session had expired; logged in again` };
+        }
         return { ok: false, outcome: login.classification.verdict.kind, message: login.classification.message };
       }
       await this.pool.applyVerdict(lease, classification, null);
@@ -96,7 +99,10 @@ export class PoolOperations implements AccountOperations {
 
   private async recordValidation(lease: AccountLease, before: number, started: number, outcome: string, error?: string) {
     const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, durationMs: Date.now() - started };
-    lease.used += Math.max(1, lease.client.responseCount - before);
+    const requests = Math.max(1, lease.client.responseCount - before);
+    lease.used += requests;
+    lease.lastRequestAt = new Date();
+    await noteRequestsMade(this.pool.deps.db, lease.row.id, requests);
     await recordActivity(this.pool.deps.db, [
       { ...base, kind: 'request', action: 'validate', outcome, error },
       { ...base, kind: 'validation', action: 'validate', outcome, error },

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 import { classifyInstagramError, type Classification } from '../instagram/classify.js';
 import { InstagramClient } from '../instagram/client.js';
 import type { Logger } from '../logger.js';
-import { recordActivity } from './events.js';
+import { noteRequestsMade, recordActivity } from './events.js';
 import { acquireAccount, accountAvailability, releaseAccount, type AccountRow, type Availability } from './lease.js';
 import type { PoolSettings } from './settings.js';
 import { applyVerdict } from './verdicts.js';
@@ -163,6 +163,7 @@ export class AccountPool {
   ): Promise<void> {
     lease.used += requests;
     lease.lastRequestAt = new Date();
+    await noteRequestsMade(this.deps.db, lease.row.id, requests);
     const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, taskId, durationMs: Date.now() - started };
     await recordActivity(this.deps.db, [
       ...Array.from({ length: requests }, () => ({ ...base, kind: 'request' as const, action: 'login', outcome })),

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PoolOperations } from '../../src/accounts/admin.js';
+import { PoolMaintenance } from '../../src/accounts/maintenance.js';
+import { InstagramSession } from '../../src/accounts/session.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+
+/** Admin operations and proactive maintenance against the emulator. */
+let testDb: TestDatabase;
+let fx: PoolFixture;
+let ops: PoolOperations;
+const silent = createLogger({ level: 'silent', format: 'json' });
+
+const account = (id: number) => testDb.db.selectFrom('ig_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const proxy = (id: number) => testDb.db.selectFrom('proxies').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const first = () => fx.accounts[0]!;
+
+async function useOnce() {
+  const s = new InstagramSession(fx.pool, null, new AbortController().signal, silent);
+  await s.call('usernameinfo', (ig) => ig.user.usernameinfo(fx.emulator.world.examples().usernames[0]!));
+  await s.close();
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => testDb.drop());
+beforeEach(async () => {
+  await sql`TRUNCATE ig_accounts, proxies, activity_log RESTART IDENTITY CASCADE`.execute(testDb.db);
+});
+afterEach(async () => fx?.close());
+
+describe('admin operations', () => {
+  it('login brings back an account parked for a bad password once the password is fixed', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    ops = new PoolOperations(fx.pool);
+    fx.emulator.setLoginOutcome(first().username, 'bad_password');
+    const failed = await ops.login(first().id);
+    expect(failed).toMatchObject({ ok: false, outcome: 'needs_human' });
+    expect((await account(first().id)).status).toBe('login_required');
+
+    fx.emulator.setLoginOutcome(first().username, null); // the human fixed it
+    expect(await ops.login(first().id)).toMatchObject({ ok: true, outcome: 'ok' });
+    expect(await account(first().id)).toMatchObject({ status: 'active', status_reason: null });
+  });
+
+  it('check validates the session, and renews one that expired with a single login', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    ops = new PoolOperations(fx.pool);
+    await useOnce();
+    expect(await ops.check(first().id)).toMatchObject({ ok: true, outcome: 'ok' });
+    expect((await account(first().id)).last_validated_at).toBeInstanceOf(Date);
+    fx.emulator.expireSessions(first().username);
+    expect(await ops.check(first().id)).toMatchObject({ ok: true, outcome: 'relogged_in' });
+    expect(fx.emulator.loginCount(first().username)).toBe(2);
+  });
+
+  it('refuses to touch an account a task holds, and says so', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    ops = new PoolOperations(fx.pool);
+    const held = await fx.pool.lease('a-task', []);
+    expect(await ops.check(first().id)).toMatchObject({ ok: false, outcome: 'in_use' });
+    await fx.pool.release(held!);
+    expect(await ops.check(999)).toMatchObject({ ok: false, outcome: 'not_found' });
+  });
+
+  it('checks a proxy: latency on success; failures counted; a failed proxy that works again is put back', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { proxyFailuresBeforeFailed: 2 } });
+    ops = new PoolOperations(fx.pool);
+    const id = fx.proxyIds[0]!;
+    const ok = await ops.checkProxy(id);
+    expect(ok.ok).toBe(true);
+    expect((await proxy(id)).latency_ms).toBeGreaterThanOrEqual(0);
+
+    await fx.emulator.takeProxyDown(0);
+    expect(await ops.checkProxy(id)).toMatchObject({ ok: false, outcome: 'proxy_error' });
+    await ops.checkProxy(id);
+    expect(await proxy(id)).toMatchObject({ status: 'failed', consecutive_failures: 2 });
+    expect((await account(first().id)).status).toBe('proxy_error');
+
+    await fx.emulator.bringProxyUp(0);
+    expect((await ops.checkProxy(id)).ok).toBe(true);
+    expect(await proxy(id)).toMatchObject({ status: 'active', consecutive_failures: 0 });
+    expect((await account(first().id)).status).toBe('active');
+  });
+});
+
+describe('proactive maintenance', () => {
+  it('finds an expired session before a task does and logs in again', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2, settings: { sessionValidateIntervalMs: 1000 } });
+    ops = new PoolOperations(fx.pool);
+    const maintenance = new PoolMaintenance(fx.pool, ops, silent, { validateMs: 3_600_000, proxyCheckMs: 3_600_000 });
+    await useOnce();
+    await testDb.db.updateTable('ig_accounts').set({ last_request_at: new Date(Date.now() - 5000) }).execute();
+    fx.emulator.expireSessions(first().username);
+
+    expect(await maintenance.validateSessions()).toBe(1); // only the account with a session is due
+    expect(fx.emulator.loginCount(first().username)).toBe(2);
+    const before = fx.emulator.loginCount(first().username);
+    await useOnce(); // the task finds a working session: no login on its path
+    expect(fx.emulator.loginCount(first().username)).toBe(before);
+    expect(await maintenance.validateSessions()).toBe(0); // just used: nothing due
+  });
+});
