@@ -4,6 +4,7 @@ import { PoolOperations } from '../../src/accounts/admin.js';
 import { PoolMaintenance } from '../../src/accounts/maintenance.js';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { createLogger } from '../../src/logger.js';
+import { createTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
 
@@ -84,6 +85,21 @@ describe('admin operations', () => {
     expect((await ops.checkProxy(id)).ok).toBe(true);
     expect(await proxy(id)).toMatchObject({ status: 'active', consecutive_failures: 0 });
     expect((await account(first().id)).status).toBe('active');
+  });
+});
+
+describe('through the API, with the real pool behind it', () => {
+  it('POST /api/accounts/{id}/login and /check answer with the outcome and no secret', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const api = createTestApp(testDb, { accountOps: new PoolOperations(fx.pool) });
+    const login = await api.call('POST', `/api/accounts/${first().id}/login`);
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ ok: true, outcome: 'ok' });
+    const check = await api.call('POST', `/api/accounts/${first().id}/check`);
+    expect(check.body).toMatchObject({ ok: true, outcome: 'ok' });
+    const secrets = [first().password, ...fx.emulator.sessions().flatMap((s) => [s.id, s.csrftoken])];
+    for (const secret of secrets) expect(login.text + check.text).not.toContain(secret);
+    expect((await api.call('POST', '/api/accounts/999/check')).status).toBe(404);
   });
 });
 
