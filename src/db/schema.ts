@@ -116,6 +116,31 @@ export interface BlogHighlightsTable {
   updated_at: Timestamp;
 }
 
+export interface BlogSnapshotsTable {
+  id: Generated<number>;
+  blog_id: number;
+  task_id: number | null;
+  follower_count: number | null;
+  following_count: number | null;
+  media_count: number | null;
+  er: Numeric;
+  er_reels: Numeric;
+  er_trend: 'growing' | 'stable' | 'declining' | null;
+  posts_per_week: Numeric;
+  posts_fetched: Generated<number>;
+  taken_at: Timestamp;
+}
+
+export interface BlogPostSnapshotsTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  post_id: number;
+  like_count: number | null;
+  comment_count: number | null;
+  play_count: number | null;
+  taken_at: Timestamp;
+}
+
 export interface CategoriesTable {
   id: Generated<number>;
   name: string;
@@ -200,6 +225,8 @@ export interface Database {
   blogs: BlogsTable;
   blog_posts: BlogPostsTable;
   blog_highlights: BlogHighlightsTable;
+  blog_snapshots: BlogSnapshotsTable;
+  blog_post_snapshots: BlogPostSnapshotsTable;
   categories: CategoriesTable;
   blog_categories: BlogCategoriesTable;
   proxies: ProxiesTable;
