@@ -214,6 +214,34 @@ export interface ActivityLogTable {
   created_at: Timestamp;
 }
 
+export type AudienceKind = 'followers' | 'following';
+
+export interface AudienceEdgesTable {
+  blog_id: number;
+  kind: AudienceKind;
+  platform_id: string;
+  username: string;
+  full_name: string | null;
+  is_private: boolean | null;
+  is_verified: boolean | null;
+  avatar_url: string | null;
+  seen_by_task: number;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+export interface AudienceListsTable {
+  blog_id: number;
+  kind: AudienceKind;
+  task_id: number;
+  status: 'fetching' | 'done';
+  fetched: Generated<number>;
+  expected: number | null;
+  complete: Generated<boolean>;
+  started_at: Timestamp;
+  completed_at: NullableTimestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -233,4 +261,6 @@ export interface Database {
   ig_accounts: IgAccountsTable;
   activity_log: ActivityLogTable;
   schema_migrations: SchemaMigrationsTable;
+  audience_edges: AudienceEdgesTable;
+  audience_lists: AudienceListsTable;
 }
