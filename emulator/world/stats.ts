@@ -2,7 +2,9 @@
  * Expected profile statistics computed straight from the world, following SPEC §6, so tests of the
  * scraper can compare what it stored against ground truth. Interpretation used here:
  * "the latest N media" = the first N items in feed/user order (pinned posts included, as the feed
- * returns them first); ER is taken over the non-pinned ones among them.
+ * returns them first); ER is taken over the non-pinned ones among them. Trend: newest first, each half
+ * has ⌊n/2⌋ posts, so with an odd count the middle post is in neither half (src/scraping/metrics.ts
+ * documents the same reading; this file stays an independent computation and imports nothing from src/).
  */
 import type { WorldMedia, WorldUser } from './types.js';
 
@@ -49,7 +51,8 @@ export function profileStats(world: MediaSource, username: string, limit = 20): 
     const half = Math.floor(byAge.length / 2);
     const newer = median(byAge.slice(0, half).map((m) => erOf(m, followers))) ?? 0;
     const older = median(byAge.slice(byAge.length - half).map((m) => erOf(m, followers))) ?? 0;
-    const ratio = older > 0 ? newer / older : 1;
+    // No engagement in the older half: any engagement now counts as growth, none as no change.
+    const ratio = older > 0 ? newer / older : newer > 0 ? Number.POSITIVE_INFINITY : 1;
     erTrend = ratio > 1.15 ? 'growing' : ratio < 0.85 ? 'declining' : 'stable';
   }
   let postsPerWeek: number | null = null;
