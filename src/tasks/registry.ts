@@ -1,16 +1,17 @@
 import type { AccountPool } from '../accounts/pool.js';
 import { PermanentTaskError } from '../queue/errors.js';
 import { TaskRegistry, type TaskHandler } from '../queue/registry.js';
+import { followersHandler } from '../scraping/followers.js';
 
 /**
  * Every task type the daemon runs, registered in one place. Types whose feature is not built yet fail at once with
  * a clear reason instead of pretending to succeed.
  */
-export function createTaskRegistry(_pool: AccountPool): TaskRegistry {
+export function createTaskRegistry(pool: AccountPool): TaskRegistry {
   return new TaskRegistry()
     .register({ type: 'full_scrape', needsAccount: true, handler: notImplemented('full_scrape (profile scraping)') })
     .register({ type: 'discover', needsAccount: true, handler: notImplemented('discover (hashtag discovery)') })
-    .register({ type: 'followers', needsAccount: true, handler: notImplemented('followers (follower lists)') })
+    .register({ type: 'followers', needsAccount: true, handler: followersHandler(pool) })
     .register({ type: 'ai_analysis', handler: notImplemented('ai_analysis (OpenAI batch analysis)') });
 }
 

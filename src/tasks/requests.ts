@@ -6,6 +6,7 @@ import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 
 export const scrapeDedupeKey = (username: string) => `full_scrape:${username}`;
 export const discoverDedupeKey = (hashtag: string) => `discover:${hashtag}`;
+export const followersDedupeKey = (username: string, kind: 'followers' | 'following') => `followers:${kind}:${username}`;
 
 export interface ScrapeRequest {
   usernames: readonly string[];
@@ -54,4 +55,42 @@ export async function requestDiscover(
     { maxAttempts: request.maxAttempts },
   );
   return enqueued!;
+}
+
+export interface FollowersRequest {
+  username: string;
+  kind: 'followers' | 'following';
+  /** Stop after this many accounts (the list may be millions long). */
+  max: number;
+  priority: number;
+  maxAttempts: number;
+}
+
+/**
+ * One `followers` task per username and list kind, bound to the blog (created as `pending` when new). While one is
+ * live, asking again returns it, whatever `max` was asked.
+ */
+export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
+  return db.transaction().execute(async (trx) => {
+    const blog = await trx
+      .insertInto('blogs')
+      .values({ username: request.username, source: 'manual' })
+      .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const [enqueued] = await enqueueTasks(
+      trx,
+      [
+        {
+          type: 'followers',
+          priority: request.priority,
+          blogId: blog.id,
+          dedupeKey: followersDedupeKey(request.username, request.kind),
+          payload: { username: request.username, kind: request.kind, max: request.max },
+        },
+      ],
+      { maxAttempts: request.maxAttempts },
+    );
+    return enqueued!;
+  });
 }
