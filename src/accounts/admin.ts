@@ -3,7 +3,7 @@ import { classifyInstagramError } from '../instagram/classify.js';
 import { noteRequestsMade, recordActivity } from './events.js';
 import type { AccountOperations, OperationResult } from './operations.js';
 import type { AccountLease, AccountPool } from './pool.js';
-import { checkHttpProxy } from './proxy-check.js';
+import { checkProxy } from './proxy-check.js';
 import { recordProxyFailure, recordProxySuccess } from './proxy-health.js';
 
 /**
@@ -59,10 +59,9 @@ export class PoolOperations implements AccountOperations {
 
   async checkProxy(proxyId: number): Promise<OperationResult> {
     const { db, box, settings } = this.pool.deps;
-    const proxy = await db.selectFrom('proxies').select(['id', 'url_encrypted', 'type', 'status']).where('id', '=', proxyId).executeTakeFirst();
+    const proxy = await db.selectFrom('proxies').select(['id', 'url_encrypted', 'status']).where('id', '=', proxyId).executeTakeFirst();
     if (!proxy) return { ok: false, outcome: 'not_found', message: `proxy ${proxyId} does not exist` };
-    if (proxy.type !== 'http') return { ok: false, outcome: 'unsupported', message: `checking ${proxy.type} proxies is not supported yet` };
-    const result = await checkHttpProxy(box.decrypt(proxy.url_encrypted), settings.proxyCheckTimeoutMs);
+    const result = await checkProxy(box.decrypt(proxy.url_encrypted), settings.proxyCheckTimeoutMs);
     await recordActivity(db, [
       { accountId: null, proxyId, kind: 'proxy_check', action: 'proxy_check', outcome: result.ok ? 'ok' : 'error', durationMs: result.latencyMs, error: result.error },
     ]);

@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import tls from 'node:tls';
+import { socksAgent } from '../instagram/socks.js';
 
 /**
  * Does this proxy reach Instagram? Opens a CONNECT tunnel to i.instagram.com:443 through it, speaks TLS (without
@@ -57,4 +59,22 @@ export function checkHttpProxy(proxyUrl: string, timeoutMs: number): Promise<Pro
     });
     request.end();
   });
+}
+
+/** The same check through a SOCKS5 proxy: one HTTPS GET to Instagram; any HTTP answer means the proxy works. */
+export function checkSocksProxy(proxyUrl: string, timeoutMs: number): Promise<ProxyCheckResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const request = https.get(`https://${TARGET_HOST}/`, { agent: socksAgent(proxyUrl), rejectUnauthorized: false, timeout: timeoutMs }, (response) => {
+      response.resume();
+      request.destroy();
+      resolve({ ok: true, latencyMs: Math.round(performance.now() - started) });
+    });
+    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.once('error', (error) => resolve({ ok: false, latencyMs: Math.round(performance.now() - started), error: error.message }));
+  });
+}
+
+export function checkProxy(proxyUrl: string, timeoutMs: number): Promise<ProxyCheckResult> {
+  return /^socks/i.test(proxyUrl) ? checkSocksProxy(proxyUrl, timeoutMs) : checkHttpProxy(proxyUrl, timeoutMs);
 }

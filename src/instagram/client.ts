@@ -1,4 +1,5 @@
 import { IgApiClient } from 'instagram-private-api';
+import { socksAgent } from './socks.js';
 
 /**
  * One logged-in (or about to be) Instagram client for one account: its stable device, its sticky proxy and its
@@ -28,8 +29,15 @@ export class InstagramClient {
     client.ig.state.generateDevice(spec.deviceSeed);
     if (spec.session) await client.ig.state.deserialize(spec.session);
     // Set after deserialize: the proxy is the account's current binding, not what it was when the session was saved.
-    client.ig.state.proxyUrl = spec.proxyUrl ?? undefined!;
-    (client.ig.request.defaults as Record<string, unknown>).timeout = spec.timeoutMs;
+    const defaults = client.ig.request.defaults as Record<string, unknown>;
+    defaults.timeout = spec.timeoutMs;
+    if (spec.proxyUrl && /^socks/i.test(spec.proxyUrl)) {
+      // The library's `proxy` option speaks HTTP CONNECT only; a SOCKS proxy goes in as the connection agent.
+      defaults.agent = socksAgent(spec.proxyUrl);
+      client.ig.state.proxyUrl = undefined!;
+    } else {
+      client.ig.state.proxyUrl = spec.proxyUrl ?? undefined!;
+    }
     return client;
   }
 

@@ -120,3 +120,25 @@ describe('proactive maintenance', () => {
     expect(await maintenance.validateSessions()).toBe(0); // just used: nothing due
   });
 });
+
+describe('socks5 proxies', () => {
+  it('carry an account\'s requests end to end, and pass a proxy check', async () => {
+    const { startSocksBridge } = await import('../helpers/socks-bridge.js');
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const bridge = await startSocksBridge(fx.emulator.proxyUrls[0]!, { user: 'sockuser', pass: 'sock-secret' });
+    try {
+      const socks = await testDb.db
+        .insertInto('proxies')
+        .values({ url_encrypted: fx.box.encrypt(`socks5://sockuser:sock-secret@127.0.0.1:${bridge.port}`), label: `socks5://127.0.0.1:${bridge.port}`, type: 'socks5' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await testDb.db.updateTable('ig_accounts').set({ proxy_id: socks.id }).where('id', '=', first().id).execute();
+      await useOnce();
+      expect(fx.emulator.log.some((e) => e.username === first().username && e.status === 200)).toBe(true);
+      const check = await new PoolOperations(fx.pool).checkProxy(socks.id);
+      expect(check).toMatchObject({ ok: true, outcome: 'ok' });
+    } finally {
+      await bridge.close();
+    }
+  });
+});
