@@ -73,6 +73,38 @@ export const configSchema = z.object({
   SESSION_VALIDATE_INTERVAL_MS: int(minutes(30), 1000),
   INSTAGRAM_REQUEST_TIMEOUT_MS: int(seconds(30), 100),
 
+  // --- AI analysis through the OpenAI Batch API (SPEC §7) ---
+  /** Without it AI analysis is off: ai_analysis tasks wait (pending) until a key is configured. */
+  OPENAI_API_KEY: optionalString,
+  /** The API's base URL, as the openai SDK reads it (e.g. the emulator's `http://127.0.0.1:PORT/v1`). */
+  OPENAI_BASE_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
+  AI_MODEL: z.string().trim().min(1).default('gpt-5-nano'),
+  /** A batch is built when this many ai_analysis tasks are pending… */
+  AI_BATCH_MIN_TASKS: int(10, 1, 50_000),
+  /** …or when the oldest has waited this long. */
+  AI_BATCH_MAX_WAIT_MS: int(minutes(120), 0),
+  /** How often the pending count is checked (cheap: one indexed query). */
+  AI_BATCH_CHECK_INTERVAL_MS: int(seconds(60), 100),
+  /** At most this many tasks are claimed per build (bounds memory; the rest go in the next one). */
+  AI_BATCH_MAX_TASKS: int(5_000, 1, 50_000),
+  AI_POLL_INTERVAL_MS: int(minutes(15), 100),
+  /** Batches still open after this long are cancelled and their tasks retried. */
+  AI_BATCH_STALE_MS: int(minutes(26 * 60), 1000),
+  AI_STALE_CHECK_INTERVAL_MS: int(minutes(120), 100),
+  /** Images per request: the avatar and up to AI_MAX_IMAGES − 1 post thumbnails, at detail "low". */
+  AI_MAX_IMAGES: int(10, 0, 50),
+  /** Per-file limits of the Batch API (50,000 requests, 200 MB); a build is split into several batches to fit. */
+  AI_BATCH_MAX_REQUESTS_PER_FILE: int(50_000, 1, 50_000),
+  AI_BATCH_MAX_FILE_BYTES: int(190 * 1024 * 1024, 10_000, 200 * 1024 * 1024),
+
+  // --- Scraping (SPEC §6) ---
+  /** Latest media a full_scrape fetches (feed order: pinned first). */
+  SCRAPE_MEDIA_COUNT: int(20, 1, 200),
+  /** Top posts of a hashtag that discover reads. */
+  DISCOVER_TOP_POSTS: int(50, 1, 500),
+  DISCOVER_MIN_FOLLOWERS: int(1000, 0),
+  DISCOVER_MIN_POSTS: int(5, 0),
+
   // --- Alerts (SPEC §10) ---
   ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
   ALERT_THROTTLE_MS: int(minutes(15), 0),

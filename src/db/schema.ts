@@ -242,6 +242,65 @@ export interface AudienceListsTable {
   completed_at: NullableTimestamp;
 }
 
+export type AiBatchStatus =
+  | 'building'
+  | 'validating'
+  | 'in_progress'
+  | 'finalizing'
+  | 'cancelling'
+  | 'completed'
+  | 'expired'
+  | 'failed'
+  | 'cancelled'
+  | 'submit_failed'
+  | 'abandoned';
+
+export interface AiBatchesTable {
+  id: Generated<number>;
+  openai_batch_id: string | null;
+  tag: string;
+  status: Generated<AiBatchStatus>;
+  model: string;
+  categories: Generated<string[]>;
+  input_file_id: string | null;
+  output_file_id: string | null;
+  error_file_id: string | null;
+  request_count: Generated<number>;
+  input_bytes: Generated<number>;
+  ok_count: Generated<number>;
+  refused_count: Generated<number>;
+  invalid_count: Generated<number>;
+  error_count: Generated<number>;
+  missing_count: Generated<number>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  total_tokens: Generated<number>;
+  error: string | null;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  submitted_at: NullableTimestamp;
+  last_polled_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  cancel_requested_at: NullableTimestamp;
+  processed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type AiItemOutcome = 'ok' | 'refused' | 'invalid' | 'error' | 'missing';
+
+export interface AiBatchItemsTable {
+  batch_id: number;
+  custom_id: string;
+  task_id: number;
+  blog_id: number;
+  outcome: AiItemOutcome | null;
+  detail: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  applied_at: NullableTimestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -263,4 +322,6 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   audience_edges: AudienceEdgesTable;
   audience_lists: AudienceListsTable;
+  ai_batches: AiBatchesTable;
+  ai_batch_items: AiBatchItemsTable;
 }
