@@ -5,21 +5,25 @@
 -- $1 holder  $2 lease ms  $3 excluded ids  $4 window ms  $5 per-window budget  $6 warm-up budget  $7 warm-up days
 -- $8 daily cap (0 = none)  $9 only this account id (NULL = any)
 WITH candidate AS (
-  SELECT a.id, used.n AS used_in_window
+  SELECT a.id, used.n AS used_in_window, today.n AS used_today,
+         CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END AS window_budget
   FROM ig_accounts a
   LEFT JOIN proxies p ON p.id = a.proxy_id
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS n FROM activity_log l
     WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $4::int * interval '1 millisecond'
   ) AS used
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS n FROM activity_log l
+    WHERE $8::int > 0 AND l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - interval '1 day'
+  ) AS today
   WHERE (a.status = 'active' OR (a.status = 'cooldown' AND a.cooldown_until <= now()))
     AND (a.leased_until IS NULL OR a.leased_until < now())
     AND (a.proxy_id IS NULL OR p.status = 'active')
     AND a.id <> ALL ($3::bigint[])
     AND ($9::bigint IS NULL OR a.id = $9)
     AND used.n < CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END
-    AND ($8::int = 0 OR (SELECT count(*) FROM activity_log l WHERE l.account_id = a.id AND l.kind = 'request'
-                    AND l.created_at > now() - interval '1 day') < $8::int)
+    AND ($8::int = 0 OR today.n < $8::int)
   ORDER BY a.last_used_at NULLS FIRST, a.id
   LIMIT 1
   FOR UPDATE OF a SKIP LOCKED
@@ -35,5 +39,8 @@ SET leased_by = $1,
     updated_at = now()
 FROM candidate
 WHERE a.id = candidate.id
+-- `budget` is what the lease may reach in `used_in_window`: the window's budget, lowered by what is left of the
+-- daily cap, so the holder checks one number before each request.
 RETURNING a.*, candidate.used_in_window,
-  CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END AS budget;
+  CASE WHEN $8::int = 0 THEN candidate.window_budget
+       ELSE least(candidate.window_budget, candidate.used_in_window + $8::int - candidate.used_today) END AS budget;

@@ -1,7 +1,7 @@
--- When is each account usable? Now, or the earliest of: its cooldown ending, its lease ending, the oldest request
--- of a spent budget leaving the window. Returns how many are usable now and when the next one will be (NULL when
+-- When is each account usable? Now, or the latest of: its cooldown ending, its lease ending, the oldest request
+-- of a spent budget leaving the window, the oldest request of a spent daily cap leaving the day. Returns how many are usable now and when the next one will be (NULL when
 -- none can become usable without a human).
--- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days
+-- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days  $5 daily cap (0 = none)
 WITH usable AS (
   SELECT greatest(
       now(),
@@ -12,6 +12,12 @@ WITH usable AS (
        WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $1::int * interval '1 millisecond'
        ORDER BY l.created_at DESC
        OFFSET (CASE WHEN a.warmup_started_at > now() - $4::int * interval '1 day' THEN $3::int ELSE $2::int END) - 1
+       LIMIT 1),
+      (SELECT l.created_at + interval '1 day'
+       FROM activity_log l
+       WHERE $5::int > 0 AND l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - interval '1 day'
+       ORDER BY l.created_at DESC
+       OFFSET greatest($5::int - 1, 0)
        LIMIT 1)
     ) AS at
   FROM ig_accounts a

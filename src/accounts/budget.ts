@@ -12,8 +12,8 @@ export interface BudgetSettings {
   delayMaxMs: number;
 }
 
-/** Positional parameters shared by the budget statements: window, budget, warm-up budget, warm-up days. */
-export const budgetParams = (b: BudgetSettings) => [b.windowMs, b.perWindow, b.warmupPerWindow, b.warmupDays] as const;
+/** Positional parameters of sql/accounts/next-usable.sql: window, budget, warm-up budget, warm-up days, daily cap. */
+export const budgetParams = (b: BudgetSettings) => [b.windowMs, b.perWindow, b.warmupPerWindow, b.warmupDays, b.dailyCap] as const;
 
 /** A human-like pause between two requests of one account: uniform in [min, max]. */
 export function pauseBetweenRequests(b: BudgetSettings, random: () => number = Math.random): number {

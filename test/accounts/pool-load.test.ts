@@ -101,3 +101,32 @@ describe('pool under load', () => {
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(145);
   });
 });
+
+describe('budget rules', () => {
+  it('gives an account in its warm-up days the reduced budget, and applies the daily cap', async () => {
+    fx = await createPoolFixture(testDb, {
+      accounts: 2,
+      proxies: 2,
+      settings: { budget: { windowMs: 60_000, perWindow: 20, warmupPerWindow: 3, warmupDays: 3, dailyCap: 5, delayMinMs: 1, delayMaxMs: 2 } },
+    });
+    const [veteran, newcomer] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    await testDb.db.updateTable('ig_accounts').set({ warmup_started_at: new Date() }).where('id', '=', newcomer.id).execute();
+    await expect(task(100)).rejects.toBeInstanceOf(DeferTaskError);
+    const ledger = Object.fromEntries(
+      (
+        await testDb.db
+          .selectFrom('activity_log')
+          .select(['account_id', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('kind', '=', 'request')
+          .groupBy('account_id')
+          .execute()
+      ).map((r) => [r.account_id, Number(r.n)]),
+    );
+    expect(ledger[newcomer.id]).toBe(3); // warm-up budget
+    expect(ledger[veteran.id]).toBe(5); // the daily cap, below its hourly budget of 20
+    // Neither is usable again before its oldest request of the day (veteran) or window (newcomer) expires.
+    const availability = await fx.pool.availability();
+    expect(availability.usableNow).toBe(0);
+    expect(availability.nextUsableAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+  });
+});
