@@ -1,0 +1,111 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { loadSql, runSql } from '../db/sql-file.js';
+import { insertBatch } from './batch-store.js';
+import { addMs, type AiContext } from './context.js';
+import { insightsResponseFormat } from './insights.js';
+import { requestLine, splitLines, toJsonl, type RequestLine } from './jsonl.js';
+import { loadProfiles } from './profiles.js';
+import { completeAsDuplicate, failAiTaskNow, linkTasks } from './task-states.js';
+
+/**
+ * Claims due ai_analysis tasks and turns them into batch rows with their JSONL, in one transaction: either the
+ * tasks are `waiting_batch` with their items recorded, or nothing happened. Uploading comes after (submit.ts).
+ */
+
+const CLAIM = loadSql('ai/claim.sql');
+
+export interface BuiltBatch {
+  id: number;
+  tag: string;
+  jsonl: string;
+  lines: number;
+  bytes: number;
+}
+
+interface ClaimedTask {
+  id: number;
+  run_at: Date;
+  blog_id: number | null;
+}
+
+/** Is a build due? ≥ minTasks due tasks, or the oldest due one waited longer than maxWaitMs. */
+export async function buildIsDue(ctx: AiContext): Promise<boolean> {
+  const now = ctx.now();
+  const row = await ctx.db
+    .selectFrom('scrape_tasks')
+    .select([(eb) => eb.fn.countAll<string>().as('count'), (eb) => eb.fn.min('run_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .where('task_type', '=', 'ai_analysis')
+    .where('run_at', '<=', now)
+    .executeTakeFirstOrThrow();
+  return meetsThreshold(ctx, Number(row.count), row.oldest ? new Date(row.oldest) : null, now);
+}
+
+function meetsThreshold(ctx: AiContext, count: number, oldest: Date | null, now: Date): boolean {
+  if (count === 0 || !oldest) return false;
+  return count >= ctx.settings.minTasks || now.getTime() - oldest.getTime() >= ctx.settings.maxWaitMs;
+}
+
+class BelowThreshold extends Error {}
+
+/** [] when nothing is due, or when another process claimed the tasks first and too few are left to send. */
+export async function buildBatches(ctx: AiContext): Promise<BuiltBatch[]> {
+  try {
+    return await ctx.db.transaction().execute((trx) => buildInTransaction(ctx, trx));
+  } catch (error) {
+    if (error instanceof BelowThreshold) return [];
+    throw error;
+  }
+}
+
+async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): Promise<BuiltBatch[]> {
+  const now = ctx.now();
+  const claimed = await runSql<ClaimedTask>(trx, CLAIM, [now, ctx.settings.maxTasksPerBuild]);
+  const oldest = claimed.reduce<Date | null>((min, t) => (!min || t.run_at < min ? t.run_at : min), null);
+  // Re-checked on what we got: with SKIP LOCKED a concurrent build may have taken most of them.
+  if (!meetsThreshold(ctx, claimed.length, oldest, now)) throw new BelowThreshold();
+
+  const categories = (await trx.selectFrom('categories').select('name').orderBy('name').execute()).map((c) => c.name);
+  const lines = await requestLines(ctx, trx, claimed, categories);
+  const chunks = splitLines(lines, { maxRequests: ctx.settings.maxRequestsPerFile, maxBytes: ctx.settings.maxFileBytes });
+  const built: BuiltBatch[] = [];
+  for (const chunk of chunks) {
+    const bytes = chunk.reduce((n, l) => n + l.bytes, 0);
+    const { id, tag } = await insertBatch(trx, {
+      model: ctx.settings.model,
+      categories,
+      requestCount: chunk.length,
+      inputBytes: bytes,
+      workerId: ctx.workerId,
+      leaseUntil: addMs(now, ctx.settings.leaseMs),
+      items: chunk.map((l) => ({ customId: l.customId, taskId: l.taskId, blogId: l.blogId })),
+    });
+    await linkTasks(trx, chunk.map((l) => l.taskId), id);
+    built.push({ id, tag, jsonl: toJsonl(chunk), lines: chunk.length, bytes });
+  }
+  return built;
+}
+
+/** One line per blog; a second task for the same blog rides on the first, a task without a blog fails. */
+async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: ClaimedTask[], categories: string[]): Promise<RequestLine[]> {
+  const profiles = await loadProfiles(trx, claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])));
+  const options = { model: ctx.settings.model, categories, responseFormat: insightsResponseFormat(categories), maxImages: ctx.settings.maxImages };
+  const byBlog = new Map<number, number>();
+  const lines: RequestLine[] = [];
+  for (const task of claimed) {
+    const profile = task.blog_id === null ? undefined : profiles.get(task.blog_id);
+    if (!profile) {
+      await failAiTaskNow(trx, task.id, 'ai_analysis: the blog to analyse does not exist (no blog_id, or deleted)');
+      continue;
+    }
+    const kept = byBlog.get(profile.blog.id);
+    if (kept !== undefined) {
+      await completeAsDuplicate(trx, task.id, kept);
+      continue;
+    }
+    byBlog.set(profile.blog.id, task.id);
+    lines.push(requestLine(profile, task.id, options));
+  }
+  return lines;
+}

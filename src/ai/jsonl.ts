@@ -1,0 +1,62 @@
+import { buildMessages } from './prompt.js';
+import type { BlogProfile } from './profiles.js';
+
+/** Request lines of a batch input file, and how they are split to fit the Batch API's per-file limits. Pure. */
+
+export interface RequestLine {
+  customId: string;
+  taskId: number;
+  blogId: number;
+  /** The JSONL line, without its newline. */
+  json: string;
+  bytes: number;
+}
+
+export interface LineOptions {
+  model: string;
+  categories: readonly string[];
+  /** The same for every line of a batch; built once. */
+  responseFormat: unknown;
+  maxImages: number;
+}
+
+/** custom_id is the blog's id: a blog is in a batch at most once, and the result finds its blog without a lookup. */
+export function requestLine(profile: BlogProfile, taskId: number, options: LineOptions): RequestLine {
+  const customId = String(profile.blog.id);
+  const json = JSON.stringify({
+    custom_id: customId,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: {
+      model: options.model,
+      messages: buildMessages(profile, options.categories, options.maxImages),
+      response_format: options.responseFormat,
+    },
+  });
+  return { customId, taskId, blogId: profile.blog.id, json, bytes: Buffer.byteLength(json) + 1 };
+}
+
+/**
+ * Consecutive chunks, each within `maxRequests` lines and `maxBytes` bytes. A line larger than `maxBytes` alone
+ * still gets its own chunk: OpenAI then refuses that file, and its one task is retried and falls back — better than
+ * losing it silently here.
+ */
+export function splitLines(lines: readonly RequestLine[], limits: { maxRequests: number; maxBytes: number }): RequestLine[][] {
+  const chunks: RequestLine[][] = [];
+  let current: RequestLine[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const full = current.length >= limits.maxRequests || (current.length > 0 && bytes + line.bytes > limits.maxBytes);
+    if (full) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(line);
+    bytes += line.bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+export const toJsonl = (lines: readonly RequestLine[]) => lines.map((l) => `${l.json}\n`).join('');

@@ -1,0 +1,85 @@
+import OpenAI from 'openai';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { errorMessage, type AiContext } from './context.js';
+import { pollBatches } from './poll.js';
+import type { AiIntervals } from './settings.js';
+import { retryStaleBatches } from './stale.js';
+import { submitDueBatches } from './submit.js';
+
+/** The SDK client from the configuration: OPENAI_API_KEY and OPENAI_BASE_URL, as the SDK itself reads them. */
+export function createOpenAiClient(config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>): OpenAI | undefined {
+  if (!config.OPENAI_API_KEY) return undefined;
+  return new OpenAI({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL ?? null, maxRetries: 3, timeout: 120_000 });
+}
+
+interface Job {
+  name: string;
+  everyMs: number;
+  run: (ctx: AiContext) => Promise<unknown>;
+}
+
+/**
+ * Runs the three AI jobs in-process on intervals until the scheduler exists: the batch trigger, `poll_batches` and
+ * `retry_stale_batches`. Each job is a plain function of an AiContext (submit.ts, poll.ts, stale.ts) that a cron
+ * job can call instead; they are safe to run from several processes at once. A job never overlaps itself here.
+ */
+export class AiBatchService {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  private stopped = true;
+
+  constructor(
+    private readonly ctx: AiContext,
+    private readonly intervals: AiIntervals,
+  ) {}
+
+  private jobs(): Job[] {
+    return [
+      { name: 'ai_batch_trigger', everyMs: this.intervals.checkMs, run: submitDueBatches },
+      { name: 'poll_batches', everyMs: this.intervals.pollMs, run: pollBatches },
+      { name: 'retry_stale_batches', everyMs: this.intervals.staleCheckMs, run: retryStaleBatches },
+    ];
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    for (const job of this.jobs()) {
+      // Polling at start resumes batches that were in flight when the process stopped.
+      void this.runJob(job);
+      this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
+    }
+    this.ctx.logger.info({ model: this.ctx.settings.model, ...this.intervals }, 'AI batch service started');
+  }
+
+  /** Runs a job now unless it is already running; resolves when it ends. Errors are logged, never thrown. */
+  runJob(job: Job): Promise<void> {
+    const current = this.running.get(job.name);
+    if (current || this.stopped) return current ?? Promise.resolve();
+    const run = job
+      .run(this.ctx)
+      .then((summary) => this.ctx.logger.debug({ job: job.name, summary }, 'AI job done'))
+      .catch((error) => this.ctx.logger.error({ job: job.name, err: errorMessage(error) }, 'AI job failed; it runs again at its next interval'))
+      .finally(() => this.running.delete(job.name));
+    this.running.set(job.name, run);
+    return run;
+  }
+
+  /**
+   * Stops the timers and waits (bounded) for running jobs. Nothing is lost by not waiting longer: results are
+   * applied line by line in their own transactions and a batch's lease expires, so another run resumes it.
+   */
+  async stop(maxWaitMs = 10_000): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    let timeout: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timeout = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([Promise.all([...this.running.values()]), waited]);
+    clearTimeout(timeout);
+  }
+}
+
+export function createAiContext(parts: Omit<AiContext, 'now'> & { now?: () => Date; logger: Logger }): AiContext {
+  return { ...parts, now: parts.now ?? (() => new Date()) };
+}

@@ -1,0 +1,47 @@
+import type { Config } from '../config.js';
+
+/** Everything the AI batch pipeline reads from the configuration, so tests can build it without the environment. */
+export interface AiSettings {
+  model: string;
+  minTasks: number;
+  maxWaitMs: number;
+  maxTasksPerBuild: number;
+  maxImages: number;
+  maxRequestsPerFile: number;
+  maxFileBytes: number;
+  staleMs: number;
+  /** How long a process may hold a batch row while uploading or applying results before another may take over. */
+  leaseMs: number;
+  /** Retry backoff of ai_analysis tasks: the queue's (5 → 15 → 45 min). */
+  retryBaseMs: number;
+  retryFactor: number;
+  /** After a failure not caused by the blog (OpenAI unreachable at submission), try again this much later. */
+  resubmitDelayMs: number;
+}
+
+export interface AiIntervals {
+  checkMs: number;
+  pollMs: number;
+  staleCheckMs: number;
+}
+
+export function aiSettings(config: Config): AiSettings {
+  return {
+    model: config.AI_MODEL,
+    minTasks: config.AI_BATCH_MIN_TASKS,
+    maxWaitMs: config.AI_BATCH_MAX_WAIT_MS,
+    maxTasksPerBuild: config.AI_BATCH_MAX_TASKS,
+    maxImages: config.AI_MAX_IMAGES,
+    maxRequestsPerFile: config.AI_BATCH_MAX_REQUESTS_PER_FILE,
+    maxFileBytes: config.AI_BATCH_MAX_FILE_BYTES,
+    staleMs: config.AI_BATCH_STALE_MS,
+    leaseMs: 30 * 60_000,
+    retryBaseMs: config.TASK_RETRY_BASE_MS,
+    retryFactor: config.TASK_RETRY_FACTOR,
+    resubmitDelayMs: config.AI_POLL_INTERVAL_MS,
+  };
+}
+
+export function aiIntervals(config: Config): AiIntervals {
+  return { checkMs: config.AI_BATCH_CHECK_INTERVAL_MS, pollMs: config.AI_POLL_INTERVAL_MS, staleCheckMs: config.AI_STALE_CHECK_INTERVAL_MS };
+}
