@@ -11,6 +11,8 @@ export interface LogEntry {
   path: string;
   /** Normalised endpoint, e.g. `feed/user/{pk}`. */
   route: string;
+  /** The `max_id` (pagination cursor) the request asked for, if any: lets tests prove no page was fetched twice. */
+  maxId: string | null;
   /** Username of the session (or of the login form); null when unknown. */
   username: string | null;
   sessionId: string | null;

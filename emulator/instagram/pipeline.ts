@@ -88,6 +88,7 @@ export async function handleRequest(state: EmulatorState, req: IgRequest): Promi
     method: req.method,
     path: req.path,
     route: match?.route ?? routeLabel(req.path),
+    maxId: req.query.get('max_id') ?? null,
     username: requestUsername(state, req, session),
     sessionId: session?.id ?? null,
     proxyId: req.proxyId,

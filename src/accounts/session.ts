@@ -55,6 +55,9 @@ export class InstagramSession {
       try {
         const result = await fn(lease.client.ig);
         await this.recordRequests(lease, action, before, started, 'ok');
+        // The session worked since its last login: when it expires later (seed 001: after 700 followers of a long
+        // list), that is a new expiry worth one more login, not the loop the once-per-task rule guards against.
+        this.reloggedIn.delete(lease.row.id);
         return result;
       } catch (error) {
         const classification = classifyInstagramError(error);
@@ -79,7 +82,7 @@ export class InstagramSession {
       case 'unknown':
         throw new RetryableTaskError(`Instagram error: ${message}`);
       case 'login_required': {
-        // Once per account per task: a session that dies again right after a fresh login is not worth a loop.
+        // Once per login: a session that dies again right after a fresh login (no success between) is not worth a loop.
         if (!this.reloggedIn.has(lease.row.id) && (await this.logIn(lease))) return true;
         if (this.lease === lease) await this.drop(lease);
         return false;

@@ -58,6 +58,7 @@ export class TaskRunner {
   private wakeSleeper = new AbortController();
   private lastRecovery = 0;
   private sleeping = false;
+  private readonly wakeTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -194,6 +195,7 @@ export class TaskRunner {
       if (error instanceof DeferTaskError) {
         await releaseTask(db, task.id, options.workerId, error.until, message);
         logger.info({ until: error.until.toISOString(), reason: message }, 'task deferred');
+        this.wakeAt(error.until);
         return;
       }
       const failed = await failTask(db, task.id, options.workerId, {
@@ -209,6 +211,20 @@ export class TaskRunner {
       // The lease will expire and recovery will retry the task; nothing is lost.
       logger.error({ err: dbError, taskError: message }, 'could not record the task outcome');
     }
+  }
+
+  /**
+   * Looks again when a deferred task falls due. The account plan wakes the loop when an account leaves its cooldown,
+   * but a task deferred a little past that moment would otherwise wait for the fallback poll.
+   */
+  private wakeAt(at: Date): void {
+    if (!this.running) return;
+    const timer = setTimeout(() => {
+      this.wakeTimers.delete(timer);
+      this.wake();
+    }, Math.max(0, at.getTime() - Date.now()) + 10);
+    timer.unref();
+    this.wakeTimers.add(timer);
   }
 
   private async renew(task: Task, controller: AbortController, logger: Logger): Promise<void> {
@@ -231,6 +247,8 @@ export class TaskRunner {
   async stop(graceMs: number): Promise<{ finished: number; handedBack: number }> {
     if (!this.running) return { finished: 0, handedBack: 0 };
     this.running = false;
+    for (const timer of this.wakeTimers) clearTimeout(timer);
+    this.wakeTimers.clear();
     this.wake();
     await this.loopDone;
     const inFlight = [...this.active.values()];

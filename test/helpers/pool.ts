@@ -5,6 +5,7 @@ import type { AlertEvent, Alerter } from '../../src/alerts/alerter.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createLogger } from '../../src/logger.js';
 import { startInstagramEmulator, type InstagramEmulator } from '../../emulator/instagram/index.js';
+import type { WorldOptions } from '../../emulator/world/index.js';
 import type { TestDatabase } from './db.js';
 
 /** Collects alerts in memory, so tests assert what an admin would have been told. */
@@ -52,11 +53,11 @@ export interface PoolFixture {
  */
 export async function createPoolFixture(
   testDb: TestDatabase,
-  options: { accounts: number; proxies: number; settings?: Partial<PoolSettings>; usernames?: string[] },
+  options: { accounts: number; proxies: number; settings?: Partial<PoolSettings>; usernames?: string[]; world?: Partial<WorldOptions> },
 ): Promise<PoolFixture> {
   // The world's last three accounts fail their logins on purpose; make room for the ones asked for.
   const worldAccounts = Math.max(8, options.accounts + 3);
-  const emulator = await startInstagramEmulator({ seed: 11, proxies: options.proxies, world: { accounts: worldAccounts } });
+  const emulator = await startInstagramEmulator({ seed: 11, proxies: options.proxies, world: { ...options.world, accounts: worldAccounts } });
   const box = SecretBox.fromString(randomBytes(32).toString('hex'));
   const alerts = new RecordingAlerter();
   const logger = createLogger({ level: 'silent', format: 'json' });

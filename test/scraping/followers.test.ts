@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { WorldUser } from '../../emulator/world/index.js';
+import { createLogger } from '../../src/logger.js';
+import { NewWorkListener } from '../../src/queue/listener.js';
+import { TaskRunner } from '../../src/queue/runner.js';
+import type { Task } from '../../src/queue/task.js';
+import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import { createTaskRegistry } from '../../src/tasks/registry.js';
+import { requestFollowers } from '../../src/tasks/requests.js';
+import { waitFor } from '../../src/util/wait.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { pageLog } from '../helpers/follow-log.js';
+import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+
+/**
+ * Seed 001 against the emulator, through the real library, pool and runner (production registry): the follower
+ * list of the account with 1,663 followers, interrupted part-way, must end complete, with no page fetched twice but
+ * the interrupted one, and the task never shown as failed.
+ */
+const PAGE = 100;
+let testDb: TestDatabase;
+let fx: PoolFixture;
+let runner: TaskRunner | undefined;
+let listener: NewWorkListener | undefined;
+const silent = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+
+function startRunner() {
+  const registry = createTaskRegistry(fx.pool);
+  runner = new TaskRunner({
+    db: testDb.db,
+    registry,
+    ...accountAwareClaims(registry, () => fx.pool.availability()),
+    logger: silent,
+    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3 },
+  });
+  runner.start();
+  listener = new NewWorkListener(testDb.url, () => runner!.wake(), silent);
+  listener.start();
+}
+
+const taskRow = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+/** Polls the task until done, recording every state it was seen in (the test asserts it was never `failed`). */
+async function watchUntilDone(id: number, seen: Task[], timeoutMs = 20_000): Promise<Task> {
+  await waitFor(
+    async () => {
+      const row = await taskRow(id);
+      seen.push(row);
+      return row.status === 'done' || row.status === 'failed';
+    },
+    { timeoutMs, intervalMs: 15, what: `task ${id} finished` },
+  );
+  return seen.at(-1)!;
+}
+
+async function storedPks(username: string, kind: 'followers' | 'following'): Promise<string[]> {
+  const rows = await testDb.db
+    .selectFrom('audience_edges')
+    .innerJoin('blogs', 'blogs.id', 'audience_edges.blog_id')
+    .select('audience_edges.platform_id')
+    .where('blogs.username', '=', username)
+    .where('audience_edges.kind', '=', kind)
+    .execute();
+  return rows.map((r) => r.platform_id).sort();
+}
+
+const worldPks = (users: WorldUser[]) => users.map((u) => String(u.pk)).sort();
+
+/** Calls `action` once, right after the `n`-th page of the list has been answered. */
+function afterPages(n: number, action: () => void) {
+  let pages = 0;
+  const stop = fx.emulator.onRequest((entry) => {
+    if (entry.route !== 'friendships/{pk}/followers' || entry.status !== 200 || ++pages !== n) return;
+    stop();
+    action();
+  });
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => testDb.drop());
+beforeEach(async () => {
+  await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log, blogs, audience_edges, audience_lists RESTART IDENTITY CASCADE`.execute(testDb.db);
+});
+afterEach(async () => {
+  await listener?.stop();
+  await runner?.stop(0);
+  await fx?.close();
+});
+
+describe('followers: seed 001, resumed after interruptions', () => {
+  it('a session that expires after 700 followers is logged in again and the list completes: 1,663 stored, no page twice', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, world: { followPageSize: PAGE } });
+    const target = fx.emulator.world.followersAccount;
+    const account = fx.accounts[0]!.username;
+    afterPages(7, () => fx.emulator.expireSessions(account)); // 700 fetched, as in the seed's log (728)
+    startRunner();
+
+    const { task } = await requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 10_000, priority: 4, maxAttempts: 3 });
+    const seen: Task[] = [];
+    const done = await watchUntilDone(task.id, seen);
+
+    expect(seen.map((t) => t.status)).not.toContain('failed');
+    expect(done).toMatchObject({ status: 'done', attempts: 1 });
+    expect(done.result).toMatchObject({ fetched: 1663, stored: 1663, expected: 1663, pages: 17, complete: true });
+    expect(await storedPks(target.username, 'followers')).toEqual(worldPks(fx.emulator.world.followersPage(target, 0, 1663)));
+
+    const pages = pageLog(fx.emulator.log, 'followers', target.pk);
+    expect(pages.answered).toHaveLength(17);
+    expect(pages.repeatedAnswers).toEqual([]);
+    // One refused request (the expired session), asking for the 8th page, which was then answered once.
+    expect(pages.refused.map((e) => e.status)).toEqual([403]);
+    expect(pages.answered[7]).toBe(pages.refused[0]!.maxId);
+    expect(fx.emulator.loginCount(account)).toBe(2);
+    // Progress was visible while the list was read.
+    const midway = seen.find((t) => t.status === 'running' && Number(t.progress?.fetched) > 0 && Number(t.progress?.fetched) < 1663);
+    expect(midway?.progress).toMatchObject({ expected: 1663, kind: 'followers' });
+  });
+
+  it('a cooldown mid-list: the task waits pending without spending an attempt, then resumes from its checkpoint', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, world: { followPageSize: PAGE }, settings: { cooldownRateLimitMs: 1_200 } });
+    const target = fx.emulator.world.followersAccount;
+    const account = fx.accounts[0]!.username;
+    afterPages(5, () => fx.emulator.setAccountFault(account, { kind: 'rate_limit', times: 1 }));
+    startRunner();
+
+    const { task } = await requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 10_000, priority: 4, maxAttempts: 3 });
+    const seen: Task[] = [];
+    const done = await watchUntilDone(task.id, seen);
+
+    expect(seen.map((t) => t.status)).not.toContain('failed');
+    const waiting = seen.find((t) => t.status === 'pending' && t.progress !== null);
+    expect(waiting).toMatchObject({ attempts: 0, progress: { fetched: 500, pages: 5 } });
+    expect(waiting!.run_at.getTime()).toBeGreaterThan(waiting!.updated_at.getTime() + 500); // deferred to the cooldown's end
+    expect(done).toMatchObject({ status: 'done', attempts: 1 });
+    expect(done.result).toMatchObject({ fetched: 1663, stored: 1663, pages: 17, complete: true, resumed: 1 });
+
+    const pages = pageLog(fx.emulator.log, 'followers', target.pk);
+    expect(pages.answered).toHaveLength(17);
+    expect(pages.repeatedAnswers).toEqual([]);
+    expect(pages.refused.map((e) => e.status)).toEqual([429]);
+    // The resumed run did not resolve the user again: one profile lookup in all.
+    expect(fx.emulator.log.filter((e) => e.route.startsWith('users/')).length).toBe(1);
+  });
+});
