@@ -18,8 +18,9 @@ import type { Logger } from './logger.js';
 import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
 import { TaskRunner } from './queue/runner.js';
+import { scrapingSettings } from './scraping/settings.js';
 import { accountAwareClaims } from './tasks/claim-plan.js';
-import { createTaskRegistry } from './tasks/registry.js';
+import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
 
 export interface Daemon {
@@ -32,7 +33,7 @@ export interface Daemon {
 
 export interface DaemonOptions {
   /** Task types to run; the default is the production registry. Tests and benchmarks pass their own. */
-  registry?: (pool: AccountPool) => TaskRegistry;
+  registry?: (pool: AccountPool, settings: TaskRegistrySettings) => TaskRegistry;
 }
 
 /**
@@ -57,7 +58,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     proxyCheckMs: config.PROXY_CHECK_INTERVAL_MS,
   });
 
-  const registry = (options.registry ?? createTaskRegistry)(pool);
+  const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
   const runner = new TaskRunner({
     db,
     registry,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 
@@ -22,27 +22,31 @@ export interface ScrapeRequest {
  */
 export async function requestScrapes(db: Kysely<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
   if (request.usernames.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const blogs = await trx
-      .insertInto('blogs')
-      .values([...new Set(request.usernames)].map((username) => ({ username, source: request.source })))
-      // A no-op update instead of DO NOTHING, so existing rows come back in RETURNING too.
-      .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-      .returning(['id', 'username'])
-      .execute();
-    const blogIds = new Map(blogs.map((b) => [b.username, b.id]));
-    return enqueueTasks(
-      trx,
-      request.usernames.map((username) => ({
-        type: 'full_scrape',
-        priority: request.priority,
-        blogId: blogIds.get(username)!,
-        dedupeKey: scrapeDedupeKey(username),
-        payload: { username },
-      })),
-      { maxAttempts: request.maxAttempts },
-    );
-  });
+  return db.transaction().execute((trx) => requestScrapesIn(trx, request));
+}
+
+/** The same inside the caller's transaction (discover adds a blog, its person and its scrape atomically). */
+export async function requestScrapesIn(trx: Transaction<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
+  if (request.usernames.length === 0) return [];
+  const blogs = await trx
+    .insertInto('blogs')
+    .values([...new Set(request.usernames)].map((username) => ({ username, source: request.source })))
+    // A no-op update instead of DO NOTHING, so existing rows come back in RETURNING too.
+    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
+    .returning(['id', 'username'])
+    .execute();
+  const blogIds = new Map(blogs.map((b) => [b.username, b.id]));
+  return enqueueTasks(
+    trx,
+    request.usernames.map((username) => ({
+      type: 'full_scrape',
+      priority: request.priority,
+      blogId: blogIds.get(username)!,
+      dedupeKey: scrapeDedupeKey(username),
+      payload: { username },
+    })),
+    { maxAttempts: request.maxAttempts },
+  );
 }
 
 export async function requestDiscover(

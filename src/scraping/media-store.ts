@@ -1,0 +1,83 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { postFields, type HighlightFields, type Raw, type StoryExtras } from './parse.js';
+
+/**
+ * Posts and highlights, upserted on their natural keys (blog, Instagram id): running a scrape twice updates the
+ * same rows. Raw answers are kept whole for fields we do not map yet.
+ */
+
+const POST_COLUMNS = [
+  'shortcode', 'caption_text', 'hashtags', 'mentions', 'like_count', 'comment_count', 'play_count', 'media_type',
+  'product_type', 'thumbnail_url', 'location_name', 'location_lat', 'location_lng', 'taken_at', 'is_pinned', 'raw',
+] as const;
+
+/** Upserts feed items as posts; returns their platform ids in feed order (duplicates in the feed dropped). */
+export async function upsertPosts(db: Kysely<Database>, blogId: number, items: readonly Raw[]): Promise<string[]> {
+  const rows = new Map<string, ReturnType<typeof postFields> & { raw: string }>();
+  for (const item of items) {
+    const post = postFields(item);
+    if (!rows.has(post.platform_id)) rows.set(post.platform_id, { ...post, raw: JSON.stringify(item) });
+  }
+  if (rows.size === 0) return [];
+  await db
+    .insertInto('blog_posts')
+    .values([...rows.values()].map((row) => ({ ...row, blog_id: blogId })))
+    .onConflict((oc) =>
+      oc.columns(['blog_id', 'platform_id']).doUpdateSet((eb) => ({
+        ...Object.fromEntries(POST_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+        updated_at: sql`now()`,
+      })),
+    )
+    .execute();
+  return [...rows.keys()];
+}
+
+/**
+ * Upserts the highlights tray (titles, counts, covers) and removes highlights the owner deleted: the tray is
+ * always complete, unlike the media feed, so a highlight missing from it is gone.
+ */
+export async function upsertHighlights(db: Kysely<Database>, blogId: number, entries: ReadonlyArray<{ fields: HighlightFields; raw: Raw }>) {
+  const ids = entries.map((e) => e.fields.platform_id);
+  await db.transaction().execute(async (trx) => {
+    let remove = trx.deleteFrom('blog_highlights').where('blog_id', '=', blogId);
+    if (ids.length > 0) remove = remove.where('platform_id', 'not in', ids);
+    await remove.execute();
+    if (entries.length === 0) return;
+    await trx
+      .insertInto('blog_highlights')
+      .values(entries.map(({ fields, raw }) => ({
+        blog_id: blogId,
+        platform_id: fields.platform_id,
+        title: fields.title,
+        media_count: fields.media_count,
+        cover_url: fields.cover_url,
+        raw: JSON.stringify({ tray: raw }),
+      })))
+      .onConflict((oc) =>
+        oc.columns(['blog_id', 'platform_id']).doUpdateSet((eb) => ({
+          title: eb.ref('excluded.title'),
+          media_count: eb.ref('excluded.media_count'),
+          cover_url: eb.ref('excluded.cover_url'),
+          // Keeps the stories' raw answer of a previous scrape until this one fetches them again.
+          raw: sql`coalesce(blog_highlights.raw, '{}'::jsonb) || excluded.raw`,
+          updated_at: sql`now()`,
+        })),
+      )
+      .execute();
+  });
+}
+
+/** Stores what a highlight's stories point at, with the reel's raw answer next to the tray's. */
+export async function saveHighlightStories(db: Kysely<Database>, blogId: number, platformId: string, extras: StoryExtras, reel: Raw) {
+  await db
+    .updateTable('blog_highlights')
+    .set({
+      ...extras,
+      raw: sql`coalesce(raw, '{}'::jsonb) || jsonb_build_object('reel', ${JSON.stringify(reel)}::jsonb)`,
+      updated_at: sql`now()`,
+    })
+    .where('blog_id', '=', blogId)
+    .where('platform_id', '=', platformId)
+    .execute();
+}

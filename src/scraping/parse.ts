@@ -1,0 +1,193 @@
+/**
+ * Instagram's private-API answers → our rows. Pure and defensive: the library's response types promise fields the
+ * API omits (`comment_count` is absent when zero), json-bigint turns big ids into strings but leaves small ones as
+ * numbers, and some feeds contain `undefined` entries. Every id therefore becomes a string here, every count
+ * defaults sensibly, and the whole raw object is kept for fields we do not map yet.
+ */
+
+export type Raw = Record<string, unknown>;
+
+export const isRaw = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const num = (value: unknown): number | null => {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+};
+const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
+/** Instagram ids arrive as numbers (small) or strings (big, from json-bigint): always text for us. */
+export const idOf = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
+const list = (value: unknown): Raw[] => (Array.isArray(value) ? value.filter(isRaw) : []);
+const unique = (values: Iterable<string>): string[] => [...new Set(values)];
+
+export interface ProfileFields {
+  platform_id: string;
+  username: string | null;
+  full_name: string | null;
+  biography: string | null;
+  avatar_url: string | null;
+  follower_count: number | null;
+  following_count: number | null;
+  media_count: number | null;
+  is_verified: boolean | null;
+  is_business: boolean | null;
+  is_private: boolean | null;
+  business_category: string | null;
+  external_url: string | null;
+}
+
+/** users/{username}/usernameinfo and users/{pk}/info answer the same `user` object. */
+export function profileFields(user: Raw): ProfileFields {
+  const platformId = idOf(user['pk']) ?? idOf(user['pk_id']);
+  if (!platformId) throw new Error('Instagram profile without a pk');
+  const hd = isRaw(user['hd_profile_pic_url_info']) ? str(user['hd_profile_pic_url_info']['url']) : null;
+  return {
+    platform_id: platformId,
+    username: str(user['username'])?.toLowerCase() ?? null,
+    full_name: str(user['full_name']),
+    biography: str(user['biography']),
+    avatar_url: hd ?? str(user['profile_pic_url']),
+    follower_count: num(user['follower_count']),
+    following_count: num(user['following_count']),
+    media_count: num(user['media_count']),
+    is_verified: bool(user['is_verified']),
+    is_business: bool(user['is_business']),
+    is_private: bool(user['is_private']),
+    business_category: str(user['category']) ?? str(user['business_category_name']),
+    external_url: str(user['external_url']),
+  };
+}
+
+export interface PostFields {
+  platform_id: string;
+  shortcode: string | null;
+  caption_text: string | null;
+  hashtags: string[];
+  mentions: string[];
+  like_count: number;
+  comment_count: number;
+  play_count: number | null;
+  media_type: number | null;
+  product_type: string | null;
+  thumbnail_url: string | null;
+  location_name: string | null;
+  location_lat: number | null;
+  location_lng: number | null;
+  taken_at: Date | null;
+  is_pinned: boolean;
+}
+
+// Instagram hashtags: letters, digits and "_" in any script. Usernames: letters, digits, "." and "_", never ending
+// with "." (so the full stop after "@name." is not part of it).
+const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+const MENTION = /@([A-Za-z0-9._]+)/g;
+
+export const captionHashtags = (text: string | null): string[] =>
+  text ? unique([...text.matchAll(HASHTAG)].map((m) => m[1]!.toLowerCase())) : [];
+export const captionMentions = (text: string | null): string[] =>
+  text ? unique([...text.matchAll(MENTION)].map((m) => m[1]!.replace(/\.+$/, '').toLowerCase()).filter((u) => u !== '')) : [];
+
+function firstImageUrl(item: Raw): string | null {
+  const versions = isRaw(item['image_versions2']) ? list(item['image_versions2']['candidates']) : [];
+  const url = str(versions[0]?.['url']);
+  if (url) return url;
+  const child = list(item['carousel_media'])[0];
+  return child ? firstImageUrl(child) : null;
+}
+
+/** Pinned on the owner's grid: feed/user marks it with the owner's pk in `timeline_pinned_user_ids`. */
+function isPinned(item: Raw): boolean {
+  const pinnedBy = item['timeline_pinned_user_ids'];
+  if (!Array.isArray(pinnedBy) || pinnedBy.length === 0) return false;
+  const owner = isRaw(item['user']) ? idOf(item['user']['pk']) : null;
+  return owner === null || pinnedBy.some((pk) => idOf(pk) === owner);
+}
+
+/** One item of feed/user (or of a hashtag feed). */
+export function postFields(item: Raw): PostFields {
+  const platformId = idOf(item['pk']) ?? idOf(item['id'])?.split('_')[0] ?? null;
+  if (!platformId) throw new Error('Instagram media without a pk');
+  const caption = isRaw(item['caption']) ? str(item['caption']['text']) : null;
+  const location = isRaw(item['location']) ? item['location'] : null;
+  const takenAt = num(item['taken_at']);
+  return {
+    platform_id: platformId,
+    shortcode: str(item['code']),
+    caption_text: caption,
+    hashtags: captionHashtags(caption),
+    mentions: captionMentions(caption),
+    like_count: num(item['like_count']) ?? 0,
+    comment_count: num(item['comment_count']) ?? 0,
+    play_count: num(item['play_count']) ?? num(item['ig_play_count']) ?? num(item['view_count']),
+    media_type: num(item['media_type']),
+    product_type: str(item['product_type']),
+    thumbnail_url: firstImageUrl(item),
+    location_name: location ? str(location['name']) : null,
+    location_lat: num(location?.['lat']) ?? num(item['lat']),
+    location_lng: num(location?.['lng']) ?? num(item['lng']),
+    taken_at: takenAt === null ? null : new Date(takenAt * 1000),
+    is_pinned: isPinned(item),
+  };
+}
+
+export const isReel = (post: { product_type: string | null; media_type: number | null }): boolean =>
+  post.product_type === 'clips' || (post.product_type === null && post.media_type === 2);
+
+export interface HighlightFields {
+  platform_id: string;
+  /** The id reels_media wants: `highlight:<pk>`. */
+  reel_id: string;
+  title: string | null;
+  media_count: number | null;
+  cover_url: string | null;
+}
+
+/** One entry of highlights/{pk}/highlights_tray. */
+export function highlightFields(entry: Raw): HighlightFields | null {
+  const reelId = idOf(entry['id']);
+  const platformId = reelId?.replace(/^highlight:/, '') ?? idOf(entry['pk']);
+  if (!platformId) return null;
+  const cover = isRaw(entry['cover_media']) ? entry['cover_media'] : null;
+  const cropped = cover && isRaw(cover['cropped_image_version']) ? str(cover['cropped_image_version']['url']) : null;
+  const full = cover && isRaw(cover['full_image_version']) ? str(cover['full_image_version']['url']) : null;
+  return {
+    platform_id: platformId,
+    reel_id: reelId ?? `highlight:${platformId}`,
+    title: str(entry['title']),
+    media_count: num(entry['media_count']),
+    cover_url: cropped ?? full,
+  };
+}
+
+export interface StoryExtras {
+  story_mentions: string[];
+  story_locations: string[];
+  story_links: string[];
+}
+
+/** What a highlight's stories point at: @mentions, places and link stickers (old `story_cta` links included). */
+export function storyExtras(reel: Raw): StoryExtras {
+  const items = list(reel['items']);
+  const mentions = items.flatMap((i) => list(i['reel_mentions']).map((m) => (isRaw(m['user']) ? str(m['user']['username']) : null)));
+  const locations = items.flatMap((i) => list(i['story_locations']).map((l) => (isRaw(l['location']) ? str(l['location']['name']) : null)));
+  const links = items.flatMap((i) => [
+    ...list(i['story_link_stickers']).map((s) => (isRaw(s['story_link']) ? str(s['story_link']['url']) : null)),
+    ...list(i['story_cta']).flatMap((cta) => list(cta['links']).map((l) => str(l['webUri']))),
+  ]);
+  const present = (values: Array<string | null>) => unique(values.filter((v): v is string => v !== null));
+  return { story_mentions: present(mentions).map((m) => m.toLowerCase()), story_locations: present(locations), story_links: present(links) };
+}
+
+/** The author of a hashtag-feed item, as the feed shows it. */
+export interface Author {
+  pk: string;
+  username: string;
+  is_private: boolean;
+}
+
+export function authorOf(item: unknown): Author | null {
+  if (!isRaw(item) || !isRaw(item['user'])) return null;
+  const pk = idOf(item['user']['pk']) ?? idOf(item['user']['pk_id']);
+  const username = str(item['user']['username']);
+  return pk && username ? { pk, username: username.toLowerCase(), is_private: item['user']['is_private'] === true } : null;
+}

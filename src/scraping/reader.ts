@@ -1,0 +1,89 @@
+import type { IgApiClient } from 'instagram-private-api';
+import type { InstagramSession } from '../accounts/session.js';
+import { isRaw, type Raw } from './parse.js';
+
+/**
+ * The Instagram reads scraping needs, one HTTP request per `session.call`, so that the pool's retry on another
+ * account repeats exactly one request and `requests` counts what was sent. Paginated feeds are rebuilt per page
+ * from their cursor (a feed object belongs to one client; the next page may go out on another account).
+ */
+export class InstagramReader {
+  /** Data requests sent (logins and retries on other accounts excluded: the pool's ledger has those). */
+  requests = 0;
+
+  constructor(private readonly session: InstagramSession) {}
+
+  get account(): string | undefined {
+    return this.session.account;
+  }
+
+  private async call<T>(action: string, fn: Parameters<InstagramSession['call']>[1]): Promise<T> {
+    const result = (await this.session.call(action, fn)) as T;
+    this.requests++;
+    return result;
+  }
+
+  /**
+   * The full profile. By pk when we know it (a renamed account keeps its pk, so a re-scrape follows the rename),
+   * otherwise by username. One request either way; `searchExact` is not used: it returns a short user without
+   * the biography, and a second request would be needed.
+   */
+  async profile(target: { pk: string } | { username: string }): Promise<Raw> {
+    const user = 'pk' in target
+      ? await this.call<unknown>('user_info', (ig) => ig.user.info(target.pk))
+      : await this.call<unknown>('usernameinfo', (ig) => ig.user.usernameinfo(target.username));
+    if (!isRaw(user)) throw new Error('Instagram answered a profile without a user object');
+    return user;
+  }
+
+  /** The first `limit` items of feed/user (pinned first, as Instagram orders them), page by page. */
+  latestMedia(pk: string, limit: number): Promise<Raw[]> {
+    return this.pages('feed_user', (ig) => ig.feed.user(pk), limit);
+  }
+
+  /** highlights/{pk}/highlights_tray: titles, counts and covers, without the stories. */
+  async highlightsTray(pk: string): Promise<Raw[]> {
+    const body = await this.call<unknown>('highlights_tray', (ig) => ig.highlights.highlightsTray(pk));
+    return isRaw(body) ? rawItems(body['tray']) : [];
+  }
+
+  /** feed/reels_media for many highlights in one request: `reels` keyed by `highlight:<pk>`. */
+  async highlightReels(reelIds: readonly string[]): Promise<Record<string, Raw>> {
+    if (reelIds.length === 0) return {};
+    const body = await this.call<unknown>('reels_media', (ig) => ig.feed.reelsMedia({ userIds: [...reelIds] }).request());
+    const reels = isRaw(body) && isRaw(body['reels']) ? body['reels'] : {};
+    return Object.fromEntries(Object.entries(reels).filter((entry): entry is [string, Raw] => isRaw(entry[1])));
+  }
+
+  /** The top posts of a hashtag (feed/tag), page by page, until `limit` or the end. */
+  hashtagTopMedia(tag: string, limit: number): Promise<Raw[]> {
+    return this.pages('feed_tag', (ig) => ig.feed.tag(tag), limit);
+  }
+
+  private async pages(action: string, open: (ig: IgApiClient) => PagedFeed, limit: number): Promise<Raw[]> {
+    const items: Raw[] = [];
+    let cursor: string | undefined;
+    while (items.length < limit) {
+      const page = await this.call<unknown>(action, (ig) => {
+        const feed = open(ig);
+        if (cursor) feed.deserialize(JSON.stringify({ nextMaxId: cursor }));
+        return feed.request();
+      });
+      if (!isRaw(page)) break;
+      items.push(...rawItems(page['items']));
+      const next = page['next_max_id'];
+      cursor = typeof next === 'string' && next !== '' ? next : typeof next === 'number' ? String(next) : undefined;
+      if (!cursor || page['more_available'] === false) break;
+    }
+    return items.slice(0, limit);
+  }
+}
+
+/** What the reader needs of a library feed: its cursor state and one page request. */
+interface PagedFeed {
+  deserialize(data: string): void;
+  request(): Promise<unknown>;
+}
+
+/** Feeds may hold `undefined` (and other non-object) entries: keep the media objects only. */
+const rawItems = (value: unknown): Raw[] => (Array.isArray(value) ? value.filter(isRaw) : []);

@@ -1,0 +1,33 @@
+import type { Config } from '../config.js';
+
+/** The scraping knobs (SPEC §6), taken from the configuration once. */
+export interface ScrapingSettings {
+  /** How many of the latest media a full_scrape fetches (pinned ones included, as the feed returns them). */
+  mediaCount: number;
+  /** How many top posts of a hashtag discover reads. */
+  discoverTopPosts: number;
+  /** discover keeps authors with at least this many followers … */
+  discoverMinFollowers: number;
+  /** … and at least this many posts. */
+  discoverMinPosts: number;
+  /** max_attempts of the tasks scraping creates (ai_analysis, discovered full_scrape). */
+  maxAttempts: number;
+}
+
+export const DEFAULT_SCRAPING_SETTINGS: ScrapingSettings = {
+  mediaCount: 20,
+  discoverTopPosts: 50,
+  discoverMinFollowers: 1000,
+  discoverMinPosts: 5,
+  maxAttempts: 3,
+};
+
+export function scrapingSettings(config: Config): ScrapingSettings {
+  return {
+    mediaCount: config.SCRAPE_MEDIA_COUNT,
+    discoverTopPosts: config.DISCOVER_TOP_POSTS,
+    discoverMinFollowers: config.DISCOVER_MIN_FOLLOWERS,
+    discoverMinPosts: config.DISCOVER_MIN_POSTS,
+    maxAttempts: config.TASK_MAX_ATTEMPTS,
+  };
+}
