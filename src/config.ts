@@ -105,14 +105,6 @@ export const configSchema = z.object({
   DISCOVER_MIN_FOLLOWERS: int(1000, 0),
   DISCOVER_MIN_POSTS: int(5, 0),
 
-  // --- Scraping (SPEC §6) ---
-  /** Latest media a full_scrape fetches (feed order: pinned first). */
-  SCRAPE_MEDIA_COUNT: int(20, 1, 200),
-  /** Top posts of a hashtag that discover reads. */
-  DISCOVER_TOP_POSTS: int(50, 1, 500),
-  DISCOVER_MIN_FOLLOWERS: int(1000, 0),
-  DISCOVER_MIN_POSTS: int(5, 0),
-
   // --- Alerts (SPEC §10) ---
   ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
   ALERT_THROTTLE_MS: int(minutes(15), 0),
