@@ -6,7 +6,7 @@ import type { LineResult } from './results.js';
 import { completeAiTask, retryAiTask, type Backoff } from './task-states.js';
 
 /** A line's result, or the absence of one (expired, cancelled or failed batch, line missing from the output). */
-export type ItemResult = LineResult | { customId: string; kind: 'missing'; reason: string; usage: null };
+export type ItemResult = LineResult;
 
 export interface ApplyContext {
   db: Kysely<Database>;

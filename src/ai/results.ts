@@ -3,7 +3,8 @@ import { parseInsights, type AIInsights } from './insights.js';
 /**
  * One line of a batch's output or error file → what it means for its blog. Pure: the caller applies it.
  * ok: validated insights; refused: the model declined; invalid: an answer that is not JSON or not the schema;
- * error: the request itself failed (error-file line, non-200 status).
+ * error: the request itself failed (error-file line, non-200 status); missing: the request never ran (an error-file
+ * line of an expired or cancelled batch, `batch_expired` / `batch_cancelled`).
  */
 export interface Usage {
   input: number;
@@ -14,7 +15,8 @@ export type LineResult =
   | { customId: string; kind: 'ok'; insights: AIInsights; usage: Usage | null }
   | { customId: string; kind: 'refused'; reason: string; usage: Usage | null }
   | { customId: string; kind: 'invalid'; reason: string; usage: Usage | null }
-  | { customId: string; kind: 'error'; reason: string; usage: Usage | null };
+  | { customId: string; kind: 'error'; reason: string; usage: Usage | null }
+  | { customId: string; kind: 'missing'; reason: string; usage: null };
 
 interface Envelope {
   custom_id?: unknown;
@@ -45,6 +47,9 @@ export function classifyLine(line: string, categories: readonly string[]): LineR
   if (!envelope || typeof envelope.custom_id !== 'string') return null;
   const customId = envelope.custom_id;
   const response = envelope.response;
+  if (!response && envelope.error) {
+    return { customId, kind: 'missing', reason: `request not run: ${envelope.error.code ?? 'error'}: ${envelope.error.message ?? ''}`.slice(0, 500), usage: null };
+  }
   if (!response || response.status_code !== 200) {
     return { customId, kind: 'error', reason: requestError(envelope), usage: null };
   }
@@ -64,7 +69,6 @@ export function classifyLine(line: string, categories: readonly string[]): LineR
 }
 
 function requestError(envelope: Envelope): string {
-  if (envelope.error) return `request not run: ${envelope.error.code ?? 'error'}: ${envelope.error.message ?? ''}`.slice(0, 500);
   const status = envelope.response?.status_code ?? 'no status';
   const message = envelope.response?.body?.error?.message ?? 'no message';
   return `request failed with HTTP ${status}: ${message}`.slice(0, 500);

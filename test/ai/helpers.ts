@@ -26,7 +26,9 @@ export const testSettings = (overrides: Partial<AiSettings> = {}): AiSettings =>
 
 /** A clock the test moves: thresholds, leases and backoff are measured on it. */
 export class TestClock {
-  private offsetMs = 0;
+  // Postgres stamps new tasks with microseconds, Date has milliseconds: a task created in the same millisecond as
+  // a check would look due only in the next one. Running a second ahead keeps the tests deterministic.
+  private offsetMs = 1_000;
   now = () => new Date(Date.now() + this.offsetMs);
   advance(ms: number): void {
     this.offsetMs += ms;
