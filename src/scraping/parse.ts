@@ -175,7 +175,7 @@ export function storyExtras(reel: Raw): StoryExtras {
     ...list(i['story_cta']).flatMap((cta) => list(cta['links']).map((l) => str(l['webUri']))),
   ]);
   const present = (values: Array<string | null>) => unique(values.filter((v): v is string => v !== null));
-  return { story_mentions: present(mentions).map((m) => m.toLowerCase()), story_locations: present(locations), story_links: present(links) };
+  return { story_mentions: present(mentions.map((m) => m?.toLowerCase() ?? null)), story_locations: present(locations), story_links: present(links) };
 }
 
 /** The author of a hashtag-feed item, as the feed shows it. */

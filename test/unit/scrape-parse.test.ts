@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras } from '../../src/scraping/parse.js';
+
+describe('profileFields', () => {
+  it('keeps the pk as text, prefers the HD avatar, and maps the business fields', () => {
+    const fields = profileFields({
+      pk: 48_123_456_789, username: 'Aruzhan.Bekova', full_name: 'Aruzhan', biography: '', follower_count: 12_000, following_count: 300,
+      media_count: 40, is_verified: false, is_business: true, is_private: false, category: 'Blogger', external_url: 'https://x.kz',
+      profile_pic_url: 'https://cdn/s150.jpg', hd_profile_pic_url_info: { url: 'https://cdn/s1080.jpg' },
+    });
+    expect(fields).toMatchObject({
+      platform_id: '48123456789', username: 'aruzhan.bekova', biography: null, avatar_url: 'https://cdn/s1080.jpg',
+      follower_count: 12_000, is_business: true, business_category: 'Blogger', external_url: 'https://x.kz',
+    });
+  });
+
+  it('refuses a profile without a pk', () => {
+    expect(() => profileFields({ username: 'x' })).toThrow(/pk/);
+  });
+});
+
+describe('postFields', () => {
+  const owner = { pk: 123, username: 'owner' };
+
+  it('reads a reel: big pk as text, missing comment_count as 0, plays, pinned by its owner', () => {
+    const post = postFields({
+      pk: '3512345678901234567', code: 'Cabc', taken_at: 1_767_000_000, media_type: 2, product_type: 'clips', like_count: 50, play_count: 9000,
+      user: owner, timeline_pinned_user_ids: [123], caption: { text: 'Hi @brand.kz. #FoodBlogger #vkusno #foodblogger' },
+      image_versions2: { candidates: [{ url: 'https://cdn/a.jpg' }] }, location: { name: 'Almaty', lat: 43.2, lng: 76.9 },
+    });
+    expect(post).toMatchObject({
+      platform_id: '3512345678901234567', comment_count: 0, like_count: 50, play_count: 9000, is_pinned: true, thumbnail_url: 'https://cdn/a.jpg',
+      hashtags: ['foodblogger', 'vkusno'], mentions: ['brand.kz'], location_name: 'Almaty', location_lat: 43.2, taken_at: new Date(1_767_000_000_000),
+    });
+    expect(isReel(post)).toBe(true);
+  });
+
+  it('takes a carousel thumbnail from its first child, and is not pinned without the marker', () => {
+    const post = postFields({ pk: 1, media_type: 8, product_type: 'carousel_container', user: owner, carousel_media: [{ image_versions2: { candidates: [{ url: 'c1' }] } }] });
+    expect(post).toMatchObject({ platform_id: '1', thumbnail_url: 'c1', is_pinned: false, caption_text: null, hashtags: [], play_count: null });
+    expect(isReel(post)).toBe(false);
+  });
+});
+
+describe('captions', () => {
+  it('finds hashtags in any script and mentions without a trailing full stop', () => {
+    expect(captionHashtags('Той #Алматы #qazaqstan_2025!')).toEqual(['алматы', 'qazaqstan_2025']);
+    expect(captionMentions('thanks @brand.kz. and @Friend_1, @brand.kz')).toEqual(['brand.kz', 'friend_1']);
+    expect(captionMentions(null)).toEqual([]);
+  });
+});
+
+describe('highlights', () => {
+  it('reads the tray entry id and cover', () => {
+    expect(highlightFields({ id: 'highlight:17912345678901234', title: 'Travel', media_count: 4, cover_media: { cropped_image_version: { url: 'cov' } } })).toEqual({
+      platform_id: '17912345678901234', reel_id: 'highlight:17912345678901234', title: 'Travel', media_count: 4, cover_url: 'cov',
+    });
+    expect(highlightFields({ title: 'no id' })).toBeNull();
+  });
+
+  it('collects mentions, locations and links (stickers and old story_cta), unique', () => {
+    const extras = storyExtras({
+      items: [
+        { reel_mentions: [{ user: { username: 'Brand.KZ' } }], story_locations: [{ location: { name: 'Astana' } }], story_link_stickers: [{ story_link: { url: 'https://a' } }] },
+        { reel_mentions: [{ user: { username: 'brand.kz' } }], story_cta: [{ links: [{ webUri: 'https://b' }] }] },
+        {},
+      ],
+    });
+    expect(extras).toEqual({ story_mentions: ['brand.kz'], story_locations: ['Astana'], story_links: ['https://a', 'https://b'] });
+  });
+});
+
+describe('authorOf', () => {
+  it('reads the author of a feed item and ignores undefined entries', () => {
+    expect(authorOf({ user: { pk: 5, username: 'Ana', is_private: true } })).toEqual({ pk: '5', username: 'ana', is_private: true });
+    expect(authorOf(undefined)).toBeNull();
+    expect(authorOf({ user: { username: 'no pk' } })).toBeNull();
+  });
+});
