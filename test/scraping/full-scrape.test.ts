@@ -107,6 +107,24 @@ describe('private and deleted users', () => {
   });
 });
 
+describe('a full_scrape that keeps failing', () => {
+  it('ends failed with its error kept, and the blog in error with the reason', async () => {
+    const creator = world.creators.filter((c) => !c.isPrivate).at(-2)!;
+    h.fx.emulator.setGlobalFault({ kind: 'server_error', status: 500, route: 'feed/user' });
+    try {
+      const enqueued = await requestScrapes(testDb.db, { usernames: [creator.username], priority: 2, source: 'manual', maxAttempts: 1 });
+      const [task] = await waitForTasks(testDb, [enqueued[0]!.task.id]);
+      expect(task).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(task!.error_message).toMatch(/feed_user failed on 3 accounts/);
+      const blog = await blogByUsername(creator.username);
+      expect(blog).toMatchObject({ scrape_status: 'error', platform_id: String(creator.pk) });
+      expect(blog.status_reason).toMatch(/feed_user/);
+    } finally {
+      h.fx.emulator.resetFaults();
+    }
+  });
+});
+
 describe('an interrupted full_scrape', () => {
   it('resumes after its last finished stage without asking Instagram again', async () => {
     const creator = world.creators.filter((c) => !c.isPrivate && c.mediaCount > 12 && world.highlightsOf(c.pk).length > 0).at(-1)!;
