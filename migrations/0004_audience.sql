@@ -34,3 +34,7 @@ CREATE TABLE audience_lists (
   completed_at  timestamptz,
   PRIMARY KEY (blog_id, kind)
 );
+
+-- The results API (GET /api/blogs) sorts and filters by these; scraped_at and scrape_status are indexed in 0001.
+CREATE INDEX blogs_follower_count ON blogs (follower_count DESC NULLS LAST, id);
+CREATE INDEX blogs_er ON blogs (er DESC NULLS LAST, id);

@@ -5,6 +5,8 @@ import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
 import { errorBody, handleError, validationHook } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
+import { blogRoutes } from './routes/blogs.js';
+import { followersRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -33,6 +35,8 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes(deps));
   app.route('/', taskRoutes(deps));
+  app.route('/', followersRoutes(deps));
+  app.route('/', blogRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', proxyRoutes(deps));
   app.route('/', logRoutes(deps));

@@ -21,4 +21,6 @@ export interface AppDeps {
   accountOps: AccountOperations;
   /** Request budget settings for /api/stats (ACCOUNT_REQUESTS_PER_HOUR, …_WARMUP_…); SPEC defaults when absent. */
   accountBudget?: AccountBudget;
+  /** How many accounts a followers task fetches when the request gives no max (FOLLOWERS_MAX_DEFAULT). */
+  followersMaxDefault?: number;
 }

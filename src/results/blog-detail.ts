@@ -1,0 +1,52 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AudienceListsTable, BlogHighlightsTable, BlogPostsTable, BlogSnapshotsTable, BlogsTable, Database } from '../db/schema.js';
+
+/** Everything known about one blog, as GET /api/blogs/{username} shows it. */
+export interface BlogDetail {
+  blog: Selectable<BlogsTable>;
+  categories: { name: string; is_primary: boolean }[];
+  posts: Selectable<BlogPostsTable>[];
+  highlights: Selectable<BlogHighlightsTable>[];
+  /** Newest first. */
+  snapshots: Selectable<BlogSnapshotsTable>[];
+  audience: Selectable<AudienceListsTable>[];
+}
+
+export interface DetailLimits {
+  posts: number;
+  snapshots: number;
+}
+
+export async function findBlog(db: Kysely<Database>, username: string): Promise<Selectable<BlogsTable> | undefined> {
+  return db.selectFrom('blogs').selectAll().where('platform', '=', 'instagram').where('username', '=', username).executeTakeFirst();
+}
+
+/** The blog and its related rows; undefined when the username is unknown. Five small indexed reads. */
+export async function blogDetail(db: Kysely<Database>, username: string, limits: DetailLimits): Promise<BlogDetail | undefined> {
+  const blog = await findBlog(db, username);
+  if (!blog) return undefined;
+  const [categories, posts, highlights, snapshots, audience] = await Promise.all([
+    db
+      .selectFrom('blog_categories')
+      .innerJoin('categories', 'categories.id', 'blog_categories.category_id')
+      .select(['categories.name', 'blog_categories.is_primary'])
+      .where('blog_categories.blog_id', '=', blog.id)
+      .orderBy('blog_categories.is_primary', 'desc')
+      .orderBy('categories.name')
+      .execute(),
+    db
+      .selectFrom('blog_posts')
+      .selectAll()
+      .where('blog_id', '=', blog.id)
+      // Pinned posts first, as the profile shows them; then newest first.
+      .orderBy('is_pinned', 'desc')
+      .orderBy('taken_at', (ob) => ob.desc().nullsLast())
+      .orderBy('id', 'desc')
+      .limit(limits.posts)
+      .execute(),
+    db.selectFrom('blog_highlights').selectAll().where('blog_id', '=', blog.id).orderBy('id').execute(),
+    db.selectFrom('blog_snapshots').selectAll().where('blog_id', '=', blog.id).orderBy('taken_at', 'desc').orderBy('id', 'desc').limit(limits.snapshots).execute(),
+    db.selectFrom('audience_lists').selectAll().where('blog_id', '=', blog.id).orderBy('kind').execute(),
+  ]);
+  return { blog, categories, posts, highlights, snapshots, audience };
+}

@@ -1,0 +1,78 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { BlogsTable, Database, ScrapeStatus } from '../db/schema.js';
+
+/** What GET /api/blogs can ask for. Validated at the edge (src/http/schemas-blogs.ts). */
+export interface BlogFilter {
+  /** Category name, case-insensitive. */
+  category?: string;
+  minFollowers?: number;
+  maxFollowers?: number;
+  minEr?: number;
+  scrapeStatus?: ScrapeStatus;
+  /** Exact source (`manual`, `discover:almatyfood`), or a prefix ending in `*` (`discover:*`). */
+  source?: string;
+  /** Substring of the username, full name or biography, case-insensitive. */
+  q?: string;
+  sort: 'followers' | 'er' | 'scraped_at';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export type BlogRow = Selectable<BlogsTable> & { categories: string[] };
+
+const SORT_COLUMN = { followers: 'follower_count', er: 'er', scraped_at: 'scraped_at' } as const;
+
+/** `%`, `_` and `\` are LIKE wildcards: a search for "a_b" means those three characters. */
+export const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * One page of blogs. Blogs without the sorted value (never scraped) come last in either order; `id` breaks ties so
+ * pages are stable. One row more than asked says whether there is a next page, without counting the table.
+ */
+export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promise<{ items: BlogRow[]; hasMore: boolean }> {
+  const column = SORT_COLUMN[filter.sort];
+  let query = db
+    .selectFrom('blogs')
+    .selectAll('blogs')
+    .select(() => categoryNames().as('categories'));
+  if (filter.category !== undefined) {
+    const name = filter.category.toLowerCase();
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('blog_categories')
+          .innerJoin('categories', 'categories.id', 'blog_categories.category_id')
+          .whereRef('blog_categories.blog_id', '=', 'blogs.id')
+          .where(sql`lower(categories.name)`, '=', name),
+      ),
+    );
+  }
+  if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', filter.minFollowers);
+  if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', filter.maxFollowers);
+  if (filter.minEr !== undefined) query = query.where('er', '>=', filter.minEr);
+  if (filter.scrapeStatus !== undefined) query = query.where('scrape_status', '=', filter.scrapeStatus);
+  if (filter.source !== undefined) {
+    query = filter.source.endsWith('*')
+      ? query.where('source', 'like', `${likeEscape(filter.source.slice(0, -1))}%`)
+      : query.where('source', '=', filter.source);
+  }
+  if (filter.q !== undefined) {
+    const pattern = `%${likeEscape(filter.q)}%`;
+    query = query.where((eb) => eb.or([eb('username', 'ilike', pattern), eb('full_name', 'ilike', pattern), eb('biography', 'ilike', pattern)]));
+  }
+  const rows = await query
+    .orderBy(`blogs.${column}`, (ob) => (filter.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+    .orderBy('blogs.id', filter.order)
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
+  return { items: rows.slice(0, filter.limit) as BlogRow[], hasMore: rows.length > filter.limit };
+}
+
+/** The blog's category names, the primary one first. */
+function categoryNames() {
+  return sql<string[]>`coalesce((
+    SELECT array_agg(c.name ORDER BY bc.is_primary DESC, c.name)
+    FROM blog_categories bc JOIN categories c ON c.id = bc.category_id
+    WHERE bc.blog_id = blogs.id), '{}')`;
+}
