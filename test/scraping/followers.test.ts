@@ -9,6 +9,7 @@ import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { requestFollowers } from '../../src/tasks/requests.js';
 import { waitFor } from '../../src/util/wait.js';
+import { createTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { pageLog } from '../helpers/follow-log.js';
 import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
@@ -145,3 +146,73 @@ describe('followers: seed 001, resumed after interruptions', () => {
     expect(fx.emulator.log.filter((e) => e.route.startsWith('users/')).length).toBe(1);
   });
 });
+
+describe('followers and following: mutuals and limits against the world', () => {
+  /** A public creator with a few mutual follows and short lists, chosen from the world (not from the code under test). */
+  function creatorWithMutuals(): { user: WorldUser; mutuals: string[] } {
+    const world = fx.emulator.world;
+    for (const user of world.creators) {
+      if (user.isPrivate || user.followerCount > 3000 || user.followingCount > 2000) continue;
+      const following = new Set(worldPks(world.followingPage(user, 0, user.followingCount)));
+      const mutuals = worldPks(world.followersPage(user, 0, user.followerCount)).filter((pk) => following.has(pk));
+      if (mutuals.length >= 2) return { user, mutuals };
+    }
+    throw new Error('the world has no creator with mutual follows');
+  }
+
+  it('fetches both lists of a creator and answers its mutual follows exactly as the world has them', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2, world: { followPageSize: PAGE } });
+    const { user, mutuals } = creatorWithMutuals();
+    const api = createTestApp(testDb);
+    startRunner();
+
+    const before = await api.call('GET', `/api/blogs/${user.username}/mutuals`);
+    expect(before.status).toBe(404);
+    const requested = await Promise.all(
+      (['followers', 'following'] as const).map((kind) => api.call('POST', '/api/tasks/followers', { username: user.username, kind })),
+    );
+    expect(requested.map((r) => r.status)).toEqual([202, 202]);
+    for (const r of requested) await watchUntilDone(r.body.tasks[0].id, []);
+
+    expect(await storedPks(user.username, 'followers')).toEqual(worldPks(fx.emulator.world.followersPage(user, 0, user.followerCount)));
+    expect(await storedPks(user.username, 'following')).toEqual(worldPks(fx.emulator.world.followingPage(user, 0, user.followingCount)));
+    const res = await api.call('GET', `/api/blogs/${user.username}/mutuals?limit=1000`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: any) => i.platform_id).sort()).toEqual(mutuals);
+    expect(res.body).toMatchObject({ total: mutuals.length, partial: false });
+    const named = fx.emulator.world.user(Number(mutuals[0]))!;
+    expect(res.body.items.find((i: any) => i.platform_id === mutuals[0])).toMatchObject({ username: named.username, full_name: named.fullName });
+    const task = await api.call('GET', `/api/tasks/${requested[1]!.body.tasks[0].id}`);
+    expect(task.body.progress).toMatchObject({ kind: 'following', fetched: user.followingCount, expected: user.followingCount, more: false });
+  });
+
+  it('stops at max: 150 stored, the list marked incomplete; private and deleted users end done with the blog marked', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, world: { followPageSize: PAGE } });
+    const world = fx.emulator.world;
+    const target = world.followersAccount;
+    const privateUser = world.creators.find((c) => c.isPrivate)!;
+    const deleted = world.deleted[0]!;
+    startRunner();
+
+    const tasks = await Promise.all([
+      requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 150, priority: 4, maxAttempts: 3 }),
+      requestFollowers(testDb.db, { username: privateUser.username, kind: 'followers', max: 100, priority: 4, maxAttempts: 3 }),
+      requestFollowers(testDb.db, { username: deleted.username, kind: 'following', max: 100, priority: 4, maxAttempts: 3 }),
+    ]);
+    const [capped, hidden, gone] = await Promise.all(tasks.map((t) => watchUntilDone(t.task.id, [])));
+
+    expect(capped).toMatchObject({ status: 'done', result: { fetched: 150, stored: 150, expected: 150, pages: 2, complete: false } });
+    expect(await storedPks(target.username, 'followers')).toEqual(worldPks(world.followersPage(target, 0, 150)));
+    expect(hidden).toMatchObject({ status: 'done', attempts: 1, result: { status: 'private' } });
+    expect(gone).toMatchObject({ status: 'done', attempts: 1, result: { status: 'deleted' } });
+    const blogs = await testDb.db.selectFrom('blogs').select(['username', 'scrape_status']).execute();
+    expect(blogs).toEqual(
+      expect.arrayContaining([
+        { username: privateUser.username, scrape_status: 'private' },
+        { username: deleted.username, scrape_status: 'deleted' },
+      ]),
+    );
+    expect(pageLog(fx.emulator.log, 'followers', privateUser.pk).requests).toEqual([]); // no list request for a private user
+  });
+});
+
