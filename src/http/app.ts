@@ -5,6 +5,7 @@ import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
 import { errorBody, handleError, validationHook } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
+import { aiRoutes } from './routes/ai.js';
 import { blogRoutes } from './routes/blogs.js';
 import { followersRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', proxyRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', statsRoutes(deps));
+  app.route('/', aiRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -23,4 +23,6 @@ export interface AppDeps {
   accountBudget?: AccountBudget;
   /** How many accounts a followers task fetches when the request gives no max (FOLLOWERS_MAX_DEFAULT). */
   followersMaxDefault?: number;
+  /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
+  ai?: { enabled: boolean; model: string };
 }

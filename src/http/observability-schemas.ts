@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
+import { AiStatsSchema } from './schemas-ai.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
 
@@ -136,6 +137,7 @@ export const StatsSchema = z
       last_hour: OutcomeCounts.openapi({ description: 'Instagram requests of the last hour by outcome' }),
       last_24h: OutcomeCounts,
     }),
+    ai: AiStatsSchema.openapi({ description: 'OpenAI batches: cost (requests, bytes, tokens), outcomes, the ai_analysis queue' }),
   })
   .openapi('Stats');
 

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { aiStats } from '../../ai/batch-query.js';
 import {
   accountStats,
   accountStatusCounts,
@@ -33,11 +34,12 @@ export function statsRoutes(deps: AppDeps) {
   const budget = deps.accountBudget ?? DEFAULT_ACCOUNT_BUDGET;
 
   app.openapi(stats, async (c) => {
-    const [accounts, proxies, tasks, requests] = await Promise.all([
+    const [accounts, proxies, tasks, requests, ai] = await Promise.all([
       accountStats(deps.db, budget),
       proxyStats(deps.db),
       taskStats(deps.db),
       requestOutcomes(deps.db),
+      aiStats(deps.db),
     ]);
     return c.json(
       {
@@ -53,6 +55,7 @@ export function statsRoutes(deps: AppDeps) {
         proxies: { total: proxies.length, by_status: proxyStatusCounts(proxies), items: proxies.map(proxyView) },
         tasks,
         requests,
+        ai: { enabled: deps.ai?.enabled ?? false, model: deps.ai?.model ?? 'gpt-5-nano', ...ai },
       },
       200,
     );

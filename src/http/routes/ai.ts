@@ -1,0 +1,98 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { listBatches } from '../../ai/batch-query.js';
+import type { BatchRow } from '../../ai/batch-store.js';
+import { createCategory, deleteCategory, listCategories, type CategoryRow } from '../../ai/categories.js';
+import type { AppDeps } from '../context.js';
+import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import {
+  BatchListQuery,
+  BatchListSchema,
+  BatchSchema,
+  CategoryIdParam,
+  CategoryListSchema,
+  CategorySchema,
+  CreateCategoryBody,
+} from '../schemas-ai.js';
+import { body, errors, json, security } from './route-kit.js';
+
+const notFound = { 404: json(ErrorSchema, 'No such category') };
+
+const batches = createRoute({
+  method: 'get', path: '/api/batches', tags: ['ai'], security,
+  summary: 'OpenAI batches, newest first: status, request count, input bytes, tokens, outcomes',
+  request: { query: BatchListQuery },
+  responses: { 200: json(BatchListSchema, 'A page of batches'), ...errors },
+});
+
+const categories = createRoute({
+  method: 'get', path: '/api/categories', tags: ['ai'], security,
+  summary: 'Topic categories offered to the model, with how many blogs each has',
+  responses: { 200: json(CategoryListSchema, 'All categories, by name'), ...errors },
+});
+
+const create = createRoute({
+  method: 'post', path: '/api/categories', tags: ['ai'], security,
+  summary: 'Add a category (stored lower-case); offered from the next batch on',
+  request: body(CreateCategoryBody, 'The name'),
+  responses: { 201: json(CategorySchema, 'The new category'), ...errors, 409: json(ErrorSchema, 'A category with this name exists') },
+});
+
+const remove = createRoute({
+  method: 'delete', path: '/api/categories/{id}', tags: ['ai'], security,
+  summary: 'Delete a category and its blog links',
+  request: { params: CategoryIdParam },
+  responses: { 204: { description: 'Deleted' }, ...notFound, ...errors },
+});
+
+export function aiRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const { db } = deps;
+
+  app.openapi(batches, async (c) => {
+    const query = c.req.valid('query');
+    const open = query.open === undefined ? undefined : query.open === 'true';
+    const page = await listBatches(db, { status: query.status, open, limit: query.limit, offset: query.offset });
+    return c.json({ items: page.items.map(batchView), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+  });
+  app.openapi(categories, async (c) => c.json({ items: (await listCategories(db)).map(categoryView) }, 200));
+  app.openapi(create, async (c) => {
+    const created = await createCategory(db, c.req.valid('json').name);
+    if (!created) throw new ApiError(409, `a category named ${JSON.stringify(c.req.valid('json').name.toLowerCase())} exists`);
+    return c.json(categoryView(created), 201);
+  });
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid('param');
+    if (!(await deleteCategory(db, id))) throw new ApiError(404, `category ${id} does not exist`);
+    return c.body(null, 204);
+  });
+  return app;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+function batchView(row: BatchRow): z.infer<typeof BatchSchema> {
+  return {
+    id: row.id,
+    openai_batch_id: row.openai_batch_id,
+    status: row.status,
+    model: row.model,
+    request_count: row.request_count,
+    input_bytes: Number(row.input_bytes),
+    tokens: { input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens) },
+    outcomes: { ok: row.ok_count, refused: row.refused_count, invalid: row.invalid_count, error: row.error_count, missing: row.missing_count },
+    input_file_id: row.input_file_id,
+    output_file_id: row.output_file_id,
+    error_file_id: row.error_file_id,
+    error: row.error,
+    created_at: row.created_at.toISOString(),
+    submitted_at: iso(row.submitted_at),
+    last_polled_at: iso(row.last_polled_at),
+    finished_at: iso(row.finished_at),
+    cancel_requested_at: iso(row.cancel_requested_at),
+    processed_at: iso(row.processed_at),
+  };
+}
+
+function categoryView(row: CategoryRow): z.infer<typeof CategorySchema> {
+  return { id: row.id, name: row.name, blogs: row.blogs, primary_blogs: row.primary_blogs, created_at: row.created_at.toISOString() };
+}

@@ -1,0 +1,98 @@
+import { z } from '@hono/zod-openapi';
+
+/** Schemas of /api/batches, /api/categories and the `ai` section of /api/stats (also the OpenAPI document). */
+
+export const BATCH_STATUSES = [
+  'building', 'validating', 'in_progress', 'finalizing', 'cancelling',
+  'completed', 'expired', 'failed', 'cancelled', 'submit_failed', 'abandoned',
+] as const;
+
+export const BatchListQuery = z.strictObject({
+  status: z.enum(BATCH_STATUSES).optional(),
+  open: z.enum(['true', 'false']).optional().openapi({ description: 'true: not yet processed; false: closed' }),
+  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
+});
+
+const Tokens = z.object({ input: z.number().int(), output: z.number().int(), total: z.number().int() });
+const Outcomes = z.object({
+  ok: z.number().int(),
+  refused: z.number().int(),
+  invalid: z.number().int().openapi({ description: 'Answers that were not JSON or not the AIInsights schema (retried)' }),
+  error: z.number().int().openapi({ description: 'Failed requests: error-file lines (retried)' }),
+  missing: z.number().int().openapi({ description: 'Requests never run: expired, cancelled or failed batch (retried)' }),
+});
+
+export const BatchSchema = z
+  .object({
+    id: z.number().int(),
+    openai_batch_id: z.string().nullable(),
+    status: z.enum(BATCH_STATUSES),
+    model: z.string(),
+    request_count: z.number().int(),
+    input_bytes: z.number().int().openapi({ description: 'Size of the uploaded JSONL' }),
+    tokens: Tokens.openapi({ description: 'Summed from the output lines (what the batch cost)' }),
+    outcomes: Outcomes,
+    input_file_id: z.string().nullable(),
+    output_file_id: z.string().nullable(),
+    error_file_id: z.string().nullable(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    submitted_at: z.string().nullable(),
+    last_polled_at: z.string().nullable(),
+    finished_at: z.string().nullable().openapi({ description: 'When OpenAI reached a final status' }),
+    cancel_requested_at: z.string().nullable(),
+    processed_at: z.string().nullable().openapi({ description: 'When its results were applied; null while open' }),
+  })
+  .openapi('AiBatch');
+
+export const BatchListSchema = z
+  .object({ items: z.array(BatchSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
+  .openapi('AiBatchList');
+
+export const AiStatsSchema = z
+  .object({
+    enabled: z.boolean().openapi({ description: 'false without OPENAI_API_KEY: ai_analysis tasks wait' }),
+    model: z.string(),
+    batches: z.object({ total: z.number().int(), open: z.number().int(), by_status: z.record(z.string(), z.number().int()) }),
+    requests: z.number().int(),
+    input_bytes: z.number().int(),
+    tokens: Tokens,
+    outcomes: Outcomes,
+    last_24h: z.object({ batches: z.number().int(), requests: z.number().int(), total_tokens: z.number().int() }),
+    tasks: z.object({ pending: z.number().int(), waiting_batch: z.number().int(), oldest_pending_at: z.string().nullable() }),
+  })
+  .openapi('AiStats');
+
+export const CategoryName = z
+  .string()
+  .trim()
+  .min(1, 'give a name')
+  .max(64, 'at most 64 characters')
+  .refine((name) => /^[\p{L}\p{N}][\p{L}\p{N} &'_\-/]*$/u.test(name), {
+    error: 'letters, digits, spaces and & \' _ - / only, starting with a letter or digit',
+  })
+  .openapi({ example: 'family & kids' });
+
+export const CreateCategoryBody = z.strictObject({ name: CategoryName }).openapi('CreateCategory');
+
+export const CategorySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    blogs: z.number().int().openapi({ description: 'Blogs in this category' }),
+    primary_blogs: z.number().int().openapi({ description: 'Blogs whose primary topic it is' }),
+    created_at: z.string(),
+  })
+  .openapi('Category');
+
+export const CategoryListSchema = z.object({ items: z.array(CategorySchema) }).openapi('CategoryList');
+
+export const CategoryIdParam = z.object({
+  id: z.coerce
+    .number({ error: 'category id must be a number' })
+    .int('category id must be a whole number')
+    .positive('category id must be positive')
+    .max(Number.MAX_SAFE_INTEGER, 'category id is too large')
+    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
+});
