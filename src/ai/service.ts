@@ -15,14 +15,16 @@ export function createOpenAiClient(config: Pick<Config, 'OPENAI_API_KEY' | 'OPEN
 
 interface Job {
   name: string;
-  everyMs: number;
+  /** null: not on an interval here (the scheduler runs it). */
+  everyMs: number | null;
   run: (ctx: AiContext) => Promise<unknown>;
 }
 
 /**
- * Runs the three AI jobs in-process on intervals until the scheduler exists: the batch trigger, `poll_batches` and
- * `retry_stale_batches`. Each job is a plain function of an AiContext (submit.ts, poll.ts, stale.ts) that a cron
- * job can call instead; they are safe to run from several processes at once. A job never overlaps itself here.
+ * Runs the AI jobs in-process: the batch trigger always (every AI_BATCH_CHECK_INTERVAL_MS), and `poll_batches` /
+ * `retry_stale_batches` on intervals only when the scheduler does not run them as cron jobs (see aiCronJobs).
+ * Each job is a plain function of an AiContext (submit.ts, poll.ts, stale.ts), safe to run from several processes
+ * at once. A job never overlaps itself here.
  */
 export class AiBatchService {
   private readonly timers: NodeJS.Timeout[] = [];
@@ -35,10 +37,11 @@ export class AiBatchService {
   ) {}
 
   private jobs(): Job[] {
+    const { checkMs, pollMs, staleCheckMs } = this.intervals;
     return [
-      { name: 'ai_batch_trigger', everyMs: this.intervals.checkMs, run: submitDueBatches },
-      { name: 'poll_batches', everyMs: this.intervals.pollMs, run: pollBatches },
-      { name: 'retry_stale_batches', everyMs: this.intervals.staleCheckMs, run: retryStaleBatches },
+      { name: 'ai_batch_trigger', everyMs: checkMs, run: submitDueBatches },
+      { name: 'poll_batches', everyMs: pollMs, run: pollBatches },
+      { name: 'retry_stale_batches', everyMs: staleCheckMs, run: retryStaleBatches },
     ];
   }
 
@@ -46,9 +49,10 @@ export class AiBatchService {
     if (!this.stopped) return;
     this.stopped = false;
     for (const job of this.jobs()) {
-      // Polling at start resumes batches that were in flight when the process stopped.
-      void this.runJob(job);
-      this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
+      // Polling once at start resumes the batches in flight when the process stopped, even when cron runs the
+      // job, so a restart does not wait a whole poll interval.
+      if (job.name !== 'retry_stale_batches') void this.runJob(job);
+      if (job.everyMs !== null) this.timers.push(setInterval(() => void this.runJob(job), job.everyMs));
     }
     this.ctx.logger.info({ model: this.ctx.settings.model, ...this.intervals }, 'AI batch service started');
   }
@@ -82,4 +86,12 @@ export class AiBatchService {
 
 export function createAiContext(parts: Omit<AiContext, 'now'> & { now?: () => Date; logger: Logger }): AiContext {
   return { ...parts, now: parts.now ?? (() => new Date()) };
+}
+
+/** poll_batches and retry_stale_batches as the scheduler's jobs call them. */
+export function aiCronJobs(ctx: AiContext) {
+  return {
+    pollBatches: async () => ({ ...(await pollBatches(ctx)) }),
+    retryStaleBatches: async () => ({ ...(await retryStaleBatches(ctx)) }),
+  };
 }

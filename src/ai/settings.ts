@@ -19,10 +19,11 @@ export interface AiSettings {
   resubmitDelayMs: number;
 }
 
+/** In-process intervals; null = that job is run by the scheduler (cron) instead. */
 export interface AiIntervals {
   checkMs: number;
-  pollMs: number;
-  staleCheckMs: number;
+  pollMs: number | null;
+  staleCheckMs: number | null;
 }
 
 export function aiSettings(config: Config): AiSettings {
@@ -42,6 +43,11 @@ export function aiSettings(config: Config): AiSettings {
   };
 }
 
-export function aiIntervals(config: Config): AiIntervals {
-  return { checkMs: config.AI_BATCH_CHECK_INTERVAL_MS, pollMs: config.AI_POLL_INTERVAL_MS, staleCheckMs: config.AI_STALE_CHECK_INTERVAL_MS };
+/** With the scheduler on, poll_batches and retry_stale_batches are its cron jobs; only the trigger runs here. */
+export function aiIntervals(config: Config, schedulerRunsJobs: boolean): AiIntervals {
+  return {
+    checkMs: config.AI_BATCH_CHECK_INTERVAL_MS,
+    pollMs: schedulerRunsJobs ? null : config.AI_POLL_INTERVAL_MS,
+    staleCheckMs: schedulerRunsJobs ? null : config.AI_STALE_CHECK_INTERVAL_MS,
+  };
 }

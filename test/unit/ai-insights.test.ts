@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { insightsResponseFormat, parseInsights } from '../../src/ai/insights.js';
+import { splitLines, type RequestLine } from '../../src/ai/jsonl.js';
+import { classifyLine } from '../../src/ai/results.js';
+
+const CATEGORIES = ['beauty', 'food', 'family & kids'];
+
+/** Walks every object node of a JSON schema. */
+function objects(node: any, found: any[] = []): any[] {
+  if (node && typeof node === 'object') {
+    if (node.type === 'object') found.push(node);
+    for (const value of Object.values(node)) objects(value, found);
+  }
+  return found;
+}
+
+const valid = {
+  life_situation: { has_children: null, children_age_group: null, relationship_status: 'married', is_young_parent: null },
+  lifestyle: { has_car: true, car_class: 'premium', travels_frequently: null, travel_style: null, has_pets: false, pet_types: [], has_real_estate: null, lifestyle_level: 'middle' },
+  content: { primary_topic: 'food', secondary_topics: ['family & kids'], content_language: ['ru', 'kk'], content_tone: 'positive', posts_in_russian: true, posts_in_kazakh: true },
+  commercial: { has_brand_collaborations: true, detected_brand_categories: ['cosmetics'], has_affiliate_links: null, ad_frequency: 'rare' },
+  audience_inference: { estimated_audience_gender: 'mostly_female', estimated_audience_age: '25-34', estimated_audience_geo: 'kz', geo_mentions: ['Almaty'] },
+  confidence: 0.8,
+  notes: null,
+};
+
+describe('AIInsights: one definition for the request schema and the validator', () => {
+  it('is an OpenAI strict schema: every property required, no extra properties, nullable as type unions', () => {
+    const format = insightsResponseFormat(CATEGORIES);
+    expect(format).toMatchObject({ type: 'json_schema', json_schema: { name: 'ai_insights', strict: true } });
+    const schema = format.json_schema.schema;
+    expect(schema.$schema).toBeUndefined();
+    expect(JSON.stringify(schema)).not.toContain('anyOf');
+    for (const node of objects(schema)) {
+      expect(node.additionalProperties).toBe(false);
+      expect([...node.required].sort()).toEqual(Object.keys(node.properties).sort());
+    }
+    const content = (schema.properties as any).content.properties;
+    expect(content.primary_topic.enum).toEqual(CATEGORIES);
+    expect(content.secondary_topics.items.enum).toEqual(CATEGORIES);
+    expect((schema.properties as any).life_situation.properties.has_children.type).toEqual(['boolean', 'null']);
+    expect((schema.properties as any).life_situation.properties.children_age_group.enum).toContain(null);
+  });
+
+  it('validates answers: ok, not JSON, wrong shape, a topic outside the list', () => {
+    expect(parseInsights(JSON.stringify(valid), CATEGORIES)).toMatchObject({ ok: true });
+    expect(parseInsights('{"life_situation": {', CATEGORIES)).toMatchObject({ ok: false, reason: expect.stringMatching(/not JSON/) });
+    const extra = { ...valid, extra: 1 };
+    expect(parseInsights(JSON.stringify(extra), CATEGORIES)).toMatchObject({ ok: false, reason: expect.stringMatching(/schema/) });
+    const wrongTopic = { ...valid, content: { ...valid.content, primary_topic: 'cars' } };
+    expect(parseInsights(JSON.stringify(wrongTopic), CATEGORIES)).toMatchObject({ ok: false, reason: expect.stringMatching(/primary_topic/) });
+    expect(parseInsights(JSON.stringify({ ...valid, confidence: 1.5 }), CATEGORIES).ok).toBe(false);
+    expect(parseInsights(null, CATEGORIES).ok).toBe(false);
+  });
+});
+
+describe('result lines', () => {
+  const line = (message: object, status = 200) =>
+    JSON.stringify({ id: 'r', custom_id: '7', response: { status_code: status, body: { choices: [{ message, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 20 } } }, error: null });
+
+  it('classifies success, refusal, invalid, error and not-run lines', () => {
+    expect(classifyLine(line({ content: JSON.stringify(valid), refusal: null }), CATEGORIES)).toMatchObject({ kind: 'ok', customId: '7', usage: { input: 100, output: 20 } });
+    expect(classifyLine(line({ content: null, refusal: 'no' }), CATEGORIES)).toMatchObject({ kind: 'refused', reason: 'no' });
+    expect(classifyLine(line({ content: '{"a":', refusal: null }), CATEGORIES)).toMatchObject({ kind: 'invalid' });
+    expect(classifyLine(JSON.stringify({ custom_id: '7', response: { status_code: 500, body: { error: { message: 'boom' } } } }), CATEGORIES)).toMatchObject({ kind: 'error', reason: expect.stringMatching(/HTTP 500: boom/) });
+    expect(classifyLine(JSON.stringify({ custom_id: '7', response: null, error: { code: 'batch_expired', message: 'late' } }), CATEGORIES)).toMatchObject({ kind: 'missing' });
+    expect(classifyLine('not json', CATEGORIES)).toBeNull();
+  });
+});
+
+describe('splitting to per-file limits', () => {
+  const lines = (sizes: number[]): RequestLine[] => sizes.map((bytes, i) => ({ customId: String(i), taskId: i, blogId: i, json: '', bytes }));
+
+  it('cuts by request count and by bytes, keeping order; an oversized line gets its own file', () => {
+    expect(splitLines(lines([1, 1, 1, 1, 1]), { maxRequests: 2, maxBytes: 100 }).map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(splitLines(lines([40, 40, 40, 10]), { maxRequests: 100, maxBytes: 90 }).map((c) => c.map((l) => l.customId))).toEqual([['0', '1'], ['2', '3']]);
+    expect(splitLines(lines([10, 500, 10]), { maxRequests: 100, maxBytes: 100 }).map((c) => c.length)).toEqual([1, 1, 1]);
+    expect(splitLines([], { maxRequests: 1, maxBytes: 1 })).toEqual([]);
+  });
+});
