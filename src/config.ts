@@ -68,7 +68,6 @@ export const configSchema = z.object({
   COOLDOWN_FEEDBACK_MS: int(minutes(6 * 60), 0),
   CHALLENGES_BEFORE_HUMAN: int(2, 1, 100),
   PROXY_FAILURES_BEFORE_FAILED: int(3, 1, 100),
-  PROXY_CHECK_INTERVAL_MS: int(minutes(10), 1000),
   PROXY_CHECK_TIMEOUT_MS: int(seconds(10), 100),
   SESSION_VALIDATE_INTERVAL_MS: int(minutes(30), 1000),
   INSTAGRAM_REQUEST_TIMEOUT_MS: int(seconds(30), 100),
@@ -104,6 +103,25 @@ export const configSchema = z.object({
   DISCOVER_TOP_POSTS: int(50, 1, 500),
   DISCOVER_MIN_FOLLOWERS: int(1000, 0),
   DISCOVER_MIN_POSTS: int(5, 0),
+
+  // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
+  SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  CRON_POLL_BATCHES: z.string().default('*/15 * * * *'),
+  CRON_RECOVER_TASKS: z.string().default('*/10 * * * *'),
+  CRON_RETRY_STALE_BATCHES: z.string().default('0 */2 * * *'),
+  CRON_SCHEDULE_UPDATES: z.string().default('0 3 * * *'),
+  CRON_DISCOVER_WEEKLY: z.string().default('0 2 * * 1'),
+  CRON_VALIDATE_SESSIONS: z.string().default('*/30 * * * *'),
+  CRON_CHECK_PROXIES: z.string().default('*/10 * * * *'),
+  CRON_HOUSEKEEPING: z.string().default('17 4 * * *'),
+  /** Blogs scraped longer ago than this are scraped again by schedule_updates (priority 8). */
+  RESCRAPE_AFTER_DAYS: int(60, 1, 3650),
+  /** Hashtags for discover_weekly, comma- or space-separated (a leading # is fine). */
+  DISCOVER_HASHTAGS: z.string().default(''),
+  PRUNE_TASKS_AFTER_DAYS: int(30, 1, 3650),
+  PRUNE_FAILED_TASKS_AFTER_DAYS: int(90, 1, 3650),
+  PRUNE_ACTIVITY_AFTER_DAYS: int(30, 1, 3650),
+  PRUNE_BATCH_SIZE: int(5000, 100, 1_000_000),
 
   // --- Alerts (SPEC §10) ---
   ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),

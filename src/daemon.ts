@@ -18,6 +18,8 @@ import type { Logger } from './logger.js';
 import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
 import { TaskRunner } from './queue/runner.js';
+import { standardJobs } from './scheduler/jobs.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { scrapingSettings } from './scraping/settings.js';
 import { accountAwareClaims } from './tasks/claim-plan.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
@@ -37,8 +39,8 @@ export interface DaemonOptions {
 }
 
 /**
- * The composition root: database → account pool → queue runner → HTTP, started in that order and stopped in
- * reverse. Everything below receives its dependencies from here; nothing reaches for a global.
+ * The composition root: database → account pool → queue runner → scheduler → HTTP, started in that order and
+ * stopped in reverse. Everything below receives its dependencies from here; nothing reaches for a global.
  */
 export async function startDaemon(config: Config, logger: Logger, options: DaemonOptions = {}): Promise<Daemon> {
   const apiKey = await resolveApiKey(config);
@@ -53,10 +55,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
   const settings = poolSettings(config);
   const pool = new AccountPool({ db, box, logger: logger.child({ component: 'pool' }), alerter, settings, workerId });
   const accountOps = new PoolOperations(pool);
-  const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }), {
-    validateMs: config.SESSION_VALIDATE_INTERVAL_MS,
-    proxyCheckMs: config.PROXY_CHECK_INTERVAL_MS,
-  });
+  const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }));
 
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
   const runner = new TaskRunner({
@@ -74,6 +73,12 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     },
   });
   const listener = new NewWorkListener(database.handle.connectionString, () => runner.wake(), logger.child({ component: 'listen' }));
+  const scheduler = new Scheduler({
+    db,
+    logger: logger.child({ component: 'scheduler' }),
+    workerId,
+    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance }) : [],
+  });
 
   const app = createApp({
     db,
@@ -90,12 +95,13 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
 
   listener.start();
   runner.start();
-  maintenance.start();
+  scheduler.start();
   let http;
   try {
     http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
   } catch (error) {
-    await maintenance.stop();
+    maintenance.stop();
+    await scheduler.stop();
     await runner.stop(0);
     await listener.stop();
     await database.close();
@@ -110,9 +116,10 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     const started = Date.now();
     logger.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: no new requests or tasks');
     await http.close(Math.min(5_000, config.SHUTDOWN_GRACE_MS));
+    maintenance.stop();
+    await scheduler.stop(); // no new ticks; a running job (short by design) finishes
     const drained = await runner.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - (Date.now() - started)));
     logger.info(drained, 'task runner stopped');
-    await maintenance.stop();
     await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
     await listener.stop();
     await database.close();

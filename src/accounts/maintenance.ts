@@ -5,34 +5,17 @@ import type { AccountPool } from './pool.js';
 
 /**
  * Proactive care of the pool (seed 001): sessions are validated by a cheap authenticated call before a task finds
- * them dead, and proxies are health-checked. Accounts used successfully since the last interval are skipped — their
+ * them dead, and proxies are health-checked. The scheduler runs both sweeps (validate_sessions, check_proxies). Accounts used successfully since the last interval are skipped — their
  * session is known to work and the budget is better spent on scraping.
  */
 export class PoolMaintenance {
-  private timers: NodeJS.Timeout[] = [];
-  private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
     private readonly pool: AccountPool,
     private readonly ops: PoolOperations,
     private readonly logger: Logger,
-    private readonly intervals: { validateMs: number; proxyCheckMs: number },
   ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.every(this.intervals.validateMs, () => this.validateSessions());
-    this.every(this.intervals.proxyCheckMs, () => this.checkProxies());
-  }
-
-  private every(ms: number, sweep: () => Promise<unknown>): void {
-    const run = () => {
-      if (this.stopped) return;
-      this.running = this.running.then(sweep).catch((error) => this.logger.error({ err: error }, 'pool maintenance failed'));
-    };
-    this.timers.push(setInterval(run, ms));
-  }
 
   /** Returns how many sessions were checked. */
   async validateSessions(): Promise<number> {
@@ -73,10 +56,8 @@ export class PoolMaintenance {
     return proxies.length;
   }
 
-  async stop(): Promise<void> {
+  /** Ends a sweep in progress at the next account or proxy (on shutdown). */
+  stop(): void {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
-    await this.running;
   }
 }

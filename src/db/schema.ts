@@ -301,6 +301,17 @@ export interface AiBatchItemsTable {
   applied_at: NullableTimestamp;
 }
 
+export interface SchedulerRunsTable {
+  job: string;
+  tick: Timestamp;
+  run_by: string;
+  status: Generated<'running' | 'done' | 'failed' | 'skipped'>;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+  result: NullableJson<Record<string, unknown>>;
+  error: string | null;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -320,6 +331,7 @@ export interface Database {
   ig_accounts: IgAccountsTable;
   activity_log: ActivityLogTable;
   schema_migrations: SchemaMigrationsTable;
+  scheduler_runs: SchedulerRunsTable;
   audience_edges: AudienceEdgesTable;
   audience_lists: AudienceListsTable;
   ai_batches: AiBatchesTable;

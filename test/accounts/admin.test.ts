@@ -107,7 +107,7 @@ describe('proactive maintenance', () => {
   it('finds an expired session before a task does and logs in again', async () => {
     fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2, settings: { sessionValidateIntervalMs: 1000 } });
     ops = new PoolOperations(fx.pool);
-    const maintenance = new PoolMaintenance(fx.pool, ops, silent, { validateMs: 3_600_000, proxyCheckMs: 3_600_000 });
+    const maintenance = new PoolMaintenance(fx.pool, ops, silent);
     await useOnce();
     await testDb.db.updateTable('ig_accounts').set({ last_request_at: new Date(Date.now() - 5000) }).execute();
     fx.emulator.expireSessions(first().username);
