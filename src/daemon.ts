@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PoolOperations } from './accounts/admin.js';
+import { createAiPipeline } from './ai/service.js';
 import { importFromConfig } from './accounts/import.js';
 import { PoolMaintenance } from './accounts/maintenance.js';
 import { AccountPool } from './accounts/pool.js';
@@ -73,11 +74,12 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     },
   });
   const listener = new NewWorkListener(database.handle.connectionString, () => runner.wake(), logger.child({ component: 'listen' }));
+  const ai = createAiPipeline({ db, config, logger: logger.child({ component: 'ai' }), alerter, workerId });
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
     workerId,
-    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance }) : [],
+    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined }) : [],
   });
 
   const app = createApp({
@@ -91,17 +93,20 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     secretBox: box,
     accountOps,
     accountBudget: settings.budget,
+    ai: { enabled: ai.enabled, model: config.AI_MODEL },
   });
 
   listener.start();
   runner.start();
   scheduler.start();
+  if (ai.enabled) ai.service.start();
   let http;
   try {
     http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
   } catch (error) {
     maintenance.stop();
     await scheduler.stop();
+    if (ai.enabled) await ai.service.stop();
     await runner.stop(0);
     await listener.stop();
     await database.close();
@@ -118,6 +123,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     await http.close(Math.min(5_000, config.SHUTDOWN_GRACE_MS));
     maintenance.stop();
     await scheduler.stop(); // no new ticks; a running job (short by design) finishes
+    if (ai.enabled) await ai.service.stop(5_000); // batch state is in Postgres: whatever is cut short resumes later
     const drained = await runner.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - (Date.now() - started)));
     logger.info(drained, 'task runner stopped');
     await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, 3_000))]);

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { errorMessage, type AiContext } from './context.js';
 import { pollBatches } from './poll.js';
-import type { AiIntervals } from './settings.js';
+import { aiIntervals, aiSettings, type AiIntervals } from './settings.js';
 import { retryStaleBatches } from './stale.js';
 import { submitDueBatches } from './submit.js';
 
@@ -94,4 +94,20 @@ export function aiCronJobs(ctx: AiContext) {
     pollBatches: async () => ({ ...(await pollBatches(ctx)) }),
     retryStaleBatches: async () => ({ ...(await retryStaleBatches(ctx)) }),
   };
+}
+
+/**
+ * The AI pipeline as the daemon runs it, or nothing without OPENAI_API_KEY (then ai_analysis tasks stay pending
+ * until a key is configured and the daemon restarted).
+ */
+export function createAiPipeline(deps: Omit<AiContext, 'client' | 'settings' | 'now'> & { config: Config }) {
+  const { config, ...rest } = deps;
+  const client = createOpenAiClient(config);
+  if (!client) {
+    rest.logger.warn('OPENAI_API_KEY is not set: AI analysis is off; ai_analysis tasks wait (pending) until it is');
+    return { enabled: false as const };
+  }
+  const ctx = createAiContext({ ...rest, client, settings: aiSettings(config) });
+  const service = new AiBatchService(ctx, aiIntervals(config, config.SCHEDULER_ENABLED));
+  return { enabled: true as const, service, cronJobs: aiCronJobs(ctx) };
 }
