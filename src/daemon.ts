@@ -21,6 +21,7 @@ import type { TaskRegistry } from './queue/registry.js';
 import { TaskRunner } from './queue/runner.js';
 import { standardJobs } from './scheduler/jobs.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { Metrics } from './observability/metrics.js';
 import { scrapingSettings } from './scraping/settings.js';
 import { accountAwareClaims } from './tasks/claim-plan.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
@@ -59,10 +60,12 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
   const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }));
 
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
+  const metrics = new Metrics(db);
   const runner = new TaskRunner({
     db,
     registry,
     ...accountAwareClaims(registry, () => pool.availability()),
+    observer: metrics.runnerObserver,
     logger: logger.child({ component: 'runner' }),
     options: {
       workerId,
@@ -94,6 +97,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     accountOps,
     accountBudget: settings.budget,
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
+    metrics,
   });
 
   listener.start();

@@ -18,7 +18,8 @@ export type { AppDeps };
 
 /**
  * The HTTP API. Production and tests build it the same way; tests call app.request() in-process.
- * Public: /api/health*, /openapi.json and /docs (they carry no data). Everything else under /api needs the key.
+ * Public: /api/health*, /openapi.json and /docs (they carry no data). Everything else under /api, and /metrics, needs
+ * the key.
  */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -50,6 +51,12 @@ export function createApp(deps: AppDeps) {
     info: { title: 'ig-scout', version: deps.version, description: 'Finds and profiles Instagram creators.' },
   });
   app.get('/docs', (c) => c.html(DOCS_HTML));
+  // Prometheus text format; behind the key like the API (Prometheus sends it with `authorization: credentials_file`).
+  app.get('/metrics', requireKey, async (c) => {
+    if (!deps.metrics) return c.json(errorBody(404, 'metrics are not enabled in this process'), 404);
+    const { contentType, body } = await deps.metrics.render();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
 
   app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => handleError(error, c, logger));

@@ -3,6 +3,7 @@ import type { AccountOperations } from '../accounts/operations.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { AccountBudget } from '../observability/stats.js';
 
 /** What the HTTP layer needs, passed to createApp; no module-level singletons, so tests build their own. */
@@ -25,4 +26,6 @@ export interface AppDeps {
   followersMaxDefault?: number;
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
   ai?: { enabled: boolean; model: string };
+  /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
+  metrics?: Metrics;
 }

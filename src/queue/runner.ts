@@ -30,6 +30,13 @@ export interface RunnerDeps {
   planClaims?: (free: number) => Promise<ClaimGroup[]>;
   /** When an idle runner should look again even without a NOTIFY (e.g. an account's cooldown ends); null = poll. */
   nextWakeAt?: () => Promise<Date | null>;
+  observer?: RunnerObserver;
+}
+
+/** Optional instrumentation (Prometheus metrics); the runner works the same without it. */
+export interface RunnerObserver {
+  claimed(tasks: readonly Task[], durationMs: number): void;
+  finished(task: Task, outcome: 'done' | 'retry' | 'failed' | 'deferred' | 'released' | 'lost', durationMs: number): void;
 }
 
 export interface ClaimGroup {
@@ -118,10 +125,12 @@ export class TaskRunner {
     const plan = this.deps.planClaims ? await this.deps.planClaims(free) : [{ types: this.deps.registry.types(), limit: free }];
     const { workerId, leaseMs } = this.deps.options;
     const claimed: Task[] = [];
+    const started = performance.now();
     for (const group of plan) {
       const limit = Math.min(group.limit, free - claimed.length);
       if (limit > 0) claimed.push(...(await claimTasks(this.deps.db, { workerId, limit, leaseMs, taskTypes: group.types })));
     }
+    this.deps.observer?.claimed(claimed, performance.now() - started);
     return claimed;
   }
 
@@ -177,26 +186,33 @@ export class TaskRunner {
       const done = await completeTask(db, task.id, options.workerId, result ?? undefined);
       if (done) logger.info({ durationMs: Date.now() - startedAt }, 'task done');
       else logger.warn('task finished but its lease was gone (cancelled or recovered); result discarded');
+      this.deps.observer?.finished(task, done ? 'done' : 'lost', Date.now() - startedAt);
     } catch (error) {
-      await this.recordFailure(task, controller, error, logger);
+      const outcome = await this.recordFailure(task, controller, error, logger);
+      this.deps.observer?.finished(task, outcome, Date.now() - startedAt);
     } finally {
       clearInterval(renewal);
     }
   }
 
-  private async recordFailure(task: Task, controller: AbortController, error: unknown, logger: Logger): Promise<void> {
+  private async recordFailure(
+    task: Task,
+    controller: AbortController,
+    error: unknown,
+    logger: Logger,
+  ): Promise<'retry' | 'failed' | 'deferred' | 'released' | 'lost'> {
     const { db, options } = this.deps;
     const message = error instanceof Error ? error.message : String(error);
     try {
       if (controller.signal.reason instanceof ShutdownAbort) {
         if (await releaseTask(db, task.id, options.workerId)) logger.info('task handed back for another process (shutdown)');
-        return;
+        return 'released';
       }
       if (error instanceof DeferTaskError) {
         await releaseTask(db, task.id, options.workerId, error.until, message);
         logger.info({ until: error.until.toISOString(), reason: message }, 'task deferred');
         this.wakeAt(error.until);
-        return;
+        return 'deferred';
       }
       const failed = await failTask(db, task.id, options.workerId, {
         message,
@@ -204,12 +220,20 @@ export class TaskRunner {
         backoffBaseMs: options.backoffBaseMs,
         backoffFactor: options.backoffFactor,
       });
-      if (!failed) logger.warn({ err: message }, 'task failed after its lease was gone; outcome discarded');
-      else if (failed.status === 'pending') logger.warn({ err: message, retryAt: failed.run_at }, 'task failed; will retry');
-      else logger.error({ err: message, attempts: failed.attempts }, 'task failed');
+      if (!failed) {
+        logger.warn({ err: message }, 'task failed after its lease was gone; outcome discarded');
+        return 'lost';
+      }
+      if (failed.status === 'pending') {
+        logger.warn({ err: message, retryAt: failed.run_at }, 'task failed; will retry');
+        return 'retry';
+      }
+      logger.error({ err: message, attempts: failed.attempts }, 'task failed');
+      return 'failed';
     } catch (dbError) {
       // The lease will expire and recovery will retry the task; nothing is lost.
       logger.error({ err: dbError, taskError: message }, 'could not record the task outcome');
+      return 'lost';
     }
   }
 

@@ -2,6 +2,7 @@ import type { AccountOperations } from '../../src/accounts/operations.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import type { Metrics } from '../../src/observability/metrics.js';
 import type { AccountBudget } from '../../src/observability/stats.js';
 import type { TestDatabase } from './db.js';
 
@@ -18,7 +19,7 @@ export const stubAccountOps: AccountOperations = {
 };
 
 /** The real app on a test database, called in-process (app.request). */
-export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget; accountOps?: AccountOperations } = {}) {
+export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget; accountOps?: AccountOperations; metrics?: Metrics } = {}) {
   const app = createApp({
     db: testDb.db,
     logger: createLogger({ level: 'silent', format: 'json' }),
@@ -30,6 +31,7 @@ export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => b
     accountBudget: overrides.accountBudget,
     secretBox: TEST_SECRET_BOX,
     accountOps: overrides.accountOps ?? stubAccountOps,
+    metrics: overrides.metrics,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

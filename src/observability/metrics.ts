@@ -1,0 +1,89 @@
+import { sql, type Kysely } from 'kysely';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/schema.js';
+import type { RunnerObserver } from '../queue/runner.js';
+
+/**
+ * Prometheus metrics of one process (GET /metrics). State that lives in Postgres (tasks, accounts, batches,
+ * requests of the last hour) is read at scrape time, so every process reports the same, true numbers; what only
+ * this process sees (claim latency, task durations, the event loop) is measured here.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly runnerObserver: RunnerObserver;
+
+  constructor(db: Kysely<Database>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'igscout_' }); // includes event-loop lag
+    const registers = [this.registry];
+
+    const claimSeconds = new Histogram({
+      name: 'igscout_claim_duration_seconds',
+      help: 'Time of one claim statement (all groups of one claim)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    const waitSeconds = new Histogram({
+      name: 'igscout_task_wait_seconds',
+      help: 'From a task falling due (run_at) to a worker claiming it',
+      labelNames: ['task_type'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800],
+      registers,
+    });
+    const durationSeconds = new Histogram({
+      name: 'igscout_task_duration_seconds',
+      help: 'Run time of a task in this process, by type and outcome',
+      labelNames: ['task_type', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+      registers,
+    });
+    this.runnerObserver = {
+      claimed: (tasks, ms) => {
+        claimSeconds.observe(ms / 1000);
+        for (const task of tasks) waitSeconds.observe({ task_type: task.task_type }, Math.max(0, (Date.now() - task.run_at.getTime()) / 1000));
+      },
+      finished: (task, outcome, ms) => durationSeconds.observe({ task_type: task.task_type, outcome }, ms / 1000),
+    };
+    this.databaseGauges(db, registers);
+  }
+
+  private databaseGauges(db: Kysely<Database>, registers: Registry[]): void {
+    const gauge = (name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, v: number) => void) => Promise<void>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          this.reset();
+          await read((labels, value) => this.set(labels, value));
+        },
+      });
+
+    gauge('igscout_tasks', 'Tasks by status and type', ['status', 'task_type'], async (set) => {
+      const rows = await db.selectFrom('scrape_tasks').select(['status', 'task_type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['status', 'task_type']).execute();
+      for (const r of rows) set({ status: r.status, task_type: r.task_type }, Number(r.n));
+    });
+    gauge('igscout_queue_depth', 'Pending tasks already due, by type', ['task_type'], async (set) => {
+      const rows = await sql<{ task_type: string; n: number }>`SELECT task_type, count(*)::int AS n FROM scrape_tasks
+        WHERE status = 'pending' AND run_at <= now() GROUP BY task_type`.execute(db);
+      for (const r of rows.rows) set({ task_type: r.task_type }, r.n);
+    });
+    gauge('igscout_accounts', 'Instagram accounts by status', ['status'], async (set) => {
+      const rows = await db.selectFrom('ig_accounts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      for (const r of rows) set({ status: r.status }, Number(r.n));
+    });
+    gauge('igscout_instagram_requests_last_hour', 'Instagram requests in the last hour by outcome (from the ledger)', ['outcome'], async (set) => {
+      const rows = await sql<{ outcome: string; n: number }>`SELECT outcome, count(*)::int AS n FROM activity_log
+        WHERE kind = 'request' AND created_at > now() - interval '1 hour' GROUP BY outcome`.execute(db);
+      for (const r of rows.rows) set({ outcome: r.outcome }, r.n);
+    });
+    gauge('igscout_ai_batches', 'OpenAI batches by status', ['status'], async (set) => {
+      const rows = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM ai_batches GROUP BY status`.execute(db);
+      for (const r of rows.rows) set({ status: r.status }, r.n);
+    });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
