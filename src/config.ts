@@ -103,6 +103,8 @@ export const configSchema = z.object({
   DISCOVER_TOP_POSTS: int(50, 1, 500),
   DISCOVER_MIN_FOLLOWERS: int(1000, 0),
   DISCOVER_MIN_POSTS: int(5, 0),
+  /** Accounts a followers task fetches at most when the request gives no max (a list may be millions long). */
+  FOLLOWERS_MAX_DEFAULT: int(10_000, 1, 1_000_000),
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

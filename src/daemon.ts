@@ -96,6 +96,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     secretBox: box,
     accountOps,
     accountBudget: settings.budget,
+    followersMaxDefault: config.FOLLOWERS_MAX_DEFAULT,
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
     metrics,
   });
