@@ -141,6 +141,15 @@ describe('GET /api/blogs', () => {
     expect(res.body.error.message).toMatch(message);
   });
 
+  it('is in the OpenAPI document with the other results routes', async () => {
+    const doc = await api.call('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/api/blogs', '/api/blogs/{username}', '/api/blogs/{username}/mutuals', '/api/tasks/followers']) {
+      expect(Object.keys(doc.body.paths), path).toContain(path);
+    }
+    expect(doc.body.components.schemas).toHaveProperty('BlogDetail');
+  });
+
   it('401 without the key', async () => {
     const res = await api.call('GET', '/api/blogs', undefined, { authorization: '' });
     expect(res.status).toBe(401);
