@@ -54,7 +54,23 @@ export function createLogger(options: LoggerOptions): Logger {
       transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' } },
     });
   }
-  return options.destination ? pino(base, options.destination as pino.DestinationStream) : pino(base);
+  return pino(base, (options.destination ?? stdoutDestination()) as pino.DestinationStream);
+}
+
+/**
+ * stdout as a plain stream rather than pino's default SonicBoom: when whoever reads our stdout goes away (a closed
+ * pipe), SonicBoom's exit-time flush retries EPIPE forever and the process never exits. With the stream, a broken
+ * pipe only means the lines are dropped.
+ */
+let stdoutGuarded = false;
+function stdoutDestination(): NodeJS.WritableStream {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  return process.stdout;
 }
 
 /** Replaces the password of a connection URL so it can be shown in a log line or an error. */

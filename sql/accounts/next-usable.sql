@@ -6,7 +6,9 @@ WITH usable AS (
   SELECT greatest(
       now(),
       CASE WHEN a.status = 'cooldown' THEN a.cooldown_until END,
-      a.leased_until,
+      -- A lease usually ends early (the task finishes and releases it, with a NOTIFY): look again within 2 s rather
+      -- than at the lease's expiry, so a task waiting for a busy account does not sit out a whole lease period.
+      least(a.leased_until, now() + interval '2 seconds'),
       (SELECT l.created_at + $1::int * interval '1 millisecond'
        FROM activity_log l
        WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $1::int * interval '1 millisecond'
