@@ -1,6 +1,6 @@
 -- When is each account usable? Now, or the latest of: its cooldown ending, its lease ending, the oldest request
--- of a spent budget leaving the window, the oldest request of a spent daily cap leaving the day. Returns how many are usable now and when the next one will be (NULL when
--- none can become usable without a human).
+-- of a spent budget leaving the window, the oldest request of a spent daily cap leaving the day. Returns how many
+-- are usable now and when the next one will be (NULL when none can become usable without a human).
 -- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days  $5 daily cap (0 = none)
 WITH usable AS (
   SELECT greatest(
@@ -8,7 +8,7 @@ WITH usable AS (
       CASE WHEN a.status = 'cooldown' THEN a.cooldown_until END,
       -- A lease usually ends early (the task finishes and releases it, with a NOTIFY): look again within 2 s rather
       -- than at the lease's expiry, so a task waiting for a busy account does not sit out a whole lease period.
-      least(a.leased_until, now() + interval '2 seconds'),
+      CASE WHEN a.leased_until > now() THEN least(a.leased_until, now() + interval '2 seconds') END,
       (SELECT l.created_at + $1::int * interval '1 millisecond'
        FROM activity_log l
        WHERE l.account_id = a.id AND l.kind = 'request' AND l.created_at > now() - $1::int * interval '1 millisecond'
