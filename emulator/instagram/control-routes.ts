@@ -19,6 +19,7 @@ const faultBody = z.object({
   status: z.number().int().min(500).max(599).optional(),
   delayMs: z.number().int().nonnegative().optional(),
   route: z.string().optional(),
+  probability: z.number().min(0).max(1).optional(),
 });
 const rateLimitBody = z.object({ maxRequests: z.number().int().positive(), windowMs: z.number().int().positive(), account: z.string().optional() });
 const expiryBody = z.object({ afterRequests: z.number().int().positive().optional(), afterMs: z.number().int().positive().optional(), account: z.string().optional() });

@@ -3,6 +3,8 @@
  * route filter and an optional count ("the next N matching requests"); without a count it stays
  * until removed. Transport faults (refuse, connect_error) act at CONNECT time, the others per request.
  */
+import { createRng, hashParts, type Rng } from '../world/prng.js';
+
 export type FaultKind =
   /** 429 "Please wait a few minutes before you try again." */
   | 'rate_limit'
@@ -39,6 +41,13 @@ export interface FaultSpec {
   delayMs?: number;
   /** Only requests whose path contains this text (e.g. "feed/user", "accounts/login"). */
   route?: string;
+  /**
+   * Chance (0–1) that a matching request gets the fault; omitted = always. The draw comes from a generator seeded
+   * with the emulator's seed and the fault's id, so a chaos run repeats the same sequence of decisions (the order of
+   * concurrent requests may still differ). A request the draw spares goes on to the next matching fault, and does
+   * not use up `times`.
+   */
+  probability?: number;
 }
 
 export type FaultScope = { global: true } | { account: string } | { proxy: number };
@@ -60,14 +69,29 @@ export interface FaultTarget {
 export class FaultRegistry {
   private faults: Fault[] = [];
   private nextId = 1;
+  /** One generator per probabilistic fault (not on the Fault itself, which list() copies for the control API). */
+  private readonly draws = new Map<number, Rng>();
+
+  constructor(private readonly seed = 1) {}
 
   add(scope: FaultScope, spec: FaultSpec): Fault {
+    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
+      throw new RangeError(`fault probability must be between 0 and 1, got ${spec.probability}`);
+    }
     const fault: Fault = { ...spec, id: this.nextId++, scope, remaining: spec.times ?? null, applied: 0 };
     this.faults.push(fault);
+    if (spec.probability !== undefined) this.draws.set(fault.id, createRng(hashParts('fault', this.seed, fault.id)));
     return fault;
   }
 
+  /** Whether a matching fault strikes this request: always without a probability, else a seeded draw. */
+  fires(fault: Fault): boolean {
+    const rng = this.draws.get(fault.id);
+    return rng === undefined || rng.next() < (fault.probability ?? 1);
+  }
+
   remove(id: number): boolean {
+    this.draws.delete(id);
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
     return this.faults.length < before;
@@ -76,6 +100,7 @@ export class FaultRegistry {
   /** Removes every fault, or only those of one scope. */
   clear(scope?: FaultScope): void {
     this.faults = scope ? this.faults.filter((f) => !sameScope(f.scope, scope)) : [];
+    for (const id of [...this.draws.keys()]) if (!this.faults.some((f) => f.id === id)) this.draws.delete(id);
   }
 
   list(): Fault[] {

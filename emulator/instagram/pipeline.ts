@@ -60,7 +60,8 @@ async function runHandler(state: EmulatorState, req: IgRequest, match: RouteMatc
 
 async function decide(state: EmulatorState, req: IgRequest, entry: LogEntry, match: RouteMatch | undefined, session: Session | undefined): Promise<TransportAction> {
   const target = { username: entry.username, proxyId: req.proxyId, path: req.path };
-  const faults = state.faults.matching(target).filter((f) => !TRANSPORT_FAULTS.includes(f.kind));
+  // Probabilistic faults draw once per request here; one that does not strike leaves the next matching one its turn.
+  const faults = state.faults.matching(target).filter((f) => !TRANSPORT_FAULTS.includes(f.kind) && state.faults.fires(f));
   const applied: string[] = [];
   for (const slow of faults.filter((f) => f.kind === 'slow')) {
     state.faults.consume(slow);

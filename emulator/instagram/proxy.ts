@@ -102,7 +102,7 @@ export class ProxyFleet {
   private onConnect(id: number, socket: Socket): void {
     socket.on('error', () => socket.destroy());
     const target = { username: null, proxyId: id, path: '' };
-    const fault = this.state.faults.matching(target, ['refuse', 'connect_error'])[0];
+    const fault = this.state.faults.matching(target, ['refuse', 'connect_error']).find((f) => this.state.faults.fires(f));
     this.state.log.recordConnection(id, fault !== undefined);
     if (fault) {
       this.state.faults.consume(fault);

@@ -9,7 +9,7 @@ import { SessionStore } from './sessions.js';
 
 export class EmulatorState {
   readonly sessions: SessionStore;
-  readonly faults = new FaultRegistry();
+  readonly faults: FaultRegistry;
   readonly limits = new Limits();
   readonly log = new RequestLog();
   /** Runtime overrides of the world's login behaviour per account. */
@@ -23,6 +23,7 @@ export class EmulatorState {
     readonly passwordKey: PasswordKey,
   ) {
     this.sessions = new SessionStore(world.options.seed);
+    this.faults = new FaultRegistry(world.options.seed);
   }
 
   loginOutcomeFor(username: string): LoginOutcome {
