@@ -4,9 +4,9 @@ import { scrubSecrets } from './credentials.js';
 import type { OperationResult } from './operations.js';
 import type { ProxyRow } from './proxy-repository.js';
 import type { AccountRow } from './repository.js';
+import { iso } from '../util/iso.js';
 
 /** Rows → API shapes, field by field: nothing reaches a response unless it is named here. */
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 export function accountView(row: AccountRow): z.infer<typeof AccountSchema> {
   return {

@@ -5,10 +5,10 @@ import type { AudienceEdgesTable, BlogsTable } from '../db/schema.js';
 import type { BlogDetail } from '../results/blog-detail.js';
 import type { BlogRow } from '../results/blog-list.js';
 import type { AudienceAccountSchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
+import { iso } from '../util/iso.js';
 
 /** Rows of the results tables as the API shows them, field by field (the raw responses stay in the database). */
 
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string[]): z.infer<typeof BlogSummarySchema> {
   return {

@@ -1,8 +1,8 @@
 import type { Task } from '../queue/task.js';
 import type { z } from '@hono/zod-openapi';
 import type { TaskSchema } from './schemas.js';
+import { iso } from '../util/iso.js';
 
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 /** A task row as the API shows it: timestamps in ISO 8601, the lease as one object, internals (dedupe key) left out. */
 export function taskView(task: Task): z.infer<typeof TaskSchema> {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /**
@@ -12,43 +12,33 @@ export interface PruneSettings {
   batchSize: number;
 }
 
+const olderThan = (column: string, days: number) => sql`${sql.ref(column)} < now() - ${days} * interval '1 day'`;
+
 export async function pruneOldRows(db: Kysely<Database>, settings: PruneSettings): Promise<Record<string, number>> {
+  const { batchSize } = settings;
   return {
-    tasks: await pruneInBatches(db, settings.batchSize, (limit) =>
-      sql<{ n: number }>`WITH gone AS (
-          DELETE FROM scrape_tasks WHERE id IN (
-            SELECT id FROM scrape_tasks
-            WHERE (status IN ('done', 'cancelled') AND completed_at < now() - ${settings.tasksAfterDays} * interval '1 day')
-               OR (status = 'failed' AND completed_at < now() - ${settings.failedTasksAfterDays} * interval '1 day')
-            LIMIT ${limit})
-          RETURNING 1)
-        SELECT count(*)::int AS n FROM gone`,
+    tasks: await pruneInBatches(
+      db,
+      'scrape_tasks',
+      'id',
+      sql`(status IN ('done', 'cancelled') AND ${olderThan('completed_at', settings.tasksAfterDays)})
+          OR (status = 'failed' AND ${olderThan('completed_at', settings.failedTasksAfterDays)})`,
+      batchSize,
     ),
-    activity_log: await pruneInBatches(db, settings.batchSize, (limit) =>
-      sql<{ n: number }>`WITH gone AS (
-          DELETE FROM activity_log WHERE id IN (
-            SELECT id FROM activity_log WHERE created_at < now() - ${settings.activityAfterDays} * interval '1 day' LIMIT ${limit})
-          RETURNING 1)
-        SELECT count(*)::int AS n FROM gone`,
-    ),
-    scheduler_runs: await pruneInBatches(db, settings.batchSize, (limit) =>
-      sql<{ n: number }>`WITH gone AS (
-          DELETE FROM scheduler_runs WHERE ctid IN (
-            SELECT ctid FROM scheduler_runs WHERE started_at < now() - ${settings.activityAfterDays} * interval '1 day' LIMIT ${limit})
-          RETURNING 1)
-        SELECT count(*)::int AS n FROM gone`,
-    ),
+    activity_log: await pruneInBatches(db, 'activity_log', 'id', olderThan('created_at', settings.activityAfterDays), batchSize),
+    // scheduler_runs has a composite key: ctid names a row for the batched delete.
+    scheduler_runs: await pruneInBatches(db, 'scheduler_runs', 'ctid', olderThan('started_at', settings.activityAfterDays), batchSize),
   };
 }
 
-async function pruneInBatches(
-  db: Kysely<Database>,
-  batchSize: number,
-  statement: (limit: number) => { execute(db: Kysely<Database>): Promise<{ rows: { n: number }[] }> },
-): Promise<number> {
+async function pruneInBatches(db: Kysely<Database>, table: string, key: string, condition: RawBuilder<unknown>, batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rows } = await statement(batchSize).execute(db);
+    const { rows } = await sql<{ n: number }>`WITH gone AS (
+        DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (
+          SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE ${condition} LIMIT ${batchSize})
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`.execute(db);
     const deleted = rows[0]?.n ?? 0;
     total += deleted;
     if (deleted < batchSize) return total;

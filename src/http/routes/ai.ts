@@ -14,6 +14,7 @@ import {
   CreateCategoryBody,
 } from '../schemas-ai.js';
 import { body, errors, json, security } from './route-kit.js';
+import { iso } from '../../util/iso.js';
 
 const notFound = { 404: json(ErrorSchema, 'No such category') };
 
@@ -68,7 +69,6 @@ export function aiRoutes(deps: AppDeps) {
   return app;
 }
 
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 function batchView(row: BatchRow): z.infer<typeof BatchSchema> {
   return {

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { AccountStoreError } from '../../accounts/store-errors.js';
 import { ApiError, ErrorSchema } from '../errors.js';
 
-/** Shared bits of the account and proxy routes. */
+/** Shared bits of the route definitions: response and body helpers, security, common errors, store errors. */
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 export const body = <T extends z.ZodType>(schema: T, description: string) => ({ body: { ...json(schema, description), required: true } });
 export const security = [{ bearerAuth: [] }];

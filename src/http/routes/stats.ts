@@ -14,6 +14,7 @@ import {
 import type { AppDeps } from '../context.js';
 import { ErrorSchema, validationHook } from '../errors.js';
 import { StatsSchema, type AccountStatsSchema, type ProxyStatsSchema } from '../observability-schemas.js';
+import { iso } from '../../util/iso.js';
 
 /** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
 export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 3, dailyCap: 0 };
@@ -64,7 +65,6 @@ export function statsRoutes(deps: AppDeps) {
   return app;
 }
 
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 function accountView(row: AccountStats): z.infer<typeof AccountStatsSchema> {
   return { ...row, cooldown_until: iso(row.cooldown_until), last_used_at: iso(row.last_used_at) };

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { cancelTask, retryTask, type ManageResult } from '../../queue/manage.js';
 import { getTask, listTasks } from '../../queue/read.js';
 import { requestDiscover, requestScrapes } from '../../tasks/requests.js';
@@ -6,13 +6,8 @@ import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema, validationHook } from '../errors.js';
 import { DiscoverBody, EnqueuedSchema, ScrapeBody, TaskIdParam, TaskListQuery, TaskListSchema, TaskSchema } from '../schemas.js';
 import { taskView } from '../views.js';
+import { body, errors, json, security } from './route-kit.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const errors = {
-  400: json(ErrorSchema, 'Invalid input; the message says what is wrong'),
-  401: json(ErrorSchema, 'Missing or wrong API key'),
-};
-const security = [{ bearerAuth: [] }];
 
 const list = createRoute({
   method: 'get',
@@ -37,7 +32,7 @@ const scrape = createRoute({
   path: '/api/tasks/scrape',
   summary: 'Scrape these usernames (one full_scrape each; repeats return the live task)',
   security,
-  request: { body: { ...json(ScrapeBody, 'Usernames to scrape'), required: true } },
+  request: body(ScrapeBody, 'Usernames to scrape'),
   responses: { 202: json(EnqueuedSchema, 'Tasks created or found'), ...errors },
 });
 
@@ -46,7 +41,7 @@ const discover = createRoute({
   path: '/api/tasks/discover',
   summary: 'Discover creators from a hashtag',
   security,
-  request: { body: { ...json(DiscoverBody, 'Hashtag to explore'), required: true } },
+  request: body(DiscoverBody, 'Hashtag to explore'),
   responses: { 202: json(EnqueuedSchema, 'The discover task, created or found'), ...errors },
 });
 
