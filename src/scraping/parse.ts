@@ -5,6 +5,9 @@
  * defaults sensibly, and the whole raw object is kept for fields we do not map yet.
  */
 
+import type { Selectable } from 'kysely';
+import type { BlogsTable } from '../db/schema.js';
+
 export type Raw = Record<string, unknown>;
 
 export const isRaw = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,21 +23,21 @@ export const idOf = (value: unknown): string | null =>
 const list = (value: unknown): Raw[] => (Array.isArray(value) ? value.filter(isRaw) : []);
 const unique = (values: Iterable<string>): string[] => [...new Set(values)];
 
-export interface ProfileFields {
-  platform_id: string;
-  username: string | null;
-  full_name: string | null;
-  biography: string | null;
-  avatar_url: string | null;
-  follower_count: number | null;
-  following_count: number | null;
-  media_count: number | null;
-  is_verified: boolean | null;
-  is_business: boolean | null;
-  is_private: boolean | null;
-  business_category: string | null;
-  external_url: string | null;
-}
+/** The blog columns a profile answer fills: the table's own types, so a renamed column breaks the build here. */
+export type ProfileFields = { platform_id: string; username: string | null } & Pick<
+  Selectable<BlogsTable>,
+  | 'full_name'
+  | 'biography'
+  | 'avatar_url'
+  | 'follower_count'
+  | 'following_count'
+  | 'media_count'
+  | 'is_verified'
+  | 'is_business'
+  | 'is_private'
+  | 'business_category'
+  | 'external_url'
+>;
 
 /** users/{username}/usernameinfo and users/{pk}/info answer the same `user` object. */
 export function profileFields(user: Raw): ProfileFields {
