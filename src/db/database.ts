@@ -34,6 +34,11 @@ export function openDatabase(connectionString: string, options: { poolMax: numbe
   const pool = createPool(connectionString, options.poolMax);
   // An idle client losing its connection (Postgres restarted) must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // A client that is checked out has no listener of the pool's: if Postgres goes away while one is (a query just
+  // failed with "terminating connection", not yet released), pg emits 'error' on the client itself, and an 'error'
+  // event nobody listens to kills the process. Found by test/faults/postgres-outage.test.ts. The failed query already
+  // rejected, and the pool drops the broken client when it is released; here we only keep the process alive.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
