@@ -21,10 +21,20 @@ export function normalizeUsername(input: string): Checked<string> {
   };
 }
 
+/**
+ * JSON can carry half a UTF-16 surrogate pair ("\ud800"), which UTF-8 cannot: storing it (encrypted as UTF-8) or
+ * percent-encoding it would silently turn it into U+FFFD — a password that later fails to log in for no visible
+ * reason — or throw (encodeURIComponent). Such text is refused up front.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
 export function checkPassword(password: string): Checked<string> {
   if (password.length === 0) return { ok: false, message: 'the password is empty' };
   if (password.length > PASSWORD_MAX_LENGTH) return { ok: false, message: `the password is longer than ${PASSWORD_MAX_LENGTH} characters` };
   if (/[\u0000-\u001f\u007f]/.test(password)) return { ok: false, message: 'the password contains a control character (a line break?)' };
+  if (hasLoneSurrogate(password)) return { ok: false, message: 'the password contains a broken Unicode character (half a surrogate pair)' };
   return { ok: true, value: password };
 }
 
@@ -42,6 +52,8 @@ export const PROXY_URL_FORMS = 'http://[user:pass@]host:port or socks5://[user:p
 /** A proxy URL: http (CONNECT) or socks5, optional credentials, a host and a port; nothing else. */
 export function parseProxyUrl(input: string): Checked<ParsedProxy> {
   const text = input.trim();
+  // new URL() would quietly replace it with U+FFFD, changing the credentials we store.
+  if (hasLoneSurrogate(text)) return { ok: false, message: 'the proxy URL contains a broken Unicode character (half a surrogate pair)' };
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
   if (!scheme) return { ok: false, message: `not a proxy URL (expected ${PROXY_URL_FORMS})` };
   if (scheme !== 'http' && scheme !== 'socks5') {

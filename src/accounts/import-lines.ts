@@ -1,4 +1,4 @@
-import { checkPassword, normalizeUsername, parseProxyUrl, type Checked, type ParsedProxy } from './credentials.js';
+import { checkPassword, hasLoneSurrogate, normalizeUsername, parseProxyUrl, type Checked, type ParsedProxy } from './credentials.js';
 
 /**
  * The line formats that account shops and proxy providers hand out, parsed without touching the database. Blank
@@ -61,6 +61,9 @@ export function parseProxyLines(text: string): Parsed<ProxyLine> {
 /** One proxy in any of the list formats; a format without a scheme is an http proxy. */
 export function parseProxyLine(content: string): Checked<ParsedProxy> {
   if (content.includes('://')) return parseProxyUrl(content);
+  // withHttp() percent-encodes the credentials, and encodeURIComponent throws on half a surrogate pair (a 500 from
+  // POST /api/proxies/import): refuse such a line like any other bad line.
+  if (hasLoneSurrogate(content)) return { ok: false, message: 'the line contains a broken Unicode character (half a surrogate pair)' };
   const at = content.lastIndexOf('@');
   if (at >= 0) {
     const [user, ...passParts] = content.slice(0, at).split(':');
