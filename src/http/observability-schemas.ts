@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
 import { AiStatsSchema } from './schemas-ai.js';
+import { withoutControlCharacters } from './schemas.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
 
@@ -29,11 +30,7 @@ const positiveId = (what: string) =>
 
 export const LogListQuery = z
   .strictObject({
-    account: z
-      .string()
-      .trim()
-      .min(1, 'give an account id or username')
-      .max(64)
+    account: withoutControlCharacters(z.string().trim().min(1, 'give an account id or username').max(64))
       .optional()
       .openapi({ description: 'Account id or username', example: 'scout.kz.01' }),
     outcome: z

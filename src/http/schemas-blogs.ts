@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { Username } from './schemas.js';
+import { Username, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of the results routes (/api/blogs…) and of POST /api/tasks/followers; they also generate /openapi.json. */
 
@@ -36,10 +36,10 @@ export const FollowersBody = z
 
 export const BlogListQuery = z
   .strictObject({
-    q: z.string().trim().min(1, 'give at least one character to search for').max(100).optional().openapi({
+    q: withoutControlCharacters(z.string().trim().min(1, 'give at least one character to search for').max(100)).optional().openapi({
       description: 'Text in the username, full name or biography (case-insensitive)',
     }),
-    category: z.string().trim().min(1).max(100).optional().openapi({ description: 'Category name (case-insensitive)' }),
+    category: withoutControlCharacters(z.string().trim().min(1).max(100)).optional().openapi({ description: 'Category name (case-insensitive)' }),
     min_followers: count('min_followers').optional(),
     max_followers: count('max_followers').optional(),
     min_er: z.coerce.number({ error: 'min_er must be a number' }).min(0, 'min_er must not be negative').max(100_000).optional().openapi({

@@ -27,6 +27,14 @@ export const Hashtag = z
   })
   .openapi({ type: 'string', example: 'almatyfood', description: 'Hashtag, with or without the leading #' });
 
+/**
+ * Free text from a query string that goes into SQL as a value. Postgres text cannot hold NUL: `?q=%00` made it
+ * answer "invalid byte sequence" and the API a 500. No search term or name needs a control character, so they are
+ * refused with a message instead.
+ */
+export const withoutControlCharacters = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' });
+
 export const MAX_USERNAMES_PER_REQUEST = 1000;
 
 export const ScrapeBody = z
