@@ -1,0 +1,234 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { createTestApp, stubAccountOps, TEST_API_KEY, TEST_SECRET_BOX } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { checkProperty, errorShapeProblem } from './fuzz-kit.js';
+import { badAuth, goodAuth, operationsOf, RequestFactory, type FuzzRequest, type OpenApiDocument, type Operation } from './openapi-requests.js';
+
+/**
+ * Property-based fuzzing of every route in the OpenAPI document (issue 8, "bad input"): bodies, path parameters,
+ * query strings and headers, valid and broken, against the real app on a real Postgres. Properties:
+ *   - no request gets a 5xx;
+ *   - every 4xx is the one error shape `{error:{code,message}}` with a non-empty message;
+ *   - without a valid key every non-public operation (and /metrics) answers 401, whatever else is wrong;
+ *   - a password or proxy credential sent in a body never comes back in the answer;
+ *   - after all of it, ordinary requests still work and the data is consistent.
+ * Body size limits are fuzzed over real sockets in body-limit.test.ts; the pure parsers in parsers.test.ts.
+ */
+
+/** The routes anyone may call: they carry no data. Everything else needs the key. */
+const PUBLIC = new Set(['GET /api/health', 'GET /api/health/live', 'GET /openapi.json', 'GET /docs']);
+
+/** Runs per operation; ~30 operations × this, on 2 cores next to the rest of the suite, keeps the file near 20 s. */
+const RUNS_VALID_KEY = 50;
+const RUNS_BAD_KEY = 12;
+
+// The document is read from an app built without a database: rendering /openapi.json touches none, and the list of
+// operations must exist when vitest collects the tests (one test per operation, so a new route gets its own).
+const docApp = createApp({
+  db: undefined as never,
+  logger: createLogger({ level: 'silent', format: 'json' }),
+  apiKey: TEST_API_KEY,
+  bodyLimitBytes: 1_000_000,
+  maxAttempts: 3,
+  isReady: () => true,
+  version: 'fuzz',
+  secretBox: TEST_SECRET_BOX,
+  accountOps: stubAccountOps,
+});
+const doc = (await (await docApp.request('/openapi.json')).json()) as OpenApiDocument;
+const operations = operationsOf(doc);
+const factory = new RequestFactory(doc);
+const label = (op: Operation) => `${op.method} ${op.path}`;
+
+let testDb: TestDatabase;
+let api: ReturnType<typeof createTestApp>;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  api = createTestApp(testDb, { metrics: new Metrics(testDb.db) });
+  await seed();
+});
+afterAll(async () => testDb?.drop());
+
+/** A few rows of every kind, so that ids 1–6 and "natgeo" often hit something real and the handlers past the 404 run. */
+async function seed() {
+  const ok = (response: { status: number; text: string }) => {
+    expect(response.status, response.text).toBeLessThan(300);
+  };
+  ok(await api.call('POST', '/api/tasks/scrape', { usernames: ['natgeo', 'nasa', 'a1', 'b_2', 'c.3'] }));
+  ok(await api.call('POST', '/api/tasks/discover', { hashtag: 'food' }));
+  ok(await api.call('POST', '/api/tasks/followers', { username: 'natgeo', kind: 'followers', max: 10 }));
+  ok(await api.call('POST', '/api/proxies/import', { text: '1.2.3.4:8080\nsocks5://u:p@5.6.7.8:1080\n9.9.9.9:3128:user:pass' }));
+  ok(await api.call('POST', '/api/accounts/import', { text: 'scout1:pw1\nscout2:pw2:http://u:p@10.0.0.1:8080\nscout3:pw3', assign_proxies: true }));
+  ok(await api.call('POST', '/api/categories', { name: 'fuzz alpha' }));
+  ok(await api.call('POST', '/api/categories', { name: 'fuzz beta' }));
+  await sql`UPDATE blogs SET follower_count = 1000, er = 2.5, full_name = 'National Geographic', scrape_status = 'active' WHERE username = 'natgeo'`.execute(testDb.db);
+}
+
+async function send(request: FuzzRequest) {
+  const init: RequestInit = { method: request.method, headers: request.headers };
+  if (request.body !== undefined) init.body = request.body;
+  const response = await api.app.request(request.url, init);
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, text, body, headers: response.headers };
+}
+
+/** Short enough for an assertion message: huge generated bodies would bury the point. */
+const show = (request: FuzzRequest) =>
+  JSON.stringify({ ...request, body: request.body && request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body });
+
+function expectWellFormed(request: FuzzRequest, response: Awaited<ReturnType<typeof send>>) {
+  const where = `${show(request)} → ${response.status} ${response.text.slice(0, 500)}`;
+  expect(response.status, `5xx for ${where}`).toBeLessThan(500);
+  if (response.status >= 400 && request.method !== 'HEAD') {
+    expect(errorShapeProblem(response.body), `error shape for ${where}`).toBeUndefined();
+    expect(response.headers.get('content-type'), `content type for ${where}`).toMatch(/^application\/json/);
+  }
+}
+
+describe('the OpenAPI document', () => {
+  it('lists the routes to fuzz, and marks exactly the public ones as needing no key', () => {
+    expect(operations.length).toBeGreaterThan(20);
+    const unsecured = operations.filter((op) => !op.secured).map(label);
+    expect(unsecured.every((name) => PUBLIC.has(name)), `operations without security: ${unsecured.join(', ')}`).toBe(true);
+  });
+});
+
+describe('with a valid key, any request gets a non-5xx answer, and every 4xx has the error shape', () => {
+  it.each(operations.map((op) => [label(op), op] as const))('%s', async (name, op) => {
+    await checkProperty(
+      `valid key: ${name}`,
+      fc.asyncProperty(factory.request(op, goodAuth(TEST_API_KEY)), async (request) => expectWellFormed(request, await send(request))),
+      RUNS_VALID_KEY,
+    );
+  });
+
+  it('a wrong method on a documented path is a 404 in the error shape, not a 5xx', async () => {
+    const paths = [...new Set(operations.map((op) => factory.samplePath(op)))];
+    const arb = fc.record({ path: fc.constantFrom(...paths), method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'M-SEARCH') });
+    await checkProperty(
+      'wrong method',
+      fc.asyncProperty(arb, async ({ path, method }) => {
+        const request: FuzzRequest = { method, url: path, headers: { authorization: `Bearer ${TEST_API_KEY}` } };
+        expectWellFormed(request, await send(request));
+      }),
+      40,
+    );
+  });
+});
+
+describe('without a valid key, every non-public route answers 401', () => {
+  const secured = operations.filter((op) => !PUBLIC.has(label(op)));
+  // /metrics is not in the document (it is Prometheus text), but it is behind the key like the API.
+  const metrics: Operation = { method: 'GET', path: '/metrics', parameters: [], secured: true };
+
+  it.each([...secured, metrics].map((op) => [label(op), op] as const))('%s', async (name, op) => {
+    await checkProperty(
+      `bad key: ${name}`,
+      fc.asyncProperty(factory.request(op, badAuth(TEST_API_KEY)), async (request) => {
+        const response = await send(request);
+        const where = `${show(request)} → ${response.status} ${response.text.slice(0, 300)}`;
+        expect(response.status, where).toBe(401);
+        if (request.method !== 'HEAD') expect(errorShapeProblem(response.body), where).toBeUndefined();
+        expect(response.headers.get('www-authenticate'), where).toMatch(/^Bearer /);
+      }),
+      RUNS_BAD_KEY,
+    );
+  });
+
+  it('the public routes answer without a key', async () => {
+    for (const name of PUBLIC) {
+      const [method, path] = name.split(' ') as [string, string];
+      const response = await send({ method, url: path, headers: {} });
+      expect(response.status, name).toBe(200);
+    }
+  });
+
+  it('the valid key opens /metrics (so the 401s above are about the key, not a broken route)', async () => {
+    const response = await api.call('GET', '/metrics');
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('secrets in a body never come back', () => {
+  // Every operation whose body has a field that may carry a password or a proxy credential.
+  const SECRET_FIELDS = ['password', 'url', 'text'];
+  const carriers = operations.filter((op) => {
+    return op.body !== undefined && factory.keysOf(op.body.schema).some((key) => SECRET_FIELDS.includes(key));
+  });
+  // Random, recognisable, and long enough not to occur by chance in an answer.
+  const secret = fc.stringMatching(/^[A-Za-z0-9]{6,16}$/).map((s) => `Zq9${s}`);
+  const badUsername = fc.constantFrom('scout1', 'bad..name', 'x'.repeat(31), '', 'ok_user');
+  const host = fc.constantFrom('1.2.3.4:8080', 'h:99999', 'bad host:1', '[::1]:80', 'h:1/path');
+
+  it('lists the operations that take secrets', () => {
+    expect(carriers.map(label).sort()).toEqual(
+      ['PATCH /api/accounts/{id}', 'PATCH /api/proxies/{id}', 'POST /api/accounts', 'POST /api/accounts/import', 'POST /api/proxies', 'POST /api/proxies/import'].sort(),
+    );
+  });
+
+  it.each(carriers.map((op) => [label(op), op] as const))('%s', async (name, op) => {
+    const bodyArb = fc.record({ user: badUsername, pass: secret, proxyUser: fc.constantFrom('u', 'user', ''), host, sep: fc.constantFrom('\n', '\r\n'), extra: fc.boolean() }).map((v) => {
+      const proxy = `http://${v.proxyUser}${v.proxyUser ? ':' : ''}${v.pass}@${v.host}`;
+      const password = v.extra ? `${v.pass}\n` : v.pass;
+      const text = [`${v.user}:${password}`, `${v.user}:${v.pass}:${proxy}`, `${v.host}:${v.proxyUser}:${v.pass}`, `${v.proxyUser}:${v.pass}@${v.host}`, proxy].join(v.sep);
+      return { pass: v.pass, body: { username: v.user, password, url: proxy, text } };
+    });
+    await checkProperty(
+      `secrets: ${name}`,
+      fc.asyncProperty(bodyArb, fc.constantFrom('1', '2', '3', '999'), async ({ pass, body }, id) => {
+        const keys = factory.keysOf(op.body!.schema);
+        const sent = Object.fromEntries(Object.entries(body).filter(([key]) => keys.includes(key)));
+        const request: FuzzRequest = {
+          method: op.method,
+          url: op.path.replace('{id}', id),
+          headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(sent),
+        };
+        const response = await send(request);
+        expectWellFormed(request, response);
+        expect(response.text.includes(pass), `${show(request)} echoed the secret: ${response.text.slice(0, 500)}`).toBe(false);
+      }),
+      25,
+    );
+  });
+});
+
+describe('after the fuzzing', () => {
+  it('ordinary requests still work and the data is consistent', async () => {
+    const health = await api.call('GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body.database.ok).toBe(true);
+
+    const scrape = await api.call('POST', '/api/tasks/scrape', { usernames: ['after_fuzz'] });
+    expect(scrape.status).toBe(202);
+    const id = scrape.body.tasks[0].id;
+    const task = await api.call('GET', `/api/tasks/${id}`);
+    expect(task.status).toBe(200);
+    expect(task.body).toMatchObject({ id, status: 'pending', payload: { username: 'after_fuzz' } });
+
+    for (const path of ['/api/tasks', '/api/blogs', '/api/accounts', '/api/proxies', '/api/logs', '/api/stats', '/api/batches', '/api/categories']) {
+      const response = await api.call('GET', path);
+      expect(response.status, `${path}: ${response.text.slice(0, 300)}`).toBe(200);
+    }
+    const blog = await api.call('GET', '/api/blogs/natgeo');
+    expect(blog.status).toBe(200);
+
+    // Every stored account and proxy still decrypts with the key, i.e. no fuzzed write left a row the app cannot read.
+    const accounts = await api.call('GET', '/api/accounts?limit=500');
+    for (const account of accounts.body.items) expect((await api.call('GET', `/api/accounts/${account.id}`)).status).toBe(200);
+    const proxies = await api.call('GET', '/api/proxies?limit=500');
+    for (const proxy of proxies.body.items) expect((await api.call('GET', `/api/proxies/${proxy.id}`)).status).toBe(200);
+  });
+});
