@@ -40,13 +40,19 @@ export class InstagramSession {
     for (let tries = 0; tries < this.pool.deps.settings.triesPerRequest; ) {
       this.signal.throwIfAborted();
       const lease = this.lease ?? (await this.acquire());
+      // Before any request, a login included (it is one, and Instagram counts it): budget spent for this window →
+      // another account, without counting a try.
+      if (lease.used >= lease.budget) {
+        await this.drop(lease);
+        continue;
+      }
       if (!lease.client.hasSession && !(await this.logIn(lease))) {
         tries++;
         failures.push(`${lease.row.username}: login failed`);
         continue;
       }
       if (lease.used >= lease.budget) {
-        await this.drop(lease); // budget spent for this window: another account, without counting a try
+        await this.drop(lease); // the login used the last of the budget
         continue;
       }
       await this.pace(lease);
@@ -71,7 +77,10 @@ export class InstagramSession {
     throw new RetryableTaskError(`Instagram ${action} failed on ${failures.length} accounts: ${failures.join('; ')}`);
   }
 
-  /** Returns true to retry on the same account (after a re-login); throws for the task; false to move on. */
+  /**
+   * Returns true to go on without counting a try (on the same account after a re-login, or on another when this one's
+   * budget is spent); throws for the task; false to move on to another account, counting a try.
+   */
   private async handleFailure(lease: AccountLease, classification: Classification): Promise<boolean> {
     const { verdict, message } = classification;
     switch (verdict.kind) {
@@ -82,6 +91,12 @@ export class InstagramSession {
       case 'unknown':
         throw new RetryableTaskError(`Instagram error: ${message}`);
       case 'login_required': {
+        // The login would be one request past the budget (found by test/faults/chaos.test.ts: 16 requests in a window
+        // of 15): leave the account — whoever leases it next logs in — and go on with another, without counting a try.
+        if (lease.used >= lease.budget) {
+          await this.drop(lease);
+          return true;
+        }
         // Once per login: a session that dies again right after a fresh login (no success between) is not worth a loop.
         if (!this.reloggedIn.has(lease.row.id) && (await this.logIn(lease))) return true;
         if (this.lease === lease) await this.drop(lease);

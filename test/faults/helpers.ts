@@ -103,13 +103,26 @@ export async function duplicatePosts(db: Kysely<Database>): Promise<Array<{ blog
 
 /** The most requests one account made inside any sliding window of `windowMs`, per the emulator's log. */
 export function busiestWindow(entries: readonly LogEntry[], username: string, windowMs: number): number {
-  const times = entries.filter((e) => e.username === username).map((e) => e.wallStartedAt).sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
+  return busiestWindowEntries(entries, username, windowMs).length;
+}
+
+/** The requests of that busiest window (for a failure message that shows what happened). */
+export function busiestWindowEntries(entries: readonly LogEntry[], username: string, windowMs: number): LogEntry[] {
+  const mine = entries.filter((e) => e.username === username).sort((a, b) => a.wallStartedAt - b.wallStartedAt);
+  let best: LogEntry[] = [];
+  for (let i = 0, j = 0; i < mine.length; i++) {
+    while (mine[i]!.wallStartedAt - mine[j]!.wallStartedAt >= windowMs) j++;
+    if (i - j + 1 > best.length) best = mine.slice(j, i + 1);
   }
   return best;
+}
+
+/** One line per request: time since the first, route, status, injected fault. */
+export function describeEntries(entries: readonly LogEntry[]): string {
+  const t0 = entries[0]?.wallStartedAt ?? 0;
+  return entries
+    .map((e) => `+${e.wallStartedAt - t0}ms..${(e.wallEndedAt ?? NaN) - t0} ${e.method} ${e.route} → ${e.status}${e.fault ? ` [${e.fault}]` : ''} proxy ${e.proxyId}`)
+    .join('\n');
 }
 
 /**
