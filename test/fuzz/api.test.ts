@@ -41,7 +41,8 @@ const docApp = createApp({
   accountOps: stubAccountOps,
 });
 const doc = (await (await docApp.request('/openapi.json')).json()) as OpenApiDocument;
-const operations = operationsOf(doc);
+// Deletions last, so the seeded rows are still there while the other operations are fuzzed.
+const operations = operationsOf(doc).sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
 const factory = new RequestFactory(doc);
 const label = (op: Operation) => `${op.method} ${op.path}`;
 
@@ -68,13 +69,41 @@ async function seed() {
   ok(await api.call('POST', '/api/categories', { name: 'fuzz alpha' }));
   ok(await api.call('POST', '/api/categories', { name: 'fuzz beta' }));
   await sql`UPDATE blogs SET follower_count = 1000, er = 2.5, full_name = 'National Geographic', scrape_status = 'active' WHERE username = 'natgeo'`.execute(testDb.db);
+  // Activity for /api/logs and /api/stats to page through, across accounts, outcomes and days.
+  await sql`
+    INSERT INTO activity_log (account_id, proxy_id, task_id, kind, action, outcome, http_status, duration_ms, error, created_at)
+    SELECT (SELECT min(id) FROM ig_accounts) + i % 3, NULL, 1 + i % 5, (ARRAY['request', 'login', 'status', 'proxy_check', 'validation'])[1 + i % 5],
+           'users/web_profile_info', (ARRAY['ok', 'rate_limited', 'challenge', 'login_required'])[1 + i % 4], 200, 120, NULL,
+           now() - make_interval(hours => i * 7)
+      FROM generate_series(1, 40) i`.execute(testDb.db);
+  // Both audience lists of natgeo fetched, so /mutuals answers pages instead of 409.
+  await sql`
+    INSERT INTO audience_lists (blog_id, kind, task_id, status, fetched, expected, complete, completed_at)
+    SELECT id, kind, 1, 'done', 3, 3, true, now() FROM blogs, (VALUES ('followers'), ('following')) k(kind) WHERE username = 'natgeo'`.execute(testDb.db);
+  await sql`
+    INSERT INTO audience_edges (blog_id, kind, platform_id, username, seen_by_task)
+    SELECT b.id, e.kind, e.pk, e.username, 1 FROM blogs b,
+      (VALUES ('followers', '1', 'fan_one'), ('followers', '2', 'fan_two'), ('following', '2', 'fan_two'), ('following', '3', 'idol')) e(kind, pk, username)
+    WHERE b.username = 'natgeo'`.execute(testDb.db);
 }
 
-async function send(request: FuzzRequest) {
+/** Status codes seen per operation; FUZZ_STATS=1 prints them, to see that the generators get past validation. */
+const seen = new Map<string, Map<number, number>>();
+afterAll(() => {
+  if (!process.env.FUZZ_STATS) return;
+  for (const [name, counts] of seen) console.log(name.padEnd(40), JSON.stringify(Object.fromEntries([...counts].sort(([a], [b]) => a - b))));
+});
+
+async function send(request: FuzzRequest, op?: Operation) {
   const init: RequestInit = { method: request.method, headers: request.headers };
   if (request.body !== undefined) init.body = request.body;
   const response = await api.app.request(request.url, init);
   const text = await response.text();
+  if (op) {
+    const counts = seen.get(label(op)) ?? new Map<number, number>();
+    counts.set(response.status, (counts.get(response.status) ?? 0) + 1);
+    seen.set(label(op), counts);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -109,7 +138,7 @@ describe('with a valid key, any request gets a non-5xx answer, and every 4xx has
   it.each(operations.map((op) => [label(op), op] as const))('%s', async (name, op) => {
     await checkProperty(
       `valid key: ${name}`,
-      fc.asyncProperty(factory.request(op, goodAuth(TEST_API_KEY)), async (request) => expectWellFormed(request, await send(request))),
+      fc.asyncProperty(factory.request(op, goodAuth(TEST_API_KEY)), async (request) => expectWellFormed(request, await send(request, op))),
       RUNS_VALID_KEY,
     );
   });

@@ -92,25 +92,34 @@ export class RequestFactory {
     return current;
   }
 
-  /** A whole request for one operation: path parameters, query, headers and body each valid or broken. */
+  /**
+   * A whole request for one operation. Two kinds, mixed: "clean" ones where every part is drawn from what the schema
+   * allows (so the handler and its SQL run, with edge values), and "broken" ones where any part may be junk (so the
+   * validators and error paths run). Without the clean kind most requests would stop at the first validator.
+   */
   request(op: Operation, auth: fc.Arbitrary<Record<string, string>>): fc.Arbitrary<FuzzRequest> {
+    return fc.oneof({ weight: 2, arbitrary: this.build(op, auth, false) }, { weight: 3, arbitrary: this.build(op, auth, true) });
+  }
+
+  private build(op: Operation, auth: fc.Arbitrary<Record<string, string>>, junk: boolean): fc.Arbitrary<FuzzRequest> {
     const pathParams = op.parameters.filter((p) => p.in === 'path');
     const pathArb = fc
-      .tuple(...pathParams.map((p) => this.pathSegment(p.schema, p.name)))
+      .tuple(...pathParams.map((p) => this.pathSegment(p.schema, p.name, junk)))
       .map((segments) => pathParams.reduce((path, p, i) => path.replace(`{${p.name}}`, segments[i] ?? ''), op.path));
     const canHaveBody = op.method !== 'GET' && op.method !== 'HEAD';
     const bodyArb: fc.Arbitrary<string | undefined> = !canHaveBody
       ? fc.constant(undefined)
       : op.body
-        ? this.bodyText(op.body.schema)
-        : fc.option(fc.oneof(fc.constantFrom(...RAW_BODIES.slice(0, 10)), anyJson.map((v) => JSON.stringify(v) ?? '')), { freq: 4, nil: undefined });
-    return fc
-      .record({ path: pathArb, query: this.queryString(op.parameters.filter((p) => p.in === 'query')), body: bodyArb, auth, contentType: contentType(), extra: extraHeaders() })
-      .map(({ path, query, body, auth: authHeaders, contentType: type, extra }) => {
-        const headers: Record<string, string> = { ...extra, ...authHeaders };
-        if (type !== undefined) headers['content-type'] = type;
-        return { method: op.method, url: query === '' ? path : `${path}?${query}`, headers, ...(body === undefined ? {} : { body }) };
-      });
+        ? junk ? this.bodyText(op.body.schema) : this.value(op.body.schema, 0, '', false).map((v) => JSON.stringify(v))
+        : junk ? fc.option(fc.oneof(fc.constantFrom(...RAW_BODIES.slice(0, 10)), anyJson.map((v) => JSON.stringify(v) ?? '')), { freq: 4, nil: undefined }) : fc.constant(undefined);
+    const query = this.queryString(op.parameters.filter((p) => p.in === 'query'), junk);
+    const type = junk ? contentType() : fc.constant(op.body ? 'application/json' : undefined);
+    const extra = junk ? extraHeaders() : fc.constant({});
+    return fc.record({ path: pathArb, query, body: bodyArb, auth, type, extra }).map(({ path, query: q, body, auth: authHeaders, type: t, extra: more }) => {
+      const headers: Record<string, string> = { ...more, ...authHeaders };
+      if (t !== undefined) headers['content-type'] = t;
+      return { method: op.method, url: q === '' ? path : `${path}?${q}`, headers, ...(body === undefined ? {} : { body }) };
+    });
   }
 
   /** An operation's path with its path parameters filled in validly, for requests that must reach the route. */
@@ -118,49 +127,56 @@ export class RequestFactory {
     return op.parameters.filter((p) => p.in === 'path').reduce((path, p) => path.replace(`{${p.name}}`, this.resolve(p.schema).type === 'integer' ? '1' : 'natgeo'), op.path);
   }
 
-  private pathSegment(schema: JsonSchema, name: string): fc.Arbitrary<string> {
+  private pathSegment(schema: JsonSchema, name: string, junk: boolean): fc.Arbitrary<string> {
     const resolved = this.resolve(schema);
-    const valid = resolved.type === 'integer' ? fc.integer({ min: 1, max: 6 }).map(String) : validUsername;
+    // Ids 1–6 and short usernames: the seeded rows, so valid requests often find something.
+    const valid = resolved.type === 'integer' ? fc.integer({ min: 1, max: 6 }).map(String) : fc.oneof(fc.constantFrom('natgeo', 'nasa', 'NatGeo', '@natgeo'), validUsername);
+    if (!junk) return valid;
     return fc.oneof(
       { weight: 3, arbitrary: valid },
       { weight: 3, arbitrary: fc.constantFrom(...ID_SEGMENTS) },
-      { weight: 2, arbitrary: this.stringFor(resolved, name).map(encodeLoose) },
+      { weight: 2, arbitrary: this.stringFor(resolved, name, true).map(encodeLoose) },
       { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) },
     );
   }
 
-  private queryString(params: Parameter[]): fc.Arbitrary<string> {
+  private queryString(params: Parameter[], junk: boolean): fc.Arbitrary<string> {
     const pairs = params.map((p) =>
       fc.oneof(
         { weight: 4, arbitrary: fc.constant<[string, string][]>([]) },
-        { weight: 4, arbitrary: this.queryValue(p).map((v): [string, string][] => [[p.name, v]]) },
+        { weight: 4, arbitrary: this.queryValue(p, junk).map((v): [string, string][] => [[p.name, v]]) },
         // The same key twice: the validator sees a list where it expects one value.
-        { weight: 1, arbitrary: fc.tuple(this.queryValue(p), this.queryValue(p)).map(([a, b]): [string, string][] => [[p.name, a], [p.name, b]]) },
+        { weight: junk ? 1 : 0, arbitrary: fc.tuple(this.queryValue(p, junk), this.queryValue(p, junk)).map(([a, b]): [string, string][] => [[p.name, a], [p.name, b]]) },
       ),
     );
     const unknown = fc.oneof(
       { weight: 6, arbitrary: fc.constant<[string, string][]>([]) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyString).map(([k, v]): [string, string][] => [[k, v]]) },
+      { weight: junk ? 1 : 0, arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyString).map(([k, v]): [string, string][] => [[k, v]]) },
     );
-    return fc
-      .tuple(fc.tuple(...pairs, unknown), fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(...RAW_QUERY_JUNK) }))
-      .map(([groups, junk]) => {
-        const encoded = groups.flat().map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(v)}`);
-        if (junk) encoded.push(junk);
-        return encoded.join('&');
-      });
+    const raw = fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: junk ? 1 : 0, arbitrary: fc.constantFrom(...RAW_QUERY_JUNK) });
+    return fc.tuple(fc.tuple(...pairs, unknown), raw).map(([groups, tail]) => {
+      const encoded = groups.flat().map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(v)}`);
+      if (tail) encoded.push(tail);
+      return encoded.join('&');
+    });
   }
 
-  private queryValue(p: Parameter): fc.Arbitrary<string> {
+  private queryValue(p: Parameter, junk: boolean): fc.Arbitrary<string> {
     const schema = this.resolve(p.schema);
-    if (schema.enum) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...schema.enum.map(String)) }, { weight: 1, arbitrary: enumNear(schema.enum.map(String)) }, { weight: 1, arbitrary: anyString });
-    if (schema.type === 'integer' || schema.type === 'number') return fc.oneof({ weight: 3, arbitrary: this.numberFor(schema).map(String) }, { weight: 1, arbitrary: fc.constantFrom(...NUMBER_WORDS) }, { weight: 1, arbitrary: anyString });
-    return this.stringFor(schema, p.name);
+    if (schema.enum) {
+      const members = fc.constantFrom(...schema.enum.map(String));
+      return junk ? fc.oneof({ weight: 3, arbitrary: members }, { weight: 1, arbitrary: enumNear(schema.enum.map(String)) }, { weight: 1, arbitrary: anyString }) : members;
+    }
+    if (schema.type === 'integer' || schema.type === 'number') {
+      const numbers = this.numberFor(schema, junk).map(String);
+      return junk ? fc.oneof({ weight: 3, arbitrary: numbers }, { weight: 1, arbitrary: fc.constantFrom(...NUMBER_WORDS) }, { weight: 1, arbitrary: anyString }) : numbers;
+    }
+    return this.stringFor(schema, p.name, junk);
   }
 
   /** A body: a near-valid object, any JSON, or text that is not JSON; sometimes with a key given twice. */
   private bodyText(schema: JsonSchema): fc.Arbitrary<string | undefined> {
-    const near = this.value(schema, 0);
+    const near = this.value(schema, 0, '', true);
     return fc.oneof(
       { weight: 8, arbitrary: near.map((v) => JSON.stringify(v) ?? 'null') },
       { weight: 2, arbitrary: fc.tuple(near, fc.constantFrom(...this.keysOf(schema), 'extra'), anyJson).map(([v, k, dup]) => withDuplicateKey(JSON.stringify(v) ?? 'null', k, dup)) },
@@ -175,34 +191,39 @@ export class RequestFactory {
     return Object.keys(this.resolve(schema).properties ?? {});
   }
 
-  /** A value for a schema: usually valid, at times an edge of it, at times the wrong type altogether. */
-  value(schema: JsonSchema, depth: number, name = ''): fc.Arbitrary<unknown> {
+  /** A value for a schema: what it allows (edges included), and with `junk` at times the wrong type altogether. */
+  value(schema: JsonSchema, depth: number, name: string, junk: boolean): fc.Arbitrary<unknown> {
     const s = this.resolve(schema);
     const variants = s.anyOf ?? s.oneOf;
-    if (variants?.length) return fc.oneof(...variants.map((v) => this.value(v, depth + 1, name)));
+    if (variants?.length) return fc.oneof(...variants.map((v) => this.value(v, depth + 1, name, junk)));
     const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
-    const wrong = { weight: 1, arbitrary: anyJson };
-    const options: fc.WeightedArbitrary<unknown>[] = [wrong];
+    const options: fc.WeightedArbitrary<unknown>[] = junk ? [{ weight: 1, arbitrary: anyJson }] : [];
     if (types.includes('null')) options.push({ weight: 2, arbitrary: fc.constant(null) });
-    if (s.enum) options.push({ weight: 8, arbitrary: fc.constantFrom(...s.enum) }, { weight: 1, arbitrary: enumNear(s.enum.map(String)) });
-    else if (types.includes('object') && depth < 4) options.push({ weight: 12, arbitrary: this.object(s, depth) });
-    else if (types.includes('array') && depth < 4) options.push({ weight: 8, arbitrary: this.array(s, depth, name) });
+    if (s.enum) {
+      options.push({ weight: 8, arbitrary: fc.constantFrom(...s.enum) });
+      if (junk) options.push({ weight: 1, arbitrary: enumNear(s.enum.map(String)) });
+    } else if (types.includes('object') && depth < 4) options.push({ weight: 12, arbitrary: this.object(s, depth, junk) });
+    else if (types.includes('array') && depth < 4) options.push({ weight: 8, arbitrary: this.array(s, depth, name, junk) });
     else if (types.includes('integer') || types.includes('number')) {
-      options.push({ weight: 6, arbitrary: this.numberFor(s) }, { weight: 1, arbitrary: this.numberFor(s).map(String) });
-    } else if (types.includes('string')) options.push({ weight: 8, arbitrary: this.stringFor(s, name) });
-    else if (types.includes('boolean')) options.push({ weight: 6, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 'false', 0, 1) });
-    return fc.oneof(...options);
+      options.push({ weight: 6, arbitrary: this.numberFor(s, junk) });
+      if (junk) options.push({ weight: 1, arbitrary: this.numberFor(s, junk).map(String) });
+    } else if (types.includes('string')) options.push({ weight: 8, arbitrary: this.stringFor(s, name, junk) });
+    else if (types.includes('boolean')) {
+      options.push({ weight: 6, arbitrary: fc.boolean() });
+      if (junk) options.push({ weight: 1, arbitrary: fc.constantFrom<unknown>('true', 'false', 0, 1) });
+    }
+    return options.length ? fc.oneof(...options) : anyJson;
   }
 
-  private object(s: JsonSchema, depth: number): fc.Arbitrary<Record<string, unknown>> {
+  private object(s: JsonSchema, depth: number, junk: boolean): fc.Arbitrary<Record<string, unknown>> {
     const required = new Set(s.required ?? []);
     const fields = Object.entries(s.properties ?? {}).map(([key, prop]) =>
       fc.oneof(
-        { weight: required.has(key) ? 1 : 4, arbitrary: fc.constant(undefined) },
-        { weight: 8, arbitrary: this.value(prop, depth + 1, key).map((v) => [key, v] as const) },
+        { weight: required.has(key) ? (junk ? 1 : 0) : 4, arbitrary: fc.constant(undefined) },
+        { weight: 8, arbitrary: this.value(prop, depth + 1, key, junk).map((v) => [key, v] as const) },
       ),
     );
-    const extra = fc.option(fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyJson), { freq: 6, nil: undefined });
+    const extra = junk ? fc.option(fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyJson), { freq: 6, nil: undefined }) : fc.constant(undefined);
     return fc.tuple(fc.tuple(...fields), extra).map(([entries, more]) => {
       // Object.fromEntries defines own properties, so a "__proto__" key is sent as a key, not a prototype.
       const all = [...entries, more].filter((e): e is readonly [string, unknown] => e !== undefined);
@@ -210,34 +231,36 @@ export class RequestFactory {
     });
   }
 
-  private array(s: JsonSchema, depth: number, name: string): fc.Arbitrary<unknown[]> {
-    const item = s.items ? this.value(s.items, depth + 1, name) : anyJson;
-    const max = s.maxItems;
-    const options: fc.WeightedArbitrary<unknown[]>[] = [{ weight: 10, arbitrary: fc.array(item, { maxLength: 6 }) }];
+  private array(s: JsonSchema, depth: number, name: string, junk: boolean): fc.Arbitrary<unknown[]> {
+    const item = s.items ? this.value(s.items, depth + 1, name, junk) : anyJson;
+    const options: fc.WeightedArbitrary<unknown[]>[] = [{ weight: 10, arbitrary: fc.array(item, { minLength: junk ? 0 : (s.minItems ?? 0), maxLength: 6 }) }];
     // One more than allowed, of valid-looking items, so the size check itself is what refuses it.
-    if (max !== undefined && max <= 10_000) options.push({ weight: 1, arbitrary: fc.constant(Array.from({ length: max + 1 }, (_, i) => `user_${i}`)) });
+    const max = s.maxItems;
+    if (junk && max !== undefined && max <= 10_000) options.push({ weight: 1, arbitrary: fc.constant(Array.from({ length: max + 1 }, (_, i) => `user_${i}`)) });
     return fc.oneof(...options);
   }
 
-  private numberFor(s: JsonSchema): fc.Arbitrary<number> {
-    const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 0);
-    const max = s.maximum ?? Math.max(min + 10, 1_000);
+  private numberFor(s: JsonSchema, junk: boolean): fc.Arbitrary<number> {
+    // The document gives no bounds for most query numbers (limit, offset): then 1–50 is what a client would send.
+    const bounded = s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined;
+    const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : bounded ? 0 : 1);
+    const max = s.maximum ?? (bounded ? Math.max(min + 10, 1_000) : 50);
+    const inRange = fc.integer({ min: Math.ceil(min), max: Math.min(Math.floor(max), Math.ceil(min) + 50) });
+    if (!junk) return bounded ? fc.oneof(inRange, fc.constantFrom(min, max)) : inRange;
     const edges = [min, max, min - 1, max + 1, min + 0.5].filter((n) => Number.isFinite(n));
-    return fc.oneof(
-      { weight: 4, arbitrary: fc.integer({ min: Math.ceil(min), max: Math.min(Math.floor(max), Math.ceil(min) + 50) }) },
-      { weight: 2, arbitrary: fc.constantFrom(...edges) },
-      { weight: 2, arbitrary: anyNumber },
-    );
+    return fc.oneof({ weight: 4, arbitrary: inRange }, { weight: 2, arbitrary: fc.constantFrom(...edges) }, { weight: 2, arbitrary: anyNumber });
   }
 
-  /** Strings picked by what the field is for (its name), valid ones among them, and junk. */
-  stringFor(s: JsonSchema, name: string): fc.Arbitrary<string> {
+  /** Strings picked by what the field is for (its name), valid ones among them, and (with `junk`) anything. */
+  stringFor(s: JsonSchema, name: string, junk: boolean): fc.Arbitrary<string> {
     const domain = DOMAIN_STRINGS[name] ?? DOMAIN_STRINGS[name.replace(/s$/, '')];
     const examples = [s.example, s.default].filter((v): v is string => typeof v === 'string');
-    const options: fc.WeightedArbitrary<string>[] = [{ weight: 3, arbitrary: anyString }];
-    if (domain) options.push({ weight: 6, arbitrary: domain });
+    const options: fc.WeightedArbitrary<string>[] = [];
+    if (domain) options.push({ weight: 6, arbitrary: domain.valid });
+    if (domain && junk) options.push({ weight: 2, arbitrary: domain.edge });
     if (examples.length) options.push({ weight: 1, arbitrary: fc.constantFrom(...examples) });
-    if (s.maxLength !== undefined) options.push({ weight: 1, arbitrary: fc.constantFrom('a'.repeat(s.maxLength), 'a'.repeat(s.maxLength + 1)) });
+    if (junk || options.length === 0) options.push({ weight: 3, arbitrary: anyString });
+    if (junk && s.maxLength !== undefined) options.push({ weight: 1, arbitrary: fc.constantFrom('a'.repeat(s.maxLength), 'a'.repeat(s.maxLength + 1)) });
     return fc.oneof(...options);
   }
 }
@@ -267,24 +290,27 @@ const lines = (line: fc.Arbitrary<string>) =>
     .map(([ls, eol]) => ls.join(eol));
 const isoTime = fc.oneof(
   fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2024-05-01', '2024-05-01T12:00Z', '2024-05-01T12:00:00+05:00', '2024-05-01T12:00:00', '2024-02-30', '2024-05-01T25:00Z', '99999-01-01'),
+  fc.constantFrom('2024-05-01', '2024-05-01T12:00Z', '2024-05-01T12:00:00+05:00', '2024-05-01t12:00:00.123456789z', '1970-01-01T00:00:00-0130'),
 );
 
-/** Generators for fields whose name says what they hold. */
-const DOMAIN_STRINGS: Record<string, fc.Arbitrary<string>> = {
-  username: fc.oneof(validUsername, fc.constantFrom('@NatGeo', ' natgeo ', 'nat..geo', '.a', 'a.', 'a'.repeat(31), 'ñandú', 'a b')),
-  password: fc.oneof(credential, fc.constantFrom('', 'p'.repeat(256), 'p'.repeat(257), 'pass\nword', 'pass\u0000', 'pâss:wörd@x')),
-  url: proxyUrl,
-  text: fc.oneof(lines(accountLine), lines(proxyLine)),
-  hashtag: fc.oneof(fc.stringMatching(/^#?[a-z0-9_]{1,20}$/), fc.constantFrom('#', '##a', 'Алматы', 'a'.repeat(101), 'a-b')),
-  name: fc.oneof(fc.stringMatching(/^[a-z][a-z &'_/-]{0,20}$/), fc.constantFrom('Family & Kids', '  spaced   out ', 'İstanbul', 'ǅ'.repeat(64), '-lead')),
-  q: fc.oneof(fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom('%', '_', '\\', 'a\\', '%_\\', "'", '\u0000', 'a'.repeat(101))),
-  category: fc.oneof(fc.stringMatching(/^[a-z ]{1,10}$/), fc.constantFrom('\u0000', 'A', 'a'.repeat(101))),
-  source: fc.oneof(fc.constantFrom('manual', 'discover:*', 'discover:tag', '*', '**', 'a*b', '%*', '_*', '\\*', 'discover\\:*')),
-  account: fc.oneof(validUsername, fc.integer({ min: -5, max: 10 }).map(String), fc.constantFrom('9999999999999999', '@A', '\u0000', ' 1 ', '1.5')),
-  outcome: fc.oneof(fc.constantFrom('ok', 'rate_limited', 'challenge', 'OK', 'a-b', '')),
-  since: isoTime,
-  until: isoTime,
+/**
+ * Generators for fields whose name says what they hold: `valid` ones (mostly accepted, edge cases of the rules
+ * included) for clean requests, plus `edge` ones that break a rule, for broken requests.
+ */
+const DOMAIN_STRINGS: Record<string, { valid: fc.Arbitrary<string>; edge: fc.Arbitrary<string> }> = {
+  username: { valid: fc.oneof(validUsername, fc.constantFrom('@NatGeo', ' natgeo ', 'a.b_c', 'a'.repeat(30))), edge: fc.constantFrom('nat..geo', '.a', 'a.', 'a'.repeat(31), 'ñandú', 'a b') },
+  password: { valid: fc.oneof(credential, fc.constantFrom('p'.repeat(256), 'pâss:wörd@x', ' spaced ')), edge: fc.constantFrom('', 'p'.repeat(257), 'pass\nword', 'pass\u0000', 'a\uD800') },
+  url: { valid: proxyUrl, edge: anyString },
+  text: { valid: fc.oneof(lines(accountLine), lines(proxyLine)), edge: anyString },
+  hashtag: { valid: fc.oneof(fc.stringMatching(/^#?[a-z0-9_]{1,20}$/), fc.constantFrom('Алматы', '#ÜBER', 'a'.repeat(100))), edge: fc.constantFrom('#', '##a', 'a'.repeat(101), 'a-b') },
+  name: { valid: fc.oneof(fc.stringMatching(/^[a-z][a-z &'_/-]{0,20}$/), fc.constantFrom('Family & Kids', '  spaced   out ', 'İstanbul', 'ǅ'.repeat(64))), edge: fc.constantFrom('-lead', 'a'.repeat(65), '') },
+  q: { valid: fc.oneof(fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom('%', '_', '\\', 'a\\', '%_\\', "'", 'nat', 'Geo', 'é')), edge: fc.constantFrom('\u0000', 'a'.repeat(101), '') },
+  category: { valid: fc.oneof(fc.stringMatching(/^[a-z ]{1,10}$/), fc.constantFrom('fuzz alpha', 'FUZZ ALPHA', '%')), edge: fc.constantFrom('\u0000', 'a'.repeat(101), '') },
+  source: { valid: fc.constantFrom('manual', 'discover:*', 'discover:food', 'manual*', '*', '_*', 'discover:', 'a.b-c'), edge: fc.constantFrom('**', 'a*b', '%*', '\\*', 'a b') },
+  account: { valid: fc.oneof(validUsername, fc.integer({ min: 1, max: 10 }).map(String), fc.constantFrom('scout1', '@SCOUT2', '9999999999999999')), edge: fc.constantFrom('@', '\u0000', ' ', 'a'.repeat(65)) },
+  outcome: { valid: fc.constantFrom('ok', 'rate_limited', 'challenge', 'login_required'), edge: fc.constantFrom('OK', 'a-b', '') },
+  since: { valid: isoTime, edge: fc.constantFrom('2024-05-01T12:00:00', '2024-02-30', '2024-05-01T25:00Z', '99999-01-01', 'yesterday') },
+  until: { valid: isoTime, edge: fc.constantFrom('2024-05-01T12:00:00', '0000-00-00', '2024-05-01T12:00:00+99:99') },
 };
 
 const ID_SEGMENTS = [
