@@ -23,9 +23,9 @@ import { badAuth, goodAuth, operationsOf, RequestFactory, type FuzzRequest, type
 /** The routes anyone may call: they carry no data. Everything else needs the key. */
 const PUBLIC = new Set(['GET /api/health', 'GET /api/health/live', 'GET /openapi.json', 'GET /docs']);
 
-/** Runs per operation; ~30 operations × this, on 2 cores next to the rest of the suite, keeps the file near 20 s. */
-const RUNS_VALID_KEY = 50;
-const RUNS_BAD_KEY = 12;
+/** Runs per operation: ~30 operations × (120 + 25) requests take ~15 s on 2 cores (FUZZ_RUNS scales them). */
+const RUNS_VALID_KEY = 120;
+const RUNS_BAD_KEY = 25;
 
 // The document is read from an app built without a database: rendering /openapi.json touches none, and the list of
 // operations must exist when vitest collects the tests (one test per operation, so a new route gets its own).
@@ -173,6 +173,37 @@ describe('without a valid key, every non-public route answers 401', () => {
         expect(response.headers.get('www-authenticate'), where).toMatch(/^Bearer /);
       }),
       RUNS_BAD_KEY,
+    );
+  });
+
+  it('no path trick (dot segments, encoded slashes, case, doubled slashes, suffixes) reaches data without a key', async () => {
+    const paths = [...new Set([...operations.map((op) => factory.samplePath(op)), '/metrics'])];
+    const tricks: ((path: string) => string)[] = [
+      (p) => `/api/health/..${p.slice(4)}`, (p) => `/api/health/%2e%2e${p.slice(4)}`, (p) => `/api/health%2F..${p.slice(4)}`,
+      (p) => `/api/health/live/../..${p.slice(4)}`, (p) => `/${p}`, (p) => p.replace('/api/', '/api//'), (p) => p.replace('/api/', '/api/./'),
+      (p) => `${p}/`, (p) => `${p};x`, (p) => `${p}%00`, (p) => `${p}%2F`, (p) => `${p}?__proto__=1`, (p) => `${p}#/api/health`,
+      (p) => p.toUpperCase(), (p) => p.replace('/api/', '/%61pi/'), (p) => p.replace('/api/', '/api%2F'), (p) => `/api/healthz${p.slice(4)}`,
+      (p) => `/api/health${p}`, (p) => p.replace(/\//g, '\\'),
+    ];
+    await checkProperty(
+      'path tricks without a key',
+      fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom(...tricks), fc.constantFrom('GET', 'POST', 'HEAD'), badAuth(TEST_API_KEY), async (path, trick, method, headers) => {
+        const url = trick(path);
+        const response = await send({ method, url, headers });
+        const where = `${method} ${url} → ${response.status} ${response.text.slice(0, 200)}`;
+        expect(response.status, where).toBeLessThan(500);
+        // A success is only acceptable when the URL, as the server resolved it (dot segments, then percent-decoding
+        // of unreserved characters like Hono's router), is a public route.
+        const resolved = new URL(url, 'http://x').pathname;
+        let decoded = resolved;
+        try {
+          decoded = decodeURI(resolved);
+        } catch {
+          // Not decodable: compared as is.
+        }
+        if (response.status < 300) expect(PUBLIC.has(`${method === 'HEAD' ? 'GET' : method} ${decoded}`), where).toBe(true);
+      }),
+      400,
     );
   });
 

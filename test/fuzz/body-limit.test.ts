@@ -172,7 +172,7 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
         const response = await rawExchange(head(route, { ...headers, 'content-length': size }), [filler(size).slice(0, 100)]);
         expect413(response, `${route} content-length ${size}`);
       }),
-      30,
+      60,
     );
   });
 
@@ -183,7 +183,7 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
         const response = await rawExchange(head(route, { ...headers, 'content-length': LIMIT + over }), [filler(sent + 20).slice(0, sent)], { end: true });
         expect413(response, `${route} content-length ${LIMIT + over}, ${sent} bytes sent`);
       }),
-      20,
+      40,
     );
   });
 
@@ -195,7 +195,7 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
         const response = await rawExchange(head(route, { ...headers, 'transfer-encoding': 'chunked' }), frames);
         expect413(response, `${route} chunked ${LIMIT + over} bytes in ${frames.length} chunks`);
       }),
-      30,
+      60,
     );
   });
 
@@ -211,7 +211,7 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
         expect(response.status, where).toBeLessThan(500);
         expect(response.status, where).not.toBe(413);
       }),
-      20,
+      40,
     );
   });
 
