@@ -15,6 +15,8 @@ import { badAuth, goodAuth, operationsOf, RequestFactory, type FuzzRequest, type
  *   - no request gets a 5xx;
  *   - every 4xx is the one error shape `{error:{code,message}}` with a non-empty message;
  *   - without a valid key every non-public operation (and /metrics) answers 401, whatever else is wrong;
+ *   - the same holds when writes race each other (each sent twice at once);
+ *   - no path trick (dot segments, encoded slashes, case) reaches data without a key;
  *   - a password or proxy credential sent in a body never comes back in the answer;
  *   - after all of it, ordinary requests still work and the data is consistent.
  * Body size limits are fuzzed over real sockets in body-limit.test.ts; the pure parsers in parsers.test.ts.
@@ -153,6 +155,25 @@ describe('with a valid key, any request gets a non-5xx answer, and every 4xx has
         expectWellFormed(request, await send(request));
       }),
       40,
+    );
+  });
+});
+
+describe('concurrent requests', () => {
+  // Races are where unique constraints fire (two creates of one username, two binds of one proxy): each copy of a
+  // request is sent twice at once, next to others, and every answer must still be a non-5xx in the right shape.
+  const writes = operations.filter((op) => op.method !== 'GET' && op.method !== 'HEAD');
+
+  it('the same writes sent at the same time never produce a 5xx', async () => {
+    const batch = fc.array(fc.constantFrom(...writes).chain((op) => factory.request(op, goodAuth(TEST_API_KEY))), { minLength: 1, maxLength: 4 });
+    await checkProperty(
+      'concurrent writes',
+      fc.asyncProperty(batch, async (requests) => {
+        const doubled = requests.flatMap((r) => [r, r]);
+        const responses = await Promise.all(doubled.map((r) => send(r)));
+        responses.forEach((response, i) => expectWellFormed(doubled[i]!, response));
+      }),
+      150,
     );
   });
 });
