@@ -19,3 +19,30 @@ export async function claimTasks(db: Kysely<Database>, request: ClaimRequest): P
   // UPDATE … RETURNING does not keep the CTE's order; restore it so the most urgent task starts first.
   return rows.sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
 }
+
+const COMPLETE_CLAIM = loadSql('queue/complete-claim.sql');
+
+/**
+ * completeTask and claimTasks in one statement, for a worker whose task just succeeded and that wants work for the
+ * freed slot. `completed` is false when the lease was gone (the result is then discarded, as with completeTask).
+ */
+export async function completeAndClaim(
+  db: Kysely<Database>,
+  id: number,
+  result: Record<string, unknown> | undefined,
+  request: ClaimRequest,
+): Promise<{ completed: boolean; claimed: Task[] }> {
+  const rows = await runSql<Task & { completed: boolean }>(db, COMPLETE_CLAIM, [
+    id,
+    request.workerId,
+    result === undefined ? null : JSON.stringify(result),
+    request.limit,
+    request.leaseMs,
+    request.taskTypes,
+  ]);
+  const claimed = rows
+    .filter((row) => row.id !== null)
+    .map(({ completed: _, ...task }) => task as Task)
+    .sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
+  return { completed: rows[0]?.completed ?? false, claimed };
+}
