@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface BenchPostgres {
+  /** A database of the server; each part gets its own, so one part's million rows never slow another. */
+  database(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * BENCH_DATABASE_URL (a server on which the role may create databases), or a throw-away embedded Postgres 17 in a
+ * temp folder with default settings (fsync on: what production runs).
+ */
+export async function openBenchPostgres(): Promise<BenchPostgres> {
+  let adminUrl = process.env.BENCH_DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'igscout-bench-'));
+    const logger = createLogger({ level: 'warn', format: 'json' });
+    const embedded = await startEmbeddedPostgres({ dataDir: dir, port: 0, logger, adoptRunning: true, database: 'postgres' });
+    adminUrl = embedded.connectionString;
+    stop = async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = adminUrl;
+  return {
+    async database(name: string) {
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    stop,
+  };
+}

@@ -1,0 +1,82 @@
+import { sleep } from '../../src/util/wait.js';
+import { percentile, round1, round2 } from '../lib/stats.js';
+import { now, queryCount, type Payload, type QueueSystem } from './system.js';
+
+export interface Settings {
+  tasks: number;
+  latencyTasks: number;
+  /** Single enqueues per second in the latency phase: the same for every system, below all their capacities. */
+  paceRate: number;
+}
+
+export interface Measurement {
+  system: string;
+  concurrency: number;
+  throughput: number;
+  queriesPerTask: number;
+  walBytesPerTask: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Two phases on the same running workers, so that a backlog never passes for latency:
+ *  - throughput: `tasks` enqueued in one bulk call of the system's API, timed from that call until none is unfinished;
+ *  - latency: `latencyTasks` enqueued one call each at `paceRate`; enqueue→start = handler start − the producer's
+ *    clock just before its enqueue call (one process, one clock).
+ */
+export async function measure(system: QueueSystem, concurrency: number, settings: Settings, wal: () => Promise<bigint>): Promise<Measurement> {
+  await system.reset();
+  const latencies: number[] = [];
+  let pacing = false;
+  await system.start(concurrency, (payload) => {
+    if (pacing) latencies.push(now() - payload.t);
+  });
+
+  const queriesBefore = queryCount();
+  const monitorBefore = monitorQueries(system);
+  const walBefore = await wal();
+  const started = performance.now();
+  await system.enqueueMany(Array.from({ length: settings.tasks }, () => ({ t: now() })));
+  await drained(system, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  const queries = queryCount() - queriesBefore - (monitorQueries(system) - monitorBefore);
+  const walBytes = Number((await wal()) - walBefore);
+
+  pacing = true;
+  const gapMs = 1000 / settings.paceRate;
+  const paceStart = performance.now();
+  for (let i = 0; i < settings.latencyTasks; i++) {
+    const wait = paceStart + i * gapMs - performance.now();
+    if (wait > 1) await sleep(wait);
+    const payload: Payload = { t: now() };
+    await system.enqueueOne(payload);
+  }
+  await drained(system, 120_000);
+  await system.stop();
+  return {
+    system: system.name,
+    concurrency,
+    throughput: Math.round(settings.tasks / seconds),
+    queriesPerTask: round2(queries / settings.tasks),
+    walBytesPerTask: Math.round(walBytes / settings.tasks),
+    p50: round1(percentile(latencies, 50)),
+    p99: round1(percentile(latencies, 99)),
+    max: round1(Math.max(...latencies)),
+  };
+}
+
+const polls = new WeakMap<QueueSystem, number>();
+const monitorQueries = (system: QueueSystem) => polls.get(system) ?? 0;
+
+/** Polls until nothing is unfinished; each poll is one monitor query, left out of the per-task count. */
+async function drained(system: QueueSystem, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    polls.set(system, monitorQueries(system) + 1);
+    if ((await system.unfinished()) === 0) return;
+    if (Date.now() > deadline) throw new Error(`${system.name}: tasks still unfinished after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}

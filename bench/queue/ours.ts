@@ -1,0 +1,64 @@
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createLogger } from '../../src/logger.js';
+import { enqueueTasks } from '../../src/queue/enqueue.js';
+import { NewWorkListener } from '../../src/queue/listener.js';
+import { TaskRegistry } from '../../src/queue/registry.js';
+import { TaskRunner } from '../../src/queue/runner.js';
+import { Monitor, type Payload, type QueueSystem } from './system.js';
+
+const logger = createLogger({ level: 'warn', format: 'json' });
+
+/**
+ * This project's queue as the daemon wires it: TaskRunner (claim with SKIP LOCKED, lease, complete), enqueueTasks,
+ * and NewWorkListener waking the runner on NOTIFY. Daemon defaults: 5 s fallback poll, 60 s lease.
+ */
+export async function ourQueue(url: string, version: string): Promise<QueueSystem> {
+  const producer = openDatabase(url, { poolMax: 2 });
+  await migrate(producer.pool, logger);
+  const monitor = new Monitor(url);
+  let worker: { handle: DatabaseHandle; runner: TaskRunner; listener: NewWorkListener } | undefined;
+  const asTask = (payload: Payload) => ({ type: 'noop', payload: payload as unknown as Record<string, unknown> });
+
+  return {
+    name: 'ig-scout',
+    version,
+    setup: (c) => `TaskRunner concurrency ${c}, LISTEN/NOTIFY, poll 5 s, pool ${c + 2}`,
+    async start(concurrency, onStart) {
+      const handle = openDatabase(url, { poolMax: concurrency + 2 });
+      const registry = new TaskRegistry().register({
+        type: 'noop',
+        handler: async ({ task }) => onStart(task.payload as unknown as Payload),
+      });
+      const runner = new TaskRunner({
+        db: handle.db,
+        registry,
+        logger,
+        options: { workerId: `bench-${concurrency}`, concurrency, pollIntervalMs: 5000, leaseMs: 60_000, backoffBaseMs: 300_000, backoffFactor: 3 },
+      });
+      const listener = new NewWorkListener(url, () => runner.wake(), logger);
+      listener.start();
+      runner.start();
+      worker = { handle, runner, listener };
+    },
+    async enqueueMany(payloads) {
+      await enqueueTasks(producer.db, payloads.map(asTask), { maxAttempts: 3 });
+    },
+    async enqueueOne(payload) {
+      await enqueueTasks(producer.db, [asTask(payload)], { maxAttempts: 3 });
+    },
+    unfinished: () => monitor.count("SELECT count(*) AS n FROM scrape_tasks WHERE status <> 'done'"),
+    reset: () => monitor.exec('TRUNCATE scrape_tasks RESTART IDENTITY CASCADE'),
+    async stop() {
+      if (!worker) return;
+      await worker.runner.stop(1000);
+      await worker.listener.stop();
+      await worker.handle.close();
+      worker = undefined;
+    },
+    async close() {
+      await producer.close();
+      await monitor.pool.end();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import PgBoss from 'pg-boss';
+import { Monitor, type Payload, type QueueSystem } from './system.js';
+
+/** Jobs one pg-boss worker fetches per poll. */
+const BATCH = 100;
+
+/**
+ * pg-boss 10 has no LISTEN/NOTIFY and no teamSize: a `work()` worker polls, fetches up to `batchSize` jobs, runs the
+ * handler, and sleeps until its polling interval has passed since the fetch. So, as its docs advise for
+ * throughput: `concurrency` workers (v9's teamSize), each fetching batches of 100 and running them one by one, at the
+ * shortest polling interval it allows (0.5 s). With batchSize 1 it would top out at 2 tasks/s per worker.
+ */
+export async function pgBoss(url: string, version: string): Promise<QueueSystem> {
+  const monitor = new Monitor(url);
+  let boss: PgBoss | undefined;
+  const open = async (max: number) => {
+    const b = new PgBoss({ connectionString: url, max, schedule: false });
+    b.on('error', (error) => process.stderr.write(`pg-boss: ${error.message}\n`));
+    await b.start();
+    await b.createQueue('noop');
+    return b;
+  };
+  boss = await open(4); // creates its schema before the first reset
+
+  return {
+    name: 'pg-boss',
+    version,
+    setup: (c) => `${c} × work({ batchSize: ${BATCH}, pollingIntervalSeconds: 0.5 }), pool ${c + 2}, no cron`,
+    async start(concurrency, onStart) {
+      await boss?.stop({ graceful: false, wait: true });
+      boss = await open(concurrency + 2);
+      for (let i = 0; i < concurrency; i++) {
+        await boss.work<Payload>('noop', { batchSize: BATCH, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+          for (const job of jobs) onStart(job.data);
+        });
+      }
+    },
+    async enqueueMany(payloads) {
+      await boss!.insert(payloads.map((data) => ({ name: 'noop', data })));
+    },
+    async enqueueOne(payload) {
+      await boss!.send('noop', payload);
+    },
+    unfinished: () => monitor.count("SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'"),
+    reset: () => monitor.exec("DELETE FROM pgboss.job WHERE name = 'noop'"),
+    async stop() {
+      await boss?.offWork('noop');
+    },
+    async close() {
+      await boss?.stop({ graceful: true, wait: true, timeout: 5000 });
+      boss = undefined;
+      await monitor.pool.end();
+    },
+  };
+}
