@@ -286,6 +286,30 @@ describe('secrets in a body never come back', () => {
   });
 });
 
+describe('bugs this fuzzing found, pinned as examples', () => {
+  it.each([
+    ['/api/blogs?q=%00', /q: must not contain control characters/],
+    ['/api/blogs?category=a%00b', /category: must not contain control characters/],
+    ['/api/logs?account=%00', /account: must not contain control characters/],
+  ])('GET %s is a 400, not a Postgres "invalid byte sequence" 500', async (url, message) => {
+    const response = await api.call('GET', url);
+    expect(response.status, response.text).toBe(400);
+    expect(response.body.error.message).toMatch(message);
+  });
+
+  it('a proxy line with half a surrogate pair is a bad line, not a 500 (encodeURIComponent threw)', async () => {
+    const response = await api.call('POST', '/api/proxies/import', '{"text":"10.9.8.7:3128:user:pa\\ud800ss"}');
+    expect(response.status, response.text).toBe(200);
+    expect(response.body.errors).toEqual([{ line: 1, message: expect.stringMatching(/broken Unicode character/) }]);
+  });
+
+  it('a password with half a surrogate pair is refused instead of being stored as U+FFFD', async () => {
+    const response = await api.call('POST', '/api/accounts', '{"username":"surrogate_pw","password":"pa\\udfffss"}');
+    expect(response.status, response.text).toBe(400);
+    expect(response.body.error.message).toMatch(/password.*broken Unicode character/);
+  });
+});
+
 describe('after the fuzzing', () => {
   it('ordinary requests still work and the data is consistent', async () => {
     const health = await api.call('GET', '/api/health');

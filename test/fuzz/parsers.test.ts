@@ -226,3 +226,18 @@ describe('scrubSecrets', () => {
     );
   });
 });
+
+describe('counterexamples this fuzzing found, pinned', () => {
+  it('half a surrogate pair in a proxy line is a refusal, not a URIError', () => {
+    expect(() => parseProxyLine('0.0.0.0:8080:Sx00A0:Sx0aAa\uD800')).not.toThrow();
+    expect(parseProxyLine('0.0.0.0:8080:Sx00A0:Sx0aAa\uD800')).toEqual({ ok: false, message: expect.stringMatching(/broken Unicode character/) });
+    expect(parseProxyLines('a.aa:0:SxAAaA\uD800:Sx0aAA').errors).toHaveLength(1);
+  });
+
+  it('half a surrogate pair in a password or proxy URL is refused (UTF-8 storage would change it)', () => {
+    expect(checkPassword('a\uDFFFb').ok).toBe(false);
+    expect(parseProxyUrl('http://u:p\uD800@1.2.3.4:80').ok).toBe(false);
+    // A whole pair is ordinary text.
+    expect(checkPassword('pass😀word')).toEqual({ ok: true, value: 'pass😀word' });
+  });
+});
