@@ -71,7 +71,7 @@ describe('kill -9 of the daemon mid-run', () => {
     const stopWatching = emulator.onRequest((entry) => {
       if (entry.route !== 'friendships/{pk}/followers' || entry.status !== 200 || ++answered !== 4) return;
       stopWatching();
-      emulator.setGlobalFault({ kind: 'slow', delayMs: 15_000, route: 'friendships/', times: 1 });
+      emulator.setGlobalFault({ kind: 'slow', delayMs: 30_000, route: 'friendships/', times: 1 });
     });
 
     const doomed = await daemons.start(env('doomed'));
