@@ -33,7 +33,9 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const requireKey = bearerAuth(deps.apiKey);
-  app.use('/api/*', async (c, next) => (c.req.path.startsWith('/api/health') ? next() : requireKey(c, next)));
+  // Exact paths, not a prefix: a future /api/healthy-blogs must not become public by accident.
+  const publicPaths = new Set(['/api/health', '/api/health/live']);
+  app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
 
   app.route('/', healthRoutes(deps));
   app.route('/', taskRoutes(deps));
