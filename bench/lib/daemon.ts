@@ -18,12 +18,18 @@ export interface DaemonProcess {
 }
 
 /**
- * A real daemon: src/main.ts (the production entry point, run by tsx as `npm start` does) in its own process,
+ * A real daemon: src/main.ts (the production entry point, run by tsx as `npm start` does, or compiled) in its own process,
  * on the bench's database. Only configuration differs from production. stdout/stderr are kept for a failure report.
  */
-export async function startDaemon(databaseUrl: string, env: Record<string, string>): Promise<DaemonProcess> {
+export async function startDaemon(
+  databaseUrl: string,
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<DaemonProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  // compiled: `node dist/src/main.js`, what the Docker image runs (build it first with `npm run build`).
+  const args = options.compiled ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
