@@ -46,3 +46,20 @@ export async function openBenchPostgres(): Promise<BenchPostgres> {
     stop,
   };
 }
+
+/** Another empty database on the server of `url` (dropped first if it exists), for a part that needs several. */
+export async function siblingDatabase(url: string, name: string): Promise<string> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
+}

@@ -6,6 +6,7 @@ import { sleep } from '../../src/util/wait.js';
 import { autocannon } from '../api/load.js';
 import { BENCH_API_KEY, startDaemon, type DaemonProcess } from '../lib/daemon.js';
 import { log, type BenchPart } from '../lib/part.js';
+import { siblingDatabase } from '../lib/postgres.js';
 import { quick, round1 } from '../lib/stats.js';
 
 const ACCOUNTS = 100;
@@ -26,8 +27,9 @@ export const memoryPart: BenchPart = {
       { compiled: true, nodeOptions: '--max-old-space-size=128', name: 'node --max-old-space-size=128 dist/src/main.js' },
       { compiled: false, nodeOptions: '', name: 'tsx src/main.ts (npm start)' },
     ];
-    for (const v of variants) {
-      const m = await measure(url, v.compiled, v.nodeOptions);
+    for (const [i, v] of variants.entries()) {
+      // A database of its own per variant: no task, session or budget left over from the previous one.
+      const m = await measure(i === 0 ? url : await siblingDatabase(url, `bench_memory_${i}`), v.compiled, v.nodeOptions);
       rows.push({ daemon: v.name, 'at ready MB': m.startRss, 'idle MB': m.idle, 'peak under load MB': m.peak, 'after load MB': m.after });
       loads.push({ daemon: v.name, ...m.load });
     }
