@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_DIR, readPartResults, type PartResult, type Table } from './results.js';
+import { BENCH_DIR, readPartResults, RESULTS_DIR, type PartResult, type Table } from './results.js';
 
-export const MARKDOWN_FILE = path.resolve(BENCH_DIR, '..', 'BENCHMARKS.md');
+export const MARKDOWN_FILE = process.env.BENCH_QUICK === '1' ? path.join(RESULTS_DIR, 'BENCHMARKS.md') : path.resolve(BENCH_DIR, '..', 'BENCHMARKS.md');
 
 /** BENCHMARKS.md is generated from bench/results/*.json: every figure sits next to its command, machine and load. */
 export async function writeMarkdown(): Promise<string> {
@@ -14,7 +14,7 @@ export async function writeMarkdown(): Promise<string> {
     '',
     'Measurements, not tests: `npm run bench` runs all four parts (each also alone: `npm run bench:queue`, `bench:scrape`,',
     '`bench:api`, `bench:memory`), writes `bench/results/<part>.json` and renders this file. `BENCH_QUICK=1` makes a fast',
-    'smoke run with smaller counts (its figures are marked *quick* and are not the ones to quote). Postgres is a',
+    'smoke run with smaller counts into `bench/results/quick/` (its figures are marked *quick*). Postgres is a',
     'throw-away embedded Postgres 17 in a temp folder (default settings, fsync on), or `BENCH_DATABASE_URL` (a server',
     'where the role may create databases). Every load test targets 127.0.0.1 only.',
     '',

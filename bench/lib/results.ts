@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Machine } from './machine.js';
 
 export const BENCH_DIR = path.resolve(import.meta.dirname, '..');
-export const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+/** A quick smoke run (BENCH_QUICK=1) writes beside the real results, never over them. */
+export const RESULTS_DIR = path.join(BENCH_DIR, 'results', ...(process.env.BENCH_QUICK === '1' ? ['quick'] : []));
 
 /** One table of figures; `columns` fixes their order in BENCHMARKS.md. */
 export interface Table {
