@@ -12,9 +12,12 @@ RUN npm run build \
 
 # Run: only what the daemon loads, as the unprivileged `node` user.
 FROM node:20-bookworm-slim
+# The heap cap keeps the process well inside the 512 MB container: measured 101 MB idle and 202 MB peak RSS with
+# 100 accounts under API and scraping load (BENCHMARKS.md, "Memory"); without it V8 lets the heap grow to ~364 MB.
 ENV NODE_ENV=production \
     PORT=8001 \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

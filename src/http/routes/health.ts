@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { TASK_STATUSES } from '../../db/schema.js';
+import { TASK_STATUSES, type TaskStatus } from '../../db/schema.js';
 import { accountHealth } from '../../observability/account-health.js';
 import type { AppDeps } from '../context.js';
 import { AccountHealthSchema, MAX_USABLE_USERNAMES } from '../observability-schemas.js';
@@ -42,12 +42,13 @@ const DB_CHECK_TIMEOUT_MS = 2_000;
 export function healthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
   const startedAt = Date.now();
+  const countTasks = taskCounter(deps);
 
   app.openapi(health, async (c) => {
     const database = await checkDatabase(deps);
     const [tasks, accounts] = database.ok
       ? await Promise.all([
-          countByStatus(deps).catch(() => null),
+          countTasks().catch(() => null),
           withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES), DB_CHECK_TIMEOUT_MS).catch(() => null),
         ])
       : [null, null];
@@ -79,18 +80,35 @@ async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: 
   }
 }
 
-async function countByStatus(deps: AppDeps): Promise<Record<string, number>> {
-  const rows = await withTimeout(
-    deps.db
-      .selectFrom('scrape_tasks')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('status')
-      .execute(),
-    DB_CHECK_TIMEOUT_MS,
-  );
-  const counts: Record<string, number> = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0]));
-  for (const row of rows) counts[row.status] = Number(row.count);
-  return counts;
+/** Finished tasks only grow and are informational here: counted at most once per this period. */
+const FINISHED_COUNTS_TTL_MS = 30_000;
+const LIVE: TaskStatus[] = ['pending', 'running', 'waiting_batch'];
+
+/**
+ * Tasks by status. Live statuses are counted exactly on every call (few rows, served by the status index); the
+ * finished ones (a million rows after a while) are cached, so a probe every few seconds stays cheap.
+ */
+function taskCounter(deps: AppDeps) {
+  let finished: { at: number; counts: Record<string, number> } | undefined;
+  const count = async (statuses: TaskStatus[]) => {
+    const rows = await withTimeout(
+      deps.db
+        .selectFrom('scrape_tasks')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('status', 'in', statuses)
+        .groupBy('status')
+        .execute(),
+      DB_CHECK_TIMEOUT_MS,
+    );
+    return Object.fromEntries(statuses.map((s) => [s, Number(rows.find((r) => r.status === s)?.count ?? 0)]));
+  };
+  return async (): Promise<Record<string, number>> => {
+    const live = await count(LIVE);
+    if (!finished || Date.now() - finished.at > FINISHED_COUNTS_TTL_MS) {
+      finished = { at: Date.now(), counts: await count(TASK_STATUSES.filter((s) => !LIVE.includes(s))) };
+    }
+    return { ...live, ...finished.counts };
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
