@@ -2,7 +2,8 @@
 -- instead of two): the runner's busy path. The completion is conditioned on the lease exactly as completeTask's;
 -- the claim is claim.sql's. Always one row: `completed` tells whether the lease was still held, and the claimed
 -- task's columns follow (all null when nothing was due).
--- $1 id  $2 worker id  $3 result (jsonb or null)  $4 claim limit  $5 lease (ms)  $6 claimable task types
+-- $1 id  $2 lease token of the finished run  $3 result (jsonb or null)  $4 claim limit  $5 lease (ms)
+-- $6 claimable task types  $7 lease token for the new claim
 WITH done AS (
   UPDATE scrape_tasks
   SET status = 'done',
@@ -26,7 +27,7 @@ claimed AS (
   UPDATE scrape_tasks AS t
   SET status = 'running',
       attempts = t.attempts + 1,
-      locked_by = $2,
+      locked_by = $7,
       locked_until = now() + $5 * interval '1 millisecond',
       started_at = now(),
       updated_at = now()

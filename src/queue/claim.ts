@@ -28,17 +28,18 @@ const COMPLETE_CLAIM = loadSql('queue/complete-claim.sql');
  */
 export async function completeAndClaim(
   db: Kysely<Database>,
-  id: number,
+  finished: { id: number; leaseToken: string },
   result: Record<string, unknown> | undefined,
   request: ClaimRequest,
 ): Promise<{ completed: boolean; claimed: Task[] }> {
   const rows = await runSql<Task & { completed: boolean }>(db, COMPLETE_CLAIM, [
-    id,
-    request.workerId,
+    finished.id,
+    finished.leaseToken,
     result === undefined ? null : JSON.stringify(result),
     request.limit,
     request.leaseMs,
     request.taskTypes,
+    request.workerId,
   ]);
   const claimed = rows
     .filter((row) => row.id !== null)

@@ -65,6 +65,7 @@ export class TaskRunner {
   private wakeSleeper = new AbortController();
   private lastRecovery = 0;
   private sleeping = false;
+  private claimSeq = 0;
   private readonly wakeTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly deps: RunnerDeps) {}
@@ -121,6 +122,15 @@ export class TaskRunner {
     return Math.min(pollIntervalMs, Math.max(50, wakeAt.getTime() - Date.now()));
   }
 
+  /**
+   * Each claim gets its own lease token (worker id + a sequence number), stored as locked_by. Outcomes are accepted
+   * only with the token of the run that claimed the task, so a stale run of this same process — whose lease
+   * expired during a stall, after which the task was recovered and claimed again — cannot overwrite the new run.
+   */
+  private leaseToken(): string {
+    return `${this.deps.options.workerId}#${++this.claimSeq}`;
+  }
+
   private async claim(free: number): Promise<Task[]> {
     const plan = this.deps.planClaims ? await this.deps.planClaims(free) : [{ types: this.deps.registry.types(), limit: free }];
     const { workerId, leaseMs } = this.deps.options;
@@ -128,7 +138,7 @@ export class TaskRunner {
     const started = performance.now();
     for (const group of plan) {
       const limit = Math.min(group.limit, free - claimed.length);
-      if (limit > 0) claimed.push(...(await claimTasks(this.deps.db, { workerId, limit, leaseMs, taskTypes: group.types })));
+      if (limit > 0) claimed.push(...(await claimTasks(this.deps.db, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
     }
     this.deps.observer?.claimed(claimed, performance.now() - started);
     return claimed;
@@ -179,7 +189,7 @@ export class TaskRunner {
         db,
         logger,
         signal: controller.signal,
-        saveProgress: (progress) => saveProgress(db, task.id, options.workerId, progress),
+        saveProgress: (progress) => saveProgress(db, task.id, holder(task), progress),
       });
       // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
       controller.signal.throwIfAborted();
@@ -202,10 +212,10 @@ export class TaskRunner {
    */
   private async complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
     const { db, options } = this.deps;
-    if (this.deps.planClaims || !this.running) return (await completeTask(db, task.id, options.workerId, result)) !== undefined;
+    if (this.deps.planClaims || !this.running) return (await completeTask(db, task.id, holder(task), result)) !== undefined;
     const started = performance.now();
-    const { completed, claimed } = await completeAndClaim(db, task.id, result, {
-      workerId: options.workerId,
+    const { completed, claimed } = await completeAndClaim(db, { id: task.id, leaseToken: holder(task) }, result, {
+      workerId: this.leaseToken(),
       limit: 1,
       leaseMs: options.leaseMs,
       taskTypes: this.deps.registry.types(),
@@ -214,7 +224,7 @@ export class TaskRunner {
     for (const next of claimed) {
       // stop() began while the statement ran: hand the task straight back instead of starting it.
       if (this.running) this.startRun(next);
-      else await releaseTask(db, next.id, options.workerId);
+      else await releaseTask(db, next.id, holder(next));
     }
     return completed;
   }
@@ -229,16 +239,16 @@ export class TaskRunner {
     const message = error instanceof Error ? error.message : String(error);
     try {
       if (controller.signal.reason instanceof ShutdownAbort) {
-        if (await releaseTask(db, task.id, options.workerId)) logger.info('task handed back for another process (shutdown)');
+        if (await releaseTask(db, task.id, holder(task))) logger.info('task handed back for another process (shutdown)');
         return 'released';
       }
       if (error instanceof DeferTaskError) {
-        await releaseTask(db, task.id, options.workerId, error.until, message);
+        await releaseTask(db, task.id, holder(task), error.until, message);
         logger.info({ until: error.until.toISOString(), reason: message }, 'task deferred');
         this.wakeAt(error.until);
         return 'deferred';
       }
-      const failed = await failTask(db, task.id, options.workerId, {
+      const failed = await failTask(db, task.id, holder(task), {
         message,
         retryable: !(error instanceof PermanentTaskError),
         backoffBaseMs: options.backoffBaseMs,
@@ -278,7 +288,7 @@ export class TaskRunner {
   private async renew(task: Task, controller: AbortController, logger: Logger): Promise<void> {
     if (controller.signal.aborted) return;
     try {
-      const held = await renewLease(this.deps.db, task.id, this.deps.options.workerId, this.deps.options.leaseMs);
+      const held = await renewLease(this.deps.db, task.id, holder(task), this.deps.options.leaseMs);
       if (!held) {
         logger.warn('lease lost (task cancelled or recovered); stopping it');
         controller.abort(new Error('lease lost'));
@@ -307,9 +317,14 @@ export class TaskRunner {
       for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
       // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
       await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(2_000)]);
-      for (const run of this.active.values()) await releaseTask(this.deps.db, run.task.id, this.deps.options.workerId);
+      for (const run of this.active.values()) await releaseTask(this.deps.db, run.task.id, holder(run.task));
       await notifyNewWork(this.deps.db).catch(() => undefined);
     }
     return { finished: inFlight.length - remaining.length, handedBack: remaining.length };
   }
+}
+
+/** The lease token a claimed task carries: every outcome of its run is conditioned on it. */
+function holder(task: Task): string {
+  return task.locked_by!;
 }

@@ -23,7 +23,7 @@ describe('completeAndClaim', () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'full_scrape', priority: 9 }, { type: 'full_scrape', priority: 1 }], { maxAttempts: 3 });
     const [first] = await claimTasks(testDb.db, request);
     expect(first!.id).toBe(3);
-    const { completed, claimed } = await completeAndClaim(testDb.db, first!.id, { ok: 1 }, request);
+    const { completed, claimed } = await completeAndClaim(testDb.db, { id: first!.id, leaseToken: first!.locked_by! }, { ok: 1 }, request);
     expect(completed).toBe(true);
     expect(claimed.map((t) => t.id)).toEqual([1]);
     expect(claimed[0]).toMatchObject({ status: 'running', locked_by: 'w1', attempts: 1 });
@@ -34,9 +34,11 @@ describe('completeAndClaim', () => {
   it('says when nothing is due, and discards the result of a lease that is gone', async () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
     const [task] = await claimTasks(testDb.db, request);
-    expect(await completeAndClaim(testDb.db, task!.id, undefined, request)).toEqual({ completed: true, claimed: [] });
-    // Done already: another completion by the same worker (or by a worker that lost the lease) changes nothing.
-    expect(await completeAndClaim(testDb.db, task!.id, { late: true }, { ...request, workerId: 'w2' })).toEqual({ completed: false, claimed: [] });
+    const finished = { id: task!.id, leaseToken: task!.locked_by! };
+    expect(await completeAndClaim(testDb.db, finished, undefined, request)).toEqual({ completed: true, claimed: [] });
+    // Done already: another completion by the same run (or by a run that lost the lease) changes nothing.
+    expect(await completeAndClaim(testDb.db, finished, { late: true }, { ...request, workerId: 'w2' })).toEqual({ completed: false, claimed: [] });
+    expect(await completeAndClaim(testDb.db, { id: task!.id, leaseToken: 'someone-else' }, { late: true }, request)).toEqual({ completed: false, claimed: [] });
     expect((await row(task!.id)).result).toBeNull();
   });
 });

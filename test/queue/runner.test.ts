@@ -139,3 +139,17 @@ describe('graceful stop', () => {
     expect(await task(long!.task.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null, progress: { step: 'half-way' } });
   });
 });
+
+describe('lease tokens', () => {
+  it('give each claim its own token, so a stale run of the same process cannot complete a task claimed again', async () => {
+    const runner = startRunner({ leaseMs: 1000, pollIntervalMs: 50 });
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { ms: 60_000 } }], { maxAttempts: 3 });
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'running', { timeoutMs: 5000, what: 'running' });
+    const firstToken = (await task(enqueued!.task.id)).locked_by!;
+    expect(firstToken).toMatch(/^runner-test#\d+$/);
+    // As if the lease had expired during a stall and the task were recovered and claimed again by this same process.
+    await sql`UPDATE scrape_tasks SET locked_by = 'runner-test#999999'`.execute(testDb.db);
+    await waitFor(() => runner.activeCount === 0, { timeoutMs: 5000, what: 'the stale run to notice it lost the lease' });
+    expect(await task(enqueued!.task.id)).toMatchObject({ status: 'running', locked_by: 'runner-test#999999' });
+  });
+});
