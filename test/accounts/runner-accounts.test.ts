@@ -2,34 +2,24 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
-import { NewWorkListener } from '../../src/queue/listener.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
-import { TaskRunner } from '../../src/queue/runner.js';
-import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import type { TaskRunner } from '../../src/queue/runner.js';
 import { waitFor } from '../../src/util/wait.js';
 import { instagramRegistry } from '../fixtures/instagram-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+import { createPoolFixture, startPoolRunner, type PoolFixture } from '../helpers/pool.js';
 
 /** The runner and the pool together: Instagram tasks wait for accounts without spending attempts; others do not wait. */
 let testDb: TestDatabase;
 let fx: PoolFixture;
 let runner: TaskRunner | undefined;
-let listener: NewWorkListener | undefined;
+let stopRunner: (() => Promise<void>) | undefined;
 const silent = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
 
 function startRunner(registry: TaskRegistry) {
-  runner = new TaskRunner({
-    db: testDb.db,
-    registry,
-    ...accountAwareClaims(registry, () => fx.pool.availability()),
-    logger: silent,
-    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3 },
-  });
-  runner.start();
-  // As in the daemon: NOTIFY (new tasks, a released account) wakes the runner; the poll is only a fallback.
-  listener = new NewWorkListener(testDb.url, () => runner!.wake(), silent);
-  listener.start();
+  const started = startPoolRunner(testDb, fx.pool, registry, {}, silent);
+  runner = started.runner;
+  stopRunner = started.stop;
 }
 
 const task = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -42,8 +32,7 @@ beforeEach(async () => {
   await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log RESTART IDENTITY CASCADE`.execute(testDb.db);
 });
 afterEach(async () => {
-  await listener?.stop();
-  await runner?.stop(0);
+  await stopRunner?.();
   await fx?.close();
 });
 

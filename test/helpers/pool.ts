@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AccountPool } from '../../src/accounts/pool.js';
+import { NewWorkListener } from '../../src/queue/listener.js';
+import type { TaskRegistry } from '../../src/queue/registry.js';
+import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
+import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import type { PoolSettings } from '../../src/accounts/settings.js';
 import type { AlertEvent, Alerter } from '../../src/alerts/alerter.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
@@ -93,4 +97,32 @@ export async function createPoolFixture(
   const newPool = (settings: Partial<PoolSettings> = {}) =>
     new AccountPool({ db: testDb.db, box, logger, alerter: alerts, settings: fastSettings({ ...options.settings, ...settings }), workerId: 'test-worker' });
   return { emulator, pool: newPool(), box, alerts, accounts, proxyIds, newPool, close: () => emulator.close() };
+}
+
+/** A runner wired to the pool as the daemon wires it: account-aware claims, and LISTEN to wake it. */
+export function startPoolRunner(
+  testDb: TestDatabase,
+  pool: AccountPool,
+  registry: TaskRegistry,
+  options: Partial<RunnerOptions> = {},
+  logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
+): { runner: TaskRunner; stop(): Promise<void> } {
+  const runner = new TaskRunner({
+    db: testDb.db,
+    registry,
+    ...accountAwareClaims(registry, () => pool.availability()),
+    logger,
+    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options },
+  });
+  runner.start();
+  // NOTIFY (new tasks, a released account) wakes the runner; the poll is only a fallback.
+  const listener = new NewWorkListener(testDb.url, () => runner.wake(), logger);
+  listener.start();
+  return {
+    runner,
+    stop: async () => {
+      await listener.stop();
+      await runner.stop(0);
+    },
+  };
 }

@@ -2,17 +2,14 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorldUser } from '../../emulator/world/index.js';
 import { createLogger } from '../../src/logger.js';
-import { NewWorkListener } from '../../src/queue/listener.js';
-import { TaskRunner } from '../../src/queue/runner.js';
 import type { Task } from '../../src/queue/task.js';
-import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { requestFollowers } from '../../src/tasks/requests.js';
 import { waitFor } from '../../src/util/wait.js';
 import { createTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { pageLog } from '../helpers/follow-log.js';
-import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+import { createPoolFixture, type PoolFixture, startPoolRunner } from '../helpers/pool.js';
 
 /**
  * Seed 001 against the emulator, through the real library, pool and runner (production registry): the follower
@@ -22,22 +19,11 @@ import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
 const PAGE = 100;
 let testDb: TestDatabase;
 let fx: PoolFixture;
-let runner: TaskRunner | undefined;
-let listener: NewWorkListener | undefined;
+let stopRunner: (() => Promise<void>) | undefined;
 const silent = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
 
 function startRunner() {
-  const registry = createTaskRegistry(fx.pool);
-  runner = new TaskRunner({
-    db: testDb.db,
-    registry,
-    ...accountAwareClaims(registry, () => fx.pool.availability()),
-    logger: silent,
-    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3 },
-  });
-  runner.start();
-  listener = new NewWorkListener(testDb.url, () => runner!.wake(), silent);
-  listener.start();
+  stopRunner = startPoolRunner(testDb, fx.pool, createTaskRegistry(fx.pool), {}, silent).stop;
 }
 
 const taskRow = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -86,8 +72,8 @@ beforeEach(async () => {
   await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log, blogs, audience_edges, audience_lists RESTART IDENTITY CASCADE`.execute(testDb.db);
 });
 afterEach(async () => {
-  await listener?.stop();
-  await runner?.stop(0);
+  await stopRunner?.();
+  stopRunner = undefined;
   await fx?.close();
 });
 

@@ -1,17 +1,15 @@
 import type { LogEntry } from '../../emulator/instagram/log.js';
 import type { AccountPool } from '../../src/accounts/pool.js';
 import { createLogger } from '../../src/logger.js';
-import { NewWorkListener } from '../../src/queue/listener.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner } from '../../src/queue/runner.js';
 import type { Task } from '../../src/queue/task.js';
 import { discoverHandler } from '../../src/scraping/discover.js';
 import { fullScrapeHandler } from '../../src/scraping/full-scrape.js';
 import { DEFAULT_SCRAPING_SETTINGS, type ScrapingSettings } from '../../src/scraping/settings.js';
-import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { waitFor } from '../../src/util/wait.js';
 import type { TestDatabase } from '../helpers/db.js';
-import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+import { createPoolFixture, startPoolRunner, type PoolFixture } from '../helpers/pool.js';
 
 /**
  * The real runner and pool over the emulator, with the scraping handlers the daemon registers (src/tasks/registry.ts)
@@ -42,23 +40,18 @@ export async function startHarness(testDb: TestDatabase, options: { accounts: nu
     },
   });
   const registry = scrapingRegistry(fx.pool, DEFAULT_SCRAPING_SETTINGS, options.types);
-  const runner = new TaskRunner({
-    db: testDb.db,
-    registry,
-    ...accountAwareClaims(registry, () => fx.pool.availability()),
-    logger: silent,
-    // A retry comes back after 50 ms instead of 5 min: the resume tests wait for it.
-    options: { workerId: 'w', concurrency: options.accounts, pollIntervalMs: 200, leaseMs: 10_000, backoffBaseMs: 50, backoffFactor: 1 },
-  });
-  runner.start();
-  const listener = new NewWorkListener(testDb.url, () => runner.wake(), silent);
-  listener.start();
+  // A retry comes back after 50 ms instead of 5 min: the resume tests wait for it.
+  const { runner, stop } = startPoolRunner(testDb, fx.pool, registry, {
+    concurrency: options.accounts,
+    pollIntervalMs: 200,
+    backoffBaseMs: 50,
+    backoffFactor: 1,
+  }, silent);
   return {
     fx,
     runner,
     stop: async () => {
-      await listener.stop();
-      await runner.stop(0);
+      await stop();
       await fx.close();
     },
   };
