@@ -36,6 +36,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DB_POOL_MAX: int(10, 2, 200),
+  DB_QUEUE_POOL_MAX: int(3, 1, 50),
   EMBEDDED_PG_PORT: int(0, 0, 65535),
   WORKER_CONCURRENCY: int(2, 0, 256),
   QUEUE_POLL_INTERVAL_MS: int(seconds(5), 10),

@@ -63,6 +63,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
   const metrics = new Metrics(db);
   const runner = new TaskRunner({
     db,
+    queueDb: database.queue.db,
     registry,
     ...accountAwareClaims(registry, () => pool.availability()),
     observer: metrics.runnerObserver,

@@ -2,7 +2,10 @@
 -- the earliest due, then the oldest. SKIP LOCKED lets any number of workers claim at once without waiting on or
 -- taking each other's rows; the partial index scrape_tasks_claimable serves the inner SELECT.
 -- Claiming spends an attempt and sets the lease.
--- $1 worker id  $2 limit  $3 lease (ms)  $4 claimable task types
+-- Runs as a prepared statement with a generic plan (src/db/database.ts), so it is written to have only one good
+-- plan: `= ANY (ARRAY(…))` keeps the update on the primary key whatever LIMIT $2 is guessed to return, and the
+-- columns are listed so that a migration adding one cannot invalidate the prepared statement's result type.
+-- $1 lease token  $2 limit  $3 lease (ms)  $4 claimable task types
 WITH next AS (
   SELECT id
   FROM scrape_tasks
@@ -18,6 +21,7 @@ SET status = 'running',
     locked_until = now() + $3 * interval '1 millisecond',
     started_at = now(),
     updated_at = now()
-FROM next
-WHERE t.id = next.id
-RETURNING t.*;
+WHERE t.id = ANY (ARRAY(SELECT id FROM next))
+RETURNING t.id, t.blog_id, t.task_type, t.status, t.priority, t.payload, t.progress, t.result, t.dedupe_key,
+  t.attempts, t.max_attempts, t.error_message, t.last_error_at, t.run_at, t.locked_by, t.locked_until,
+  t.started_at, t.completed_at, t.created_at, t.updated_at;

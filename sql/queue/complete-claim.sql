@@ -1,19 +1,22 @@
--- Completes a task and claims the next ones for the freed slot in one statement (one round trip and one commit
--- instead of two): the runner's busy path. The completion is conditioned on the lease exactly as completeTask's;
--- the claim is claim.sql's. Always one row: `completed` tells whether the lease was still held, and the claimed
--- task's columns follow (all null when nothing was due).
--- $1 id  $2 lease token of the finished run  $3 result (jsonb or null)  $4 claim limit  $5 lease (ms)
+-- Completes finished tasks and claims the next ones for the freed slots in one statement (one round trip and one
+-- commit instead of two or more): the runner's busy path. Each completion is conditioned on its lease exactly as
+-- complete.sql's; the claim is claim.sql's. At least one row: `completed` lists the ids whose lease was still held
+-- (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
+-- Prepared with a generic plan, hence claim.sql's shape (see there).
+-- $1 ids  $2 lease tokens of the finished runs  $3 results (jsonb or null)  $4 claim limit  $5 lease (ms)
 -- $6 claimable task types  $7 lease token for the new claim
 WITH done AS (
-  UPDATE scrape_tasks
+  -- Pairs each row with its token and result by position rather than by joining unnest($1, $2, $3): a join may be
+  -- planned as a scan of the whole table, a primary-key lookup of `= ANY ($1)` cannot (a few ids: O(n²) is nothing).
+  UPDATE scrape_tasks AS t
   SET status = 'done',
-      result = $3::jsonb,
+      result = ($3::jsonb[])[array_position($1::bigint[], t.id)],
       completed_at = now(),
       locked_by = NULL,
       locked_until = NULL,
       updated_at = now()
-  WHERE id = $1 AND status = 'running' AND locked_by = $2
-  RETURNING id
+  WHERE t.id = ANY ($1::bigint[]) AND t.locked_by = ($2::text[])[array_position($1::bigint[], t.id)]
+  RETURNING t.id
 ),
 next AS (
   SELECT id
@@ -31,10 +34,11 @@ claimed AS (
       locked_until = now() + $5 * interval '1 millisecond',
       started_at = now(),
       updated_at = now()
-  FROM next
-  WHERE t.id = next.id
-  RETURNING t.*
+  WHERE t.id = ANY (ARRAY(SELECT id FROM next))
+  RETURNING t.id, t.blog_id, t.task_type, t.status, t.priority, t.payload, t.progress, t.result, t.dedupe_key,
+    t.attempts, t.max_attempts, t.error_message, t.last_error_at, t.run_at, t.locked_by, t.locked_until,
+    t.started_at, t.completed_at, t.created_at, t.updated_at
 )
 SELECT d.completed, c.*
-FROM (SELECT count(*) > 0 AS completed FROM done) AS d
+FROM (SELECT coalesce(array_agg(id), '{}') AS completed FROM done) AS d
 LEFT JOIN claimed AS c ON true;

@@ -1,7 +1,7 @@
 -- A failed run, accepted only from the lease holder. With attempts left and a retryable error the task goes back
 -- to pending with exponential backoff computed here: base × factor^(attempts − 1), i.e. 5 → 15 → 45 min by
 -- default. Otherwise it ends `failed`, keeping its last error (and its progress, for a manual retry).
--- $1 id  $2 worker id  $3 error message  $4 retryable  $5 backoff base (ms)  $6 backoff factor
+-- $1 id  $2 lease token  $3 error message  $4 retryable  $5 backoff base (ms)  $6 backoff factor
 UPDATE scrape_tasks
 SET status = CASE WHEN $4 AND attempts < max_attempts THEN 'pending' ELSE 'failed' END,
     run_at = CASE WHEN $4 AND attempts < max_attempts
@@ -13,5 +13,6 @@ SET status = CASE WHEN $4 AND attempts < max_attempts THEN 'pending' ELSE 'faile
     locked_by = NULL,
     locked_until = NULL,
     updated_at = now()
-WHERE id = $1 AND status = 'running' AND locked_by = $2
-RETURNING *;
+WHERE id = $1 AND locked_by = $2  -- the lease token is set exactly while running (CHECK on scrape_tasks)
+RETURNING id, blog_id, task_type, status, priority, payload, progress, result, dedupe_key, attempts, max_attempts,
+  error_message, last_error_at, run_at, locked_by, locked_until, started_at, completed_at, created_at, updated_at;

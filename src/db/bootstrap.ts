@@ -6,6 +6,8 @@ import { migrate } from './migrate.js';
 
 export interface DatabaseRuntime {
   handle: DatabaseHandle;
+  /** The task runner's own small pool: its statements are prepared and planned once per connection. */
+  queue: DatabaseHandle;
   embedded: EmbeddedPostgresHandle | undefined;
   /** Closes the pool, then stops the embedded server if this process owns it. */
   close(): Promise<void>;
@@ -32,23 +34,25 @@ export async function openConfiguredDatabase(
     url = embedded.connectionString;
   }
   const dbLogger = logger.child({ component: 'db' });
-  const handle = openDatabase(url, {
-    poolMax: config.DB_POOL_MAX,
-    onPoolError: (error) => dbLogger.warn({ err: error.message }, 'idle database connection lost'),
-  });
+  const onPoolError = (error: Error) => dbLogger.warn({ err: error.message }, 'idle database connection lost');
+  const handle = openDatabase(url, { poolMax: config.DB_POOL_MAX, onPoolError });
+  const queue = openDatabase(url, { poolMax: config.DB_QUEUE_POOL_MAX, onPoolError, genericPlans: true });
   try {
     await migrate(handle.pool, dbLogger);
   } catch (error) {
     await handle.close();
+    await queue.close();
     await embedded?.stop();
     throw new Error(`cannot prepare the database at ${maskUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
   dbLogger.info({ database: maskUrl(url), embedded: !!embedded }, 'database ready');
   return {
     handle,
+    queue,
     embedded,
     close: async () => {
       await handle.close();
+      await queue.close();
       await embedded?.stop();
     },
   };

@@ -11,6 +11,24 @@ export function loadSql(relativePath: string): string {
   return readFileSync(path.join(sqlDir(), relativePath), 'utf8');
 }
 
+/** Statement text → the name it is prepared under on every connection of our pools (see namePreparedStatements). */
+const preparedNames = new Map<string, string>();
+
+/**
+ * A statement of the queue's hot path, sent as a named prepared statement: each connection parses (and, on the
+ * queue's own pool, plans) it once instead of on every call. That halves the cost of a claim on a busy queue
+ * (planning its CTEs took as long as running them; see BENCHMARKS.md).
+ */
+export function loadPreparedSql(relativePath: string): string {
+  const text = loadSql(relativePath);
+  preparedNames.set(text, `igscout/${relativePath}`);
+  return text;
+}
+
+export function preparedName(text: string): string | undefined {
+  return preparedNames.get(text);
+}
+
 /** Runs a loaded statement with positional parameters on a database or a transaction. */
 export async function runSql<Row>(db: Kysely<any>, text: string, params: readonly unknown[]): Promise<Row[]> {
   const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...params]));

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { loadSql, runSql } from '../db/sql-file.js';
+import { loadPreparedSql, runSql } from '../db/sql-file.js';
 import type { Task } from './task.js';
 
-const CLAIM = loadSql('queue/claim.sql');
+const CLAIM = loadPreparedSql('queue/claim.sql');
+const COMPLETE_CLAIM = loadPreparedSql('queue/complete-claim.sql');
 
 export interface ClaimRequest {
   workerId: string;
@@ -13,37 +14,43 @@ export interface ClaimRequest {
   taskTypes: readonly string[];
 }
 
+/** A run that succeeded, identified by its lease token: only the holder of the lease may complete it. */
+export interface Completion {
+  id: number;
+  leaseToken: string;
+  result?: Record<string, unknown>;
+}
+
 export async function claimTasks(db: Kysely<Database>, request: ClaimRequest): Promise<Task[]> {
   if (request.limit <= 0 || request.taskTypes.length === 0) return [];
   const rows = await runSql<Task>(db, CLAIM, [request.workerId, request.limit, request.leaseMs, request.taskTypes]);
-  // UPDATE … RETURNING does not keep the CTE's order; restore it so the most urgent task starts first.
-  return rows.sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
+  return byUrgency(rows);
 }
 
-const COMPLETE_CLAIM = loadSql('queue/complete-claim.sql');
-
 /**
- * completeTask and claimTasks in one statement, for a worker whose task just succeeded and that wants work for the
- * freed slot. `completed` is false when the lease was gone (the result is then discarded, as with completeTask).
+ * Completes runs and claims tasks for the freed slots in one statement (`request` omitted: complete only).
+ * `completed` holds the ids whose lease was still held; the others' results were discarded (cancelled or recovered).
  */
 export async function completeAndClaim(
   db: Kysely<Database>,
-  finished: { id: number; leaseToken: string },
-  result: Record<string, unknown> | undefined,
-  request: ClaimRequest,
-): Promise<{ completed: boolean; claimed: Task[] }> {
-  const rows = await runSql<Task & { completed: boolean }>(db, COMPLETE_CLAIM, [
-    finished.id,
-    finished.leaseToken,
-    result === undefined ? null : JSON.stringify(result),
-    request.limit,
-    request.leaseMs,
-    request.taskTypes,
-    request.workerId,
+  finished: readonly Completion[],
+  request?: ClaimRequest,
+): Promise<{ completed: Set<number>; claimed: Task[] }> {
+  const rows = await runSql<Task & { completed: number[] }>(db, COMPLETE_CLAIM, [
+    finished.map((f) => f.id),
+    finished.map((f) => f.leaseToken),
+    finished.map((f) => (f.result === undefined ? null : JSON.stringify(f.result))),
+    request && request.taskTypes.length > 0 ? Math.max(0, request.limit) : 0,
+    request?.leaseMs ?? 0,
+    request?.taskTypes ?? [],
+    request?.workerId ?? '',
   ]);
-  const claimed = rows
-    .filter((row) => row.id !== null)
-    .map(({ completed: _, ...task }) => task as Task)
-    .sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
-  return { completed: rows[0]?.completed ?? false, claimed };
+  const claimed = rows.filter((row) => row.id !== null).map(({ completed: _, ...task }) => task as Task);
+  // int8[] arrives as strings (only scalar int8 has our number parser).
+  return { completed: new Set((rows[0]?.completed ?? []).map(Number)), claimed: byUrgency(claimed) };
+}
+
+/** UPDATE … RETURNING does not keep the claim's order; restore it so the most urgent task starts first. */
+function byUrgency(tasks: Task[]): Task[] {
+  return tasks.sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
 }

@@ -1,18 +1,22 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { loadSql, runSql } from '../db/sql-file.js';
+import { loadPreparedSql, runSql } from '../db/sql-file.js';
 import type { Task } from './task.js';
 
 /**
- * How a run ends. Every function here is conditioned on the lease (status running and locked_by = worker), so a
- * worker that lost its lease — its task was cancelled, or recovered after it stalled — cannot overwrite the outcome.
- * Each returns the updated task, or undefined when the lease was no longer held.
+ * How a run ends. Every function here is conditioned on the lease (locked_by = the run's lease token), so a run
+ * that lost its lease — its task was cancelled, or recovered after it stalled and claimed again — cannot overwrite
+ * the outcome. Each returns the updated task, or undefined when the lease was no longer held.
  */
 
-const FAIL = loadSql('queue/fail.sql');
+const FAIL = loadPreparedSql('queue/fail.sql');
 
-const heldBy = (id: number, workerId: string) => (eb: any) =>
-  eb.and([eb('id', '=', id), eb('status', '=', 'running'), eb('locked_by', '=', workerId)]);
+/**
+ * A lease token is set exactly while the task runs (the CHECK on scrape_tasks ties locked_by to status 'running'),
+ * so the token alone proves the lease. Leaving status out also leaves the planner one index, the primary key: with
+ * `status = 'running'` a generic plan (the queue's pool) may walk scrape_tasks_running_lease instead.
+ */
+const heldBy = (id: number, leaseToken: string) => (eb: any) => eb.and([eb('id', '=', id), eb('locked_by', '=', leaseToken)]);
 
 export async function completeTask(db: Kysely<Database>, id: number, workerId: string, result?: Record<string, unknown>) {
   return db

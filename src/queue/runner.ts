@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../util/wait.js';
-import { claimTasks, completeAndClaim } from './claim.js';
+import { claimTasks, completeAndClaim, type ClaimRequest, type Completion } from './claim.js';
 import { DeferTaskError, PermanentTaskError } from './errors.js';
-import { completeTask, failTask, releaseTask, renewLease, saveProgress } from './finish.js';
+import { failTask, releaseTask, renewLease, saveProgress } from './finish.js';
 import { notifyNewWork, recoverExpiredLeases } from './recover.js';
 import type { TaskRegistry } from './registry.js';
 import type { Task } from './task.js';
@@ -19,7 +19,13 @@ export interface RunnerOptions {
 }
 
 export interface RunnerDeps {
+  /** What handlers get. */
   db: Kysely<Database>;
+  /**
+   * Where the runner's own statements go (claim, complete, fail, lease renewal, checkpoints): the daemon gives it a
+   * small pool of its own that plans them once per connection (openDatabase's genericPlans). Default: `db`.
+   */
+  queueDb?: Kysely<Database>;
   registry: TaskRegistry;
   logger: Logger;
   options: RunnerOptions;
@@ -44,6 +50,12 @@ export interface ClaimGroup {
   limit: number;
 }
 
+interface PendingCompletion {
+  completion: Completion;
+  resolve(completed: boolean): void;
+  reject(error: unknown): void;
+}
+
 interface ActiveRun {
   task: Task;
   controller: AbortController;
@@ -51,6 +63,8 @@ interface ActiveRun {
 }
 
 class ShutdownAbort extends Error {}
+
+const WAKE_UP = Symbol('wake up');
 
 /**
  * The poll loop: claims as many tasks as it has free slots, runs them with a renewed lease, and records how each
@@ -67,8 +81,13 @@ export class TaskRunner {
   private sleeping = false;
   private claimSeq = 0;
   private readonly wakeTimers = new Set<NodeJS.Timeout>();
+  private readonly completions: PendingCompletion[] = [];
+  private flushing = false;
+  private readonly queueDb: Kysely<Database>;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.queueDb = deps.queueDb ?? deps.db;
+  }
 
   get activeCount(): number {
     return this.active.size;
@@ -88,7 +107,8 @@ export class TaskRunner {
   /** Wakes the loop now: new work may be claimable. */
   wake(): void {
     this.wakeRequested = true;
-    this.wakeSleeper.abort();
+    // With a reason given, abort() skips building a DOMException (and its stack): this runs once per task.
+    this.wakeSleeper.abort(WAKE_UP);
   }
 
   private async loop(): Promise<void> {
@@ -138,7 +158,7 @@ export class TaskRunner {
     const started = performance.now();
     for (const group of plan) {
       const limit = Math.min(group.limit, free - claimed.length);
-      if (limit > 0) claimed.push(...(await claimTasks(this.deps.db, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
+      if (limit > 0) claimed.push(...(await claimTasks(this.queueDb, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
     }
     this.deps.observer?.claimed(claimed, performance.now() - started);
     return claimed;
@@ -148,7 +168,7 @@ export class TaskRunner {
   private async recoverIfDue(): Promise<void> {
     if (Date.now() - this.lastRecovery < this.deps.options.leaseMs) return;
     this.lastRecovery = Date.now();
-    const recovered = await recoverExpiredLeases(this.deps.db);
+    const recovered = await recoverExpiredLeases(this.queueDb);
     if (recovered.requeued + recovered.failed > 0) this.deps.logger.warn(recovered, 'recovered tasks with expired leases');
   }
 
@@ -189,7 +209,7 @@ export class TaskRunner {
         db,
         logger,
         signal: controller.signal,
-        saveProgress: (progress) => saveProgress(db, task.id, holder(task), progress),
+        saveProgress: (progress) => saveProgress(this.queueDb, task.id, holder(task), progress),
       });
       // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
       controller.signal.throwIfAborted();
@@ -206,27 +226,49 @@ export class TaskRunner {
   }
 
   /**
-   * Records success. Without a claim plan (every registered type is claimable at any time) the freed slot is filled
-   * in the same statement: one round trip and one commit per task instead of two, which is what lets one worker
-   * keep up with a backlog. With a plan (the daemon's account check) the loop claims as before.
+   * Records success. Completions are written in batches without waiting for one: the first goes out at once, and
+   * runs that finish while it is in flight go together in the next statement, under one commit. Without a claim
+   * plan (every registered type is claimable at any time) that statement also claims a task for each slot it
+   * frees, so a busy worker spends one statement per batch rather than two per task. With a plan (the daemon's
+   * account check) the loop claims through the plan once the slots are free.
    */
-  private async complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
-    const { db, options } = this.deps;
-    if (this.deps.planClaims || !this.running) return (await completeTask(db, task.id, holder(task), result)) !== undefined;
-    const started = performance.now();
-    const { completed, claimed } = await completeAndClaim(db, { id: task.id, leaseToken: holder(task) }, result, {
-      workerId: this.leaseToken(),
-      limit: 1,
-      leaseMs: options.leaseMs,
-      taskTypes: this.deps.registry.types(),
+  private complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, resolve, reject });
+      if (!this.flushing) void this.flushCompletions();
     });
-    this.deps.observer?.claimed(claimed, performance.now() - started);
-    for (const next of claimed) {
-      // stop() began while the statement ran: hand the task straight back instead of starting it.
-      if (this.running) this.startRun(next);
-      else await releaseTask(db, next.id, holder(next));
+  }
+
+  private async flushCompletions(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.completions.length > 0) {
+        const batch = this.completions.splice(0, this.completions.length);
+        try {
+          const claim = this.claimForFreedSlots(batch.length);
+          const started = performance.now();
+          const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
+          if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
+          // The new runs start before the finished ones leave `active`, so the loop never sees their slots as free.
+          for (const next of claimed) {
+            // stop() began while the statement ran: hand the task straight back instead of starting it.
+            if (this.running) this.startRun(next);
+            else await releaseTask(this.queueDb, next.id, holder(next));
+          }
+          for (const b of batch) b.resolve(completed.has(b.completion.id));
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
-    return completed;
+  }
+
+  private claimForFreedSlots(freed: number): ClaimRequest | undefined {
+    if (this.deps.planClaims || !this.running) return undefined;
+    const { leaseMs } = this.deps.options;
+    return { workerId: this.leaseToken(), limit: freed, leaseMs, taskTypes: this.deps.registry.types() };
   }
 
   private async recordFailure(
@@ -235,7 +277,8 @@ export class TaskRunner {
     error: unknown,
     logger: Logger,
   ): Promise<'retry' | 'failed' | 'deferred' | 'released' | 'lost'> {
-    const { db, options } = this.deps;
+    const { options } = this.deps;
+    const db = this.queueDb;
     const message = error instanceof Error ? error.message : String(error);
     try {
       if (controller.signal.reason instanceof ShutdownAbort) {
@@ -288,7 +331,7 @@ export class TaskRunner {
   private async renew(task: Task, controller: AbortController, logger: Logger): Promise<void> {
     if (controller.signal.aborted) return;
     try {
-      const held = await renewLease(this.deps.db, task.id, holder(task), this.deps.options.leaseMs);
+      const held = await renewLease(this.queueDb, task.id, holder(task), this.deps.options.leaseMs);
       if (!held) {
         logger.warn('lease lost (task cancelled or recovered); stopping it');
         controller.abort(new Error('lease lost'));
@@ -317,8 +360,8 @@ export class TaskRunner {
       for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
       // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
       await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(2_000)]);
-      for (const run of this.active.values()) await releaseTask(this.deps.db, run.task.id, holder(run.task));
-      await notifyNewWork(this.deps.db).catch(() => undefined);
+      for (const run of this.active.values()) await releaseTask(this.queueDb, run.task.id, holder(run.task));
+      await notifyNewWork(this.queueDb).catch(() => undefined);
     }
     return { finished: inFlight.length - remaining.length, handedBack: remaining.length };
   }

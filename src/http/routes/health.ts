@@ -85,22 +85,23 @@ const FINISHED_COUNTS_TTL_MS = 30_000;
 const LIVE: TaskStatus[] = ['pending', 'running', 'waiting_batch'];
 
 /**
- * Tasks by status. Live statuses are counted exactly on every call (few rows, served by the status index); the
+ * Tasks by status. Live statuses are counted exactly on every call (few rows, each served by its partial index); the
  * finished ones (a million rows after a while) are cached, so a probe every few seconds stays cheap.
  */
 function taskCounter(deps: AppDeps) {
   let finished: { at: number; counts: Record<string, number> } | undefined;
+  // One count per status, so each is served by the partial index that covers exactly that status
+  // (scrape_tasks_claimable, _running_lease, _settled); `status IN (…)` would match none of them and scan the table.
   const count = async (statuses: TaskStatus[]) => {
     const rows = await withTimeout(
-      deps.db
-        .selectFrom('scrape_tasks')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-        .where('status', 'in', statuses)
-        .groupBy('status')
-        .execute(),
+      Promise.all(
+        statuses.map((status) =>
+          deps.db.selectFrom('scrape_tasks').select((eb) => eb.fn.countAll<number>().as('count')).where('status', '=', status).executeTakeFirstOrThrow(),
+        ),
+      ),
       DB_CHECK_TIMEOUT_MS,
     );
-    return Object.fromEntries(statuses.map((s) => [s, Number(rows.find((r) => r.status === s)?.count ?? 0)]));
+    return Object.fromEntries(statuses.map((s, i) => [s, Number(rows[i]!.count)]));
   };
   return async (): Promise<Record<string, number>> => {
     const live = await count(LIVE);
