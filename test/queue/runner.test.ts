@@ -5,8 +5,9 @@ import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
+import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
-import { waitFor } from '../../src/util/wait.js';
+import { sleep, waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -117,6 +118,39 @@ describe('running', () => {
     await waitFor(() => runner.activeCount === 0, { timeoutMs: 5000, what: 'the run to be aborted' });
     expect((await task(enqueued!.task.id)).status).toBe('cancelled');
     expect(await listExecutions(testDb.db)).toHaveLength(0);
+  });
+});
+
+describe('a backlog', () => {
+  it('drains through batched completions on the queue pool: each task once, with its own result, never over concurrency', async () => {
+    const queuePool = openDatabase(testDb.url, { poolMax: 2, genericPlans: true });
+    stops.push(() => queuePool.close());
+    let running = 0;
+    let mostAtOnce = 0;
+    const registry = new TaskRegistry().register({
+      type: 'full_scrape',
+      handler: async ({ task }) => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await sleep(Number(task.payload.ms));
+        running--;
+        return { n: task.payload.n };
+      },
+    });
+    const concurrency = 16;
+    const runner = new TaskRunner({ db: testDb.db, queueDb: queuePool.db, registry, logger: silent, options: options({ concurrency }) });
+    const total = 400;
+    // Uneven run times, so runs finish while a completion is in flight and batches of every size form.
+    await enqueueTasks(testDb.db, Array.from({ length: total }, (_, n) => ({ type: 'full_scrape', payload: { n, ms: n % 7 } })), { maxAttempts: 1 });
+    runner.start();
+    stops.push(() => runner.stop(0));
+
+    const finished = () => testDb.db.selectFrom('scrape_tasks').select(['id', 'status', 'attempts', 'payload', 'result']).where('status', '<>', 'pending').where('status', '<>', 'running').execute();
+    await waitFor(async () => (await finished()).length === total, { timeoutMs: 30_000, what: `${total} tasks finished` });
+    const rows = await finished();
+    expect(rows.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
+    expect(rows.every((r) => r.result?.n === r.payload.n)).toBe(true);
+    expect(mostAtOnce).toBeLessThanOrEqual(concurrency);
+    expect(mostAtOnce).toBeGreaterThan(1);
   });
 });
 
