@@ -34,7 +34,7 @@ export async function graphileWorker(url: string, version: string): Promise<Queu
       await utils.addJob('noop', payload);
     },
     // Completed jobs are deleted, so whatever is left is unfinished.
-    unfinished: () => monitor.count('SELECT count(*) AS n FROM graphile_worker._private_jobs'),
+    unfinished: () => monitor.count('SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs)::int AS n'),
     reset: () => monitor.exec('DELETE FROM graphile_worker._private_jobs'),
     async stop() {
       await runner?.stop();

@@ -41,7 +41,7 @@ export async function pgBoss(url: string, version: string): Promise<QueueSystem>
     async enqueueOne(payload) {
       await boss!.send('noop', payload);
     },
-    unfinished: () => monitor.count("SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'"),
+    unfinished: () => monitor.count("SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = 'noop' AND state <> 'completed')::int AS n"),
     reset: () => monitor.exec("DELETE FROM pgboss.job WHERE name = 'noop'"),
     async stop() {
       await boss?.offWork('noop');

@@ -191,7 +191,8 @@ export class TaskRunner {
     this.active.set(task.id, run);
     run.done = this.execute(task, controller).finally(() => {
       this.active.delete(task.id);
-      this.wake();
+      // A slot refilled by the completing statement's own claim needs no look from the loop.
+      if (this.active.size < this.deps.options.concurrency || !this.running) this.wake();
     });
   }
 
