@@ -10,6 +10,7 @@ import { seed } from './seed.js';
 const routes = (tasks: number) => [
   '/api/tasks',
   '/api/tasks?status=failed&limit=50',
+  '/api/tasks?status=pending&limit=50',
   '/api/tasks?status=done&task_type=full_scrape&limit=100&offset=5000',
   '/api/blogs',
   '/api/blogs?sort=er&min_followers=10000&limit=50',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
+import { waitFor } from '../../src/util/wait.js';
 
 /**
  * `npm start` as a new user runs it: src/main.ts with no DATABASE_URL and no key, in an empty DATA_DIR. The daemon
@@ -45,6 +46,8 @@ describe('zero-setup start', () => {
     const key = (await readFile(path.join(dataDir, 'api-key'), 'utf8')).trim();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(((await stat(path.join(dataDir, 'api-key'))).mode & 0o777).toString(8)).toBe('600');
+    // The hint follows 'ig-scout is running' (it is printed once startDaemon has returned).
+    await waitFor(() => first.output().includes('Bearer $(cat'), { timeoutMs: 5000, what: 'the API key hint' });
     expect(first.output()).toContain(`Bearer $(cat ${path.join(dataDir, 'api-key')})`);
     expect(first.output()).not.toContain(key);
 
