@@ -12,12 +12,15 @@ RUN npm run build \
 
 # Run: only what the daemon loads, as the unprivileged `node` user.
 FROM node:20-bookworm-slim
-# The heap cap keeps the process well inside the 512 MB container: measured 101 MB idle and 202 MB peak RSS with
-# 100 accounts under API and scraping load (BENCHMARKS.md, "Memory"); without it V8 lets the heap grow to ~364 MB.
+# Heap settings (what Node would pick itself inside a 512 MB cgroup, made explicit for any host): old space capped at
+# 128 MB, where 100 accounts scraping at concurrency 50 keep about 80 MB live, and 8 MB semi-spaces, which cost no
+# measurable speed. Without them V8 sizes its heap from the host's memory and lets it grow lazily to ~350 MB RSS.
+# `npm run bench:memory` reads this line and measures it (BENCHMARKS.md, "Memory"). A much larger pool or
+# WORKER_CONCURRENCY may need a higher --max-old-space-size.
 ENV NODE_ENV=production \
     PORT=8001 \
     LOG_FORMAT=json \
-    NODE_OPTIONS=--max-old-space-size=128
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
