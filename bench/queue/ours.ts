@@ -23,10 +23,10 @@ export async function ourQueue(url: string, version: string): Promise<QueueSyste
   return {
     name: 'ig-scout',
     version,
-    setup: (c) => `TaskRunner concurrency ${c}, LISTEN/NOTIFY, poll 5 s, pool ${c + 2} for handlers + queue pool 3 (generic plans)`,
+    setup: (c) => `TaskRunner concurrency ${c}, LISTEN/NOTIFY, poll 5 s, pool ${c + 2} for handlers + queue pool 3 (generic plans, asynchronous commit)`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
-      const queue = openDatabase(url, { poolMax: 3, genericPlans: true });
+      const queue = openDatabase(url, { poolMax: 3, queuePool: true });
       const registry = new TaskRegistry().register({
         type: 'noop',
         handler: async ({ task }) => onStart(task.payload as unknown as Payload),

@@ -4,7 +4,8 @@
 -- Claiming spends an attempt and sets the lease.
 -- Runs as a prepared statement with a generic plan (src/db/database.ts), so it is written to have only one good
 -- plan: `= ANY (ARRAY(…))` keeps the update on the primary key whatever LIMIT $2 is guessed to return, and the
--- columns are listed so that a migration adding one cannot invalidate the prepared statement's result type.
+-- columns are listed so that a migration adding one cannot invalidate the prepared statement's result type
+-- (the task_columns variable, TASK_COLUMNS of src/queue/task.ts; in psql, `\set task_columns …` first).
 -- $1 lease token  $2 limit  $3 lease (ms)  $4 claimable task types
 WITH next AS (
   SELECT id
@@ -22,6 +23,4 @@ SET status = 'running',
     started_at = now(),
     updated_at = now()
 WHERE t.id = ANY (ARRAY(SELECT id FROM next))
-RETURNING t.id, t.blog_id, t.task_type, t.status, t.priority, t.payload, t.progress, t.result, t.dedupe_key,
-  t.attempts, t.max_attempts, t.error_message, t.last_error_at, t.run_at, t.locked_by, t.locked_until,
-  t.started_at, t.completed_at, t.created_at, t.updated_at;
+RETURNING :task_columns;

@@ -1,6 +1,6 @@
 -- Completes finished tasks and claims the next ones for the freed slots in one statement (one round trip and one
--- commit instead of two or more): the runner's busy path. Each completion is conditioned on its lease exactly as
--- complete.sql's; the claim is claim.sql's. At least one row: `completed` lists the ids whose lease was still held
+-- commit instead of two or more): the runner's busy path. Each completion is conditioned on its lease token (set
+-- exactly while running); the claim is claim.sql's. At least one row: `completed` lists the ids whose lease was still held
 -- (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
 -- Prepared with a generic plan, hence claim.sql's shape (see there).
 -- $1 ids  $2 lease tokens of the finished runs  $3 results (jsonb or null)  $4 claim limit  $5 lease (ms)
@@ -35,9 +35,7 @@ claimed AS (
       started_at = now(),
       updated_at = now()
   WHERE t.id = ANY (ARRAY(SELECT id FROM next))
-  RETURNING t.id, t.blog_id, t.task_type, t.status, t.priority, t.payload, t.progress, t.result, t.dedupe_key,
-    t.attempts, t.max_attempts, t.error_message, t.last_error_at, t.run_at, t.locked_by, t.locked_until,
-    t.started_at, t.completed_at, t.created_at, t.updated_at
+  RETURNING :task_columns
 )
 SELECT d.completed, c.*
 FROM (SELECT coalesce(array_agg(id), '{}') AS completed FROM done) AS d

@@ -14,5 +14,4 @@ SET status = CASE WHEN $4 AND attempts < max_attempts THEN 'pending' ELSE 'faile
     locked_until = NULL,
     updated_at = now()
 WHERE id = $1 AND locked_by = $2  -- the lease token is set exactly while running (CHECK on scrape_tasks)
-RETURNING id, blog_id, task_type, status, priority, payload, progress, result, dedupe_key, attempts, max_attempts,
-  error_message, last_error_at, run_at, locked_by, locked_until, started_at, completed_at, created_at, updated_at;
+RETURNING :task_columns;

@@ -36,7 +36,7 @@ export async function openConfiguredDatabase(
   const dbLogger = logger.child({ component: 'db' });
   const onPoolError = (error: Error) => dbLogger.warn({ err: error.message }, 'idle database connection lost');
   const handle = openDatabase(url, { poolMax: config.DB_POOL_MAX, onPoolError });
-  const queue = openDatabase(url, { poolMax: config.DB_QUEUE_POOL_MAX, onPoolError, genericPlans: true });
+  const queue = openDatabase(url, { poolMax: config.DB_QUEUE_POOL_MAX, onPoolError, queuePool: true });
   try {
     await migrate(handle.pool, dbLogger);
   } catch (error) {

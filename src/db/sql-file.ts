@@ -7,8 +7,21 @@ import { sqlDir } from '../util/paths.js';
  * Statements too central to hide in a query builder (the claim, the backoff) live as plain files in sql/, where a
  * DBA can read and EXPLAIN them. They are read once, when the module that uses them is loaded.
  */
-export function loadSql(relativePath: string): string {
-  return readFileSync(path.join(sqlDir(), relativePath), 'utf8');
+export function loadSql(relativePath: string, variables: Readonly<Record<string, string>> = {}): string {
+  const text = readFileSync(path.join(sqlDir(), relativePath), 'utf8');
+  return substitute(text, variables, relativePath);
+}
+
+/**
+ * Replaces `:name` with `variables[name]`, psql's syntax for its variables, so a file stays runnable in psql after
+ * `\set name …`. A `::type` cast is not a variable. An unknown `:name` is an error now rather than in Postgres later.
+ */
+function substitute(text: string, variables: Readonly<Record<string, string>>, file: string): string {
+  return text.replace(/(?<![:\w]):([a-z_][a-z0-9_]*)\b/g, (_, name: string) => {
+    const value = variables[name];
+    if (value === undefined) throw new Error(`sql/${file} uses :${name}, which no caller defines`);
+    return value;
+  });
 }
 
 /** Statement text → the name it is prepared under on every connection of our pools (see namePreparedStatements). */
@@ -19,8 +32,8 @@ const preparedNames = new Map<string, string>();
  * queue's own pool, plans) it once instead of on every call. That halves the cost of a claim on a busy queue
  * (planning its CTEs took as long as running them; see BENCHMARKS.md).
  */
-export function loadPreparedSql(relativePath: string): string {
-  const text = loadSql(relativePath);
+export function loadPreparedSql(relativePath: string, variables: Readonly<Record<string, string>> = {}): string {
+  const text = loadSql(relativePath, variables);
   preparedNames.set(text, `igscout/${relativePath}`);
   return text;
 }

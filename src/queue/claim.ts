@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
-import type { Task } from './task.js';
+import { TASK_SQL_VARIABLES, type Task } from './task.js';
 
-const CLAIM = loadPreparedSql('queue/claim.sql');
-const COMPLETE_CLAIM = loadPreparedSql('queue/complete-claim.sql');
+const CLAIM = loadPreparedSql('queue/claim.sql', TASK_SQL_VARIABLES);
+const COMPLETE_CLAIM = loadPreparedSql('queue/complete-claim.sql', TASK_SQL_VARIABLES);
 
 export interface ClaimRequest {
   workerId: string;

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
-import type { NewTask, Task } from './task.js';
+import { TASK_SQL_VARIABLES, type NewTask, type Task } from './task.js';
 
-const ENQUEUE = loadPreparedSql('queue/enqueue.sql');
+const ENQUEUE = loadPreparedSql('queue/enqueue.sql', TASK_SQL_VARIABLES);
 
 /**
  * A bulk enqueue this large refreshes the table's statistics at once. Planned with stale ones (autovacuum looks at

@@ -1,15 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
-import type { Task } from './task.js';
+import { TASK_SQL_VARIABLES, type Task } from './task.js';
 
 /**
- * How a run ends. Every function here is conditioned on the lease (locked_by = the run's lease token), so a run
- * that lost its lease — its task was cancelled, or recovered after it stalled and claimed again — cannot overwrite
- * the outcome. Each returns the updated task, or undefined when the lease was no longer held.
+ * How a run ends, other than by success (completeAndClaim in claim.ts, which batches it with the next claim). Every
+ * function here is conditioned on the lease (locked_by = the run's lease token), so a run that lost its lease — its
+ * task was cancelled, or recovered after it stalled and claimed again — cannot overwrite the outcome. Each returns
+ * the updated task, or undefined when the lease was no longer held.
  */
 
-const FAIL = loadPreparedSql('queue/fail.sql');
+const FAIL = loadPreparedSql('queue/fail.sql', TASK_SQL_VARIABLES);
 
 /**
  * A lease token is set exactly while the task runs (the CHECK on scrape_tasks ties locked_by to status 'running'),
@@ -17,22 +18,6 @@ const FAIL = loadPreparedSql('queue/fail.sql');
  * `status = 'running'` a generic plan (the queue's pool) may walk scrape_tasks_running_lease instead.
  */
 const heldBy = (id: number, leaseToken: string) => (eb: any) => eb.and([eb('id', '=', id), eb('locked_by', '=', leaseToken)]);
-
-export async function completeTask(db: Kysely<Database>, id: number, workerId: string, result?: Record<string, unknown>) {
-  return db
-    .updateTable('scrape_tasks')
-    .set({
-      status: 'done',
-      result: result === undefined ? null : JSON.stringify(result),
-      completed_at: sql`now()`,
-      locked_by: null,
-      locked_until: null,
-      updated_at: sql`now()`,
-    })
-    .where(heldBy(id, workerId))
-    .returningAll()
-    .executeTakeFirst();
-}
 
 export interface FailOptions {
   message: string;

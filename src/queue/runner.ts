@@ -23,7 +23,7 @@ export interface RunnerDeps {
   db: Kysely<Database>;
   /**
    * Where the runner's own statements go (claim, complete, fail, lease renewal, checkpoints): the daemon gives it a
-   * small pool of its own that plans them once per connection (openDatabase's genericPlans). Default: `db`.
+   * small pool of its own (openDatabase's queuePool: generic plans, asynchronous commit). Default: `db`.
    */
   queueDb?: Kysely<Database>;
   registry: TaskRegistry;

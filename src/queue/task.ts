@@ -4,6 +4,23 @@ import type { ScrapeTasksTable } from '../db/schema.js';
 /** One row of scrape_tasks as the code sees it. */
 export type Task = Selectable<ScrapeTasksTable>;
 
+/**
+ * Every column of a Task, for the queue's prepared statements (`RETURNING :task_columns` in sql/queue/): they list
+ * their columns instead of `*`, because a prepared `*` fails once a migration adds a column under a running
+ * process. A column added to the schema type but not here fails the type check below, instead of coming back
+ * undefined from the queue.
+ */
+export const TASK_COLUMNS = [
+  'id', 'blog_id', 'task_type', 'status', 'priority', 'payload', 'progress', 'result', 'dedupe_key', 'attempts',
+  'max_attempts', 'error_message', 'last_error_at', 'run_at', 'locked_by', 'locked_until', 'started_at',
+  'completed_at', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof Task>;
+const everyColumnListed: Exclude<keyof Task, (typeof TASK_COLUMNS)[number]> extends never ? true : never = true;
+void everyColumnListed;
+
+/** The variables of the queue's SQL files (src/db/sql-file.ts substitutes them). */
+export const TASK_SQL_VARIABLES = { task_columns: TASK_COLUMNS.join(', ') };
+
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
 export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];

@@ -17,7 +17,7 @@ const request = { workerId: 'w1', limit: 1, leaseMs: 60_000, taskTypes: ['full_s
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  queuePool = openDatabase(testDb.url, { poolMax: 1, genericPlans: true });
+  queuePool = openDatabase(testDb.url, { poolMax: 1, queuePool: true });
 });
 afterAll(async () => {
   await queuePool.close();
@@ -31,7 +31,7 @@ const row = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().whe
 
 describe.each([
   ['the main pool', () => testDb.db],
-  ['the queue pool (generic plans)', () => queuePool.db],
+  ['the queue pool (generic plans, asynchronous commit)', () => queuePool.db],
 ])('completeAndClaim on %s', (_, db) => {
   it('completes the held task with its result and claims the most urgent due one', async () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'full_scrape', priority: 9 }, { type: 'full_scrape', priority: 1 }], { maxAttempts: 3 });

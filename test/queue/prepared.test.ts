@@ -15,7 +15,7 @@ let queuePool: DatabaseHandle;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  queuePool = openDatabase(testDb.url, { poolMax: 1, genericPlans: true });
+  queuePool = openDatabase(testDb.url, { poolMax: 1, queuePool: true });
 });
 afterAll(async () => {
   await queuePool.close();
@@ -36,4 +36,12 @@ it('keeps claiming, completing and enqueueing on the same connections after a mi
   expect([...completed]).toEqual([first!.id]);
   expect(claimed.map((t) => t.id)).toEqual([2]);
   expect(await claimTasks(queuePool.db, { ...request, workerId: 'w#3' })).toMatchObject([{ id: 3, locked_by: 'w#3' }]);
+});
+
+it('commits asynchronously only on the queue pool: the main pool, where handlers write, keeps the server setting', async () => {
+  const setting = async (db: DatabaseHandle['db']) =>
+    (await sql<{ setting: string; source: string }>`SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'`.execute(db)).rows[0]!;
+  expect(await setting(queuePool.db)).toEqual({ setting: 'off', source: 'client' });
+  // The test server itself runs without synchronous commit (speed); production servers default to on.
+  expect((await setting(testDb.db)).source).not.toBe('client');
 });

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimTasks } from '../../src/queue/claim.js';
+import { claimTasks, completeAndClaim } from '../../src/queue/claim.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
-import { completeTask, failTask, releaseTask, renewLease } from '../../src/queue/finish.js';
+import { failTask, releaseTask, renewLease } from '../../src/queue/finish.js';
 import { cancelTask, retryTask } from '../../src/queue/manage.js';
 import { recoverExpiredLeases } from '../../src/queue/recover.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -12,6 +12,13 @@ let testDb: TestDatabase;
 const defaults = { maxAttempts: 3 };
 const claimOpts = (workerId: string, limit = 1) => ({ workerId, limit, leaseMs: 60_000, taskTypes: ['full_scrape', 'discover'] });
 const backoff = { backoffBaseMs: 300_000, backoffFactor: 3 };
+
+/** Completes a run as the runner does; the task as it ended, or undefined when the lease was not held. */
+async function complete(id: number, leaseToken: string, result?: Record<string, unknown>) {
+  const { completed } = await completeAndClaim(testDb.db, [{ id, leaseToken, result }]);
+  if (!completed.has(id)) return undefined;
+  return testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -33,7 +40,7 @@ describe('enqueue', () => {
     const whileRunning = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
     expect(whileRunning[0]!.task.id).toBe(first[0]!.task.id);
 
-    await completeTask(testDb.db, claimed!.id, 'w1');
+    await complete(claimed!.id, 'w1');
     const afterDone = await enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:alice' }], defaults);
     expect(afterDone[0]!.created).toBe(true);
     expect(afterDone[0]!.task.id).not.toBe(first[0]!.task.id);
@@ -119,10 +126,10 @@ describe('outcomes', () => {
   it('accepts complete and fail only from the lease holder', async () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
     const [task] = await claimTasks(testDb.db, claimOpts('owner'));
-    expect(await completeTask(testDb.db, task!.id, 'intruder')).toBeUndefined();
+    expect(await complete(task!.id, 'intruder')).toBeUndefined();
     expect(await failTask(testDb.db, task!.id, 'intruder', { message: 'x', retryable: false, ...backoff })).toBeUndefined();
     expect(await renewLease(testDb.db, task!.id, 'intruder', 60_000)).toBe(false);
-    expect(await completeTask(testDb.db, task!.id, 'owner', { ok: 1 })).toMatchObject({ status: 'done', result: { ok: 1 } });
+    expect(await complete(task!.id, 'owner', { ok: 1 })).toMatchObject({ status: 'done', result: { ok: 1 } });
   });
 
   it('retries after 5, 15 and 45 minutes, then fails keeping the last error', async () => {
@@ -192,7 +199,7 @@ describe('cancel and retry by hand', () => {
     const pending = (await testDb.db.selectFrom('scrape_tasks').select('id').where('status', '=', 'pending').executeTakeFirstOrThrow()).id;
     expect(await cancelTask(testDb.db, pending)).toMatchObject({ ok: true, task: { status: 'cancelled' } });
     expect(await cancelTask(testDb.db, running!.id)).toMatchObject({ ok: true, task: { status: 'cancelled' } });
-    expect(await completeTask(testDb.db, running!.id, 'w')).toBeUndefined();
+    expect(await complete(running!.id, 'w')).toBeUndefined();
     expect(await renewLease(testDb.db, running!.id, 'w', 1000)).toBe(false);
     expect(await cancelTask(testDb.db, pending)).toMatchObject({ ok: false, reason: 'conflict' });
     expect(await cancelTask(testDb.db, 999_999)).toEqual({ ok: false, reason: 'not_found' });

@@ -123,7 +123,7 @@ describe('running', () => {
 
 describe('a backlog', () => {
   it('drains through batched completions on the queue pool: each task once, with its own result, never over concurrency', async () => {
-    const queuePool = openDatabase(testDb.url, { poolMax: 2, genericPlans: true });
+    const queuePool = openDatabase(testDb.url, { poolMax: 2, queuePool: true });
     stops.push(() => queuePool.close());
     let running = 0;
     let mostAtOnce = 0;
