@@ -22,9 +22,11 @@ const CODES: Record<number, string> = {
   401: 'unauthorized',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  431: 'headers_too_large',
   500: 'internal',
   503: 'unavailable',
 };

@@ -147,14 +147,17 @@ function chunked(text: string, sizes: number[]): Buffer[] {
   return frames;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function expect413(response: RawResponse, where: string) {
   expect(response.status, `${where} → ${response.status} ${response.body.slice(0, 200)}`).toBe(413);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(response.body);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJson(response.body);
   expect(errorShapeProblem(parsed), where).toBeUndefined();
   expect((parsed as { error: { code: string } }).error.code).toBe('payload_too_large');
 }
@@ -232,7 +235,23 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
       const where = `${JSON.stringify(extra)} → ${response.status} ${response.body.slice(0, 200)}`;
       expect(response.status, where).toBeGreaterThanOrEqual(400);
       expect(response.status, where).toBeLessThan(500);
+      // Refused by Node's parser or by the app, the answer says why in the API's error shape.
+      expect(errorShapeProblem(parseJson(response.body)), where).toBeUndefined();
     }
+  });
+
+  it('a request line or headers over 16 KB: 431 in the error shape, and the server goes on', async () => {
+    const longQuery = `GET /api/blogs?q=${'a'.repeat(20_000)} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${TEST_API_KEY}\r\n\r\n`;
+    const longHeader = head('GET /api/tasks', { authorization: `Bearer ${TEST_API_KEY}`, 'x-padding': 'b'.repeat(20_000) });
+    for (const [what, request] of [['query string', longQuery], ['header', longHeader]] as const) {
+      const response = await rawExchange(request, []);
+      expect(response.status, `${what}: ${response.body.slice(0, 200)}`).toBe(431);
+      const body = parseJson(response.body) as { error: { code: string; message: string } };
+      expect(errorShapeProblem(body), what).toBeUndefined();
+      expect(body.error).toMatchObject({ code: 'headers_too_large', message: expect.stringContaining('16 KB') });
+    }
+    const ok = await rawExchange(head('GET /api/tasks?limit=1', { authorization: `Bearer ${TEST_API_KEY}` }), []);
+    expect(ok.status, ok.body).toBe(200);
   });
 
   it('a body of exactly the limit is not refused for its size', async () => {
