@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
 import { AiStatsSchema } from './schemas-ai.js';
-import { withoutControlCharacters } from './schemas.js';
+import { paging, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
 
@@ -26,7 +26,7 @@ const positiveId = (what: string) =>
     .int(`${what} must be a whole number`)
     .positive(`${what} must be positive`)
     .max(Number.MAX_SAFE_INTEGER, `${what} is too large`)
-    .openapi({ type: 'integer' });
+    .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 export const LogListQuery = z
   .strictObject({
@@ -46,8 +46,7 @@ export const LogListQuery = z
     before_id: positiveId('before_id')
       .optional()
       .openapi({ description: 'Rows older than this id: pass the previous page\'s next_before_id (cheap at any depth)' }),
-    limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ type: 'integer' }),
-    offset: z.coerce.number().int().min(0).max(10_000).default(0).openapi({ type: 'integer', description: 'For shallow jumps; page deeper with before_id' }),
+    ...paging({ max: 500, default: 100 }, 10_000, 'For shallow jumps; page deeper with before_id'),
   })
   .refine((q) => !q.since || !q.until || q.since < q.until, { path: ['until'], error: 'must be later than since' });
 

@@ -3,7 +3,7 @@ import { checkPassword, parseProxyUrl, PROXY_URL_FORMS, type ParsedProxy } from 
 import { ACCOUNT_LINE_FORMS, PROXY_LINE_FORMS } from '../accounts/import-lines.js';
 import { MAX_IMPORT_LINES } from '../accounts/import.js';
 import { ACCOUNT_STATUSES } from '../db/schema.js';
-import { Username } from './schemas.js';
+import { paging, Username } from './schemas.js';
 
 /**
  * Input and output schemas of the account and proxy routes (also the OpenAPI document). No output schema has a
@@ -22,10 +22,7 @@ const idParam = (what: string) =>
 export const AccountIdParam = idParam('account');
 export const ProxyIdParam = idParam('proxy');
 
-const page = {
-  limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ type: 'integer' }),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
-};
+const page = paging({ max: 500, default: 100 });
 const ACCOUNT_STATUS = z.enum(ACCOUNT_STATUSES as [string, ...string[]]);
 const PROXY_STATUS = z.enum(['active', 'failed', 'disabled']);
 /** What a human may set by hand; the other statuses are the pool's verdicts. */

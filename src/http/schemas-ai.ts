@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { paging } from './schemas.js';
 
 /** Schemas of /api/batches, /api/categories and the `ai` section of /api/stats (also the OpenAPI document). */
 
@@ -10,8 +11,7 @@ export const BATCH_STATUSES = [
 export const BatchListQuery = z.strictObject({
   status: z.enum(BATCH_STATUSES).optional(),
   open: z.enum(['true', 'false']).optional().openapi({ description: 'true: not yet processed; false: closed' }),
-  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
+  ...paging({ max: 500, default: 50 }),
 });
 
 const Tokens = z.object({ input: z.number().int(), output: z.number().int(), total: z.number().int() });

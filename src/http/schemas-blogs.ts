@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { Username, withoutControlCharacters } from './schemas.js';
+import { paging, queryInt, Username, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of the results routes (/api/blogs…) and of POST /api/tasks/followers; they also generate /openapi.json. */
 
@@ -13,7 +13,7 @@ const count = (what: string) =>
     .int(`${what} must be a whole number`)
     .min(0, `${what} must not be negative`)
     .max(Number.MAX_SAFE_INTEGER, `${what} is too large`)
-    .openapi({ type: 'integer' });
+    .openapi({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 export const UsernameParam = z.object({
   username: Username.openapi({ param: { name: 'username', in: 'path' }, type: 'string', example: 'natgeo' }),
@@ -54,8 +54,7 @@ export const BlogListQuery = z
       .optional(),
     sort: z.enum(['followers', 'er', 'scraped_at']).default('followers'),
     order: z.enum(['asc', 'desc']).default('desc'),
-    limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ type: 'integer' }),
-    offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
+    ...paging({ max: 200, default: 50 }),
   })
   .refine((q) => q.min_followers === undefined || q.max_followers === undefined || q.min_followers <= q.max_followers, {
     path: ['max_followers'],
@@ -98,8 +97,8 @@ export const BlogListSchema = z
   .openapi('BlogList');
 
 export const BlogDetailQuery = z.strictObject({
-  posts_limit: z.coerce.number().int().min(0).max(500).default(50).openapi({ type: 'integer' }),
-  history_limit: z.coerce.number().int().min(0).max(1000).default(100).openapi({ type: 'integer' }),
+  posts_limit: queryInt({ min: 0, max: 500, default: 50 }),
+  history_limit: queryInt({ min: 0, max: 1000, default: 100 }),
 });
 
 const PostSchema = z.object({
@@ -166,8 +165,7 @@ export const MutualsQuery = z.strictObject({
   relation: z.enum(['mutual', 'followers_only', 'following_only']).default('mutual').openapi({
     description: 'mutual: follow each other; followers_only: follow the blog, not followed back; following_only: followed by the blog, no follow back',
   }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ type: 'integer' }),
-  offset: z.coerce.number().int().min(0).max(MAX_FOLLOWERS_LIMIT).default(0).openapi({ type: 'integer' }),
+  ...paging({ max: 1000, default: 100 }, MAX_FOLLOWERS_LIMIT),
 });
 
 export const AudienceAccountSchema = z.object({

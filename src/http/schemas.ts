@@ -6,6 +6,28 @@ import { TASK_TYPES } from '../queue/task.js';
  * Input and output schemas of the API. The same definitions validate requests and generate /openapi.json.
  */
 
+/**
+ * An integer query parameter. z.coerce hides the bounds and the default from the OpenAPI generator, so they are
+ * written into the document here, from the same numbers the validator enforces.
+ */
+export function queryInt(bounds: { min: number; max: number; default: number }, description?: string) {
+  return z.coerce
+    .number()
+    .int()
+    .min(bounds.min)
+    .max(bounds.max)
+    .default(bounds.default)
+    .openapi({ type: 'integer', minimum: bounds.min, maximum: bounds.max, default: bounds.default, ...(description ? { description } : {}) });
+}
+
+/** `limit` (1 to `limit.max`) and `offset` (0 to `maxOffset`) of a list route. */
+export function paging(limit: { max: number; default: number }, maxOffset = 100_000, offsetDescription?: string) {
+  return {
+    limit: queryInt({ min: 1, ...limit }),
+    offset: queryInt({ min: 0, max: maxOffset, default: 0 }, offsetDescription),
+  };
+}
+
 /** Instagram's rules: 1–30 of a-z 0-9 . _, no leading/trailing dot, no two dots in a row. Case-insensitive. */
 const USERNAME = /^(?!\.)(?!.*\.\.)(?!.*\.$)[a-z0-9._]{1,30}$/;
 
@@ -66,8 +88,7 @@ export const TaskIdParam = z.object({
 export const TaskListQuery = z.strictObject({
   status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(),
   task_type: z.enum(TASK_TYPES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ type: 'integer' }),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0).openapi({ type: 'integer' }),
+  ...paging({ max: 500, default: 50 }),
 });
 
 export const TaskSchema = z

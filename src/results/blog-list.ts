@@ -47,8 +47,10 @@ export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promi
       ),
     );
   }
-  if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', filter.minFollowers);
-  if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', filter.maxFollowers);
+  // follower_count is an integer column; the API accepts any safe integer, which Postgres would refuse to compare
+  // as one ("out of range", a 500). As bigint the comparison just matches all or nothing, and still uses the index.
+  if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', sql<number>`${filter.minFollowers}::bigint`);
+  if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', sql<number>`${filter.maxFollowers}::bigint`);
   if (filter.minEr !== undefined) query = query.where('er', '>=', filter.minEr);
   if (filter.scrapeStatus !== undefined) query = query.where('scrape_status', '=', filter.scrapeStatus);
   if (filter.source !== undefined) {

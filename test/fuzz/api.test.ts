@@ -136,6 +136,33 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('integer query parameters', () => {
+  const bounded = operations
+    .filter((op) => op.method === 'GET')
+    .flatMap((op) => op.parameters.filter((p) => p.in === 'query' && p.schema.type === 'integer').map((p) => ({ op, p })));
+
+  it('are documented with the bounds the API enforces', async () => {
+    expect(bounded.length).toBeGreaterThan(10);
+    for (const { op, p } of bounded) {
+      const where = `${label(op)} ?${p.name}`;
+      const { minimum, maximum } = p.schema;
+      expect(minimum, `${where}: minimum`).toBeTypeOf('number');
+      expect(maximum, `${where}: maximum`).toBeTypeOf('number');
+      const url = (value: number) => `${op.path.replace(/\{[^}]+\}/g, '1')}?${p.name}=${value}`;
+      const headers = { authorization: `Bearer ${TEST_API_KEY}` };
+      for (const inside of [minimum!, maximum!]) {
+        const response = await send({ method: 'GET', url: url(inside), headers });
+        expect(response.status, `${where}=${inside}: ${response.text.slice(0, 200)}`).not.toBe(400);
+      }
+      for (const outside of [minimum! - 1, maximum! + 1]) {
+        const response = await send({ method: 'GET', url: url(outside), headers });
+        expect(response.status, `${where}=${outside}`).toBe(400);
+        expect((response.body as { error: { message: string } }).error.message, where).toContain(p.name);
+      }
+    }
+  });
+});
+
 describe('with a valid key, any request gets a non-5xx answer, and every 4xx has the error shape', () => {
   it.each(operations.map((op) => [label(op), op] as const))('%s', async (name, op) => {
     await checkProperty(

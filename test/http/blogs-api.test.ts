@@ -97,6 +97,8 @@ describe('GET /api/blogs', () => {
     ['category=nothing', []],
     ['min_followers=8000&max_followers=52000', ['almaty.food', 'kz_travel']],
     ['min_followers=100000', ['mom.life']],
+    ['min_followers=100000&max_followers=9007199254740991', ['mom.life']], // past the integer column's range
+    ['min_followers=9007199254740991', []],
     ['min_er=3.1', ['almaty.food', 'kz_travel']],
     ['scrape_status=private', ['hidden']],
     ['source=manual', ['kz_travel', 'hidden', 'fresh']],
