@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
 import { AiStatsSchema } from './schemas-ai.js';
-import { paging, withoutControlCharacters } from './schemas.js';
+import { paging, positiveInt, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
 
@@ -20,14 +20,6 @@ const IsoTime = z
   .transform((value) => new Date(value))
   .openapi({ type: 'string', format: 'date-time', example: '2024-05-01T12:00:00Z' });
 
-const positiveId = (what: string) =>
-  z.coerce
-    .number({ error: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .positive(`${what} must be positive`)
-    .max(Number.MAX_SAFE_INTEGER, `${what} is too large`)
-    .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-
 export const LogListQuery = z
   .strictObject({
     account: withoutControlCharacters(z.string().trim().min(1, 'give an account id or username').max(64))
@@ -40,10 +32,10 @@ export const LogListQuery = z
       .optional()
       .openapi({ example: 'rate_limited' }),
     kind: z.enum(ACTIVITY_KINDS).optional(),
-    task_id: positiveId('task_id').optional(),
+    task_id: positiveInt('task_id').optional(),
     since: IsoTime.optional().openapi({ description: 'Rows at or after this time' }),
     until: IsoTime.optional().openapi({ description: 'Rows before this time' }),
-    before_id: positiveId('before_id')
+    before_id: positiveInt('before_id')
       .optional()
       .openapi({ description: 'Rows older than this id: pass the previous page\'s next_before_id (cheap at any depth)' }),
     ...paging({ max: 500, default: 100 }, 10_000, 'For shallow jumps; page deeper with before_id'),

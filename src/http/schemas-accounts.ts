@@ -3,24 +3,15 @@ import { checkPassword, parseProxyUrl, PROXY_URL_FORMS, type ParsedProxy } from 
 import { ACCOUNT_LINE_FORMS, PROXY_LINE_FORMS } from '../accounts/import-lines.js';
 import { MAX_IMPORT_LINES } from '../accounts/import.js';
 import { ACCOUNT_STATUSES } from '../db/schema.js';
-import { paging, Username } from './schemas.js';
+import { idParam, paging, Username } from './schemas.js';
 
 /**
  * Input and output schemas of the account and proxy routes (also the OpenAPI document). No output schema has a
  * field for a password, a session, a device seed or a proxy credential: what is not in the schema cannot leak.
  */
 
-const idParam = (what: string) =>
-  z.object({
-    id: z.coerce
-      .number({ error: `${what} id must be a number` })
-      .int(`${what} id must be a whole number`)
-      .positive(`${what} id must be positive`)
-      .max(Number.MAX_SAFE_INTEGER, `${what} id is too large`)
-      .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
-  });
-export const AccountIdParam = idParam('account');
-export const ProxyIdParam = idParam('proxy');
+export const AccountIdParam = idParam('account', 1);
+export const ProxyIdParam = idParam('proxy', 1);
 
 const page = paging({ max: 500, default: 100 });
 const ACCOUNT_STATUS = z.enum(ACCOUNT_STATUSES as [string, ...string[]]);

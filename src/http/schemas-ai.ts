@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { paging } from './schemas.js';
+import { idParam, paging } from './schemas.js';
 
 /** Schemas of /api/batches, /api/categories and the `ai` section of /api/stats (also the OpenAPI document). */
 
@@ -88,11 +88,4 @@ export const CategorySchema = z
 
 export const CategoryListSchema = z.object({ items: z.array(CategorySchema) }).openapi('CategoryList');
 
-export const CategoryIdParam = z.object({
-  id: z.coerce
-    .number({ error: 'category id must be a number' })
-    .int('category id must be a whole number')
-    .positive('category id must be positive')
-    .max(Number.MAX_SAFE_INTEGER, 'category id is too large')
-    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 1 }),
-});
+export const CategoryIdParam = idParam('category', 1);

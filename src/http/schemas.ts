@@ -76,14 +76,22 @@ export const DiscoverBody = z
   })
   .openapi('DiscoverRequest');
 
-export const TaskIdParam = z.object({
-  id: z.coerce
-    .number({ error: 'task id must be a number' })
-    .int('task id must be a whole number')
-    .positive('task id must be positive')
-    .max(Number.MAX_SAFE_INTEGER, 'task id is too large')
-    .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 42 }),
-});
+/** A row id given as text (path or query): a positive safe integer, each refusal naming `what`. */
+export function positiveInt(what: string) {
+  return z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be positive`)
+    .max(Number.MAX_SAFE_INTEGER, `${what} is too large`)
+    .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+}
+
+/** `{id}` in a route's path, e.g. idParam('task', 42) for /api/tasks/{id}. */
+export function idParam(what: string, example: number) {
+  return z.object({ id: positiveInt(`${what} id`).openapi({ param: { name: 'id', in: 'path' }, example }) });
+}
+
+export const TaskIdParam = idParam('task', 42);
 
 export const TaskListQuery = z.strictObject({
   status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(),

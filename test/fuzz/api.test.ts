@@ -136,19 +136,23 @@ describe('the OpenAPI document', () => {
   });
 });
 
-describe('integer query parameters', () => {
+describe('integer parameters', () => {
   const bounded = operations
     .filter((op) => op.method === 'GET')
-    .flatMap((op) => op.parameters.filter((p) => p.in === 'query' && p.schema.type === 'integer').map((p) => ({ op, p })));
+    .flatMap((op) => op.parameters.filter((p) => p.in !== 'header' && p.schema.type === 'integer').map((p) => ({ op, p })));
 
-  it('are documented with the bounds the API enforces', async () => {
-    expect(bounded.length).toBeGreaterThan(10);
+  it('are documented with the bounds the API enforces, in the path and in the query', async () => {
+    expect(bounded.filter(({ p }) => p.in === 'path').length).toBeGreaterThanOrEqual(3);
+    expect(bounded.filter(({ p }) => p.in === 'query').length).toBeGreaterThan(10);
     for (const { op, p } of bounded) {
-      const where = `${label(op)} ?${p.name}`;
+      const where = `${label(op)} ${p.in} ${p.name}`;
       const { minimum, maximum } = p.schema;
       expect(minimum, `${where}: minimum`).toBeTypeOf('number');
       expect(maximum, `${where}: maximum`).toBeTypeOf('number');
-      const url = (value: number) => `${op.path.replace(/\{[^}]+\}/g, '1')}?${p.name}=${value}`;
+      const url = (value: number) => {
+        const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => (p.in === 'path' && name === p.name ? String(value) : '1'));
+        return p.in === 'query' ? `${path}?${p.name}=${value}` : path;
+      };
       const headers = { authorization: `Bearer ${TEST_API_KEY}` };
       for (const inside of [minimum!, maximum!]) {
         const response = await send({ method: 'GET', url: url(inside), headers });
@@ -157,7 +161,7 @@ describe('integer query parameters', () => {
       for (const outside of [minimum! - 1, maximum! + 1]) {
         const response = await send({ method: 'GET', url: url(outside), headers });
         expect(response.status, `${where}=${outside}`).toBe(400);
-        expect((response.body as { error: { message: string } }).error.message, where).toContain(p.name);
+        expect((response.body as { error: { message: string } }).error.message, where).toContain(p.in === 'path' ? 'id' : p.name);
       }
     }
   });
