@@ -15,6 +15,8 @@ const routes = (tasks: number) => [
   '/api/blogs',
   '/api/blogs?sort=er&min_followers=10000&limit=50',
   '/api/blogs?q=mountains&limit=20',
+  // A rare term (one blog): without the trigram indexes of migration 0009 it reads all 100,000 blogs.
+  '/api/blogs?q=creator_77777&limit=20',
   '/api/blogs?source=discover:*&sort=scraped_at&limit=50',
   `/api/tasks/${Math.floor(tasks / 2)}`,
   '/api/health',

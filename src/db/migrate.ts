@@ -24,6 +24,11 @@ export async function readMigrations(dir = migrationsDir()): Promise<Migration[]
 export async function migrate(pool: pg.Pool, logger: Logger, dir?: string): Promise<string[]> {
   const migrations = await readMigrations(dir);
   const client = await pool.connect();
+  // A migration that degrades instead of failing (0009 without pg_trgm) says so with RAISE WARNING: pass it on.
+  const onNotice = (notice: { severity?: string; message?: string }) => {
+    if (notice.severity === 'WARNING') logger.warn(`migration: ${notice.message}`);
+  };
+  client.on('notice', onNotice);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -39,6 +44,7 @@ export async function migrate(pool: pg.Pool, logger: Logger, dir?: string): Prom
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.off('notice', onNotice);
     client.release();
   }
 }
