@@ -90,7 +90,14 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
 /** One line per blog; a second task for the same blog rides on the first, a task without a blog fails. */
 async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: ClaimedTask[], categories: string[]): Promise<RequestLine[]> {
   const profiles = await loadProfiles(trx, claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])));
-  const options = { model: ctx.settings.model, categories, responseFormat: insightsResponseFormat(categories), maxImages: ctx.settings.maxImages };
+  const options = {
+    model: ctx.settings.model,
+    categories,
+    responseFormat: insightsResponseFormat(categories),
+    maxImages: ctx.settings.maxImages,
+    // OpenAI may read the images until the batch is given up on (AI_BATCH_STALE_MS after submission).
+    imagesUsableUntil: new Date(Date.now() + ctx.settings.staleMs),
+  };
   const byBlog = new Map<number, number>();
   const lines: RequestLine[] = [];
   for (const task of claimed) {

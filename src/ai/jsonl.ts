@@ -18,6 +18,8 @@ export interface LineOptions {
   /** The same for every line of a batch; built once. */
   responseFormat: unknown;
   maxImages: number;
+  /** Until when OpenAI may still read the batch's images (now + the batch's lifetime): expiring links are left out. */
+  imagesUsableUntil?: Date;
 }
 
 /** custom_id is the blog's id: a blog is in a batch at most once, and the result finds its blog without a lookup. */
@@ -29,7 +31,7 @@ export function requestLine(profile: BlogProfile, taskId: number, options: LineO
     url: '/v1/chat/completions',
     body: {
       model: options.model,
-      messages: buildMessages(profile, options.categories, options.maxImages),
+      messages: buildMessages(profile, options.categories, options.maxImages, options.imagesUsableUntil),
       response_format: options.responseFormat,
     },
   });

@@ -30,8 +30,8 @@ export function systemPrompt(categories: readonly string[]): string {
     .join('\n');
 }
 
-export function buildMessages(profile: BlogProfile, categories: readonly string[], maxImages: number): ChatMessage[] {
-  const images = imageUrls(profile, maxImages).map(
+export function buildMessages(profile: BlogProfile, categories: readonly string[], maxImages: number, imagesUsableUntil?: Date): ChatMessage[] {
+  const images = imageUrls(profile, maxImages, imagesUsableUntil).map(
     (url): ContentPart => ({ type: 'image_url', image_url: { url, detail: 'low' } }),
   );
   return [
@@ -40,10 +40,28 @@ export function buildMessages(profile: BlogProfile, categories: readonly string[
   ];
 }
 
-/** The avatar first, then the newest post thumbnails, at most `max` in all. */
-export function imageUrls({ blog, posts }: BlogProfile, max: number): string[] {
-  const urls = [blog.avatar_url, ...posts.map((p) => p.thumbnail_url)].filter((u): u is string => !!u && /^https?:\/\//.test(u));
+/**
+ * The avatar first, then the newest post thumbnails, at most `max` in all. Instagram's CDN links are signed and
+ * expire (`oe=`, hex Unix seconds); one that expires before `usableUntil` (the latest moment OpenAI may still fetch
+ * it) is left out: OpenAI would fail the whole request on it, and the retry would fail again on the same link.
+ */
+export function imageUrls({ blog, posts }: BlogProfile, max: number, usableUntil?: Date): string[] {
+  const urls = [blog.avatar_url, ...posts.map((p) => p.thumbnail_url)].filter(
+    (u): u is string => !!u && /^https?:\/\//.test(u) && !(usableUntil && expiresBefore(u, usableUntil)),
+  );
   return [...new Set(urls)].slice(0, max);
+}
+
+/** True when a signed CDN link's `oe` expiry is before `moment`; links without one are taken as lasting. */
+export function expiresBefore(url: string, moment: Date): boolean {
+  let expiry: string | null;
+  try {
+    expiry = new URL(url).searchParams.get('oe');
+  } catch {
+    return false;
+  }
+  if (!expiry || !/^[0-9a-f]{1,12}$/i.test(expiry)) return false;
+  return parseInt(expiry, 16) * 1000 < moment.getTime();
 }
 
 export function profileText(profile: BlogProfile): string {

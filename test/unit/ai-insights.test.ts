@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { insightsResponseFormat, parseInsights } from '../../src/ai/insights.js';
 import { splitLines, type RequestLine } from '../../src/ai/jsonl.js';
+import type { BlogProfile } from '../../src/ai/profiles.js';
+import { expiresBefore, imageUrls } from '../../src/ai/prompt.js';
 import { classifyLine } from '../../src/ai/results.js';
 
 const CATEGORIES = ['beauty', 'food', 'family & kids'];
@@ -76,5 +78,35 @@ describe('splitting to per-file limits', () => {
     expect(splitLines(lines([40, 40, 40, 10]), { maxRequests: 100, maxBytes: 90 }).map((c) => c.map((l) => l.customId))).toEqual([['0', '1'], ['2', '3']]);
     expect(splitLines(lines([10, 500, 10]), { maxRequests: 100, maxBytes: 100 }).map((c) => c.length)).toEqual([1, 1, 1]);
     expect(splitLines([], { maxRequests: 1, maxBytes: 1 })).toEqual([]);
+  });
+});
+
+describe('images of a request', () => {
+  // Instagram CDN links are signed: `oe` is their expiry in hex Unix seconds (0x69DC21ED = 2026-04-12T22:51:25Z).
+  const link = (name: string, expiry?: number) =>
+    `https://scontent-sin2-2.cdninstagram.com/v/t51.2885-19/${name}.jpg?stp=dst-jpg_s150x150${expiry === undefined ? '' : `&oe=${expiry.toString(16).toUpperCase()}`}&_nc_sid=1`;
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const profile = (avatar: string, thumbnails: string[]) =>
+    ({ blog: { avatar_url: avatar }, posts: thumbnails.map((thumbnail_url) => ({ thumbnail_url })), highlights: [] }) as unknown as BlogProfile;
+
+  it('leaves out links that expire before OpenAI may read them, keeps the rest in order', () => {
+    const usableUntil = new Date('2026-11-22T12:00:00Z');
+    const p = profile(link('avatar', at('2026-11-25T00:00:00Z')), [
+      link('expired', at('2026-11-20T00:00:00Z')),
+      link('expires-during-the-batch', at('2026-11-22T11:59:00Z')),
+      link('lasts', at('2026-11-22T12:00:01Z')),
+      link('unsigned'),
+    ]);
+    expect(imageUrls(p, 10, usableUntil).map((u) => /\/([\w-]+)\.jpg/.exec(u)![1])).toEqual(['avatar', 'lasts', 'unsigned']);
+    expect(imageUrls(p, 10)).toHaveLength(5); // no deadline given: every link
+    expect(imageUrls(p, 2, usableUntil)).toHaveLength(2); // the cap counts usable links
+  });
+
+  it('reads the expiry of a real link, and takes a malformed one as lasting', () => {
+    const real = 'https://scontent-sin2-2.cdninstagram.com/v/t51.2885-19/65160972_n.jpg?stp=dst-jpg_e0_s150x150_tt6&oe=69DC21ED&_nc_sid=7d3ac5';
+    expect(expiresBefore(real, new Date('2026-04-12T22:51:26Z'))).toBe(true);
+    expect(expiresBefore(real, new Date('2026-04-12T22:51:24Z'))).toBe(false);
+    expect(expiresBefore('https://cdn.example/a.jpg?oe=not-hex', new Date())).toBe(false);
+    expect(expiresBefore('not a url', new Date())).toBe(false);
   });
 });
