@@ -3,7 +3,7 @@ import type { AiItemOutcome, Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { markAiFallback, markRefused, storeInsights } from './blog-results.js';
 import type { LineResult } from './results.js';
-import { completeAiTask, retryAiTask, type Backoff } from './task-states.js';
+import { completeAiTask, giveBackTasks, retryAiTask, type Backoff } from './task-states.js';
 
 /** A line's result, or the absence of one (expired, cancelled or failed batch, line missing from the output). */
 export type ItemResult = LineResult;
@@ -13,6 +13,8 @@ export interface ApplyContext {
   logger: Logger;
   backoff: Backoff;
   now: Date;
+  /** A task whose request never ran waits this long before the next build takes it. */
+  resubmitDelayMs: number;
 }
 
 export type Applied = AiItemOutcome | 'already_applied' | 'task_gone';
@@ -65,8 +67,17 @@ async function applyRefusal(ctx: ApplyContext, batchId: number, item: Item, reas
   return 'refused' as const;
 }
 
-/** Invalid answer, failed request or no result: the task is retried with backoff; when out of attempts, fallback. */
+/**
+ * Invalid answer, failed request or no result: the task is retried with backoff; when out of attempts, fallback.
+ * A request that never ran because OpenAI rejected the whole batch spends no attempt.
+ */
 async function applyRetry(ctx: ApplyContext, batchId: number, item: Item, result: ItemResult & { reason: string }) {
+  if (result.kind === 'missing' && result.notRun) {
+    const runAt = new Date(ctx.now.getTime() + ctx.resubmitDelayMs);
+    if ((await giveBackTasks(ctx.db, batchId, `AI batch rejected: ${result.reason}`, runAt, item.task_id)) === 0) return 'task_gone' as const;
+    ctx.logger.warn({ reason: result.reason, retryAt: runAt }, 'AI batch rejected before it ran; the blog waits for the next build, attempt kept');
+    return result.kind;
+  }
   const retried = await retryAiTask(ctx.db, item.task_id, batchId, `AI ${result.kind}: ${result.reason}`, ctx.now, ctx.backoff);
   if (!retried) return 'task_gone' as const;
   if (retried.status === 'failed') {

@@ -13,7 +13,7 @@ import { parseResultFile } from './results.js';
 /** `missing` explains blogs without a result (default: from the batch's status). */
 export async function processFinishedBatch(ctx: AiContext, row: BatchRow, batch: Batch, missing?: string): Promise<BatchRow | undefined> {
   const log = ctx.logger.child({ batchId: row.id, openaiBatchId: batch.id });
-  const apply: ApplyContext = { db: ctx.db, logger: log, backoff: ctx.settings, now: ctx.now() };
+  const apply: ApplyContext = { db: ctx.db, logger: log, backoff: ctx.settings, now: ctx.now(), resubmitDelayMs: ctx.settings.resubmitDelayMs };
   for (const fileId of [batch.output_file_id, batch.error_file_id]) {
     if (!fileId) continue;
     const text = await (await ctx.client.files.content(fileId)).text();
@@ -22,8 +22,9 @@ export async function processFinishedBatch(ctx: AiContext, row: BatchRow, batch:
     for (const result of results) await applyItem(apply, row.id, result);
   }
   const reason = missing ?? missingReason(batch);
+  const notRun = rejectedWhole(batch);
   for (const customId of await unresolvedItems(ctx.db, row.id)) {
-    const missing: ItemResult = { customId, kind: 'missing', reason, usage: null };
+    const missing: ItemResult = { customId, kind: 'missing', reason, usage: null, notRun };
     await applyItem(apply, row.id, missing);
   }
   const closed = await finalizeBatch(ctx.db, row.id, ctx.workerId, {
@@ -47,7 +48,7 @@ function report(ctx: AiContext, row: BatchRow, batch: Batch): void {
     else log.warn('AI batch ended without every result; the rest are retried');
     return;
   }
-  log.error({ error: row.error }, 'AI batch failed; its tasks are retried');
+  log.error({ error: row.error }, rejectedWhole(batch) ? 'AI batch rejected by OpenAI; its tasks wait for the next build' : 'AI batch failed; its tasks are retried');
   ctx.alerter.alert({
     kind: 'batch_failed',
     severity: 'critical',
@@ -67,6 +68,15 @@ function missingReason(batch: Batch): string {
     default:
       return 'no result line for this request in the batch output';
   }
+}
+
+/**
+ * Failed in validation with errors that name no line: OpenAI refused the batch itself (most often its enqueued
+ * token limit for the model), so no request ran and no blog is to blame. Errors that name lines are the requests'.
+ */
+function rejectedWhole(batch: Batch): boolean {
+  const errors = batch.errors?.data ?? [];
+  return batch.status === 'failed' && errors.length > 0 && errors.every((e) => e.line === null || e.line === undefined);
 }
 
 function batchErrors(batch: Batch): string | null {

@@ -16,7 +16,8 @@ export type LineResult =
   | { customId: string; kind: 'refused'; reason: string; usage: Usage | null }
   | { customId: string; kind: 'invalid'; reason: string; usage: Usage | null }
   | { customId: string; kind: 'error'; reason: string; usage: Usage | null }
-  | { customId: string; kind: 'missing'; reason: string; usage: null };
+  /** `notRun`: the batch was rejected as a whole before any request ran (not this blog's doing). */
+  | { customId: string; kind: 'missing'; reason: string; usage: null; notRun?: boolean };
 
 interface Envelope {
   custom_id?: unknown;

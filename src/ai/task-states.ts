@@ -65,11 +65,12 @@ export async function retryAiTask(db: Db, taskId: number, batchId: number, error
 }
 
 /**
- * The batch never reached OpenAI (upload or create failed, or the building process died): nothing was asked about
- * these blogs, so the attempt is given back and they wait for the next build.
+ * The batch never reached OpenAI (upload or create failed, or the building process died), or OpenAI rejected it
+ * as a whole before running any request (its enqueued token limit): nothing was asked about these blogs, so the
+ * attempt is given back and they wait for the next build. `onlyTaskId`: that one task of the batch.
  */
-export async function giveBackTasks(db: Db, batchId: number, reason: string, runAt: Date): Promise<number> {
-  const rows = await db
+export async function giveBackTasks(db: Db, batchId: number, reason: string, runAt: Date, onlyTaskId?: number): Promise<number> {
+  let query = db
     .updateTable('scrape_tasks')
     .set((eb) => ({
       status: 'pending',
@@ -80,9 +81,9 @@ export async function giveBackTasks(db: Db, batchId: number, reason: string, run
       last_error_at: sql`now()`,
       updated_at: sql`now()`,
     }))
-    .where(waitingOn(batchId))
-    .returning('id')
-    .execute();
+    .where(waitingOn(batchId));
+  if (onlyTaskId !== undefined) query = query.where('id', '=', onlyTaskId);
+  const rows = await query.returning('id').execute();
   return rows.length;
 }
 

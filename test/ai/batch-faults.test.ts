@@ -120,7 +120,7 @@ describe('AI batch faults', () => {
     await expectNothingLostOrDoubled(blogs);
   });
 
-  it('failed batch → every task retried and batch_failed alerted', async () => {
+  it('batch rejected by OpenAI (enqueued token limit) → every task waits for the next build with its attempt kept, batch_failed alerted', async () => {
     const fx = aiFixture(testDb, emulator);
     const blogs = await seedScrapedBlogs(testDb, 10);
     emulator.setBatchFault({ kind: 'fail', code: 'token_limit_exceeded', message: 'Enqueued token limit reached' }, { times: 1 });
@@ -130,8 +130,21 @@ describe('AI batch faults', () => {
     expect(row).toMatchObject({ status: 'failed', missing_count: 10 });
     expect(row.error).toMatch(/token_limit_exceeded/);
     const tasks = await testDb.db.selectFrom('scrape_tasks').selectAll().execute();
-    expect(tasks.every((t) => t.status === 'pending' && t.attempts === 1 && /token_limit_exceeded/.test(t.error_message ?? ''))).toBe(true);
+    const retryAt = fx.clock.now().getTime() + fx.ctx.settings.resubmitDelayMs;
+    for (const t of tasks) {
+      // Rejected again and again, a blog would otherwise fall back to no insights after max_attempts for nothing it did.
+      expect(t).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(t.error_message).toMatch(/token_limit_exceeded/);
+      // The clock runs on while the batch is applied: a few milliseconds before the moment read here.
+      expect(Math.abs(t.run_at.getTime() - retryAt)).toBeLessThan(5_000);
+    }
     expect(fx.alerts.events.find((e) => e.kind === 'batch_failed')?.message).toMatch(/failed: token_limit_exceeded/);
+
+    // Once the limit has room again, the next build takes them and they are analysed.
+    fx.clock.advance(fx.ctx.settings.resubmitDelayMs + 3 * HOUR);
+    await submitOne(fx);
+    await pollBatches(fx.ctx);
+    expect((await testDb.db.selectFrom('scrape_tasks').select('status').execute()).every((t) => t.status === 'done')).toBe(true);
     await expectNothingLostOrDoubled(blogs);
   });
 
