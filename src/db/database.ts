@@ -42,7 +42,7 @@ export interface OpenOptions {
  *    depends on their values (API filters) keep custom plans on the main pool.
  *  - synchronous_commit = off: a claim or completion returns without waiting for its WAL flush (0.1 to 0.2 ms of a
  *    0.4 ms claim on an idle server; see BENCHMARKS.md). What a Postgres crash can undo is at most the last
- *    ~200 ms (wal_writer_delay) of lease bookkeeping, never data: a task whose claim or completion is lost goes
+ *    ~600 ms (three times wal_writer_delay, per the Postgres manual) of lease bookkeeping, never data: a task whose claim or completion is lost goes
  *    back to `running` or `pending` and runs again, as after an expired lease, which delivery is already
  *    at-least-once for. Handlers write their data on the main pool, committed synchronously, and such a commit also
  *    flushes every earlier record, the claim of its own task included. A crash of this process loses nothing.
