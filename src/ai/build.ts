@@ -96,7 +96,7 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
     responseFormat: insightsResponseFormat(categories),
     maxImages: ctx.settings.maxImages,
     // OpenAI may read the images until the batch is given up on (AI_BATCH_STALE_MS after submission).
-    imagesUsableUntil: new Date(Date.now() + ctx.settings.staleMs),
+    imagesUsableUntil: addMs(ctx.now(), ctx.settings.staleMs),
   };
   const byBlog = new Map<number, number>();
   const lines: RequestLine[] = [];
