@@ -96,6 +96,12 @@ export const configSchema = z.object({
   /** Per-file limits of the Batch API (50,000 requests, 200 MB); a build is split into several batches to fit. */
   AI_BATCH_MAX_REQUESTS_PER_FILE: int(50_000, 1, 50_000),
   AI_BATCH_MAX_FILE_BYTES: int(190 * 1024 * 1024, 10_000, 200 * 1024 * 1024),
+  /**
+   * OpenAI's enqueued-token limit for AI_MODEL in your organisation (see its limits page): open batches plus a new
+   * one stay under it, estimated at a token per 4 bytes of request. 0 = no limit of ours; a batch OpenAI rejects
+   * for its limit then costs no attempt, only a critical alert and a retry after AI_POLL_INTERVAL_MS.
+   */
+  AI_MAX_ENQUEUED_TOKENS: int(0, 0, 10_000_000_000),
 
   // --- Scraping (SPEC §6) ---
   /** Latest media a full_scrape fetches (feed order: pinned first). */

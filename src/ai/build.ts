@@ -4,9 +4,9 @@ import { loadSql, runSql } from '../db/sql-file.js';
 import { insertBatch } from './batch-store.js';
 import { addMs, type AiContext } from './context.js';
 import { insightsResponseFormat } from './insights.js';
-import { requestLine, splitLines, toJsonl, type RequestLine } from './jsonl.js';
+import { estimatedTokens, requestLine, splitLines, toJsonl, withinTokens, type RequestLine } from './jsonl.js';
 import { loadProfiles } from './profiles.js';
-import { completeAsDuplicate, failAiTaskNow, linkTasks } from './task-states.js';
+import { completeAsDuplicate, failAiTaskNow, linkTasks, unclaimTasks } from './task-states.js';
 
 /**
  * Claims due ai_analysis tasks and turns them into batch rows with their JSONL, in one transaction: either the
@@ -47,14 +47,15 @@ function meetsThreshold(ctx: AiContext, count: number, oldest: Date | null, now:
   return count >= ctx.settings.minTasks || now.getTime() - oldest.getTime() >= ctx.settings.maxWaitMs;
 }
 
-class BelowThreshold extends Error {}
+/** Nothing to send now (too few tasks left after a concurrent claim, or no room under the token limit): undo the claim. */
+class NothingToSend extends Error {}
 
 /** [] when nothing is due, or when another process claimed the tasks first and too few are left to send. */
 export async function buildBatches(ctx: AiContext): Promise<BuiltBatch[]> {
   try {
     return await ctx.db.transaction().execute((trx) => buildInTransaction(ctx, trx));
   } catch (error) {
-    if (error instanceof BelowThreshold) return [];
+    if (error instanceof NothingToSend) return [];
     throw error;
   }
 }
@@ -64,10 +65,10 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
   const claimed = await runSql<ClaimedTask>(trx, CLAIM, [now, ctx.settings.maxTasksPerBuild]);
   const oldest = claimed.reduce<Date | null>((min, t) => (!min || t.run_at < min ? t.run_at : min), null);
   // Re-checked on what we got: with SKIP LOCKED a concurrent build may have taken most of them.
-  if (!meetsThreshold(ctx, claimed.length, oldest, now)) throw new BelowThreshold();
+  if (!meetsThreshold(ctx, claimed.length, oldest, now)) throw new NothingToSend();
 
   const categories = (await trx.selectFrom('categories').select('name').orderBy('name').execute()).map((c) => c.name);
-  const lines = await requestLines(ctx, trx, claimed, categories);
+  const lines = await fitEnqueuedTokens(ctx, trx, await requestLines(ctx, trx, claimed, categories));
   const chunks = splitLines(lines, { maxRequests: ctx.settings.maxRequestsPerFile, maxBytes: ctx.settings.maxFileBytes });
   const built: BuiltBatch[] = [];
   for (const chunk of chunks) {
@@ -85,6 +86,29 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
     built.push({ id, tag, jsonl: toJsonl(chunk), lines: chunk.length, bytes });
   }
   return built;
+}
+
+/**
+ * The lines that fit in OpenAI's enqueued-token limit next to the batches still open (AI_MAX_ENQUEUED_TOKENS); the
+ * others' tasks go back to pending with their attempt, for a build once open batches have finished. Nothing fits:
+ * the whole build is undone. Without the setting every line goes.
+ */
+async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lines: RequestLine[]): Promise<RequestLine[]> {
+  const limit = ctx.settings.maxEnqueuedTokens;
+  if (limit === 0 || lines.length === 0) return lines;
+  const open = await trx
+    .selectFrom('ai_batches')
+    .select((eb) => eb.fn.sum<string | null>('input_bytes').as('bytes'))
+    .where('processed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const enqueued = estimatedTokens(Number(open.bytes ?? 0));
+  const fit = withinTokens(lines, limit - enqueued);
+  if (fit < lines.length) {
+    ctx.logger.info({ enqueuedTokens: enqueued, limit, sending: fit, waiting: lines.length - fit }, 'AI enqueued-token limit: the rest wait for open batches to finish');
+  }
+  if (fit === 0) throw new NothingToSend();
+  await unclaimTasks(trx, lines.slice(fit).map((l) => l.taskId));
+  return lines.slice(0, fit);
 }
 
 /** One line per blog; a second task for the same blog rides on the first, a task without a blog fails. */

@@ -39,6 +39,24 @@ export function requestLine(profile: BlogProfile, taskId: number, options: LineO
 }
 
 /**
+ * The tokens OpenAI counts against its enqueued limit for a request file of this size: an estimate, a token per 4
+ * bytes (JSON punctuation and Cyrillic text make bytes per token higher than that, so it errs on the safe side).
+ */
+export const estimatedTokens = (bytes: number) => Math.ceil(bytes / 4);
+
+/** The longest prefix of `lines` whose estimated tokens fit in `budget`. */
+export function withinTokens(lines: readonly RequestLine[], budget: number): number {
+  let used = 0;
+  let fit = 0;
+  for (const line of lines) {
+    used += estimatedTokens(line.bytes);
+    if (used > budget) break;
+    fit++;
+  }
+  return fit;
+}
+
+/**
  * Consecutive chunks, each within `maxRequests` lines and `maxBytes` bytes. A line larger than `maxBytes` alone
  * still gets its own chunk: OpenAI then refuses that file, and its one task is retried and falls back — better than
  * losing it silently here.

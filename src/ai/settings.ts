@@ -9,6 +9,8 @@ export interface AiSettings {
   maxImages: number;
   maxRequestsPerFile: number;
   maxFileBytes: number;
+  /** OpenAI's enqueued-token limit for the model (estimated; 0 = none): builds wait for open batches to finish. */
+  maxEnqueuedTokens: number;
   staleMs: number;
   /** How long a process may hold a batch row while uploading or applying results before another may take over. */
   leaseMs: number;
@@ -35,6 +37,7 @@ export function aiSettings(config: Config): AiSettings {
     maxImages: config.AI_MAX_IMAGES,
     maxRequestsPerFile: config.AI_BATCH_MAX_REQUESTS_PER_FILE,
     maxFileBytes: config.AI_BATCH_MAX_FILE_BYTES,
+    maxEnqueuedTokens: config.AI_MAX_ENQUEUED_TOKENS,
     staleMs: config.AI_BATCH_STALE_MS,
     leaseMs: 30 * 60_000,
     retryBaseMs: config.TASK_RETRY_BASE_MS,

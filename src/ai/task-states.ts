@@ -87,6 +87,17 @@ export async function giveBackTasks(db: Db, batchId: number, reason: string, run
   return rows.length;
 }
 
+/** Claimed by a build that cannot send them now (OpenAI's enqueued-token budget is full): pending again, attempt back. */
+export async function unclaimTasks(db: Db, taskIds: readonly number[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db
+    .updateTable('scrape_tasks')
+    .set((eb) => ({ status: 'pending', attempts: sql<number>`greatest(${eb.ref('attempts')} - 1, 0)`, started_at: null, updated_at: sql`now()` }))
+    .where('id', 'in', taskIds)
+    .where('status', '=', 'waiting_batch')
+    .execute();
+}
+
 /** A task that cannot be analysed at all (its blog is gone): failed at once, no retry. */
 export async function failAiTaskNow(db: Db, taskId: number, reason: string): Promise<void> {
   await db

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollBatches } from '../../src/ai/poll.js';
 import { retryStaleBatches } from '../../src/ai/stale.js';
+import { estimatedTokens } from '../../src/ai/jsonl.js';
 import { submitDueBatches } from '../../src/ai/submit.js';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
 import { waitFor } from '../../emulator/openai/testkit.js';
@@ -146,6 +147,43 @@ describe('AI batch faults', () => {
     await pollBatches(fx.ctx);
     expect((await testDb.db.selectFrom('scrape_tasks').select('status').execute()).every((t) => t.status === 'done')).toBe(true);
     await expectNothingLostOrDoubled(blogs);
+  });
+
+  it('under AI_MAX_ENQUEUED_TOKENS a build sends what fits next to the open batches; the rest wait, attempt kept', async () => {
+    const fx = aiFixture(testDb, emulator);
+    await seedScrapedBlogs(testDb, 10);
+    emulator.setBatchFault({ kind: 'stuck' }, { times: 1 });
+    expect((await submitDueBatches(fx.ctx)).batches).toBe(1);
+    const open = await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow();
+    const enqueued = estimatedTokens(open.input_bytes);
+    const later = await seedScrapedBlogs(testDb, 20, { prefix: 'later' });
+    const laterTasks = () => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', 'in', later.map((b) => b.taskId)).execute();
+
+    // No room at all while the first batch is open: nothing is claimed, nothing is sent.
+    const full = aiFixture(testDb, emulator, { maxEnqueuedTokens: enqueued });
+    expect(await submitDueBatches(full.ctx)).toMatchObject({ batches: 0 });
+    expect((await laterTasks()).every((t) => t.status === 'pending' && t.attempts === 0)).toBe(true);
+
+    // Room for about as much again as the open batch: part of the 20 goes, within the room; the rest waits.
+    const limit = 2 * enqueued;
+    const some = aiFixture(testDb, emulator, { maxEnqueuedTokens: limit });
+    expect((await submitDueBatches(some.ctx)).batches).toBe(1);
+    const sent = await testDb.db.selectFrom('ai_batches').selectAll().where('id', '<>', open.id).executeTakeFirstOrThrow();
+    expect(sent.request_count).toBeGreaterThan(0);
+    expect(sent.request_count).toBeLessThan(20);
+    expect(enqueued + estimatedTokens(sent.input_bytes)).toBeLessThanOrEqual(limit);
+    const waiting = (await laterTasks()).filter((t) => t.status === 'pending');
+    expect(waiting).toHaveLength(20 - sent.request_count);
+    expect(waiting.every((t) => t.attempts === 0)).toBe(true);
+
+    // Once the open batches are done, the rest goes.
+    emulator.cancel(open.openai_batch_id!);
+    await waitFor(() => emulator.batch(open.openai_batch_id!).status, (st) => st === 'cancelled');
+    await waitFor(() => emulator.batch(sent.openai_batch_id!).status, (st) => FINAL.includes(st));
+    await pollBatches(some.ctx);
+    some.clock.advance(3 * HOUR); // the rest have waited past AI_BATCH_MAX_WAIT_MS, whatever their number
+    expect((await submitDueBatches(some.ctx)).tasks).toBeGreaterThanOrEqual(20 - sent.request_count);
+    expect((await laterTasks()).filter((t) => t.status === 'pending' && t.attempts === 0)).toEqual([]);
   });
 
   it('a batch cancelled outside ig-scout → its tasks retried and alerted', async () => {

@@ -16,6 +16,7 @@ export const testSettings = (overrides: Partial<AiSettings> = {}): AiSettings =>
   maxImages: 10,
   maxRequestsPerFile: 50_000,
   maxFileBytes: 190 * 1024 * 1024,
+  maxEnqueuedTokens: 0,
   staleMs: 26 * 3_600_000,
   leaseMs: 60_000,
   retryBaseMs: 5 * 60_000,
