@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadSql, runSql } from '../db/sql-file.js';
+import { ATTEMPT_GIVEN_BACK } from '../queue/finish.js';
 
 /**
  * How ai_analysis tasks move while they belong to a batch. Every statement is conditioned on the task still
@@ -72,15 +73,15 @@ export async function retryAiTask(db: Db, taskId: number, batchId: number, error
 export async function giveBackTasks(db: Db, batchId: number, reason: string, runAt: Date, onlyTaskId?: number): Promise<number> {
   let query = db
     .updateTable('scrape_tasks')
-    .set((eb) => ({
+    .set({
       status: 'pending',
-      attempts: sql<number>`greatest(${eb.ref('attempts')} - 1, 0)`,
+      attempts: ATTEMPT_GIVEN_BACK,
       run_at: runAt,
       progress: null,
       error_message: reason.slice(0, 4000),
       last_error_at: sql`now()`,
       updated_at: sql`now()`,
-    }))
+    })
     .where(waitingOn(batchId));
   if (onlyTaskId !== undefined) query = query.where('id', '=', onlyTaskId);
   const rows = await query.returning('id').execute();
@@ -92,7 +93,7 @@ export async function unclaimTasks(db: Db, taskIds: readonly number[]): Promise<
   if (taskIds.length === 0) return;
   await db
     .updateTable('scrape_tasks')
-    .set((eb) => ({ status: 'pending', attempts: sql<number>`greatest(${eb.ref('attempts')} - 1, 0)`, started_at: null, updated_at: sql`now()` }))
+    .set({ status: 'pending', attempts: ATTEMPT_GIVEN_BACK, started_at: null, updated_at: sql`now()` })
     .where('id', 'in', taskIds)
     .where('status', '=', 'waiting_batch')
     .execute();

@@ -12,6 +12,9 @@ import { TASK_SQL_VARIABLES, type Task } from './task.js';
 
 const FAIL = loadPreparedSql('queue/fail.sql', TASK_SQL_VARIABLES);
 
+/** A task handed back through no fault of its own gets the attempt its claim spent (UPDATE … SET attempts = this). */
+export const ATTEMPT_GIVEN_BACK = sql<number>`greatest(attempts - 1, 0)`;
+
 /**
  * A lease token is set exactly while the task runs (the CHECK on scrape_tasks ties locked_by to status 'running'),
  * so the token alone proves the lease. Leaving status out also leaves the planner one index, the primary key: with
@@ -46,15 +49,15 @@ export async function failTask(db: Kysely<Database>, id: number, workerId: strin
 export async function releaseTask(db: Kysely<Database>, id: number, workerId: string, runAt?: Date, reason?: string) {
   return db
     .updateTable('scrape_tasks')
-    .set((eb) => ({
+    .set({
       status: 'pending',
-      attempts: sql<number>`greatest(${eb.ref('attempts')} - 1, 0)`,
+      attempts: ATTEMPT_GIVEN_BACK,
       run_at: runAt ?? sql<Date>`now()`,
       locked_by: null,
       locked_until: null,
       updated_at: sql`now()`,
       ...(reason ? { error_message: reason } : {}),
-    }))
+    })
     .where(heldBy(id, workerId))
     .returningAll()
     .executeTakeFirst();
