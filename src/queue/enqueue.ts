@@ -26,14 +26,17 @@ export interface Enqueued {
  */
 export async function enqueueTasks(db: Kysely<Database>, tasks: readonly NewTask[], defaults: { maxAttempts: number }): Promise<Enqueued[]> {
   if (tasks.length === 0) return [];
+  // Inserted in dedupe-key order: two enqueues racing for the same keys then wait on the unique index in the same
+  // order, never on each other in a cycle (a deadlock). Results are matched by key below, whatever the order.
+  const rows = [...tasks].sort((a, b) => compareKeys(a.dedupeKey, b.dedupeKey));
   const inserted = await runSql<Task>(db, ENQUEUE, [
-    tasks.map((t) => t.type),
-    tasks.map((t) => JSON.stringify(t.payload ?? {})),
-    tasks.map((t) => t.priority ?? 5),
-    tasks.map((t) => t.blogId ?? null),
-    tasks.map((t) => t.dedupeKey ?? null),
-    tasks.map((t) => t.maxAttempts ?? defaults.maxAttempts),
-    tasks.map((t) => t.runAt ?? null),
+    rows.map((t) => t.type),
+    rows.map((t) => JSON.stringify(t.payload ?? {})),
+    rows.map((t) => t.priority ?? 5),
+    rows.map((t) => t.blogId ?? null),
+    rows.map((t) => t.dedupeKey ?? null),
+    rows.map((t) => t.maxAttempts ?? defaults.maxAttempts),
+    rows.map((t) => t.runAt ?? null),
   ]);
   if (inserted.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE scrape_tasks`.execute(db);
   const byKey = new Map(inserted.filter((t) => t.dedupe_key).map((t) => [t.dedupe_key!, t]));
@@ -70,4 +73,12 @@ async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
     .where('dedupe_key', 'in', keys)
     .where('status', 'in', ['pending', 'running', 'waiting_batch'])
     .execute();
+}
+
+/** Keys in code-point order, tasks without one last (they take no lock on the dedupe index). */
+function compareKeys(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { retryOnConflict } from '../db/retry.js';
 import { PRIORITY } from '../queue/task.js';
 import { requestScrapesIn } from '../tasks/requests.js';
 import type { Author, ProfileFields, Raw } from './parse.js';
@@ -32,7 +33,7 @@ export interface Discovered {
  */
 export async function keepDiscovered(db: Kysely<Database>, found: Discovered): Promise<void> {
   const source = `discover:${found.hashtag}`;
-  await db.transaction().execute(async (trx) => {
+  await retryOnConflict(() => db.transaction().execute(async (trx) => {
     const blog = await trx
       .insertInto('blogs')
       .values({ ...found.profile, raw: JSON.stringify(found.raw), source })
@@ -44,5 +45,5 @@ export async function keepDiscovered(db: Kysely<Database>, found: Discovered): P
       await trx.updateTable('blogs').set({ person_id: person.id, updated_at: sql`now()` }).where('id', '=', blog.id).execute();
     }
     await requestScrapesIn(trx, { usernames: [found.profile.username], priority: PRIORITY.discoveredScrape, source, maxAttempts: found.maxAttempts });
-  });
+  }));
 }

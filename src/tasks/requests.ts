@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { retryOnConflict } from '../db/retry.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 
 /** What users ask for, turned into queue work. Shared by the API and the scheduler. */
@@ -18,27 +19,34 @@ export interface ScrapeRequest {
 
 /**
  * One `full_scrape` per username, each bound to its blog row (created as `pending` when new). A username that
- * already has a live scrape gets that task back instead of a second one. One transaction, two statements.
+ * already has a live scrape gets that task back instead of a second one. One transaction, two statements, tried
+ * again on a deadlock or serialization failure (src/db/retry.ts).
  */
 export async function requestScrapes(db: Kysely<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
   if (request.usernames.length === 0) return [];
-  return db.transaction().execute((trx) => requestScrapesIn(trx, request));
+  return retryOnConflict(() => db.transaction().execute((trx) => requestScrapesIn(trx, request)));
 }
 
-/** The same inside the caller's transaction (discover adds a blog, its person and its scrape atomically). */
+/**
+ * The same inside the caller's transaction (discover adds a blog, its person and its scrape atomically). Rows are
+ * locked in one global order, by username: two requests listing the same names in opposite orders would otherwise
+ * each hold a row the other waits for (issue 17: 589 of 2,000 overlapping requests deadlocked). The answer keeps
+ * the order of the request.
+ */
 export async function requestScrapesIn(trx: Transaction<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
   if (request.usernames.length === 0) return [];
+  const usernames = [...new Set(request.usernames)].sort();
   const blogs = await trx
     .insertInto('blogs')
-    .values([...new Set(request.usernames)].map((username) => ({ username, source: request.source })))
+    .values(usernames.map((username) => ({ username, source: request.source })))
     // A no-op update instead of DO NOTHING, so existing rows come back in RETURNING too.
     .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
     .returning(['id', 'username'])
     .execute();
   const blogIds = new Map(blogs.map((b) => [b.username, b.id]));
-  return enqueueTasks(
+  const enqueued = await enqueueTasks(
     trx,
-    request.usernames.map((username) => ({
+    usernames.map((username) => ({
       type: 'full_scrape',
       priority: request.priority,
       blogId: blogIds.get(username)!,
@@ -47,6 +55,15 @@ export async function requestScrapesIn(trx: Transaction<Database>, request: Scra
     })),
     { maxAttempts: request.maxAttempts },
   );
+  const byUsername = new Map(usernames.map((username, i) => [username, enqueued[i]!]));
+  // A name listed twice is one task: created for its first mention, an existing one for the repeats.
+  const seen = new Set<string>();
+  return request.usernames.map((username) => {
+    const result = byUsername.get(username)!;
+    if (seen.has(username)) return { ...result, created: false };
+    seen.add(username);
+    return result;
+  });
 }
 
 export async function requestDiscover(
@@ -75,7 +92,7 @@ export interface FollowersRequest {
  * live, asking again returns it, whatever `max` was asked.
  */
 export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
-  return db.transaction().execute(async (trx) => {
+  return retryOnConflict(() => db.transaction().execute(async (trx) => {
     const blog = await trx
       .insertInto('blogs')
       .values({ username: request.username, source: 'manual' })
@@ -96,5 +113,5 @@ export async function requestFollowers(db: Kysely<Database>, request: FollowersR
       { maxAttempts: request.maxAttempts },
     );
     return enqueued!;
-  });
+  }));
 }
