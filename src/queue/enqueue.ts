@@ -76,9 +76,9 @@ async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
 }
 
 /** Keys in code-point order, tasks without one last (they take no lock on the dedupe index). */
-function compareKeys(a: string | undefined, b: string | undefined): number {
-  if (a === b) return 0;
-  if (a === undefined) return 1;
-  if (b === undefined) return -1;
+function compareKeys(a: string | null | undefined, b: string | null | undefined): number {
+  if (a === b || (a == null && b == null)) return 0;
+  if (a == null) return 1;
+  if (b == null) return -1;
   return a < b ? -1 : 1;
 }
