@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireAccount, renewAccountLease } from '../../src/accounts/lease.js';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { TargetNotFoundError, TargetPrivateError } from '../../src/instagram/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { DeferTaskError, RetryableTaskError } from '../../src/queue/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+import { createPoolFixture, fastSettings, type PoolFixture } from '../helpers/pool.js';
 
 /** The account pool against the emulator, through the real instagram-private-api. */
 let testDb: TestDatabase;
@@ -198,6 +199,18 @@ describe('SPEC §5 error → action, against the emulator', () => {
   });
 });
 
+describe('account leases', () => {
+  it('are renewed by their holder only', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const leased = await acquireAccount(testDb.db, { holder: 'task-1', leaseMs: 1_000, exclude: [], budget: fastSettings().budget });
+    expect(leased).toBeDefined();
+    expect(await renewAccountLease(testDb.db, leased!.id, 'task-2', 600_000)).toBe(false);
+    expect((await account(leased!.id)).leased_until!.getTime()).toBe(leased!.leased_until!.getTime());
+    expect(await renewAccountLease(testDb.db, leased!.id, 'task-1', 600_000)).toBe(true);
+    expect((await account(leased!.id)).leased_until!.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+});
+
 describe('cooldown at acquire', () => {
   const coolDown = (id: number, minutes: number) =>
     testDb.db
@@ -238,6 +251,19 @@ describe('cooldown at acquire', () => {
       await first.close();
       await second.close();
     }
+  });
+
+  it('never leases an account whose proxy has failed', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [behindFailed, other] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    await testDb.db.updateTable('proxies').set({ status: 'failed' }).where('id', '=', behindFailed.proxyId!).execute();
+    for (let i = 0; i < 3; i++) {
+      const s = session();
+      await info(s);
+      await s.close();
+    }
+    expect(requestsBy(behindFailed.username)).toBe(0);
+    expect(requestsBy(other.username)).toBe(3);
   });
 
   it('takes the account back once its cooldown has run out', async () => {
