@@ -4,6 +4,7 @@ import { InstagramSession } from '../../src/accounts/session.js';
 import { createLogger } from '../../src/logger.js';
 import { DeferTaskError } from '../../src/queue/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { readLeaseHistory, recordLeaseHistory } from '../helpers/lease-history.js';
 import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
 
 /** Many tasks at once on the pool: exclusivity, one login per account in a storm, and the budget, from the emulator's log. */
@@ -41,12 +42,18 @@ afterEach(async () => fx?.close());
 describe('pool under load', () => {
   it('never lets two tasks use one account at the same moment', async () => {
     fx = await createPoolFixture(testDb, { accounts: 3, proxies: 3 });
+    await recordLeaseHistory(testDb);
     const results = await Promise.allSettled(Array.from({ length: 9 }, () => task(3)));
     const done = results.filter((r) => r.status === 'fulfilled').length;
     const waited = results.filter((r) => r.status === 'rejected' && r.reason instanceof DeferTaskError).length;
     expect(done + waited).toBe(9);
     expect(done).toBeGreaterThanOrEqual(3);
     expect(fx.emulator.overlappingRequests()).toEqual([]);
+    // The database's own record: every account was handed on, and never while its holder's lease was running.
+    const history = await readLeaseHistory(testDb);
+    expect(history.accounts).toBe(3);
+    expect(history.grants).toBeGreaterThanOrEqual(3);
+    expect(history.stolen).toEqual([]);
   });
 
   it('after a login_required storm, each account logs in exactly once', async () => {

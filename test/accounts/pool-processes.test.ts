@@ -4,7 +4,7 @@ import { startInstagramEmulator, type InstagramEmulator, type LogEntry } from '.
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { waitFor } from '../../src/util/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { Daemons } from '../helpers/processes.js';
 
 /**
  * Issue 4's acceptance, from the emulator's point of view: 10 accounts on 10 proxies, two daemon processes on one
@@ -17,7 +17,7 @@ const ACCOUNTS = 10;
 
 let testDb: TestDatabase;
 let emulator: InstagramEmulator;
-const processes: WorkerProcess[] = [];
+const daemons = new Daemons();
 
 function env(name: string) {
   const accounts = emulator.world.accounts.filter((a) => a.loginBehaviour === 'ok').slice(0, ACCOUNTS);
@@ -44,9 +44,7 @@ function env(name: string) {
 }
 
 async function start(name: string) {
-  const worker = await startWorkerProcess(env(name));
-  processes.push(worker);
-  return worker;
+  return daemons.start(env(name));
 }
 
 async function enqueueLookups(tasks: number, perTask: number) {
@@ -86,15 +84,12 @@ afterAll(async () => {
   await testDb.drop();
 });
 afterEach(async () => {
-  for (const worker of processes.splice(0)) {
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-  }
+  await daemons.killAll();
 });
 
 describe('two daemon processes sharing 10 accounts', () => {
   it('keep every account within budget and exclusive, then reuse the sessions after a restart', async () => {
-    const [alpha, beta] = await Promise.all([start('alpha'), start('beta')]);
+    const [alpha, beta] = await daemons.startAll([env('alpha'), env('beta')]);
     await enqueueLookups(30, 5);
     await waitFor(async () => (await doneCount()) === 30, { timeoutMs: 90_000, intervalMs: 200, what: '30 tasks done' });
 

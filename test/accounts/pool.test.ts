@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireAccount, renewAccountLease } from '../../src/accounts/lease.js';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { TargetNotFoundError, TargetPrivateError } from '../../src/instagram/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { DeferTaskError, RetryableTaskError } from '../../src/queue/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
+import { createPoolFixture, fastSettings, type PoolFixture } from '../helpers/pool.js';
 
 /** The account pool against the emulator, through the real instagram-private-api. */
 let testDb: TestDatabase;
@@ -183,12 +184,96 @@ describe('SPEC §5 error → action, against the emulator', () => {
 
   it('5xx: retried on another account without a cooldown', async () => {
     fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
-    const [a] = fx.accounts as [PoolFixture['accounts'][0]];
+    const [a, b] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
     fx.emulator.setAccountFault(a.username, { kind: 'server_error', status: 502, route: 'usernameinfo' });
     const s = session();
     expect((await info(s)).username).toBe(target());
     await s.close();
     expect(await account(a.id)).toMatchObject({ status: 'active', cooldown_until: null });
+    // The retry went out on the other account, and it is that one's answer the task got.
+    const answered = fx.emulator.log.filter((e) => e.route.includes('usernameinfo')).map((e) => [e.username, e.status]);
+    expect(answered).toEqual([
+      [a.username, 502],
+      [b.username, 200],
+    ]);
+  });
+});
+
+describe('account leases', () => {
+  it('are renewed by their holder only', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const leased = await acquireAccount(testDb.db, { holder: 'task-1', leaseMs: 1_000, exclude: [], budget: fastSettings().budget });
+    expect(leased).toBeDefined();
+    expect(await renewAccountLease(testDb.db, leased!.id, 'task-2', 600_000)).toBe(false);
+    expect((await account(leased!.id)).leased_until!.getTime()).toBe(leased!.leased_until!.getTime());
+    expect(await renewAccountLease(testDb.db, leased!.id, 'task-1', 600_000)).toBe(true);
+    expect((await account(leased!.id)).leased_until!.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+});
+
+describe('cooldown at acquire', () => {
+  const coolDown = (id: number, minutes: number) =>
+    testDb.db
+      .updateTable('ig_accounts')
+      .set({ status: 'cooldown', cooldown_until: sql<Date>`now() + ${minutes} * interval '1 minute'` })
+      .where('id', '=', id)
+      .execute();
+  const requestsBy = (username: string) => fx.emulator.log.filter((e) => e.username === username && e.route.includes('usernameinfo')).length;
+
+  it('skips an account inside its cooldown, one task after another', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [cooling, other] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    await coolDown(cooling.id, 45);
+    for (let i = 0; i < 4; i++) {
+      const s = session();
+      await info(s);
+      await s.close();
+    }
+    expect(requestsBy(cooling.username)).toBe(0);
+    expect(requestsBy(other.username)).toBe(4);
+    expect(await account(cooling.id)).toMatchObject({ status: 'cooldown' });
+  });
+
+  it('makes a second task wait rather than use the cooling account while the first holds the other', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [cooling, other] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    await coolDown(cooling.id, 45);
+    const first = session();
+    const second = session();
+    try {
+      await info(first); // holds `other` until closed
+      const outcome = await info(second).catch((error) => error);
+      expect(outcome).toBeInstanceOf(DeferTaskError);
+      // It waits until the cooldown ends (or the held account comes back), never less.
+      expect(requestsBy(cooling.username)).toBe(0);
+      expect(requestsBy(other.username)).toBe(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('never leases an account whose proxy has failed', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
+    const [behindFailed, other] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
+    await testDb.db.updateTable('proxies').set({ status: 'failed' }).where('id', '=', behindFailed.proxyId!).execute();
+    for (let i = 0; i < 3; i++) {
+      const s = session();
+      await info(s);
+      await s.close();
+    }
+    expect(requestsBy(behindFailed.username)).toBe(0);
+    expect(requestsBy(other.username)).toBe(3);
+  });
+
+  it('takes the account back once its cooldown has run out', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
+    const [only] = fx.accounts as [PoolFixture['accounts'][0]];
+    await coolDown(only.id, -1);
+    const s = session();
+    expect((await info(s)).username).toBe(target());
+    await s.close();
+    expect(await account(only.id)).toMatchObject({ status: 'active', cooldown_until: null });
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
 import { waitFor } from '../../emulator/openai/testkit.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { Daemons } from '../helpers/processes.js';
 import { seedScrapedBlogs } from './helpers.js';
 
 /**
@@ -12,7 +12,7 @@ import { seedScrapedBlogs } from './helpers.js';
 
 let emulator: OpenAiEmulator;
 let testDb: TestDatabase;
-const processes: WorkerProcess[] = [];
+const daemons = new Daemons();
 const API_KEY = 'ai-process-test-key-0123456789abcdef';
 
 beforeAll(async () => {
@@ -25,15 +25,12 @@ beforeEach(async () => {
   testDb = await createTestDatabase();
 });
 afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    p.child.kill('SIGKILL');
-    await p.exited;
-  }
+  await daemons.killAll();
   await testDb.drop();
 });
 
 const start = async () => {
-  const worker = await startWorkerProcess({
+  return daemons.start({
     DATABASE_URL: testDb.url,
     SCRAPER_API_KEY: API_KEY,
     ENCRYPTION_KEY: '0'.repeat(64),
@@ -43,8 +40,6 @@ const start = async () => {
     AI_BATCH_MIN_TASKS: '5',
     AI_BATCH_CHECK_INTERVAL_MS: '200',
   });
-  processes.push(worker);
-  return worker;
 };
 
 describe('AI analysis in the daemon', () => {

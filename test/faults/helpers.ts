@@ -2,7 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { InstagramEmulator, LogEntry } from '../../emulator/instagram/index.js';
 import type { ScrapingAccount } from '../../emulator/world/index.js';
 import type { Database, TaskStatus } from '../../src/db/schema.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import type { WorkerProcess } from '../helpers/processes.js';
+
+export { Daemons } from '../helpers/processes.js';
 
 /**
  * Shared pieces of the fault tests (test/faults/*.test.ts): real daemon processes (test/fixtures/worker-process.ts
@@ -30,24 +32,6 @@ export function daemonEnv(emulator: InstagramEmulator, databaseUrl: string, extr
     LOG_LEVEL: 'info',
     ...extra,
   };
-}
-
-/** Starts daemon processes and kills whatever is left of them at the end of a test. */
-export class Daemons {
-  private readonly all: WorkerProcess[] = [];
-
-  async start(env: Record<string, string>): Promise<WorkerProcess> {
-    const worker = await startWorkerProcess(env);
-    this.all.push(worker);
-    return worker;
-  }
-
-  async killAll(): Promise<void> {
-    for (const worker of this.all.splice(0)) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-      await worker.exited;
-    }
-  }
 }
 
 export async function api(worker: WorkerProcess, path: string, body?: unknown): Promise<Response> {

@@ -60,6 +60,21 @@ describe.each([
     expect(tasks).toHaveLength(6);
   });
 
+  it('claims on the busy path only what is due: a retry waiting out its backoff stays pending', async () => {
+    const inFiveMinutes = new Date(Date.now() + 5 * 60_000);
+    const [first, later] = await enqueueTasks(
+      testDb.db,
+      [{ type: 'full_scrape' }, { type: 'full_scrape', priority: 1, runAt: inFiveMinutes }],
+      { maxAttempts: 3 },
+    );
+    const [task] = await claimTasks(db(), request);
+    expect(task!.id).toBe(first!.task.id);
+    const { completed, claimed } = await completeAndClaim(db(), [{ id: task!.id, leaseToken: task!.locked_by! }], request);
+    expect([...completed]).toEqual([task!.id]);
+    expect(claimed).toEqual([]);
+    expect(await row(later!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
   it('says when nothing is due, and discards the result of a lease that is gone', async () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
     const [task] = await claimTasks(db(), request);

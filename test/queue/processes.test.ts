@@ -4,11 +4,11 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { Daemons } from '../helpers/processes.js';
 
 /** Real daemon processes (the production composition root) sharing one database. */
 let testDb: TestDatabase;
-const processes: WorkerProcess[] = [];
+const daemons = new Daemons();
 
 const env = (name: string, extra: Record<string, string> = {}) => ({
   DATABASE_URL: testDb.url,
@@ -21,9 +21,7 @@ const env = (name: string, extra: Record<string, string> = {}) => ({
 });
 
 async function start(name: string, extra: Record<string, string> = {}) {
-  const worker = await startWorkerProcess(env(name, extra));
-  processes.push(worker);
-  return worker;
+  return daemons.start(env(name, extra));
 }
 
 const statuses = async () =>
@@ -42,15 +40,22 @@ beforeEach(async () => {
   await sql`TRUNCATE scrape_tasks, test_executions RESTART IDENTITY CASCADE`.execute(testDb.db);
 });
 afterEach(async () => {
-  for (const worker of processes.splice(0)) {
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-  }
+  await daemons.killAll();
+});
+
+describe('starting several processes', () => {
+  it('leaves none running when one of them fails to start', async () => {
+    const own = new Daemons();
+    const failure = await own.startAll([env('healthy'), env('broken', { WORKER_CONCURRENCY: 'lots' })]).catch((error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(String(failure.message)).toMatch(/WORKER_CONCURRENCY/);
+    expect(own.running()).toEqual([]);
+  });
 });
 
 describe('several processes on one database', () => {
   it('run 300 tasks exactly once between two processes', async () => {
-    await Promise.all([start('alpha'), start('beta')]);
+    await daemons.startAll([env('alpha'), env('beta')]);
     await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 7 } })), { maxAttempts: 3 });
     await waitFor(async () => (await statuses()).done === 300, { timeoutMs: 60_000, intervalMs: 100, what: '300 tasks done' });
     const executions = await listExecutions(testDb.db);

@@ -4,7 +4,7 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { Daemons } from '../helpers/processes.js';
 
 /**
  * Issue 7's acceptance: three daemon processes on one database with every cron job compressed to every second —
@@ -13,14 +13,14 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js'
  */
 const JOBS = ['recover_tasks', 'schedule_updates', 'discover_weekly', 'validate_sessions', 'check_proxies', 'housekeeping'];
 let testDb: TestDatabase;
-const processes: WorkerProcess[] = [];
+const daemons = new Daemons();
 
 beforeAll(async () => {
   testDb = await createTestDatabase({ poolMax: 4 });
   await sql.raw(EXECUTIONS_TABLE_SQL).execute(testDb.db);
 });
 afterAll(async () => {
-  for (const worker of processes) worker.child.kill('SIGKILL');
+  await daemons.killAll();
   await testDb.drop();
 });
 
@@ -32,20 +32,17 @@ const everySecond = Object.fromEntries(
 
 describe('three processes, compressed cron', () => {
   it('run each tick once and each task once; a graceful stop of one disturbs nothing', async () => {
-    const started = await Promise.all(
-      ['one', 'two', 'three'].map((name) =>
-        startWorkerProcess({
-          DATABASE_URL: testDb.url,
-          SCRAPER_API_KEY: 'scheduler-test-key-0123456789abc',
-          ENCRYPTION_KEY: 'cd'.repeat(32),
-          WORKER_NAME: name,
-          WORKER_CONCURRENCY: '4',
-          DISCOVER_HASHTAGS: 'almatyfood',
-          ...everySecond,
-        }),
-      ),
+    const started = await daemons.startAll(
+      ['one', 'two', 'three'].map((name) => ({
+        DATABASE_URL: testDb.url,
+        SCRAPER_API_KEY: 'scheduler-test-key-0123456789abc',
+        ENCRYPTION_KEY: 'cd'.repeat(32),
+        WORKER_NAME: name,
+        WORKER_CONCURRENCY: '4',
+        DISCOVER_HASHTAGS: 'almatyfood',
+        ...everySecond,
+      })),
     );
-    processes.push(...started);
     await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 5 } })), { maxAttempts: 3 });
 
     // Half-way through, one process leaves gracefully.

@@ -4,7 +4,7 @@ import type { TaskStatus } from '../../src/db/schema.js';
 import { waitFor } from '../../src/util/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { pageLog } from '../helpers/follow-log.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js';
+import { Daemons } from '../helpers/processes.js';
 
 /**
  * Seed 001 with a process killed (-9) half-way through the list: real daemon processes with the production registry,
@@ -14,7 +14,7 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/processes.js'
 const API_KEY = 'followers-process-test-key-0123456789';
 let testDb: TestDatabase;
 let emulator: InstagramEmulator;
-const processes: WorkerProcess[] = [];
+const daemons = new Daemons();
 
 function env(name: string) {
   const account = emulator.world.accounts.find((a) => a.loginBehaviour === 'ok')!;
@@ -40,9 +40,7 @@ function env(name: string) {
 }
 
 async function start(name: string) {
-  const worker = await startWorkerProcess(env(name));
-  processes.push(worker);
-  return worker;
+  return daemons.start(env(name));
 }
 
 const taskRow = (id: number) => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -56,10 +54,7 @@ afterAll(async () => {
   await testDb.drop();
 });
 afterEach(async () => {
-  for (const worker of processes.splice(0)) {
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-  }
+  await daemons.killAll();
 });
 
 describe('followers across a killed process', () => {

@@ -22,6 +22,14 @@ describe('median', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
+
+  it('orders numerically, not as text', () => {
+    // As text, 10 < 9 < 100 … would put 10 in the middle; numerically it is 9.
+    expect(median([100, 9, 10, 2, 1000])).toBe(10);
+    expect(median([10, 9, 1000, 2, 100])).toBe(10);
+    expect(median([9, 80, 700, 6000])).toBe(390);
+    expect(median([0.5, 10, 2.25])).toBe(2.25);
+  });
 });
 
 describe('er', () => {
