@@ -46,6 +46,7 @@ export const configSchema = z.object({
   TASK_RETRY_FACTOR: int(3, 1, 100),
   SHUTDOWN_GRACE_MS: int(seconds(25), 0),
   HTTP_BODY_LIMIT_BYTES: int(1_000_000, 1024),
+  HTTP_RETRY_AFTER_SECONDS: int(5, 1),
 
   // --- Instagram account pool (SPEC §5) ---
   /** 32 bytes, hex or base64; zero-setup generates DATA_DIR/encryption-key; required with DATABASE_URL. */

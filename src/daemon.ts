@@ -91,6 +91,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     logger,
     apiKey: apiKey.key,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+    retryAfterSeconds: config.HTTP_RETRY_AFTER_SECONDS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     version: packageVersion(),

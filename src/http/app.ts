@@ -61,6 +61,6 @@ export function createApp(deps: AppDeps) {
   });
 
   app.notFound((c) => c.json(errorBody(404, `no route ${c.req.method} ${c.req.path}`), 404));
-  app.onError((error, c) => handleError(error, c, logger));
+  app.onError((error, c) => handleError(error, c, logger, { retryAfterSeconds: deps.retryAfterSeconds ?? 5 }));
   return app;
 }

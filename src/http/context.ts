@@ -12,6 +12,8 @@ export interface AppDeps {
   logger: Logger;
   apiKey: string;
   bodyLimitBytes: number;
+  /** Retry-After (seconds) of the 503 a request gets while the database is unreachable (HTTP_RETRY_AFTER_SECONDS). */
+  retryAfterSeconds?: number;
   maxAttempts: number;
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one error shape of the API: `{ "error": { "code", "message", "details"? } }`. */
@@ -66,12 +67,18 @@ export function validationHook(result: { success: boolean; error?: unknown; targ
   return c.json(errorBody(400, message, details), 400);
 }
 
-export function handleError(error: Error, c: Context, logger: Logger): Response {
+export function handleError(error: Error, c: Context, logger: Logger, options: { retryAfterSeconds: number }): Response {
   if (error instanceof ApiError) return c.json(errorBody(error.status, error.message, error.details), error.status);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     const message = httpExceptionMessage(status, error.message);
     return c.json(errorBody(status, message), status);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Nothing the caller did wrong and nothing lost: the database is down or restarting (readiness says so too).
+    logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: database unreachable');
+    c.header('Retry-After', String(options.retryAfterSeconds));
+    return c.json(errorBody(503, 'the database is unreachable right now; nothing was changed, try again shortly'), 503);
   }
   logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error in request');
   return c.json(errorBody(500, 'internal error; the details are in the server log'), 500);

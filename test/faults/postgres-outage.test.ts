@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db
 import { createLogger } from '../../src/logger.js';
 import { sleep, waitFor } from '../../src/util/wait.js';
 import type { WorkerProcess } from '../helpers/processes.js';
-import { countByStatus, Daemons, daemonEnv, duplicatePosts, finished, isAlive, requestScrapes, status, tasks } from './helpers.js';
+import { api, countByStatus, Daemons, daemonEnv, duplicatePosts, finished, isAlive, requestScrapes, status, tasks } from './helpers.js';
 
 /**
  * Fault 2 — Postgres stopped mid-run. The test runs its own embedded Postgres (not the suite's shared one), stops the
@@ -98,13 +98,23 @@ describe('Postgres stopped mid-run', () => {
     const notReadyAfterMs = Date.now() - downAt;
 
     // The deliberate outage: sample the daemon all along it.
-    const samples: Array<{ alive: boolean; live: number; health: number }> = [];
+    // Data routes answer 503 with Retry-After, never 500 (issue 17), reads and writes alike.
+    const samples: Array<{ alive: boolean; live: number; health: number; read: number; write: number; retryAfter: string | null }> = [];
     while (Date.now() - downAt < OUTAGE_MS) {
-      samples.push({ alive: isAlive(daemon), live: await live(daemon), health: await health(daemon) });
+      const read = await api(daemon, '/api/tasks');
+      const write = await api(daemon, '/api/tasks/scrape', { usernames: ['during.outage'] });
+      samples.push({
+        alive: isAlive(daemon),
+        live: await live(daemon),
+        health: await health(daemon),
+        read: read.status,
+        write: write.status,
+        retryAfter: write.headers.get('retry-after'),
+      });
       await sleep(Math.min(1_000, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
     }
     expect(samples.length).toBeGreaterThan(0);
-    expect(samples.filter((s) => !s.alive || s.live !== 200 || s.health !== 503)).toEqual([]);
+    expect(samples.filter((s) => !s.alive || s.live !== 200 || s.health !== 503 || s.read !== 503 || s.write !== 503 || !s.retryAfter)).toEqual([]);
 
     await startPostgres(port);
     const upAt = Date.now();
