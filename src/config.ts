@@ -107,8 +107,14 @@ export const configSchema = z.object({
   // --- Scraping (SPEC §6) ---
   /** Latest media a full_scrape fetches (feed order: pinned first). */
   SCRAPE_MEDIA_COUNT: int(20, 1, 200),
-  /** Top posts of a hashtag that discover reads. */
+  /** Posts of a hashtag that discover reads per tab of tags/{tag}/sections. */
   DISCOVER_TOP_POSTS: int(50, 1, 500),
+  /** Tabs of tags/{tag}/sections discover reads, in order: `top`, or `top,recent` for fresh posts too. */
+  DISCOVER_TABS: z
+    .string()
+    .default('top')
+    .transform((value) => [...new Set(value.split(/[\s,]+/).filter(Boolean))])
+    .pipe(z.array(z.enum(['top', 'recent'], { message: 'each tab must be "top" or "recent"' })).min(1, 'name at least one tab')),
   DISCOVER_MIN_FOLLOWERS: int(1000, 0),
   DISCOVER_MIN_POSTS: int(5, 0),
   /** Accounts a followers task fetches at most when the request gives no max (a list may be millions long). */

@@ -12,7 +12,19 @@ export const loginRequired = (): IgResponse => json(403, {
   message: 'login_required', error_title: "You've Been Logged Out", error_body: 'Please log back in.', logout_reason: 2, status: 'fail',
 });
 
-export const rateLimited = (): IgResponse => json(429, { message: 'Please wait a few minutes before you try again.', status: 'fail' });
+/**
+ * A rate limit. Since 2023 data endpoints mostly answer 401 with `require_login: true` (instagrapi#1476,
+ * Osintgram#878, RSSHub#14357), older ones 429; at login it is 400 with `error_type: "rate_limit_error"`.
+ * dilame turns none of them into a class of its own: an IgResponseError with the message.
+ */
+export const rateLimited = (status: 401 | 429 = 401): IgResponse =>
+  status === 401
+    ? json(401, { message: 'Please wait a few minutes before you try again.', require_login: true, status: 'fail' })
+    : json(429, { message: 'Please wait a few minutes before you try again.', status: 'fail' });
+
+export const loginRateLimited = (): IgResponse => json(400, {
+  message: 'Please wait a few minutes before you try again.', status: 'fail', error_type: 'rate_limit_error',
+});
 
 export const userNotFound = (): IgResponse => json(404, { message: 'User not found', status: 'fail' });
 

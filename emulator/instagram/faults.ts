@@ -6,7 +6,10 @@
 import { createRng, hashParts, type Rng } from '../world/prng.js';
 
 export type FaultKind =
-  /** 429 "Please wait a few minutes before you try again." */
+  /**
+   * "Please wait a few minutes before you try again.": 401 with require_login on data endpoints (2026; 429 with
+   * `world.era.rateLimitStatus: 429`), 400 `rate_limit_error` at login.
+   */
   | 'rate_limit'
   /** 403 login_required (the session itself stays valid; see expireSessions for that). */
   | 'login_required'

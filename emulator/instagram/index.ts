@@ -6,7 +6,7 @@
  *   ig.setAccountFault('scout.kz.01', { kind: 'rate_limit', times: 1 });
  *   await ig.close();
  */
-import { createWorld, type LoginOutcome, type World, type WorldOptions } from '../world/index.js';
+import { createWorld, type LoginOutcome, type World, type WorldOptionsInput } from '../world/index.js';
 import { systemClock, type EmulatorClock } from './clock.js';
 import type { Fault, FaultScope, FaultSpec } from './faults.js';
 import type { RateLimitRule, SessionExpiryRule } from './limits.js';
@@ -29,7 +29,7 @@ export interface InstagramEmulatorOptions {
   seed?: number;
   /** Number of proxy ports, each a distinct proxy id 0..n-1; default 3. */
   proxies?: number;
-  world?: Partial<WorldOptions>;
+  world?: WorldOptionsInput;
   /** Clock for rate-limit windows and session lifetimes; default the system clock. */
   clock?: EmulatorClock;
   host?: string;

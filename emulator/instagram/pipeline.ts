@@ -22,9 +22,14 @@ function requestUsername(state: EmulatorState, req: IgRequest, session: Session 
   return pending ?? null;
 }
 
-function faultResponse(fault: Fault, state: EmulatorState, username: string | null): IgResponse | 'reset' | 'drop' {
+/** The rate-limit answer of this path: the login form's own shape, or the era's shape of a data endpoint. */
+function rateLimitFor(state: EmulatorState, path: string): IgResponse {
+  return path.includes('accounts/login') ? errors.loginRateLimited() : errors.rateLimited(state.world.options.era.rateLimitStatus);
+}
+
+function faultResponse(fault: Fault, state: EmulatorState, username: string | null, path: string): IgResponse | 'reset' | 'drop' {
   switch (fault.kind) {
-    case 'rate_limit': return errors.rateLimited();
+    case 'rate_limit': return rateLimitFor(state, path);
     case 'login_required': return errors.loginRequired();
     case 'challenge': {
       const pk = username ? state.world.account(username)?.pk ?? 0 : 0;
@@ -52,7 +57,7 @@ async function runHandler(state: EmulatorState, req: IgRequest, match: RouteMatc
   if (!match) {
     return req.path === '/' || req.path === '' ? { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } } : errors.pageNotFound();
   }
-  if (username !== null && !state.limits.admit(username, state.clock.now())) return errors.rateLimited();
+  if (username !== null && !state.limits.admit(username, state.clock.now())) return rateLimitFor(state, req.path);
   if (match.auth && !sessionIsLive(state, session)) return errors.loginRequired();
   if (match.auth && session) session.requests += 1;
   return match.handler({ req, params: match.params, session: match.auth ? session : undefined, state });
@@ -73,7 +78,7 @@ async function decide(state: EmulatorState, req: IgRequest, entry: LogEntry, mat
   if (fault) {
     state.faults.consume(fault);
     applied.push(fault.kind);
-    outcome = faultResponse(fault, state, entry.username);
+    outcome = faultResponse(fault, state, entry.username, req.path);
   }
   entry.fault = applied.length > 0 ? applied.join(',') : null;
   if (outcome === 'reset') return { kind: 'reset' };
@@ -89,7 +94,8 @@ export async function handleRequest(state: EmulatorState, req: IgRequest): Promi
     method: req.method,
     path: req.path,
     route: match?.route ?? routeLabel(req.path),
-    maxId: req.query.get('max_id') ?? null,
+    // A GET's cursor is in the query; tags/{tag}/sections (a POST) sends it in the form.
+    maxId: req.query.get('max_id') ?? (str(req.form['max_id']) || null),
     username: requestUsername(state, req, session),
     sessionId: session?.id ?? null,
     proxyId: req.proxyId,

@@ -10,7 +10,7 @@ import { generateHighlights } from './highlights.js';
 import { fallbackSlot, followersPage, followingPage, type FollowDirectory } from './follows.js';
 import { buildHashtags } from './hashtags.js';
 import { fanPk, fanPkFromUsername, isFanPk, makeFan, makeScrapingAccounts, scraperAsUser } from './profiles.js';
-import type { Hashtag, ScrapingAccount, UserTag, WorldHighlight, WorldMedia, WorldOptions, WorldUser } from './types.js';
+import type { Hashtag, ScrapingAccount, UserTag, WorldHighlight, WorldMedia, WorldOptions, WorldOptionsInput, WorldUser } from './types.js';
 import { BRANDS } from './vocab.js';
 
 export * from './types.js';
@@ -29,7 +29,8 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
   topPostsPerHashtag: 50,
   accounts: 8,
   feedPageSize: 12,
-  followPageSize: 200,
+  followPageSize: 25,
+  era: { tagFeed: 'dead', rateLimitStatus: 401, listPkAsString: true },
   tagFeedPageSize: 25,
   tagSectionsPageSize: 15,
   followersAccountCount: 1663,
@@ -58,8 +59,8 @@ export class World {
   private readonly mediaContext: MediaContext;
   private readonly directory: FollowDirectory;
 
-  constructor(partial: Partial<WorldOptions> = {}) {
-    this.options = { ...DEFAULT_WORLD_OPTIONS, ...partial };
+  constructor(partial: WorldOptionsInput = {}) {
+    this.options = { ...DEFAULT_WORLD_OPTIONS, ...partial, era: { ...DEFAULT_WORLD_OPTIONS.era, ...partial.era } };
     this.rng = createRng(this.options.seed);
     const namedUsers = generateNamedUsers(this.rng, this.options);
     this.creators = namedUsers.creators;
@@ -186,6 +187,6 @@ export interface WorldExamples {
   followersUsername: string;
 }
 
-export function createWorld(options: Partial<WorldOptions> = {}): World {
+export function createWorld(options: WorldOptionsInput = {}): World {
   return new World(options);
 }

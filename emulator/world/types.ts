@@ -95,6 +95,15 @@ export interface ScrapingAccount {
 
 export type LoginOutcome = 'ok' | 'bad_password' | 'two_factor' | 'challenge' | 'invalid_user' | 'inactive' | 'sentry_block';
 
+export interface EraOptions {
+  /** GET feed/tag/{tag}/: 'dead' (404 Page not found since mid-2023) or 'alive' (the old top-posts feed). */
+  tagFeed: 'dead' | 'alive';
+  /** A rate limit on a data endpoint: 401 with require_login (2026, mostly) or 429 (older). */
+  rateLimitStatus: 401 | 429;
+  /** User pks in follower/following lists: strings (2026 captures) or numbers (older). */
+  listPkAsString: boolean;
+}
+
 export interface WorldOptions {
   seed: number;
   creators: number;
@@ -108,8 +117,13 @@ export interface WorldOptions {
   topPostsPerHashtag: number;
   accounts: number;
   feedPageSize: number;
-  /** friendships/{pk}/followers|following page size. 200 as in the captures from the library's era. */
+  /** friendships/{pk}/followers|following page size: 25 in 2026 captures (200 in the library's era). */
   followPageSize: number;
+  /**
+   * How this Instagram answers, where today's differs from the library's era (2020–2022). Each defaults to 2026;
+   * tests turn one back to see the old behaviour. Sources: emulator/README.md, "Instagram in 2026".
+   */
+  era: EraOptions;
   tagFeedPageSize: number;
   tagSectionsPageSize: number;
   /** The creator with an exact follower count, for pagination tests. */
@@ -117,6 +131,9 @@ export interface WorldOptions {
   /** "Now" of the world, unix seconds: all timestamps are before it. */
   epoch: number;
 }
+
+/** What callers pass: any option, and any part of the era (the rest keeps the 2026 defaults). */
+export type WorldOptionsInput = Partial<Omit<WorldOptions, 'era'>> & { era?: Partial<EraOptions> };
 
 export interface Hashtag {
   name: string;

@@ -71,7 +71,9 @@ function verdictOf(error: unknown, status: number | null): Verdict {
   if (error instanceof IgPrivateUserError) return { kind: 'target_private' };
   if (error instanceof IgNotFoundError || error instanceof IgExactUserNotFoundError) return { kind: 'target_not_found' };
   if (error instanceof IgNetworkError || isSocketError(error)) return { kind: 'proxy_failure' };
-  if (status === 429 || /please wait a few minutes/i.test(bodyMessage(error))) return { kind: 'rate_limited' };
+  // 429, the 401 with require_login of data endpoints since 2023, or 400 `rate_limit_error` at login: all carry
+  // "Please wait a few minutes" today, but the status and error_type are checked too in case the wording changes.
+  if (status === 429 || errorType(error) === 'rate_limit_error' || /please wait a few minutes/i.test(bodyMessage(error))) return { kind: 'rate_limited' };
   if (status !== null && status >= 500) return { kind: 'server_error' };
   return { kind: 'unknown' };
 }
@@ -79,6 +81,11 @@ function verdictOf(error: unknown, status: number | null): Verdict {
 function statusOf(error: unknown): number | null {
   if (error instanceof IgResponseError) return error.response?.statusCode ?? null;
   return null;
+}
+
+function errorType(error: unknown): string | undefined {
+  const body = error instanceof IgResponseError ? (error.response?.body as { error_type?: unknown } | undefined) : undefined;
+  return typeof body?.error_type === 'string' ? body.error_type : undefined;
 }
 
 function bodyMessage(error: unknown): string {

@@ -55,9 +55,23 @@ export class InstagramReader {
     return Object.fromEntries(Object.entries(reels).filter((entry): entry is [string, Raw] => isRaw(entry[1])));
   }
 
-  /** The top posts of a hashtag (feed/tag), page by page, until `limit` or the end. */
-  hashtagTopMedia(tag: string, limit: number): Promise<Raw[]> {
-    return this.pages('feed_tag', (ig) => ig.feed.tag(tag), limit);
+  /**
+   * One page of a hashtag's posts through `tags/{tag}/sections/` (the route that works since feed/tag began to
+   * answer 404 in mid-2023, dilame#1710). `feedState` is the library's serialized TagsFeed (next_max_id, next_page,
+   * next_media_ids), kept in the task's checkpoint, so a resumed discover asks
+   * for the next page, never for one it has. Posts come from every layout: `media_grid` medias, the clips of a
+   * `one_by_two` section and the `fill_items` beside them (dilame's `items()` keeps only the grid).
+   */
+  async hashtagSectionsPage(tag: string, tab: HashtagTab, feedState?: string): Promise<{ items: Raw[]; next?: string }> {
+    let next: string | undefined;
+    const body = await this.call<unknown>(`tag_sections_${tab}`, async (ig) => {
+      const feed = ig.feed.tags(tag, tab);
+      if (feedState) feed.deserialize(feedState);
+      const answer = await feed.request();
+      next = feed.isMoreAvailable() ? feed.serialize() : undefined;
+      return answer;
+    });
+    return { items: sectionMedias(body), next };
   }
 
   private async pages(action: string, open: (ig: IgApiClient) => PagedFeed, limit: number): Promise<Raw[]> {
@@ -77,6 +91,33 @@ export class InstagramReader {
     }
     return items.slice(0, limit);
   }
+}
+
+export type HashtagTab = 'top' | 'recent';
+
+/** Every media object of a sections answer, in page order, each once. */
+export function sectionMedias(body: unknown): Raw[] {
+  const sections = isRaw(body) && Array.isArray(body['sections']) ? body['sections'].filter(isRaw) : [];
+  const found: Raw[] = [];
+  const seen = new Set<unknown>();
+  const take = (wrappers: unknown) => {
+    for (const wrapper of Array.isArray(wrappers) ? wrappers : []) {
+      const media = isRaw(wrapper) && isRaw(wrapper['media']) ? wrapper['media'] : undefined;
+      const key = media?.['pk'] ?? media?.['id'];
+      if (media && !seen.has(String(key))) {
+        seen.add(String(key));
+        found.push(media);
+      }
+    }
+  };
+  for (const section of sections) {
+    const content = isRaw(section['layout_content']) ? section['layout_content'] : {};
+    take(content['medias']);
+    const oneByTwo = isRaw(content['one_by_two_item']) ? content['one_by_two_item'] : {};
+    take(isRaw(oneByTwo['clips']) ? oneByTwo['clips']['items'] : undefined);
+    take(content['fill_items']);
+  }
+  return found;
 }
 
 /** What the reader needs of a library feed: its cursor state and one page request. */

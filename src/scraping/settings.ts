@@ -4,8 +4,10 @@ import type { Config } from '../config.js';
 export interface ScrapingSettings {
   /** How many of the latest media a full_scrape fetches (pinned ones included, as the feed returns them). */
   mediaCount: number;
-  /** How many top posts of a hashtag discover reads. */
+  /** How many posts of a hashtag discover reads, per tab. */
   discoverTopPosts: number;
+  /** The tabs of tags/{tag}/sections discover reads, in order (DISCOVER_TABS). */
+  discoverTabs: readonly ('top' | 'recent')[];
   /** discover keeps authors with at least this many followers … */
   discoverMinFollowers: number;
   /** … and at least this many posts. */
@@ -17,6 +19,7 @@ export interface ScrapingSettings {
 export const DEFAULT_SCRAPING_SETTINGS: ScrapingSettings = {
   mediaCount: 20,
   discoverTopPosts: 50,
+  discoverTabs: ['top'],
   discoverMinFollowers: 1000,
   discoverMinPosts: 5,
   maxAttempts: 3,
@@ -26,6 +29,7 @@ export function scrapingSettings(config: Config): ScrapingSettings {
   return {
     mediaCount: config.SCRAPE_MEDIA_COUNT,
     discoverTopPosts: config.DISCOVER_TOP_POSTS,
+    discoverTabs: config.DISCOVER_TABS,
     discoverMinFollowers: config.DISCOVER_MIN_FOLLOWERS,
     discoverMinPosts: config.DISCOVER_MIN_POSTS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,

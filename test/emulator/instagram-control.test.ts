@@ -53,7 +53,7 @@ describe('control surface', () => {
     await send('PUT', '/instagram/rate-limit', { maxRequests: 1, windowMs: 60_000, account: username });
     const pk = emulator.world.followersAccount.pk;
     await ig.user.info(pk);
-    expect(((await rejectionOf(ig.user.info(pk))) as IgResponseError).response.statusCode).toBe(429);
+    expect(((await rejectionOf(ig.user.info(pk))) as IgResponseError).response.statusCode).toBe(401);
     expect(await (await send('POST', '/instagram/clock/advance', { ms: 60_001 })).json()).toEqual({ now: 60_001 });
     expect((await ig.user.info(pk)).pk).toBe(pk);
     await send('DELETE', `/instagram/rate-limit?account=${username}`);

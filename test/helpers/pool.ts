@@ -9,7 +9,7 @@ import type { AlertEvent, Alerter } from '../../src/alerts/alerter.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createLogger } from '../../src/logger.js';
 import { startInstagramEmulator, type InstagramEmulator } from '../../emulator/instagram/index.js';
-import type { WorldOptions } from '../../emulator/world/index.js';
+import type { WorldOptionsInput } from '../../emulator/world/index.js';
 import type { TestDatabase } from './db.js';
 
 /** Collects alerts in memory, so tests assert what an admin would have been told. */
@@ -57,7 +57,7 @@ export interface PoolFixture {
  */
 export async function createPoolFixture(
   testDb: TestDatabase,
-  options: { accounts: number; proxies: number; settings?: Partial<PoolSettings>; usernames?: string[]; world?: Partial<WorldOptions> },
+  options: { accounts: number; proxies: number; settings?: Partial<PoolSettings>; usernames?: string[]; world?: WorldOptionsInput },
 ): Promise<PoolFixture> {
   // The world's last three accounts fail their logins on purpose; make room for the ones asked for.
   const worldAccounts = Math.max(8, options.accounts + 3);

@@ -29,9 +29,25 @@ beforeEach(async () => {
   h.fx.emulator.resetFaults();
 });
 
+/**
+ * The first `limit` posts of the hashtag's `top` tab as tags/{tag}/sections serves them: per page of 15, three grid
+ * posts, the page's extra clip with two posts in `fill_items` beside it, then the rest of the grid.
+ */
+function sectionPosts(tag: string, limit = 50): string[] {
+  const hashtag = world.hashtag(tag)!;
+  const size = world.options.tagSectionsPageSize;
+  const posts: string[] = [];
+  for (let p = 0; p * size < hashtag.topMediaPks.length; p++) {
+    const page = hashtag.topMediaPks.slice(p * size, (p + 1) * size);
+    const clip = hashtag.extraClipPks[p];
+    posts.push(...(clip ? [...page.slice(0, 3), clip, ...page.slice(3)] : page));
+  }
+  return posts.slice(0, limit);
+}
+
 /** The hashtag's authors as the world ranks them, split the way SPEC §6 says discover must. */
 function expectedAuthors(tag: string) {
-  const owners = world.hashtag(tag)!.topMediaPks.slice(0, 50).map((pk) => world.mediaByPk(pk)!.ownerPk);
+  const owners = sectionPosts(tag).map((pk) => world.mediaByPk(pk)!.ownerPk);
   const authors = [...new Set(owners)].map((pk) => world.user(pk)!);
   const qualifies = (u: WorldUser) => !u.isPrivate && u.followerCount >= 1000 && u.mediaCount >= 5;
   return {
@@ -106,7 +122,9 @@ describe('discover', () => {
     const looked = lookups();
     const publicNew = expected.all.filter((u) => u !== known && !u.isPrivate).map((u) => String(u.pk));
     expect(looked.sort()).toEqual(publicNew.sort());
-    expect(h.fx.emulator.log.filter((e) => e.route === 'feed/tag/{tag}')).toHaveLength(2);
+    // tags/{tag}/sections, top tab: 50 posts in 4 pages of 15 (plus a clip each); feed/tag is dead and never asked.
+    expect(h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections')).toHaveLength(4);
+    expect(h.fx.emulator.log.filter((e) => e.route.startsWith('feed/tag'))).toEqual([]);
   });
 
   it('run again on the same hashtag: every author is known or skipped, nothing new is created', async () => {
@@ -144,7 +162,46 @@ describe('discover', () => {
     const looked = lookups();
     expect(new Set(looked).size).toBe(looked.length);
     expect(looked.sort()).toEqual(expected.all.filter((u) => !u.isPrivate).map((u) => String(u.pk)).sort());
-    expect(h.fx.emulator.log.filter((e) => e.route === 'feed/tag/{tag}')).toHaveLength(2);
+    expect(h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections')).toHaveLength(4);
     expect(await testDb.db.selectFrom('blogs').select('username').where('source', '=', `discover:${tag}`).execute()).toHaveLength(expected.qualifying.length);
+  });
+
+  it('resumes a listing cut off between pages at the next page: no page of the hashtag is asked for twice', async () => {
+    const tag = mixedHashtag(2);
+    const expected = expectedAuthors(tag);
+    let pages = 0;
+    const stop = h.fx.emulator.onRequest((entry) => {
+      if (entry.route !== 'tags/{tag}/sections' || entry.status !== 200 || ++pages !== 2) return;
+      stop();
+      h.fx.emulator.setGlobalFault({ kind: 'server_error', status: 500, route: '/sections/', times: 3 });
+    });
+    const task = await runDiscover(tag);
+    expect(task).toMatchObject({ status: 'done', attempts: 2 });
+    expect(task.result).toMatchObject({ posts: 50, seen: expected.all.length, kept: expected.qualifying.length, resumed: false });
+    const answered = h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections' && e.status === 200);
+    expect(answered).toHaveLength(4);
+    expect(new Set(answered.map((e) => e.maxId)).size).toBe(4); // four different cursors: first page (none) and three more
+  });
+
+  it('reads the recent tab after the top one when the task asks for it', async () => {
+    const tag = mixedHashtag();
+    const { task } = await requestDiscover(testDb.db, { hashtag: tag, priority: PRIORITY.manualDiscover, maxAttempts: 3 });
+    await testDb.db.updateTable('scrape_tasks').set({ payload: JSON.stringify({ hashtag: tag, tabs: ['top', 'recent'] }) }).where('id', '=', task.id).execute();
+    const [done] = await waitForTasks(testDb, [task.id], 30_000);
+    expect(done).toMatchObject({ status: 'done' });
+    // 50 posts of the top tab (clips among them), then the hashtag's 50 posts newest first: 8 pages in all, and the
+    // authors of both.
+    const owners = new Set([...sectionPosts(tag), ...world.hashtag(tag)!.topMediaPks].map((pk) => world.mediaByPk(pk)!.ownerPk));
+    expect(done!.result).toMatchObject({ posts: 100, seen: owners.size });
+    const tabs = h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections').length;
+    expect(tabs).toBe(8);
+  });
+
+  it('fails at once, naming the field, when payload.tabs is not a list of top and recent', async () => {
+    const { task } = await requestDiscover(testDb.db, { hashtag: mixedHashtag(), priority: PRIORITY.manualDiscover, maxAttempts: 3 });
+    await testDb.db.updateTable('scrape_tasks').set({ payload: JSON.stringify({ hashtag: 'x', tabs: ['hot'] }) }).where('id', '=', task.id).execute();
+    const [done] = await waitForTasks(testDb, [task.id], 30_000);
+    expect(done).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(done!.error_message).toMatch(/payload\.tabs/);
   });
 });

@@ -8,6 +8,7 @@ import { mediaItem } from '../shapes/media.js';
 import { listUser } from '../shapes/user.js';
 import type { HandlerContext, IgResponse } from '../types.js';
 import { visibleUser } from './feeds.js';
+import { pageNotFound } from '../errors.js';
 import { decodeCursor, encodeCursor, ok, str } from './respond.js';
 
 function followList(ctx: HandlerContext, kind: 'followers' | 'following'): IgResponse {
@@ -23,9 +24,11 @@ function followList(ctx: HandlerContext, kind: 'followers' | 'following'): IgRes
   const users = kind === 'followers' ? world.followersPage(user, offset, size) : world.followingPage(user, offset, size);
   const more = offset + users.length < total;
   const next = offset + users.length;
+  const era = world.options.era;
   return ok({
-    users: users.map(listUser),
-    big_list: more,
+    // 2026 captures: string pks (pk, pk_id, id, strong_id__) and big_list true to the end; older ones: numbers.
+    users: users.map((u) => listUser(u, era.listPkAsString)),
+    big_list: era.listPkAsString ? true : more,
     page_size: size,
     next_max_id: more ? (kind === 'followers' ? encodeCursor('followers', next) : String(next)) : undefined,
     has_more: more,
@@ -42,8 +45,10 @@ function hashtagMedia(ctx: HandlerContext, pks: readonly string[]): WorldMedia[]
   return pks.map((pk) => ctx.state.world.mediaByPk(pk)).filter((m): m is WorldMedia => m !== undefined);
 }
 
+/** GET feed/tag/{tag}/: dead since mid-2023 (404 like any unknown path, dilame#1710); served when the era says alive. */
 export function tagFeed(ctx: HandlerContext): IgResponse {
   const world = ctx.state.world;
+  if (world.options.era.tagFeed === 'dead') return pageNotFound();
   const tag = world.hashtag(decodeURIComponent(ctx.params['tag'] ?? ''));
   const top = tag ? hashtagMedia(ctx, tag.topMediaPks) : [];
   const offset = decodeCursor('tag', ctx.req.query.get('max_id')) ?? top.length;
@@ -84,12 +89,18 @@ export function tagSections(ctx: HandlerContext): IgResponse {
   const offset = decodeCursor('sections', str(ctx.req.form['max_id'])) ?? media.length;
   const page = media.slice(offset, offset + world.options.tagSectionsPageSize);
   const pageNumber = Math.floor(offset / world.options.tagSectionsPageSize);
-  const sections = gridSections(ctx, page);
   const extra = tag && tab === 'top' ? world.mediaByPk(tag.extraClipPks[pageNumber] ?? '') : undefined;
+  // As in 2026 answers (instagrapi PR #2622), a one_by_two section carries a big clip and, beside it, `fill_items`:
+  // two of the page's posts that then appear in no media_grid. A reader of media_grid sections alone misses them.
+  const fill = extra ? page.slice(3, 5) : [];
+  const sections = gridSections(ctx, extra ? [...page.slice(0, 3), ...page.slice(5)] : page);
   if (extra) {
     sections.splice(1, 0, {
       layout_type: 'one_by_two_right',
-      layout_content: { one_by_two_item: { clips: { id: 'clips', items: [{ media: mediaItem(extra, world) }] } }, fill_items: [] },
+      layout_content: {
+        one_by_two_item: { clips: { id: 'clips', items: [{ media: mediaItem(extra, world) }] } },
+        fill_items: fill.map((m) => ({ media: mediaItem(m, world) })),
+      },
       feed_type: 'clips',
     });
   }

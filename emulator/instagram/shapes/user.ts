@@ -33,10 +33,12 @@ export function shortUser(user: WorldUser): Record<string, JsonValue> {
 }
 
 /** An entry of friendships/{pk}/followers|following. */
-export function listUser(user: WorldUser): Record<string, JsonValue> {
+export function listUser(user: WorldUser, pkAsString = true): Record<string, JsonValue> {
+  const ids: Record<string, JsonValue> = pkAsString
+    ? { strong_id__: String(user.pk), pk: String(user.pk), pk_id: String(user.pk), id: String(user.pk) }
+    : { pk: user.pk, pk_id: String(user.pk) };
   return {
-    pk: user.pk,
-    pk_id: String(user.pk),
+    ...ids,
     username: user.username,
     full_name: user.fullName,
     is_private: user.isPrivate,
