@@ -17,6 +17,20 @@ export interface ActivityRow {
   error?: string | null;
 }
 
+/**
+ * The Instagram requests a task has spent so far, from the ledger: logins, retries on other accounts and failed
+ * requests included, whichever process made them. What a task reports as `requests`.
+ */
+export async function requestsSpentBy(db: Kysely<Database>, taskId: number): Promise<number> {
+  const row = await db
+    .selectFrom('activity_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('task_id', '=', taskId)
+    .where('kind', '=', 'request')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function recordActivity(db: Kysely<Database>, rows: readonly ActivityRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db

@@ -1,4 +1,5 @@
 import type { AccountPool } from '../accounts/pool.js';
+import { requestsSpentBy } from '../accounts/events.js';
 import { InstagramSession } from '../accounts/session.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import { PermanentTaskError } from '../queue/errors.js';
@@ -84,7 +85,9 @@ export function discoverHandler(pool: AccountPool, settings: ScrapingSettings): 
         // A known author cost nothing: redoing it after an interruption is free, so no write for it.
         if (verdict !== 'known') await ctx.saveProgress({ ...cp, account: reader.account });
       }
-      return { hashtag, posts: cp.posts, seen: cp.authors.length, ...cp.counts, known: cp.authors.length - cp.counts.new, requests: cp.requests, resumed: resumed !== undefined };
+      // What was really spent (logins, failures and retries on other accounts included), from the ledger.
+      const requests = await requestsSpentBy(ctx.db, ctx.task.id);
+      return { hashtag, posts: cp.posts, seen: cp.authors.length, ...cp.counts, known: cp.authors.length - cp.counts.new, requests, resumed: resumed !== undefined };
     } finally {
       await session.close();
     }

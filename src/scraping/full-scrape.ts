@@ -4,6 +4,7 @@ import type { ScrapeStatus } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import { DeferTaskError, PermanentTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
+import { requestsSpentBy } from '../accounts/events.js';
 import { blogForTask, markUnavailable, saveProfile, setScrapeStatus, type Blog } from './blog-store.js';
 import { finishScrape } from './finish.js';
 import { upsertHighlights, upsertPosts, saveHighlightStories } from './media-store.js';
@@ -15,8 +16,11 @@ import type { ScrapingSettings } from './settings.js';
  * full_scrape (SPEC §6): profile, the latest media, the highlights tray and the highlights' stories — at most
  * 1 + ⌈mediaCount / 12⌉ + 1 + 1 requests, 5 with the defaults — then metrics, snapshots and the ai_analysis task.
  *
- * Each stage stores what it fetched and checkpoints, so a task interrupted (no account usable, process stopped)
- * resumes after the last finished stage on whatever account it gets, without asking Instagram again.
+ * Each stage stores what it fetched and checkpoints, and the media stage checkpoints after every feed page, so a
+ * task interrupted (no account usable, process stopped) resumes after the last page or stage it finished on
+ * whatever account it gets, without asking Instagram for anything twice. `requests` (in the progress and the
+ * result) is what the task really spent, counted from the request ledger: logins, failed requests and retries on
+ * other accounts included.
  */
 
 const STAGES = ['profile', 'media', 'highlights', 'stories'] as const;
@@ -26,7 +30,9 @@ type Stage = (typeof STAGES)[number];
 interface Checkpoint {
   stage: Stage;
   platform_id: string;
+  /** Media read so far; while the stage is still `profile`, the feed goes on from `media_cursor`. */
   media_pks: string[];
+  media_cursor?: string;
   highlight_reels: Array<{ platform_id: string; reel_id: string }>;
   requests: number;
   saved_at: string;
@@ -47,11 +53,10 @@ export function fullScrapeHandler(pool: AccountPool, settings: ScrapingSettings)
     try {
       return await scrape(ctx, blog, reader, settings);
     } catch (error) {
-      const requests = reader.requests + (resumable(ctx.task.progress)?.requests ?? 0);
       if (error instanceof TargetPrivateError || error instanceof TargetNotFoundError) {
         const status = error instanceof TargetPrivateError ? 'private' : 'deleted';
         await markUnavailable(ctx.db, blog.id, status, `Instagram: ${error.message}`);
-        return { username: blog.username, status, requests };
+        return { username: blog.username, status, requests: await requestsSpentBy(ctx.db, ctx.task.id) };
       }
       await afterFailure(ctx, blog, error);
       throw error;
@@ -66,16 +71,26 @@ async function scrape(ctx: TaskContext, blog: Blog, reader: InstagramReader, set
   const first = resumed ?? (await profileStage(ctx, blog, reader));
   if (first === 'private') {
     await markUnavailable(ctx.db, blog.id, 'private', 'Instagram: the account is private');
-    return { username: blog.username, status: 'private', requests: reader.requests };
+    return { username: blog.username, status: 'private', requests: await requestsSpentBy(ctx.db, ctx.task.id) };
   }
   let cp = first;
   const save = async (next: Checkpoint) => {
-    cp = { ...next, requests: (resumed?.requests ?? 0) + reader.requests, saved_at: new Date().toISOString() };
+    cp = { ...next, requests: await requestsSpentBy(ctx.db, ctx.task.id), saved_at: new Date().toISOString() };
     await ctx.saveProgress({ ...cp, account: reader.account });
   };
   if (cp.stage === 'profile') {
-    const items = await reader.latestMedia(cp.platform_id, settings.mediaCount);
-    await save({ ...cp, stage: 'media', media_pks: await upsertPosts(ctx.db, blog.id, items) });
+    // Page by page, each stored and checkpointed before the next is asked for.
+    while (cp.media_pks.length < settings.mediaCount) {
+      const page = await reader.mediaPage(cp.platform_id, cp.media_cursor);
+      const stored = await upsertPosts(ctx.db, blog.id, page.items.slice(0, settings.mediaCount - cp.media_pks.length));
+      const media_pks = [...cp.media_pks, ...stored.filter((pk) => !cp.media_pks.includes(pk))];
+      if (!page.next || media_pks.length >= settings.mediaCount) {
+        cp = { ...cp, media_pks, media_cursor: undefined };
+        break;
+      }
+      await save({ ...cp, media_pks, media_cursor: page.next });
+    }
+    await save({ ...cp, stage: 'media', media_cursor: undefined });
   }
   if (cp.stage === 'media') {
     const tray = (await reader.highlightsTray(cp.platform_id)).flatMap((raw) => {
@@ -99,7 +114,7 @@ async function scrape(ctx: TaskContext, blog: Blog, reader: InstagramReader, set
     pinned: finished.pinned,
     highlights: cp.highlight_reels.length,
     ...finished.metrics,
-    requests: cp.requests,
+    requests: await requestsSpentBy(ctx.db, ctx.task.id),
     resumed_from: resumed?.stage ?? null,
     ai_task_id: finished.aiTaskId,
   };
@@ -115,7 +130,12 @@ async function profileStage(ctx: TaskContext, blog: Blog, reader: InstagramReade
   await saveProfile(ctx.db, blog, profile, raw);
   if (profile.is_private) return 'private';
   const cp: Checkpoint = {
-    stage: 'profile', platform_id: profile.platform_id, media_pks: [], highlight_reels: [], requests: reader.requests, saved_at: new Date().toISOString(),
+    stage: 'profile',
+    platform_id: profile.platform_id,
+    media_pks: [],
+    highlight_reels: [],
+    requests: await requestsSpentBy(ctx.db, ctx.task.id),
+    saved_at: new Date().toISOString(),
   };
   await ctx.saveProgress({ ...cp, account: reader.account });
   return cp;

@@ -1,4 +1,3 @@
-import type { IgApiClient } from 'instagram-private-api';
 import type { InstagramSession } from '../accounts/session.js';
 import { isRaw, type Raw } from './parse.js';
 
@@ -36,9 +35,21 @@ export class InstagramReader {
     return user;
   }
 
-  /** The first `limit` items of feed/user (pinned first, as Instagram orders them), page by page. */
-  latestMedia(pk: string, limit: number): Promise<Raw[]> {
-    return this.pages('feed_user', (ig) => ig.feed.user(pk), limit);
+  /**
+   * One page of feed/user (pinned first, as Instagram orders them), from `cursor` (the previous page's
+   * `next_max_id`; none for the first). `next` is absent at the end.
+   */
+  async mediaPage(pk: string, cursor?: string): Promise<{ items: Raw[]; next?: string }> {
+    const page = await this.call<unknown>('feed_user', (ig) => {
+      const feed = ig.feed.user(pk);
+      if (cursor) feed.deserialize(JSON.stringify({ nextMaxId: cursor }));
+      return feed.request();
+    });
+    if (!isRaw(page)) return { items: [] };
+    const next = page['next_max_id'];
+    const more = page['more_available'] !== false;
+    const cursorOut = typeof next === 'string' && next !== '' ? next : typeof next === 'number' ? String(next) : undefined;
+    return { items: rawItems(page['items']), next: more ? cursorOut : undefined };
   }
 
   /** highlights/{pk}/highlights_tray: titles, counts and covers, without the stories. */
@@ -73,24 +84,6 @@ export class InstagramReader {
     });
     return { items: sectionMedias(body), next };
   }
-
-  private async pages(action: string, open: (ig: IgApiClient) => PagedFeed, limit: number): Promise<Raw[]> {
-    const items: Raw[] = [];
-    let cursor: string | undefined;
-    while (items.length < limit) {
-      const page = await this.call<unknown>(action, (ig) => {
-        const feed = open(ig);
-        if (cursor) feed.deserialize(JSON.stringify({ nextMaxId: cursor }));
-        return feed.request();
-      });
-      if (!isRaw(page)) break;
-      items.push(...rawItems(page['items']));
-      const next = page['next_max_id'];
-      cursor = typeof next === 'string' && next !== '' ? next : typeof next === 'number' ? String(next) : undefined;
-      if (!cursor || page['more_available'] === false) break;
-    }
-    return items.slice(0, limit);
-  }
 }
 
 export type HashtagTab = 'top' | 'recent';
@@ -118,12 +111,6 @@ export function sectionMedias(body: unknown): Raw[] {
     take(content['fill_items']);
   }
   return found;
-}
-
-/** What the reader needs of a library feed: its cursor state and one page request. */
-interface PagedFeed {
-  deserialize(data: string): void;
-  request(): Promise<unknown>;
 }
 
 /** Feeds may hold `undefined` (and other non-object) entries: keep the media objects only. */

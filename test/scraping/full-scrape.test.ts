@@ -25,6 +25,9 @@ async function scrape(usernames: string[]) {
   return waitForTasks(testDb, enqueued.map((e) => e.task.id), 45_000);
 }
 
+const ledgerRequests = async (taskId: number) =>
+  (await testDb.db.selectFrom('activity_log').select('id').where('task_id', '=', taskId).where('kind', '=', 'request').execute()).length;
+
 const blogByUsername = (username: string) => testDb.db.selectFrom('blogs').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
 
 beforeAll(async () => {
@@ -62,7 +65,10 @@ describe('full_scrape of 50 emulated creators', () => {
     expect(ai.every((t) => t.priority === 3 && t.status === 'pending' && t.dedupe_key === `ai_analysis:${t.blog_id}`)).toBe(true);
     const result = tasks[0]!.result!;
     expect(result).toMatchObject({ status: 'analyzing', resumed_from: null });
-    expect(result['requests']).toBeLessThanOrEqual(5);
+    // `requests` is what each task really spent (the first task on each account paid its login too): together
+    // exactly what Instagram saw, and each task's equal to its rows in the ledger.
+    expect(tasks.reduce((sum, t) => sum + Number(t.result!['requests']), 0)).toBe(h.fx.emulator.log.length);
+    for (const t of tasks) expect(t.result!['requests'], `task ${t.id}`).toBe(await ledgerRequests(t.id));
   });
 
   it('scraped again: one more snapshot each, no duplicate posts or highlights, no second AI task', async () => {
@@ -134,7 +140,10 @@ describe('an interrupted full_scrape', () => {
     h.fx.emulator.setGlobalFault({ kind: 'server_error', status: 500, route: 'highlights_tray', times: 3 });
     const [task] = await scrape([creator.username]);
     expect(task).toMatchObject({ status: 'done', attempts: 2 });
-    expect(task!.result).toMatchObject({ resumed_from: 'media', requests: 5 });
+    // 5 requests of the scrape and the 3 tray requests that failed, as Instagram counted them.
+    expect(task!.result).toMatchObject({ resumed_from: 'media', requests: h.fx.emulator.log.length });
+    expect(task!.result!['requests']).toBe(await ledgerRequests(task!.id));
+    expect(h.fx.emulator.log.filter((e) => e.status === 500)).toHaveLength(3);
     const routes = h.fx.emulator.log.filter((e) => !e.route.startsWith('accounts/') && !e.route.endsWith('sync'));
     const count = (route: string, status = 200) => routes.filter((e) => e.route === route && e.status === status).length;
     expect([count('users/{username}/usernameinfo'), count('feed/user/{pk}'), count('highlights/{pk}/highlights_tray'), count('feed/reels_media')]).toEqual([1, 2, 1, 1]);
