@@ -45,15 +45,15 @@ export async function renewAccountLease(db: Kysely<Database>, id: number, holder
   return row !== undefined;
 }
 
-/** Ends a lease; the session state is saved in the same statement when given. */
-export async function releaseAccount(db: Kysely<Database>, id: number, holder: string, sessionEncrypted?: string): Promise<void> {
+/** Ends a lease; the session is saved in the same statement when given, or forgotten when null (it is dead). */
+export async function releaseAccount(db: Kysely<Database>, id: number, holder: string, sessionEncrypted?: string | null): Promise<void> {
   await db
     .updateTable('ig_accounts')
     .set({
       leased_by: null,
       leased_until: null,
       updated_at: sql`now()`,
-      ...(sessionEncrypted ? { session_encrypted: sessionEncrypted } : {}),
+      ...(sessionEncrypted !== undefined ? { session_encrypted: sessionEncrypted } : {}),
     })
     .where('id', '=', id)
     .where('leased_by', '=', holder)

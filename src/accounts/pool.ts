@@ -84,10 +84,11 @@ export class AccountPool {
     }
   }
 
-  /** Ends a lease, saving the session the client holds now. */
+  /** Ends a lease, saving the session the client holds now, or forgetting one Instagram said is dead. */
   async release(lease: AccountLease): Promise<void> {
-    let session: string | undefined;
+    let session: string | null | undefined;
     if (lease.client.hasSession) session = this.deps.box.encrypt(await lease.client.serializeSession());
+    else if (lease.client.sessionDead) session = null;
     await releaseAccount(this.deps.db, lease.row.id, lease.holder, session);
   }
 

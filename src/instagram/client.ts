@@ -17,6 +17,7 @@ export interface ClientSpec {
 export class InstagramClient {
   readonly ig = new IgApiClient();
   private responses = 0;
+  private dead = false;
 
   private constructor(readonly username: string) {
     // Every response (success or error status) passes through end$; requests that never got one are counted by
@@ -47,11 +48,25 @@ export class InstagramClient {
   }
 
   get hasSession(): boolean {
+    if (this.dead) return false;
     try {
       return !!this.ig.state.cookieUserId;
     } catch {
       return false; // no ds_user_id cookie: never logged in, or logged out
     }
+  }
+
+  /**
+   * Instagram said the session is gone (login_required): the client no longer counts as logged in, so whoever holds
+   * the account next logs in before asking anything, and the dead session is not saved back.
+   */
+  markSessionDead(): void {
+    this.dead = true;
+  }
+
+  /** True once markSessionDead was called: the stored session must be forgotten, not kept. */
+  get sessionDead(): boolean {
+    return this.dead;
   }
 
   async login(password: string): Promise<void> {

@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { createLogger } from '../../src/logger.js';
+import { DeferTaskError } from '../../src/queue/errors.js';
+import { sleep } from '../../src/util/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createPoolFixture, fastSettings, type PoolFixture } from '../helpers/pool.js';
 
@@ -18,6 +21,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await fx?.close();
   fx = undefined;
+  await sql`TRUNCATE ig_accounts, proxies, activity_log RESTART IDENTITY CASCADE`.execute(testDb.db);
 });
 afterAll(async () => testDb.drop());
 
@@ -44,5 +48,43 @@ describe('a re-login is a request like any other', () => {
     expect(fx.emulator.loginCount(first)).toBe(1);
     const other = fx.accounts.find((a) => a.username !== first)!.username;
     expect(byAccount(other).filter((e) => e.route.includes('usernameinfo') && e.status === 200)).toHaveLength(1);
+  });
+
+  it('an expired session found with the budget spent is logged in first next time, not asked again (issue 15)', async () => {
+    const budget = 5; // login (2) + 2 lookups + the lookup that finds the session dead
+    const windowMs = 1_500;
+    fx = await createPoolFixture(testDb, {
+      accounts: 1,
+      proxies: 1,
+      settings: { budget: { ...fastSettings().budget, windowMs, perWindow: budget, warmupPerWindow: budget } },
+    });
+    const { username } = fx.accounts[0]!;
+    const target = fx.emulator.world.examples().usernames[0]!;
+    let taskId = 10;
+    /** One lookup as a task would make it: deferred while the budget is spent, then tried again by a new run. */
+    const lookup = async () => {
+      for (;;) {
+        const session = new InstagramSession(fx!.pool, taskId++, new AbortController().signal, silent);
+        try {
+          return await session.call('usernameinfo', (ig) => ig.user.usernameinfo(target));
+        } catch (error) {
+          if (!(error instanceof DeferTaskError)) throw error;
+          await sleep(Math.max(0, error.until.getTime() - Date.now()));
+        } finally {
+          await session.close();
+        }
+      }
+    };
+    await lookup();
+    await lookup(); // 4 of 5
+    fx.emulator.expireSessions(username);
+    await lookup(); // 5 of 5 find the session dead; later windows must log in before asking anything
+    await lookup();
+    await lookup();
+    const answers = fx.emulator.log.filter((e) => e.username === username && e.route.includes('usernameinfo')).map((e) => e.status);
+    expect(answers.filter((s) => s === 403)).toEqual([403]); // the dead session was asked once, never again
+    expect(answers.filter((s) => s === 200)).toHaveLength(5); // every lookup answered in the end
+    expect(fx.emulator.loginCount(username)).toBe(2);
+    expect(fx.emulator.log.filter((e) => e.status === 401 || e.status === 429)).toEqual([]); // within budget all along
   });
 });
