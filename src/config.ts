@@ -70,6 +70,14 @@ export const configSchema = z.object({
   COOLDOWN_FEEDBACK_MS: int(minutes(6 * 60), 0),
   CHALLENGES_BEFORE_HUMAN: int(2, 1, 100),
   PROXY_FAILURES_BEFORE_FAILED: int(3, 1, 100),
+  /**
+   * Accounts without a proxy send Instagram the server's own address: `auto` uses them only while no proxy is
+   * configured at all, `allow` always, `deny` never.
+   */
+  ACCOUNT_DIRECT_CONNECTIONS: z.enum(['auto', 'allow', 'deny']).default('auto'),
+  /** First cooldown of an account whose own route fails (no proxy and no way out, DNS, refused); doubles each time. */
+  COOLDOWN_ROUTE_FAILURE_MS: int(60_000, 0),
+  COOLDOWN_ROUTE_FAILURE_MAX_MS: int(minutes(60), 0),
   PROXY_CHECK_TIMEOUT_MS: int(seconds(10), 100),
   SESSION_VALIDATE_INTERVAL_MS: int(minutes(30), 1000),
   INSTAGRAM_REQUEST_TIMEOUT_MS: int(seconds(30), 100),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PoolOperations } from './accounts/admin.js';
 import { createAiPipeline } from './ai/service.js';
+import { warnAboutDirectAccounts } from './accounts/direct-connections.js';
 import { importFromConfig } from './accounts/import.js';
 import { PoolMaintenance } from './accounts/maintenance.js';
 import { AccountPool } from './accounts/pool.js';
@@ -53,6 +54,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
   let accepting = false;
 
   await importFromConfig(db, box, config, logger);
+  await warnAboutDirectAccounts(db, config.ACCOUNT_DIRECT_CONNECTIONS, logger);
   const alerter = createAlerter(config, logger.child({ component: 'alerts' }));
   const settings = poolSettings(config);
   const pool = new AccountPool({ db, box, logger: logger.child({ component: 'pool' }), alerter, settings, workerId });
@@ -92,6 +94,7 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     apiKey: apiKey.key,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
     retryAfterSeconds: config.HTTP_RETRY_AFTER_SECONDS,
+    directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     version: packageVersion(),
@@ -153,3 +156,4 @@ function packageVersion(): string {
     return 'unknown';
   }
 }
+

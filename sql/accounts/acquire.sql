@@ -3,7 +3,7 @@
 -- caller excludes, and with budget left in the current window — counted from activity_log, the request ledger
 -- every process writes, so the budget holds across processes and restarts.
 -- $1 holder  $2 lease ms  $3 excluded ids  $4 window ms  $5 per-window budget  $6 warm-up budget  $7 warm-up days
--- $8 daily cap (0 = none)  $9 only this account id (NULL = any)
+-- $8 daily cap (0 = none)  $9 only this account id (NULL = any)  $10 direct connections (auto | allow | deny)
 WITH candidate AS (
   SELECT a.id, used.n AS used_in_window, today.n AS used_today,
          CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END AS window_budget
@@ -20,6 +20,7 @@ WITH candidate AS (
   WHERE (a.status = 'active' OR (a.status = 'cooldown' AND a.cooldown_until <= now()))
     AND (a.leased_until IS NULL OR a.leased_until < now())
     AND (a.proxy_id IS NULL OR p.status = 'active')
+    AND igscout_route_allowed(a.proxy_id, $10::text)
     AND a.id <> ALL ($3::bigint[])
     AND ($9::bigint IS NULL OR a.id = $9)
     AND used.n < CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END

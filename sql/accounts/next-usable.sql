@@ -2,6 +2,7 @@
 -- of a spent budget leaving the window, the oldest request of a spent daily cap leaving the day. Returns how many
 -- are usable now and when the next one will be (NULL when none can become usable without a human).
 -- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days  $5 daily cap (0 = none)
+-- $6 direct connections (auto | allow | deny; see igscout_route_allowed)
 WITH usable AS (
   SELECT greatest(
       now(),
@@ -25,5 +26,6 @@ WITH usable AS (
   FROM ig_accounts a
   LEFT JOIN proxies p ON p.id = a.proxy_id
   WHERE a.status IN ('active', 'cooldown') AND (a.proxy_id IS NULL OR p.status = 'active')
+    AND igscout_route_allowed(a.proxy_id, $6::text)
 )
 SELECT min(at) AS next_usable_at, count(*) FILTER (WHERE at <= now())::int AS usable_now FROM usable;

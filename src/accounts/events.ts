@@ -84,11 +84,23 @@ export async function countChallenge(db: Kysely<Database>, accountId: number): P
 }
 
 /** A clean request resets the challenge streak, so an old challenge does not count against a healthy account. */
+/** One more network failure of the account's own route in a row; returns how many. */
+export async function countRouteFailure(db: Kysely<Database>, accountId: number): Promise<number> {
+  const row = await db
+    .updateTable('ig_accounts')
+    .set((eb) => ({ route_failures: eb('route_failures', '+', 1) }))
+    .where('id', '=', accountId)
+    .returning('route_failures')
+    .executeTakeFirst();
+  return row?.route_failures ?? 1;
+}
+
 export async function markAccountHealthy(db: Kysely<Database>, accountId: number, requests: number): Promise<void> {
   await db
     .updateTable('ig_accounts')
     .set((eb) => ({
       challenge_count: 0,
+      route_failures: 0,
       last_request_at: sql`now()`,
       requests_total: eb('requests_total', '+', requests),
     }))

@@ -16,7 +16,11 @@ export interface AcquireRequest {
   budget: BudgetSettings;
   /** Lease this account only (an admin action on one account). */
   accountId?: number;
+  /** Whether accounts without a proxy may be leased (ACCOUNT_DIRECT_CONNECTIONS); default auto. */
+  directConnections?: DirectConnections;
 }
+
+export type DirectConnections = 'auto' | 'allow' | 'deny';
 
 /** Leases one usable account (see sql/accounts/acquire.sql), or undefined when none is usable now. */
 export async function acquireAccount(db: Kysely<Database>, request: AcquireRequest): Promise<LeasedAccountRow | undefined> {
@@ -30,6 +34,7 @@ export async function acquireAccount(db: Kysely<Database>, request: AcquireReque
     request.budget.warmupDays,
     request.budget.dailyCap,
     request.accountId ?? null,
+    request.directConnections ?? 'auto',
   ]);
   return row;
 }
@@ -67,7 +72,7 @@ export interface Availability {
   nextUsableAt: Date | null;
 }
 
-export async function accountAvailability(db: Kysely<Database>, budget: BudgetSettings): Promise<Availability> {
-  const [row] = await runSql<{ next_usable_at: Date | null; usable_now: number }>(db, NEXT_USABLE, budgetParams(budget));
+export async function accountAvailability(db: Kysely<Database>, budget: BudgetSettings, directConnections: DirectConnections = 'auto'): Promise<Availability> {
+  const [row] = await runSql<{ next_usable_at: Date | null; usable_now: number }>(db, NEXT_USABLE, [...budgetParams(budget), directConnections]);
   return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null };
 }

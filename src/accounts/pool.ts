@@ -43,7 +43,7 @@ export class AccountPool {
   constructor(readonly deps: PoolDeps) {}
 
   availability(): Promise<Availability> {
-    return accountAvailability(this.deps.db, this.deps.settings.budget);
+    return accountAvailability(this.deps.db, this.deps.settings.budget, this.deps.settings.directConnections);
   }
 
   /** Leases a usable account (LRU), or a specific one; undefined when none is usable now. */
@@ -54,6 +54,7 @@ export class AccountPool {
       exclude,
       budget: this.deps.settings.budget,
       accountId,
+      directConnections: this.deps.settings.directConnections,
     });
     if (!row) return undefined;
     try {

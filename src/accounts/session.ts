@@ -46,10 +46,14 @@ export class InstagramSession {
         await this.drop(lease);
         continue;
       }
-      if (!lease.client.hasSession && !(await this.logIn(lease))) {
-        tries++;
-        failures.push(`${lease.row.username}: login failed`);
-        continue;
+      if (!lease.client.hasSession) {
+        const login = await this.logIn(lease);
+        if (login === 'route') continue; // the account's way out failed, not the request: another account, no try spent
+        if (login === 'failed') {
+          tries++;
+          failures.push(`${lease.row.username}: login failed`);
+          continue;
+        }
       }
       if (lease.used >= lease.budget) {
         await this.drop(lease); // the login used the last of the budget
@@ -101,7 +105,10 @@ export class InstagramSession {
           return true;
         }
         // Once per login: a session that dies again right after a fresh login (no success between) is not worth a loop.
-        if (!this.reloggedIn.has(lease.row.id) && (await this.logIn(lease))) return true;
+        if (!this.reloggedIn.has(lease.row.id)) {
+          const login = await this.logIn(lease);
+          if (login === 'ok' || login === 'route') return true;
+        }
         if (this.lease === lease) await this.drop(lease);
         return false;
       }
@@ -112,12 +119,16 @@ export class InstagramSession {
     }
   }
 
-  /** Logs the leased account in; on failure the pool has parked it and the lease is dropped. */
-  private async logIn(lease: AccountLease): Promise<boolean> {
+  /**
+   * Logs the leased account in; on failure the pool has carried out the verdict (parked, cooled down) and the lease
+   * is dropped. 'route': the login never reached Instagram (no route, proxy down), which is no fault of the request.
+   */
+  private async logIn(lease: AccountLease): Promise<'ok' | 'failed' | 'route'> {
     this.reloggedIn.add(lease.row.id);
     const result = await this.pool.login(lease, this.taskId);
-    if (!result.ok) await this.drop(lease);
-    return result.ok;
+    if (result.ok) return 'ok';
+    await this.drop(lease);
+    return result.classification?.verdict.kind === 'proxy_failure' ? 'route' : 'failed';
   }
 
   private async acquire(): Promise<AccountLease> {

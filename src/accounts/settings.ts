@@ -11,6 +11,10 @@ export interface PoolSettings {
   cooldownFeedbackMs: number;
   challengesBeforeHuman: number;
   proxyFailuresBeforeFailed: number;
+  /** Whether accounts without a proxy may be used (ACCOUNT_DIRECT_CONNECTIONS). */
+  directConnections: 'auto' | 'allow' | 'deny';
+  cooldownRouteFailureMs: number;
+  cooldownRouteFailureMaxMs: number;
   proxyCheckTimeoutMs: number;
   requestTimeoutMs: number;
   sessionValidateIntervalMs: number;
@@ -34,6 +38,9 @@ export function poolSettings(config: Config): PoolSettings {
     cooldownFeedbackMs: config.COOLDOWN_FEEDBACK_MS,
     challengesBeforeHuman: config.CHALLENGES_BEFORE_HUMAN,
     proxyFailuresBeforeFailed: config.PROXY_FAILURES_BEFORE_FAILED,
+    directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
+    cooldownRouteFailureMs: config.COOLDOWN_ROUTE_FAILURE_MS,
+    cooldownRouteFailureMaxMs: config.COOLDOWN_ROUTE_FAILURE_MAX_MS,
     proxyCheckTimeoutMs: config.PROXY_CHECK_TIMEOUT_MS,
     requestTimeoutMs: config.INSTAGRAM_REQUEST_TIMEOUT_MS,
     sessionValidateIntervalMs: config.SESSION_VALIDATE_INTERVAL_MS,

@@ -3,7 +3,7 @@ import type { Alerter } from '../alerts/alerter.js';
 import type { Database } from '../db/schema.js';
 import type { Classification } from '../instagram/classify.js';
 import type { Logger } from '../logger.js';
-import { countChallenge, setAccountStatus } from './events.js';
+import { countChallenge, countRouteFailure, setAccountStatus } from './events.js';
 import { recordProxyFailure } from './proxy-health.js';
 import type { PoolSettings } from './settings.js';
 
@@ -53,7 +53,13 @@ export async function applyVerdict(
       await setAccountStatus(db, target.accountId, { status: 'banned', reason: `${verdict.reason}: ${message}`, taskId: target.taskId });
       return alerter.alert({ kind: 'account_banned', severity: 'critical', subject, message: `${target.username}: ${verdict.reason}` });
     case 'proxy_failure': {
-      if (target.proxyId === null) return;
+      // No proxy to blame: the account's own route failed (no way out, DNS, refused). Cool it down, longer each time
+      // in a row, so it is not picked again at once (issue 15: one such account tried 10 logins in 1.2 s).
+      if (target.proxyId === null) {
+        const failures = await countRouteFailure(db, target.accountId);
+        const ms = Math.min(settings.cooldownRouteFailureMaxMs, settings.cooldownRouteFailureMs * 2 ** (failures - 1));
+        return cooldown(ms, `no route to Instagram (${failures} in a row): ${message}`);
+      }
       const outcome = await recordProxyFailure(db, target.proxyId, message, settings.proxyFailuresBeforeFailed);
       if (!outcome.failedNow) return;
       const moved = outcome.account?.movedToProxyId;

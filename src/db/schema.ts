@@ -186,6 +186,8 @@ export interface IgAccountsTable {
   status_changed_at: Timestamp;
   cooldown_until: NullableTimestamp;
   challenge_count: Generated<number>;
+  /** Network failures of the account's own route in a row (no proxy to blame), for its growing cooldown. */
+  route_failures: Generated<number>;
   leased_by: string | null;
   leased_until: NullableTimestamp;
   last_request_at: NullableTimestamp;

@@ -12,6 +12,8 @@ export interface AppDeps {
   logger: Logger;
   apiKey: string;
   bodyLimitBytes: number;
+  /** ACCOUNT_DIRECT_CONNECTIONS, for the usable accounts health reports; auto when absent. */
+  directConnections?: 'auto' | 'allow' | 'deny';
   /** Retry-After (seconds) of the 503 a request gets while the database is unreachable (HTTP_RETRY_AFTER_SECONDS). */
   retryAfterSeconds?: number;
   maxAttempts: number;

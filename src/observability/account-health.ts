@@ -12,9 +12,10 @@ export interface AccountHealth {
 /**
  * Accounts by status and those that can take work now. "Usable" is the pool's own test (sql/accounts/acquire.sql)
  * minus the lease and the budget, which pass within minutes on their own: active, or a cooldown already over,
- * with no proxy or an active one. Zero usable means Instagram work waits for a human.
+ * with an active proxy, or none where ACCOUNT_DIRECT_CONNECTIONS allows it. Zero usable means Instagram work waits
+ * for a human.
  */
-export async function accountHealth(db: Kysely<Database>, maxUsernames: number): Promise<AccountHealth> {
+export async function accountHealth(db: Kysely<Database>, maxUsernames: number, directConnections = 'auto'): Promise<AccountHealth> {
   const [statuses, usable] = await Promise.all([
     db
       .selectFrom('ig_accounts')
@@ -27,6 +28,7 @@ export async function accountHealth(db: Kysely<Database>, maxUsernames: number):
         LEFT JOIN proxies p ON p.id = a.proxy_id
        WHERE (a.status = 'active' OR (a.status = 'cooldown' AND a.cooldown_until <= now()))
          AND (a.proxy_id IS NULL OR p.status = 'active')
+         AND igscout_route_allowed(a.proxy_id, ${directConnections})
        ORDER BY a.last_used_at NULLS FIRST, a.id
        LIMIT ${maxUsernames}`.execute(db),
   ]);

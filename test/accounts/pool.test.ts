@@ -151,7 +151,8 @@ describe('SPEC §5 error → action, against the emulator', () => {
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     const [bound, spare] = fx.proxyIds as [number, number];
     await fx.emulator.takeProxyDown(0);
-    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(RetryableTaskError);
+    // A login that never reaches Instagram is no fault of the request: no try spent, the task waits for an account.
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
     const proxy = await testDb.db.selectFrom('proxies').selectAll().where('id', '=', bound).executeTakeFirstOrThrow();
     expect(proxy).toMatchObject({ status: 'failed', consecutive_failures: 3, failure_count: 3 });
     expect(await account(a.id)).toMatchObject({ proxy_id: spare, status: 'active' });
@@ -165,7 +166,7 @@ describe('SPEC §5 error → action, against the emulator', () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { triesPerRequest: 1 } });
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     fx.emulator.setProxyFault(0, { kind: 'connect_error' });
-    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(RetryableTaskError);
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
     expect((await account(a.id)).status).toBe('proxy_error');
     await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
   });

@@ -49,7 +49,7 @@ export function healthRoutes(deps: AppDeps) {
     const [tasks, accounts] = database.ok
       ? await Promise.all([
           countTasks().catch(() => null),
-          withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES), DB_CHECK_TIMEOUT_MS).catch(() => null),
+          withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES, deps.directConnections), DB_CHECK_TIMEOUT_MS).catch(() => null),
         ])
       : [null, null];
     const ready = database.ok && deps.isReady();
