@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /**
@@ -14,6 +15,31 @@ const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`)
     .default(def);
+
+/** A cron pattern (UTC, 5 fields or 6 with seconds), checked with croner itself so a bad one stops the start. */
+const cronPattern = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .superRefine((pattern, ctx) => {
+      try {
+        new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a cron pattern ("${pattern}"): ${(error as Error).message}; e.g. "0 2 * * 1" for Mondays at 02:00 UTC` });
+      }
+    });
+
+/** Hashtags, comma- or space-separated, a leading # allowed: each letters, digits and _ only. */
+const hashtagList = z
+  .string()
+  .default('')
+  .superRefine((text, ctx) => {
+    const invalid = text
+      .split(/[\s,]+/)
+      .map((t) => t.replace(/^#/, '').trim())
+      .filter((t) => t.length > 0 && !/^[\p{L}\p{N}_]{1,100}$/u.test(t));
+    if (invalid.length > 0) ctx.addIssue({ code: 'custom', message: `not valid hashtags: ${invalid.join(', ')}` });
+  });
 
 const optionalString = z
   .string()
@@ -130,18 +156,18 @@ export const configSchema = z.object({
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-  CRON_POLL_BATCHES: z.string().default('*/15 * * * *'),
-  CRON_RECOVER_TASKS: z.string().default('*/10 * * * *'),
-  CRON_RETRY_STALE_BATCHES: z.string().default('0 */2 * * *'),
-  CRON_SCHEDULE_UPDATES: z.string().default('0 3 * * *'),
-  CRON_DISCOVER_WEEKLY: z.string().default('0 2 * * 1'),
-  CRON_VALIDATE_SESSIONS: z.string().default('*/30 * * * *'),
-  CRON_CHECK_PROXIES: z.string().default('*/10 * * * *'),
-  CRON_HOUSEKEEPING: z.string().default('17 4 * * *'),
+  CRON_POLL_BATCHES: cronPattern('*/15 * * * *'),
+  CRON_RECOVER_TASKS: cronPattern('*/10 * * * *'),
+  CRON_RETRY_STALE_BATCHES: cronPattern('0 */2 * * *'),
+  CRON_SCHEDULE_UPDATES: cronPattern('0 3 * * *'),
+  CRON_DISCOVER_WEEKLY: cronPattern('0 2 * * 1'),
+  CRON_VALIDATE_SESSIONS: cronPattern('*/30 * * * *'),
+  CRON_CHECK_PROXIES: cronPattern('*/10 * * * *'),
+  CRON_HOUSEKEEPING: cronPattern('17 4 * * *'),
   /** Blogs scraped longer ago than this are scraped again by schedule_updates (priority 8). */
   RESCRAPE_AFTER_DAYS: int(60, 1, 3650),
   /** Hashtags for discover_weekly, comma- or space-separated (a leading # is fine). */
-  DISCOVER_HASHTAGS: z.string().default(''),
+  DISCOVER_HASHTAGS: hashtagList,
   PRUNE_TASKS_AFTER_DAYS: int(30, 1, 3650),
   PRUNE_FAILED_TASKS_AFTER_DAYS: int(90, 1, 3650),
   PRUNE_ACTIVITY_AFTER_DAYS: int(30, 1, 3650),

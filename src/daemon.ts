@@ -13,7 +13,8 @@ import { createAlerter } from './alerts/webhook.js';
 import { resolveApiKey } from './api-key.js';
 import { resolveEncryptionKey } from './crypto/keys.js';
 import type { Config } from './config.js';
-import { openConfiguredDatabase } from './db/bootstrap.js';
+import { openConfiguredDatabase, type DatabaseRuntime } from './db/bootstrap.js';
+import type { SecretBox } from './crypto/secret-box.js';
 import { createApp } from './http/app.js';
 import { startHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
@@ -49,6 +50,22 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
   const apiKey = await resolveApiKey(config);
   const { box } = await resolveEncryptionKey(config);
   const database = await openConfiguredDatabase(config, logger, { adoptRunningEmbedded: true });
+  // Anything that fails from here on during the start (an import, a setting the schema cannot judge, the port) must
+  // not leave the database, and an embedded Postgres, running behind a dead daemon.
+  try {
+    return await startOnDatabase(config, logger, options, { apiKey, box, database });
+  } catch (error) {
+    await database.close().catch((closeError) => logger.warn({ err: closeError }, 'could not close the database after a failed start'));
+    throw error;
+  }
+}
+
+async function startOnDatabase(
+  config: Config,
+  logger: Logger,
+  options: DaemonOptions,
+  { apiKey, box, database }: { apiKey: Awaited<ReturnType<typeof resolveApiKey>>; box: SecretBox; database: DatabaseRuntime },
+): Promise<Daemon> {
   const { db } = database.handle;
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let accepting = false;
@@ -119,7 +136,6 @@ export async function startDaemon(config: Config, logger: Logger, options: Daemo
     if (ai.enabled) await ai.service.stop();
     await runner.stop(0);
     await listener.stop();
-    await database.close();
     throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`, { cause: error });
   }
   accepting = true;

@@ -90,4 +90,13 @@ describe('zero-setup start', () => {
     await expect(run.running).rejects.toThrow(/PORT: must be a number/);
     expect(await run.exited).toBe(2);
   });
+
+  it('refuses a bad cron pattern or hashtag the same way, before anything starts (issue 15)', async () => {
+    const cron = startMain({ DATA_DIR: dataDir, CRON_DISCOVER_WEEKLY: 'every monday' });
+    await expect(cron.running).rejects.toThrow(/CRON_DISCOVER_WEEKLY: not a cron pattern \("every monday"\)/);
+    expect(await cron.exited).toBe(2);
+    const tags = startMain({ DATA_DIR: dataDir, DISCOVER_HASHTAGS: 'food, not-a-tag' });
+    await expect(tags.running).rejects.toThrow(/DISCOVER_HASHTAGS: not valid hashtags: not-a-tag/);
+    expect(await tags.exited).toBe(2);
+  });
 });
