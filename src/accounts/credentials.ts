@@ -50,6 +50,9 @@ const DEFAULT_PORTS: Record<ProxyType, number> = { http: 80, socks5: 1080 };
 export const PROXY_URL_FORMS = 'http://[user:pass@]host:port or socks5://[user:pass@]host:port';
 
 /** A proxy URL: http (CONNECT) or socks5, optional credentials, a host and a port; nothing else. */
+const MAX_HOST_LENGTH = 253;
+const MAX_HOST_LABEL_LENGTH = 63;
+
 export function parseProxyUrl(input: string): Checked<ParsedProxy> {
   const text = input.trim();
   // new URL() would quietly replace it with U+FFFD, changing the credentials we store.
@@ -66,6 +69,12 @@ export function parseProxyUrl(input: string): Checked<ParsedProxy> {
     return { ok: false, message: `not a valid ${scheme} proxy URL (expected ${PROXY_URL_FORMS}; is the port a number up to 65535?)` };
   }
   if (!url.hostname) return { ok: false, message: 'the proxy URL has no host' };
+  // DNS bounds (RFC 1035): a host name of at most 253 characters in labels of at most 63. The label is a unique
+  // index key, and a longer one failed the insert with a 500 ("index row size exceeds btree maximum").
+  if (url.hostname.length > MAX_HOST_LENGTH) return { ok: false, message: `the proxy host is ${url.hostname.length} characters long; a host name has at most ${MAX_HOST_LENGTH}` };
+  if (!url.hostname.startsWith('[') && url.hostname.split('.').some((label) => label.length > MAX_HOST_LABEL_LENGTH)) {
+    return { ok: false, message: `a part of the proxy host between dots is longer than ${MAX_HOST_LABEL_LENGTH} characters` };
+  }
   if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
     return { ok: false, message: 'a proxy URL has no path, query or fragment: give scheme://[user:pass@]host:port' };
   }

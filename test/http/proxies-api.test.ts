@@ -104,6 +104,25 @@ describe('proxies: refusals', () => {
     expect(response.body.error.message).toMatch(message);
   });
 
+  it('answers 400, not 500, for a host past DNS bounds: on create, update and import, where it fails its line alone (issue 17)', async () => {
+    const longHost = `${'a'.repeat(60)}.`.repeat(47) + 'com'; // 2,870 characters in labels of 60
+    const longLabel = `${'b'.repeat(64)}.example.com`;
+    for (const url of [`http://${longHost}:8080`, `http://${longLabel}:8080`]) {
+      const created = await api.call('POST', '/api/proxies', { url });
+      expect(created.status, url.slice(0, 40)).toBe(400);
+      expect(created.body.error.message).toMatch(/host/);
+    }
+    const { id } = await addProxy('http://10.2.0.9:8080');
+    const patched = await api.call('PATCH', `/api/proxies/${id}`, { url: `http://${longHost}:8080` });
+    expect(patched.status).toBe(400);
+    const imported = await api.call('POST', '/api/proxies/import', { text: `http://10.2.0.10:8080\nhttp://${longHost}:8080\n` });
+    expect(imported.status).toBe(200);
+    expect(imported.body).toMatchObject({ created: 1, errors: [{ line: 2, message: expect.stringMatching(/at most 253/) }] });
+    const accounts = await api.call('POST', '/api/accounts/import', { text: `someone.new:pw-123456:http://${longHost}:8080\n` });
+    expect(accounts.status).toBe(200);
+    expect(accounts.body.errors).toEqual([{ line: 1, message: expect.stringMatching(/host/) }]);
+  });
+
   it('answers 400 for a bad status or empty patch, and for bad filters', async () => {
     const { id } = await addProxy('http://10.2.0.5:8080');
     expect((await api.call('PATCH', `/api/proxies/${id}`, { status: 'failed' })).body.error.message).toMatch(/"active" or "disabled"/);
