@@ -21,6 +21,8 @@ export type FaultKind =
   /** Banned: error_type "inactive user". */
   | 'inactive'
   | 'sentry_block'
+  /** 404 "User not found" for a user who exists: Instagram does this now and then (instagrapi#717). */
+  | 'false_not_found'
   /** Answer normally after `delayMs`. */
   | 'slow'
   /** Send headers and part of the body, then cut the connection. */

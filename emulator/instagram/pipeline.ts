@@ -39,6 +39,7 @@ function faultResponse(fault: Fault, state: EmulatorState, username: string | nu
     case 'server_error': return errors.serverError(fault.status ?? 500);
     case 'inactive': return errors.inactiveUser();
     case 'sentry_block': return errors.sentryBlock();
+    case 'false_not_found': return errors.userNotFound();
     case 'reset': return 'reset';
     default: return 'drop';
   }

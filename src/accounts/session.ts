@@ -35,8 +35,14 @@ export class InstagramSession {
     return this.lease?.row.username;
   }
 
-  async call<T>(action: string, fn: (ig: IgApiClient) => Promise<T>): Promise<T> {
+  /**
+   * One Instagram request on a leased account, moved to other accounts as errors say. With `confirmNotFound`, a
+   * 404 for the target is believed only when a second account gets it too: Instagram answers 404 now and then for
+   * users who exist (instagrapi#717), and the caller would mark a known blog deleted on it.
+   */
+  async call<T>(action: string, fn: (ig: IgApiClient) => Promise<T>, options: { confirmNotFound?: boolean } = {}): Promise<T> {
     const failures: string[] = [];
+    let notFoundOn: number | undefined;
     for (let tries = 0; tries < this.pool.deps.settings.triesPerRequest; ) {
       this.signal.throwIfAborted();
       const lease = this.lease ?? (await this.acquire());
@@ -72,6 +78,12 @@ export class InstagramSession {
       } catch (error) {
         const classification = classifyInstagramError(error);
         await this.recordRequests(lease, action, before, started, classification.verdict.kind, classification);
+        if (classification.verdict.kind === 'target_not_found' && options.confirmNotFound && notFoundOn === undefined) {
+          notFoundOn = lease.row.id;
+          this.logger.info({ account: lease.row.username, action }, 'target not found: asking a second account before believing it');
+          await this.drop(lease); // another account asks again, without counting a try (no account left: the task waits)
+          continue;
+        }
         const retrySameAccount = await this.handleFailure(lease, classification);
         if (retrySameAccount) continue;
         tries++;

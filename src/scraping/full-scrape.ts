@@ -125,7 +125,9 @@ async function scrape(ctx: TaskContext, blog: Blog, reader: InstagramReader, set
  * scrape: its media cannot be read, and asking would only spend requests on a predictable refusal.
  */
 async function profileStage(ctx: TaskContext, blog: Blog, reader: InstagramReader): Promise<Checkpoint | 'private'> {
-  const raw = await reader.profile(blog.platform_id ? { pk: blog.platform_id } : { username: blog.username });
+  // A blog we have scraped before is not marked deleted on one account's 404: a second account must agree.
+  const known = blog.platform_id !== null;
+  const raw = await reader.profile(blog.platform_id ? { pk: blog.platform_id } : { username: blog.username }, { confirmNotFound: known });
   const profile = profileFields(raw);
   await saveProfile(ctx.db, blog, profile, raw);
   if (profile.is_private) return 'private';

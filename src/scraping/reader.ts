@@ -16,8 +16,8 @@ export class InstagramReader {
     return this.session.account;
   }
 
-  private async call<T>(action: string, fn: Parameters<InstagramSession['call']>[1]): Promise<T> {
-    const result = (await this.session.call(action, fn)) as T;
+  private async call<T>(action: string, fn: Parameters<InstagramSession['call']>[1], options?: Parameters<InstagramSession['call']>[2]): Promise<T> {
+    const result = (await this.session.call(action, fn, options)) as T;
     this.requests++;
     return result;
   }
@@ -25,12 +25,13 @@ export class InstagramReader {
   /**
    * The full profile. By pk when we know it (a renamed account keeps its pk, so a re-scrape follows the rename),
    * otherwise by username. One request either way; `searchExact` is not used: it returns a short user without
-   * the biography, and a second request would be needed.
+   * the biography, and a second request would be needed. `confirmNotFound`: a 404 counts only when a second account
+   * gets it too (for a blog we know exists; see InstagramSession.call).
    */
-  async profile(target: { pk: string } | { username: string }): Promise<Raw> {
+  async profile(target: { pk: string } | { username: string }, options: { confirmNotFound?: boolean } = {}): Promise<Raw> {
     const user = 'pk' in target
-      ? await this.call<unknown>('user_info', (ig) => ig.user.info(target.pk))
-      : await this.call<unknown>('usernameinfo', (ig) => ig.user.usernameinfo(target.username));
+      ? await this.call<unknown>('user_info', (ig) => ig.user.info(target.pk), options)
+      : await this.call<unknown>('usernameinfo', (ig) => ig.user.usernameinfo(target.username), options);
     if (!isRaw(user)) throw new Error('Instagram answered a profile without a user object');
     return user;
   }

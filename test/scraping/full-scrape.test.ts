@@ -113,6 +113,35 @@ describe('private and deleted users', () => {
   });
 });
 
+describe('a 404 for a blog we know (issue 13)', () => {
+  it('is not believed from one account: a second one is asked, and the scrape goes on', async () => {
+    const creator = world.creators.filter((c) => !c.isPrivate && c.mediaCount > 0).at(-3)!;
+    await scrape([creator.username]); // known now, with its pk
+    h.fx.emulator.resetLog();
+    h.fx.emulator.setGlobalFault({ kind: 'false_not_found', route: '/info/', times: 1 });
+    const [task] = await scrape([creator.username]);
+    expect(task).toMatchObject({ status: 'done', attempts: 1 });
+    expect(task!.result).toMatchObject({ status: 'analyzing' });
+    expect(await blogByUsername(creator.username)).toMatchObject({ scrape_status: 'analyzing' });
+    const info = h.fx.emulator.log.filter((e) => e.route === 'users/{pk}/info');
+    expect(info.map((e) => e.status)).toEqual([404, 200]);
+    expect(info[0]!.username).not.toBe(info[1]!.username);
+  });
+
+  it('is believed when a second account agrees: deleted, after two requests', async () => {
+    const gone = world.deleted[1]!;
+    await testDb.db.insertInto('blogs').values({ username: gone.username, platform_id: String(gone.pk), source: 'manual', scrape_status: 'active' }).execute();
+    h.fx.emulator.resetLog();
+    const [task] = await scrape([gone.username]);
+    expect(task).toMatchObject({ status: 'done', attempts: 1 });
+    expect(task!.result).toMatchObject({ status: 'deleted' });
+    expect(await blogByUsername(gone.username)).toMatchObject({ scrape_status: 'deleted' });
+    const info = h.fx.emulator.log.filter((e) => e.route === 'users/{pk}/info');
+    expect(info.map((e) => e.status)).toEqual([404, 404]);
+    expect(new Set(info.map((e) => e.username)).size).toBe(2);
+  });
+});
+
 describe('a full_scrape that keeps failing', () => {
   it('ends failed with its error kept, and the blog in error with the reason', async () => {
     const creator = world.creators.filter((c) => !c.isPrivate).at(-2)!;
