@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { importAccounts } from '../../accounts/import.js';
 import type { OperationResult } from '../../accounts/operations.js';
 import { accountSecretsForScrubbing, createAccount, deleteAccount, getAccount, listAccounts, updateAccount } from '../../accounts/repository.js';
-import { accountView, operationView } from '../../accounts/views.js';
+import { accountView, operationView } from '../views-accounts.js';
 import type { AccountStatus } from '../../db/schema.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, validationHook } from '../errors.js';

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { importProxies } from '../../accounts/import.js';
 import { createProxy, deleteProxy, getProxy, listProxies, proxySecretsForScrubbing, updateProxy } from '../../accounts/proxy-repository.js';
-import { operationView, proxyView } from '../../accounts/views.js';
+import { operationView, proxyView } from '../views-accounts.js';
 import type { ProxyStatus } from '../../db/schema.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, validationHook } from '../errors.js';

@@ -1,9 +1,9 @@
 import type { z } from '@hono/zod-openapi';
-import type { AccountSchema, ProxySchema } from '../http/schemas-accounts.js';
-import { scrubSecrets } from './credentials.js';
-import type { OperationResult } from './operations.js';
-import type { ProxyRow } from './proxy-repository.js';
-import type { AccountRow } from './repository.js';
+import type { AccountSchema, ProxySchema } from './schemas-accounts.js';
+import { scrubSecrets } from '../accounts/credentials.js';
+import type { OperationResult } from '../accounts/operations.js';
+import type { ProxyRow } from '../accounts/proxy-repository.js';
+import type { AccountRow } from '../accounts/repository.js';
 import { iso } from '../util/iso.js';
 
 /** Rows → API shapes, field by field: nothing reaches a response unless it is named here. */
