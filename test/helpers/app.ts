@@ -19,7 +19,17 @@ export const stubAccountOps: AccountOperations = {
 };
 
 /** The real app on a test database, called in-process (app.request). */
-export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => boolean; bodyLimitBytes?: number; accountBudget?: AccountBudget; accountOps?: AccountOperations; metrics?: Metrics } = {}) {
+export function createTestApp(
+  testDb: TestDatabase,
+  overrides: {
+    ready?: () => boolean;
+    bodyLimitBytes?: number;
+    accountBudget?: AccountBudget;
+    accountOps?: AccountOperations;
+    metrics?: Metrics;
+    directConnections?: 'auto' | 'allow' | 'deny';
+  } = {},
+) {
   const app = createApp({
     db: testDb.db,
     logger: createLogger({ level: 'silent', format: 'json' }),
@@ -32,6 +42,7 @@ export function createTestApp(testDb: TestDatabase, overrides: { ready?: () => b
     secretBox: TEST_SECRET_BOX,
     accountOps: overrides.accountOps ?? stubAccountOps,
     metrics: overrides.metrics,
+    directConnections: overrides.directConnections,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

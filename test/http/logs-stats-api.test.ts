@@ -17,7 +17,8 @@ const DAY = 24 * 60 * MIN;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  api = createTestApp(testDb, { accountBudget: BUDGET });
+  // Accounts without a proxy count as usable here (ACCOUNT_DIRECT_CONNECTIONS=allow); the default is tested below.
+  api = createTestApp(testDb, { accountBudget: BUDGET, directConnections: 'allow' });
 });
 afterAll(async () => testDb.drop());
 
@@ -384,6 +385,13 @@ describe('GET /api/health accounts', () => {
     await testDb.db.updateTable('proxies').set({ status: 'active' }).where('label', '=', PROXIES[1]!.label).execute();
     const ok = await api.call('GET', '/api/health');
     expect(ok.body).toMatchObject({ status: 'ok', accounts: { usable: 1, usable_usernames: ['bravo'] } });
+  });
+
+  it('does not count an account without a proxy as usable while proxies exist, by default (issue 15)', async () => {
+    const auto = createTestApp(testDb, { accountBudget: BUDGET });
+    const response = await auto.call('GET', '/api/health');
+    // delta (no proxy, cooldown over) is left out; alpha (active proxy) stays.
+    expect(response.body.accounts).toMatchObject({ usable: 1, usable_usernames: ['alpha'] });
   });
 
   it('keeps not_ready (503) for draining over degraded', async () => {
