@@ -129,7 +129,12 @@ async function startOnDatabase(
   if (ai.enabled) ai.service.start();
   let http;
   try {
-    http = await startHttpServer(app, { port: config.PORT, host: config.HOST });
+    http = await startHttpServer(app, {
+      port: config.PORT,
+      host: config.HOST,
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      maxConnections: config.HTTP_MAX_CONNECTIONS,
+    });
   } catch (error) {
     maintenance.stop();
     await scheduler.stop();

@@ -3,8 +3,12 @@
 -- exactly while running); the claim is claim.sql's. At least one row: `completed` lists the ids whose lease was still held
 -- (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
 -- Prepared with a generic plan, hence claim.sql's shape (see there).
--- $1 ids  $2 lease tokens of the finished runs  $3 results (jsonb or null)  $4 claim limit  $5 lease (ms)
--- $6 claimable task types  $7 lease token for the new claim
+-- The claim takes up to two groups of types in order, as the runner's claim plan gives them (src/tasks/claim-plan.ts:
+-- Instagram types up to the accounts usable now, then the types that need no account), so the daemon's account-aware
+-- wiring keeps the one-statement path; the second group gets what the first left of the slots.
+-- $1 ids  $2 lease tokens of the finished runs  $3 results (jsonb or null)  $4 first group's limit  $5 lease (ms)
+-- $6 first group's task types  $7 lease token for the new claim  $8 second group's task types  $9 its limit
+-- $10 slots in all (the two groups together claim no more)
 WITH done AS (
   -- Pairs each row with its token and result by position rather than by joining unnest($1, $2, $3): a join may be
   -- planned as a scan of the whole table, a primary-key lookup of `= ANY ($1)` cannot (a few ids: O(n²) is nothing).
@@ -26,6 +30,14 @@ next AS (
   LIMIT $4
   FOR UPDATE SKIP LOCKED
 ),
+more AS (
+  SELECT id
+  FROM scrape_tasks
+  WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($8::text[])
+  ORDER BY priority, run_at, id
+  LIMIT greatest(0, least($9::int, $10::int - (SELECT count(*) FROM next)))
+  FOR UPDATE SKIP LOCKED
+),
 claimed AS (
   UPDATE scrape_tasks AS t
   SET status = 'running',
@@ -34,7 +46,7 @@ claimed AS (
       locked_until = now() + $5 * interval '1 millisecond',
       started_at = now(),
       updated_at = now()
-  WHERE t.id = ANY (ARRAY(SELECT id FROM next))
+  WHERE t.id = ANY (ARRAY(SELECT id FROM next UNION ALL SELECT id FROM more))
   RETURNING :task_columns
 )
 SELECT d.completed, c.*

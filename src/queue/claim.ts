@@ -14,6 +14,14 @@ export interface ClaimRequest {
   taskTypes: readonly string[];
 }
 
+/** A claim in groups, in order (the runner's claim plan): the later group gets the slots the earlier left. */
+export interface GroupedClaimRequest extends ClaimRequest {
+  /** Claimed after `taskTypes`, up to its own limit and to `total` for both groups together. */
+  then?: { taskTypes: readonly string[]; limit: number };
+  /** Slots for both groups together (default: `limit`). */
+  total?: number;
+}
+
 /** A run that succeeded, identified by its lease token: only the holder of the lease may complete it. */
 export interface Completion {
   id: number;
@@ -34,7 +42,7 @@ export async function claimTasks(db: Kysely<Database>, request: ClaimRequest): P
 export async function completeAndClaim(
   db: Kysely<Database>,
   finished: readonly Completion[],
-  request?: ClaimRequest,
+  request?: GroupedClaimRequest,
 ): Promise<{ completed: Set<number>; claimed: Task[] }> {
   const rows = await runSql<Task & { completed: number[] }>(db, COMPLETE_CLAIM, [
     finished.map((f) => f.id),
@@ -44,6 +52,9 @@ export async function completeAndClaim(
     request?.leaseMs ?? 0,
     request?.taskTypes ?? [],
     request?.workerId ?? '',
+    request?.then?.taskTypes ?? [],
+    request?.then && request.then.taskTypes.length > 0 ? Math.max(0, request.then.limit) : 0,
+    request?.total ?? request?.limit ?? 0,
   ]);
   const claimed = rows.filter((row) => row.id !== null).map(({ completed: _, ...task }) => task as Task);
   // int8[] arrives as strings (only scalar int8 has our number parser).

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../util/wait.js';
-import { claimTasks, completeAndClaim, type ClaimRequest, type Completion } from './claim.js';
+import { claimTasks, completeAndClaim, type Completion, type GroupedClaimRequest } from './claim.js';
 import { DeferTaskError, PermanentTaskError } from './errors.js';
 import { failTask, releaseTask, renewLease, saveProgress } from './finish.js';
 import { notifyNewWork, recoverExpiredLeases } from './recover.js';
@@ -231,7 +231,7 @@ export class TaskRunner {
    * runs that finish while it is in flight go together in the next statement, under one commit. Without a claim
    * plan (every registered type is claimable at any time) that statement also claims a task for each slot it
    * frees, so a busy worker spends one statement per batch rather than two per task. With a plan (the daemon's
-   * account check) the loop claims through the plan once the slots are free.
+   * account check) the statement claims what the plan allows for the freed slots, so the daemon runs this same path.
    */
   private complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
@@ -246,7 +246,7 @@ export class TaskRunner {
       while (this.completions.length > 0) {
         const batch = this.completions.splice(0, this.completions.length);
         try {
-          const claim = this.claimForFreedSlots(batch.length);
+          const claim = await this.claimForFreedSlots(batch.length);
           const started = performance.now();
           const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
           if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
@@ -266,10 +266,26 @@ export class TaskRunner {
     }
   }
 
-  private claimForFreedSlots(freed: number): ClaimRequest | undefined {
-    if (this.deps.planClaims || !this.running) return undefined;
+  /**
+   * What the completing statement claims for the slots it frees: the claim plan's groups (at most two, the shape of
+   * complete-claim.sql), or every registered type without a plan. A plan that fails or has more groups leaves the
+   * claim to the loop, which a freed slot wakes.
+   */
+  private async claimForFreedSlots(freed: number): Promise<GroupedClaimRequest | undefined> {
+    if (!this.running) return undefined;
     const { leaseMs } = this.deps.options;
-    return { workerId: this.leaseToken(), limit: freed, leaseMs, taskTypes: this.deps.registry.types() };
+    if (!this.deps.planClaims) return { workerId: this.leaseToken(), limit: freed, leaseMs, taskTypes: this.deps.registry.types() };
+    const plan = await this.deps.planClaims(freed).catch(() => undefined);
+    if (!plan || plan.length === 0 || plan.length > 2) return undefined;
+    const [first, second] = plan as [ClaimGroup, ClaimGroup | undefined];
+    return {
+      workerId: this.leaseToken(),
+      limit: Math.min(first.limit, freed),
+      taskTypes: first.types,
+      leaseMs,
+      total: freed,
+      ...(second ? { then: { taskTypes: second.types, limit: second.limit } } : {}),
+    };
   }
 
   private async recordFailure(
