@@ -10,11 +10,32 @@ export interface HttpServer {
   close(graceMs: number): Promise<void>;
 }
 
-export async function startHttpServer(app: Hono<any, any, any>, options: { port: number; host: string }): Promise<HttpServer> {
+export interface HttpServerOptions {
+  port: number;
+  host: string;
+  /** Time a client has to send its request line and headers (HTTP_HEADERS_TIMEOUT_MS); Node's own is 60 s. */
+  headersTimeoutMs?: number;
+  /** Open connections at most (HTTP_MAX_CONNECTIONS); more are closed at once. */
+  maxConnections?: number;
+}
+
+export async function startHttpServer(app: Hono<any, any, any>, options: HttpServerOptions): Promise<HttpServer> {
+  const headersTimeout = options.headersTimeoutMs ?? 20_000;
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(started as Server));
+    const started = serve(
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.host,
+        // Slow-header sockets (a slowloris) are cut once headersTimeout has passed: the server checks its connections
+        // this often (Node's default of 30 s let 1,000 such sockets live for 65 s).
+        serverOptions: { headersTimeout, connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(headersTimeout / 4))) },
+      },
+      () => resolve(started as Server),
+    );
     (started as Server).once('error', reject);
   });
+  if (options.maxConnections) server.maxConnections = options.maxConnections;
   server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
