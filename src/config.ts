@@ -101,6 +101,13 @@ export const configSchema = z.object({
   CHALLENGES_BEFORE_HUMAN: int(2, 1, 100),
   PROXY_FAILURES_BEFORE_FAILED: int(3, 1, 100),
   /**
+   * The Instagram Android app version the clients announce (User-Agent and headers). instagram-private-api 1.46.1
+   * ships 222.0.0.13.114 (2022); Instagram answers an app it considers out of date with 400 needs_upgrade, which
+   * parks every account with a critical alert until this is set to a current release and the accounts activated.
+   */
+  IG_APP_VERSION: z.string().regex(/^\d+(\.\d+){3,4}$/, 'must look like 269.0.0.18.75').default('269.0.0.18.75'),
+  IG_APP_VERSION_CODE: z.string().regex(/^\d{6,12}$/, 'must be the numeric version code, e.g. 314665256').default('314665256'),
+  /**
    * Accounts without a proxy send Instagram the server's own address: `auto` uses them only while no proxy is
    * configured at all, `allow` always, `deny` never.
    */

@@ -9,7 +9,7 @@ import { ManualClock } from './clock.js';
 import type { FaultScope } from './faults.js';
 import type { InstagramEmulator } from './index.js';
 
-const FAULT_KINDS = ['rate_limit', 'login_required', 'challenge', 'feedback', 'server_error', 'inactive', 'sentry_block', 'false_not_found', 'slow', 'drop', 'reset', 'refuse', 'connect_error'] as const;
+const FAULT_KINDS = ['rate_limit', 'login_required', 'challenge', 'feedback', 'server_error', 'inactive', 'sentry_block', 'false_not_found', 'needs_upgrade', 'slow', 'drop', 'reset', 'refuse', 'connect_error'] as const;
 const LOGIN_OUTCOMES = ['ok', 'bad_password', 'two_factor', 'challenge', 'invalid_user', 'inactive', 'sentry_block'] as const;
 
 const faultBody = z.object({

@@ -26,6 +26,13 @@ export const loginRateLimited = (): IgResponse => json(400, {
   message: 'Please wait a few minutes before you try again.', status: 'fail', error_type: 'rate_limit_error',
 });
 
+/** An app version Instagram no longer accepts (instagrapi#2807, 2026). */
+export const needsUpgrade = (): IgResponse => json(400, {
+  message: 'Your version of Instagram is out of date. Please upgrade your app to log in to Instagram.',
+  status: 'fail',
+  error_type: 'needs_upgrade',
+});
+
 export const userNotFound = (): IgResponse => json(404, { message: 'User not found', status: 'fail' });
 
 export const notAuthorizedPrivate = (): IgResponse => json(400, { message: 'Not authorized to view user', status: 'fail' });

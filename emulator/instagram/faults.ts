@@ -21,6 +21,8 @@ export type FaultKind =
   /** Banned: error_type "inactive user". */
   | 'inactive'
   | 'sentry_block'
+  /** 400 needs_upgrade "Your version of Instagram is out of date" (instagrapi#2807). */
+  | 'needs_upgrade'
   /** 404 "User not found" for a user who exists: Instagram does this now and then (instagrapi#717). */
   | 'false_not_found'
   /** Answer normally after `delayMs`. */

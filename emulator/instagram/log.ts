@@ -13,6 +13,8 @@ export interface LogEntry {
   route: string;
   /** The `max_id` (pagination cursor) the request asked for, if any: lets tests prove no page was fetched twice. */
   maxId: string | null;
+  /** The client's User-Agent (it carries the app version Instagram judges). */
+  userAgent: string | null;
   /** Username of the session (or of the login form); null when unknown. */
   username: string | null;
   sessionId: string | null;

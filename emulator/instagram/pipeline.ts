@@ -40,6 +40,7 @@ function faultResponse(fault: Fault, state: EmulatorState, username: string | nu
     case 'inactive': return errors.inactiveUser();
     case 'sentry_block': return errors.sentryBlock();
     case 'false_not_found': return errors.userNotFound();
+    case 'needs_upgrade': return errors.needsUpgrade();
     case 'reset': return 'reset';
     default: return 'drop';
   }
@@ -97,6 +98,7 @@ export async function handleRequest(state: EmulatorState, req: IgRequest): Promi
     route: match?.route ?? routeLabel(req.path),
     // A GET's cursor is in the query; tags/{tag}/sections (a POST) sends it in the form.
     maxId: req.query.get('max_id') ?? (str(req.form['max_id']) || null),
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     username: requestUsername(state, req, session),
     sessionId: session?.id ?? null,
     proxyId: req.proxyId,

@@ -84,6 +84,13 @@ export async function countChallenge(db: Kysely<Database>, accountId: number): P
 }
 
 /** A clean request resets the challenge streak, so an old challenge does not count against a healthy account. */
+/** Every account that could take work goes `disabled` with the reason, each with its status row; returns how many. */
+export async function parkAllAccounts(db: Kysely<Database>, reason: string, taskId: number | null): Promise<number> {
+  const working = await db.selectFrom('ig_accounts').select('id').where('status', 'in', ['active', 'cooldown']).execute();
+  for (const { id } of working) await setAccountStatus(db, id, { status: 'disabled', reason, taskId });
+  return working.length;
+}
+
 /** One more network failure of the account's own route in a row; returns how many. */
 export async function countRouteFailure(db: Kysely<Database>, accountId: number): Promise<number> {
   const row = await db

@@ -101,6 +101,7 @@ export class AccountPool {
       proxyUrl,
       session: sessionEncrypted ? this.deps.box.decrypt(sessionEncrypted) : null,
       timeoutMs: this.deps.settings.requestTimeoutMs,
+      appVersion: this.deps.settings.appVersion,
     });
   }
 

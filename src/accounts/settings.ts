@@ -11,6 +11,8 @@ export interface PoolSettings {
   cooldownFeedbackMs: number;
   challengesBeforeHuman: number;
   proxyFailuresBeforeFailed: number;
+  /** The app version and its code the clients announce (IG_APP_VERSION, IG_APP_VERSION_CODE). */
+  appVersion?: { version: string; code: string };
   /** Whether accounts without a proxy may be used (ACCOUNT_DIRECT_CONNECTIONS). */
   directConnections: 'auto' | 'allow' | 'deny';
   cooldownRouteFailureMs: number;
@@ -39,6 +41,7 @@ export function poolSettings(config: Config): PoolSettings {
     challengesBeforeHuman: config.CHALLENGES_BEFORE_HUMAN,
     proxyFailuresBeforeFailed: config.PROXY_FAILURES_BEFORE_FAILED,
     directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
+    appVersion: { version: config.IG_APP_VERSION, code: config.IG_APP_VERSION_CODE },
     cooldownRouteFailureMs: config.COOLDOWN_ROUTE_FAILURE_MS,
     cooldownRouteFailureMaxMs: config.COOLDOWN_ROUTE_FAILURE_MAX_MS,
     proxyCheckTimeoutMs: config.PROXY_CHECK_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import type { Alerter } from '../alerts/alerter.js';
 import type { Database } from '../db/schema.js';
 import type { Classification } from '../instagram/classify.js';
 import type { Logger } from '../logger.js';
-import { countChallenge, countRouteFailure, setAccountStatus } from './events.js';
+import { countChallenge, countRouteFailure, parkAllAccounts, setAccountStatus } from './events.js';
 import { recordProxyFailure } from './proxy-health.js';
 import type { PoolSettings } from './settings.js';
 
@@ -52,6 +52,16 @@ export async function applyVerdict(
     case 'banned':
       await setAccountStatus(db, target.accountId, { status: 'banned', reason: `${verdict.reason}: ${message}`, taskId: target.taskId });
       return alerter.alert({ kind: 'account_banned', severity: 'critical', subject, message: `${target.username}: ${verdict.reason}` });
+    case 'app_outdated': {
+      // Every account sends the same app version: park them all (no request of theirs could succeed) until a person
+      // sets a current IG_APP_VERSION and activates them again.
+      const parked = await parkAllAccounts(db, `Instagram refuses this app version (${message}): set a current IG_APP_VERSION / IG_APP_VERSION_CODE, then activate the account`, target.taskId);
+      return alerter.alert({
+        kind: 'app_outdated',
+        severity: 'critical',
+        message: `Instagram says the app version is out of date; ${parked} accounts parked until IG_APP_VERSION is updated`,
+      });
+    }
     case 'proxy_failure': {
       // No proxy to blame: the account's own route failed (no way out, DNS, refused). Cool it down, longer each time
       // in a row, so it is not picked again at once (issue 15: one such account tried 10 logins in 1.2 s).

@@ -10,6 +10,7 @@ export type AlertKind =
   | 'no_usable_account'
   | 'session_refresh_failed'
   | 'proxy_failed'
+  | 'app_outdated'
   | 'batch_failed';
 
 export interface AlertEvent {

@@ -34,6 +34,7 @@ const DEFAULT_SEVERITY: Record<AlertKind, 'warning' | 'critical'> = {
   no_usable_account: 'critical',
   session_refresh_failed: 'warning',
   proxy_failed: 'warning',
+  app_outdated: 'critical',
   batch_failed: 'warning',
 };
 

@@ -40,6 +40,11 @@ export type Verdict =
   | { kind: 'target_private' }
   /** Instagram's own 5xx: retry on another account, no cooldown. */
   | { kind: 'server_error' }
+  /**
+   * Instagram refuses this app version (400 needs_upgrade, "Your version of Instagram is out of date"; 467
+   * "Unsupported"): no account can work until a person sets a current IG_APP_VERSION.
+   */
+  | { kind: 'app_outdated' }
   /** Anything else: not the account's fault as far as we know; the task retries with backoff. */
   | { kind: 'unknown' };
 
@@ -71,6 +76,7 @@ function verdictOf(error: unknown, status: number | null): Verdict {
   if (error instanceof IgPrivateUserError) return { kind: 'target_private' };
   if (error instanceof IgNotFoundError || error instanceof IgExactUserNotFoundError) return { kind: 'target_not_found' };
   if (error instanceof IgNetworkError || isSocketError(error)) return { kind: 'proxy_failure' };
+  if (status === 467 || errorType(error) === 'needs_upgrade' || /version of instagram is out of date/i.test(bodyMessage(error))) return { kind: 'app_outdated' };
   // 429, the 401 with require_login of data endpoints since 2023, or 400 `rate_limit_error` at login: all carry
   // "Please wait a few minutes" today, but the status and error_type are checked too in case the wording changes.
   if (status === 429 || errorType(error) === 'rate_limit_error' || /please wait a few minutes/i.test(bodyMessage(error))) return { kind: 'rate_limited' };

@@ -12,6 +12,8 @@ export interface ClientSpec {
   /** JSON from serializeSession(); absent for an account that never logged in. */
   session: string | null;
   timeoutMs: number;
+  /** The app version announced in the User-Agent (IG_APP_VERSION); the library's own when absent. */
+  appVersion?: { version: string; code: string };
 }
 
 export class InstagramClient {
@@ -29,6 +31,11 @@ export class InstagramClient {
     const client = new InstagramClient(spec.username);
     client.ig.state.generateDevice(spec.deviceSeed);
     if (spec.session) await client.ig.state.deserialize(spec.session);
+    if (spec.appVersion) {
+      // The library's constants object is shared by every client: give this one its own copy with our version.
+      const state = client.ig.state as unknown as { constants: Record<string, unknown> };
+      state.constants = { ...state.constants, APP_VERSION: spec.appVersion.version, APP_VERSION_CODE: spec.appVersion.code };
+    }
     // Set after deserialize: the proxy is the account's current binding, not what it was when the session was saved.
     const defaults = client.ig.request.defaults as Record<string, unknown>;
     defaults.timeout = spec.timeoutMs;

@@ -200,6 +200,32 @@ describe('SPEC §5 error → action, against the emulator', () => {
   });
 });
 
+describe('the app version (issue 13)', () => {
+  it('is the configured one, in every request', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { appVersion: { version: '301.0.0.11.42', code: '512345678' } } });
+    const s = session();
+    await info(s);
+    await s.close();
+    const agents = new Set(fx.emulator.log.map((e) => e.userAgent));
+    expect([...agents]).toHaveLength(1);
+    expect([...agents][0]).toMatch(/^Instagram 301\.0\.0\.11\.42 Android \(.*; 512345678\)$/);
+  });
+
+  it('refused as out of date (needs_upgrade): every account parked for a person, a critical alert, the task waits', async () => {
+    fx = await createPoolFixture(testDb, { accounts: 3, proxies: 3 });
+    fx.emulator.setGlobalFault({ kind: 'needs_upgrade', route: 'usernameinfo' });
+    const outcome = await info(session()).catch((error) => error);
+    expect(outcome).toBeInstanceOf(DeferTaskError); // not failed: nothing is wrong with the task
+    const rows = await testDb.db.selectFrom('ig_accounts').select(['status', 'status_reason']).execute();
+    expect(rows.map((r) => r.status)).toEqual(['disabled', 'disabled', 'disabled']);
+    expect(rows[0]!.status_reason).toMatch(/IG_APP_VERSION/);
+    expect(fx.alerts.events.filter((e) => e.kind === 'app_outdated')).toHaveLength(1);
+    expect(fx.alerts.events.find((e) => e.kind === 'app_outdated')!.severity).toBe('critical');
+    // One request found it out; nobody asked again.
+    expect(fx.emulator.log.filter((e) => e.route.includes('usernameinfo'))).toHaveLength(1);
+  });
+});
+
 describe('account leases', () => {
   it('are renewed by their holder only', async () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });

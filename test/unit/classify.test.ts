@@ -8,6 +8,10 @@ const response = (statusCode: number, body: Record<string, unknown>) =>
 
 const rows: [string, unknown, Verdict, number | null][] = [
   ['429 with no class', new ig.IgResponseError(response(429, { message: 'Please wait a few minutes before you try again.', status: 'fail' })), { kind: 'rate_limited' }, 429],
+  ['2026 rate limit: 401 with require_login', new ig.IgResponseError(response(401, { message: 'Please wait a few minutes before you try again.', require_login: true, status: 'fail' })), { kind: 'rate_limited' }, 401],
+  ['rate limit at login, by error_type whatever the wording', new ig.IgResponseError(response(400, { message: 'Try again later', error_type: 'rate_limit_error' })), { kind: 'rate_limited' }, 400],
+  ['needs_upgrade', new ig.IgResponseError(response(400, { message: 'Your version of Instagram is out of date. Please upgrade your app to log in to Instagram.', error_type: 'needs_upgrade' })), { kind: 'app_outdated' }, 400],
+  ['467 Unsupported', new ig.IgResponseError(response(467, { message: 'Unsupported' })), { kind: 'app_outdated' }, 467],
   ['"Please wait" on another status', new ig.IgResponseError(response(400, { message: 'Please wait a few minutes before you try again.' })), { kind: 'rate_limited' }, 400],
   ['challenge_required', new ig.IgCheckpointError(response(400, { message: 'challenge_required', challenge: {} })), { kind: 'challenge' }, 400],
   ['feedback_required', new ig.IgActionSpamError(response(400, { message: 'feedback_required', spam: true })), { kind: 'action_blocked' }, 400],
