@@ -164,6 +164,8 @@ export const configSchema = z.object({
   DISCOVER_MIN_POSTS: int(5, 0),
   /** Accounts a followers task fetches at most when the request gives no max (a list may be millions long). */
   FOLLOWERS_MAX_DEFAULT: int(10_000, 1, 1_000_000),
+  /** Rows an export reads per keyset query: memory held is one batch, whatever the export's size. */
+  EXPORT_BATCH_SIZE: int(1000, 10, 50_000),
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

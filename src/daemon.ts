@@ -119,6 +119,7 @@ async function startOnDatabase(
     accountOps,
     accountBudget: settings.budget,
     followersMaxDefault: config.FOLLOWERS_MAX_DEFAULT,
+    exportBatchSize: config.EXPORT_BATCH_SIZE,
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
     metrics,
   });

@@ -50,7 +50,7 @@ export async function relationPage(
 }
 
 /** Edges of one list, kept or dropped by whether the same account is on the other list. */
-function relationQuery(db: Kysely<Database>, blogId: number, relation: Relation) {
+export function relationQuery(db: Kysely<Database>, blogId: number, relation: Relation) {
   const kind: AudienceKind = relation === 'following_only' ? 'following' : 'followers';
   const other: AudienceKind = kind === 'followers' ? 'following' : 'followers';
   return db

@@ -34,32 +34,47 @@ export const FollowersBody = z
   })
   .openapi('FollowersRequest');
 
+/** The filters of GET /api/blogs, shared by its export. */
+const blogFilterFields = {
+  q: withoutControlCharacters(z.string().trim().min(1, 'give at least one character to search for').max(100)).optional().openapi({
+    description: 'Text in the username, full name or biography (case-insensitive)',
+  }),
+  category: withoutControlCharacters(z.string().trim().min(1).max(100)).optional().openapi({ description: 'Category name (case-insensitive)' }),
+  min_followers: count('min_followers').optional(),
+  max_followers: count('max_followers').optional(),
+  min_er: z.coerce.number({ error: 'min_er must be a number' }).min(0, 'min_er must not be negative').max(100_000).optional().openapi({
+    type: 'number',
+    description: 'Minimum engagement rate, in percent (e.g. 2.5)',
+  }),
+  scrape_status: z.enum(SCRAPE_STATUSES).optional(),
+  source: z
+    .string()
+    .trim()
+    .regex(/^[\p{L}\p{N}_:.-]{1,120}\*?$/u, 'is a source such as manual or discover:almatyfood, or a prefix ending in * (discover:*)')
+    .optional(),
+};
+
+const followerRange = (q: { min_followers?: number; max_followers?: number }) =>
+  q.min_followers === undefined || q.max_followers === undefined || q.min_followers <= q.max_followers;
+const followerRangeError = { path: ['max_followers'], error: 'must not be below min_followers' };
+
 export const BlogListQuery = z
   .strictObject({
-    q: withoutControlCharacters(z.string().trim().min(1, 'give at least one character to search for').max(100)).optional().openapi({
-      description: 'Text in the username, full name or biography (case-insensitive)',
-    }),
-    category: withoutControlCharacters(z.string().trim().min(1).max(100)).optional().openapi({ description: 'Category name (case-insensitive)' }),
-    min_followers: count('min_followers').optional(),
-    max_followers: count('max_followers').optional(),
-    min_er: z.coerce.number({ error: 'min_er must be a number' }).min(0, 'min_er must not be negative').max(100_000).optional().openapi({
-      type: 'number',
-      description: 'Minimum engagement rate, in percent (e.g. 2.5)',
-    }),
-    scrape_status: z.enum(SCRAPE_STATUSES).optional(),
-    source: z
-      .string()
-      .trim()
-      .regex(/^[\p{L}\p{N}_:.-]{1,120}\*?$/u, 'is a source such as manual or discover:almatyfood, or a prefix ending in * (discover:*)')
-      .optional(),
+    ...blogFilterFields,
     sort: z.enum(['followers', 'er', 'scraped_at']).default('followers'),
     order: z.enum(['asc', 'desc']).default('desc'),
     ...paging({ max: 200, default: 50 }),
   })
-  .refine((q) => q.min_followers === undefined || q.max_followers === undefined || q.min_followers <= q.max_followers, {
-    path: ['max_followers'],
-    error: 'must not be below min_followers',
-  });
+  .refine(followerRange, followerRangeError);
+
+export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
+const format = z.enum(EXPORT_FORMATS, { error: 'format must be csv or ndjson' }).default('csv');
+
+/** GET /api/blogs/export: the list's filters, every matching blog in id order (no paging: the response streams). */
+export const BlogExportQuery = z.strictObject({ ...blogFilterFields, format }).refine(followerRange, followerRangeError);
+
+/** GET /api/blogs/{username}/followers/export and …/following/export. */
+export const AudienceExportQuery = z.strictObject({ format });
 
 const Metrics = {
   follower_count: z.number().int().nullable(),
@@ -161,10 +176,12 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),
 }).openapi('BlogDetail');
 
+const relation = z.enum(['mutual', 'followers_only', 'following_only']).default('mutual').openapi({
+  description: 'mutual: follow each other; followers_only: follow the blog, not followed back; following_only: followed by the blog, no follow back',
+});
+
 export const MutualsQuery = z.strictObject({
-  relation: z.enum(['mutual', 'followers_only', 'following_only']).default('mutual').openapi({
-    description: 'mutual: follow each other; followers_only: follow the blog, not followed back; following_only: followed by the blog, no follow back',
-  }),
+  relation,
   ...paging({ max: 1000, default: 100 }, MAX_FOLLOWERS_LIMIT),
 });
 
@@ -191,3 +208,6 @@ export const MutualsSchema = z
     has_more: z.boolean(),
   })
   .openapi('Mutuals');
+
+/** GET /api/blogs/{username}/mutuals/export: a relation, every account of it. */
+export const RelationQuery = z.strictObject({ relation, format });

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { BlogsTable, Database, ScrapeStatus } from '../db/schema.js';
 
-/** What GET /api/blogs can ask for. Validated at the edge (src/http/schemas-blogs.ts). */
-export interface BlogFilter {
+/** What GET /api/blogs and its export filter on. Validated at the edge (src/http/schemas-blogs.ts). */
+export interface BlogFilters {
   /** Category name, case-insensitive. */
   category?: string;
   minFollowers?: number;
@@ -13,6 +13,10 @@ export interface BlogFilter {
   source?: string;
   /** Substring of the username, full name or biography, case-insensitive. */
   q?: string;
+}
+
+/** What GET /api/blogs can ask for: the filters, a sort and a page. */
+export interface BlogFilter extends BlogFilters {
   sort: 'followers' | 'er' | 'scraped_at';
   order: 'asc' | 'desc';
   limit: number;
@@ -32,6 +36,18 @@ export const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${
  */
 export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promise<{ items: BlogRow[]; hasMore: boolean }> {
   const column = SORT_COLUMN[filter.sort];
+  const query = filteredBlogs(db, filter);
+  const rows = await query
+    .orderBy(`blogs.${column}`, (ob) => (filter.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+    .orderBy('blogs.id', filter.order)
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
+  return { items: rows.slice(0, filter.limit) as BlogRow[], hasMore: rows.length > filter.limit };
+}
+
+/** Blogs with their category names, narrowed by the filters (shared by the list and the export). */
+export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   let query = db
     .selectFrom('blogs')
     .selectAll('blogs')
@@ -62,13 +78,7 @@ export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promi
     const pattern = `%${likeEscape(filter.q)}%`;
     query = query.where((eb) => eb.or([eb('username', 'ilike', pattern), eb('full_name', 'ilike', pattern), eb('biography', 'ilike', pattern)]));
   }
-  const rows = await query
-    .orderBy(`blogs.${column}`, (ob) => (filter.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
-    .orderBy('blogs.id', filter.order)
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit) as BlogRow[], hasMore: rows.length > filter.limit };
+  return query;
 }
 
 /** The blog's category names, the primary one first. */

@@ -28,6 +28,7 @@ export function createTestApp(
     accountOps?: AccountOperations;
     metrics?: Metrics;
     directConnections?: 'auto' | 'allow' | 'deny';
+    exportBatchSize?: number;
   } = {},
 ) {
   const app = createApp({
@@ -43,6 +44,7 @@ export function createTestApp(
     accountOps: overrides.accountOps ?? stubAccountOps,
     metrics: overrides.metrics,
     directConnections: overrides.directConnections,
+    exportBatchSize: overrides.exportBatchSize,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

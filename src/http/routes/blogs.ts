@@ -1,10 +1,17 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { exportAudience, type AudienceSelection } from '../../audience/export.js';
 import { listsReadiness, relationPage, type ListsReadiness } from '../../audience/mutuals.js';
 import { blogDetail, findBlog } from '../../results/blog-detail.js';
+import { exportBlogs } from '../../results/blog-export.js';
 import { listBlogs } from '../../results/blog-list.js';
+import { AUDIENCE_EXPORT_COLUMNS, BLOG_EXPORT_COLUMNS } from '../../results/export-columns.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema, validationHook } from '../errors.js';
-import { BlogDetailQuery, BlogDetailSchema, BlogListQuery, BlogListSchema, MutualsQuery, MutualsSchema, UsernameParam } from '../schemas-blogs.js';
+import { exportResponse } from '../export-stream.js';
+import {
+  AudienceExportQuery,
+  BlogDetailQuery,
+  BlogExportQuery, BlogDetailSchema, BlogListQuery, BlogListSchema, MutualsQuery, MutualsSchema, UsernameParam, RelationQuery } from '../schemas-blogs.js';
 import { audienceAccountView, blogDetailView, blogRowView, listStateView } from '../views-blogs.js';
 import { errors, json, security } from './route-kit.js';
 
@@ -40,8 +47,96 @@ const mutuals = createRoute({
   },
 });
 
+/** A streamed file: its media types in the OpenAPI document, the body described in words (it is not one JSON). */
+const exported = (description: string) => ({
+  content: {
+    'text/csv': { schema: { type: 'string' as const, description: 'UTF-8 with BOM; a header row; text cells starting with = + - @ are prefixed with \'' } },
+    'application/x-ndjson': { schema: { type: 'string' as const, description: 'One JSON object per line, the same keys as the CSV header' } },
+  },
+  description,
+});
+
+const exportList = createRoute({
+  method: 'get',
+  path: '/api/blogs/export',
+  summary: 'Every blog matching the filters of GET /api/blogs, streamed as CSV or NDJSON (keyset cursor, constant memory)',
+  security,
+  request: { query: BlogExportQuery },
+  responses: { 200: exported('All matching blogs in id order'), ...errors },
+});
+
+const audienceExport = <Q extends typeof AudienceExportQuery | typeof RelationQuery>(path: string, summary: string, query: Q) =>
+  createRoute({
+    method: 'get',
+    path,
+    summary,
+    security,
+    request: { params: UsernameParam, query },
+    responses: {
+      200: exported('Every account of the list, by platform id'),
+      404: json(ErrorSchema, 'No such blog'),
+      409: json(ErrorSchema, 'A list is missing or still being fetched; the message says which task to run or wait for'),
+      ...errors,
+    },
+  });
+
+const exportFollowers = audienceExport('/api/blogs/{username}/followers/export', "A blog's fetched followers list in full, streamed", AudienceExportQuery);
+const exportFollowing = audienceExport('/api/blogs/{username}/following/export', "A blog's fetched following list in full, streamed", AudienceExportQuery);
+const exportMutuals = audienceExport('/api/blogs/{username}/mutuals/export', 'Every account of a relation (mutual by default), streamed', RelationQuery);
+
 export function blogRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
+  const batchSize = deps.exportBatchSize ?? 1000;
+
+  // Registered before /api/blogs/{username}, which would otherwise take "export" for a username.
+  app.openapi(exportList, async (c) => {
+    const { format, ...filter } = c.req.valid('query');
+    const rows = exportBlogs(
+      deps.db,
+      {
+        q: filter.q,
+        category: filter.category,
+        minFollowers: filter.min_followers,
+        maxFollowers: filter.max_followers,
+        minEr: filter.min_er,
+        scrapeStatus: filter.scrape_status,
+        source: filter.source,
+      },
+      batchSize,
+    );
+    return exportResponse(rows, BLOG_EXPORT_COLUMNS, format, 'blogs') as never;
+  });
+
+  for (const [route, list] of [
+    [exportFollowers, 'followers'],
+    [exportFollowing, 'following'],
+  ] as const) {
+    app.openapi(route, async (c) => {
+      const { username } = c.req.valid('param');
+      const { format } = c.req.valid('query');
+      const blog = await findBlog(deps.db, username);
+      if (!blog) throw new ApiError(404, `no blog "${username}" is known; ${howToFetch(username, [list])}`);
+      const readiness = await listsReadiness(deps.db, blog.id);
+      if (!readiness.ready) {
+        const notDone = { ...readiness, missing: readiness.missing.filter((k) => k === list), fetching: readiness.fetching.filter((l) => l.kind === list) };
+        if (notDone.missing.length > 0 || notDone.fetching.length > 0) throw new ApiError(409, notReadyMessage(username, notDone, `the ${list} export needs that list`));
+      }
+      return audienceFile(blog.id, { list }, format, `${username}-${list}`);
+    });
+  }
+
+  app.openapi(exportMutuals, async (c) => {
+    const { username } = c.req.valid('param');
+    const { format, relation } = c.req.valid('query');
+    const blog = await findBlog(deps.db, username);
+    if (!blog) throw new ApiError(404, `no blog "${username}" is known; ${howToFetch(username, ['followers', 'following'])}`);
+    const readiness = await listsReadiness(deps.db, blog.id);
+    if (!readiness.ready) throw new ApiError(409, notReadyMessage(username, readiness));
+    return audienceFile(blog.id, { relation }, format, `${username}-${relation}`);
+  });
+
+  const audienceFile = (blogId: number, selection: AudienceSelection, format: 'csv' | 'ndjson', name: string) =>
+    exportResponse(exportAudience(deps.db, blogId, selection, batchSize), AUDIENCE_EXPORT_COLUMNS, format, name) as never;
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
@@ -102,12 +197,12 @@ function howToFetch(username: string, kinds: string[]): string {
   return `fetch ${kinds.length > 1 ? 'both lists' : `its ${kinds[0]} list`} first: ${calls.join(' and ')}`;
 }
 
-function notReadyMessage(username: string, readiness: Extract<ListsReadiness, { ready: false }>): string {
+function notReadyMessage(username: string, readiness: Extract<ListsReadiness, { ready: false }>, needs = 'mutuals need both lists'): string {
   const parts: string[] = [];
   if (readiness.missing.length > 0) parts.push(`the ${readiness.missing.join(' and ')} list of ${username} has not been fetched; ${howToFetch(username, readiness.missing)}`);
   for (const list of readiness.fetching) {
     const of = list.expected === null ? '' : ` of ${list.expected}`;
     parts.push(`the ${list.kind} list of ${username} is being fetched by task ${list.task_id} (${list.fetched}${of} so far); ask again when it is done`);
   }
-  return `mutuals need both lists: ${parts.join('; ')}`;
+  return `${needs}: ${parts.join('; ')}`;
 }
