@@ -164,6 +164,10 @@ export const configSchema = z.object({
   DISCOVER_MIN_POSTS: int(5, 0),
   /** Accounts a followers task fetches at most when the request gives no max (a list may be millions long). */
   FOLLOWERS_MAX_DEFAULT: int(10_000, 1, 1_000_000),
+  /** Audience quality (issue 19): followers the quick tier reads when the request gives no sample (±5 points at 95 %). */
+  AUDIENCE_SAMPLE_DEFAULT: int(400, 1, 10_000),
+  /** The most profile lookups a deep-tier request may ask for (each is one Instagram request). */
+  AUDIENCE_DEEP_BUDGET_MAX: int(1_000, 0, 10_000),
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -119,6 +119,7 @@ async function startOnDatabase(
     accountOps,
     accountBudget: settings.budget,
     followersMaxDefault: config.FOLLOWERS_MAX_DEFAULT,
+    audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
     metrics,
   });

@@ -31,6 +31,10 @@ export interface WorldUser {
   trend: Trend;
   /** Average (likes + comments) / followers of this user's posts, in percent, before noise. */
   baseErPercent: number;
+  /** No profile picture (`has_anonymous_profile_picture`); absent means it has one. */
+  anonymousPicture?: boolean;
+  /** A generated bot follower (ground truth of audience quality); absent means a real account. */
+  bot?: boolean;
 }
 
 export type MediaKind = 'photo' | 'carousel' | 'reel';

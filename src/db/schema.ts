@@ -244,6 +244,20 @@ export interface AudienceListsTable {
   completed_at: NullableTimestamp;
 }
 
+export interface AudienceQualityTable {
+  blog_id: number;
+  task_id: number;
+  tier: 'quick' | 'deep';
+  sample_size: number;
+  deep_sample_size: Generated<number>;
+  requests: number;
+  credibility: number | null;
+  credibility_low: number | null;
+  credibility_high: number | null;
+  components: Json;
+  computed_at: Timestamp;
+}
+
 export type AiBatchStatus =
   | 'building'
   | 'validating'
@@ -336,6 +350,7 @@ export interface Database {
   scheduler_runs: SchedulerRunsTable;
   audience_edges: AudienceEdgesTable;
   audience_lists: AudienceListsTable;
+  audience_quality: AudienceQualityTable;
   ai_batches: AiBatchesTable;
   ai_batch_items: AiBatchItemsTable;
 }

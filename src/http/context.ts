@@ -28,6 +28,8 @@ export interface AppDeps {
   accountBudget?: AccountBudget;
   /** How many accounts a followers task fetches when the request gives no max (FOLLOWERS_MAX_DEFAULT). */
   followersMaxDefault?: number;
+  /** Audience quality: default sample and the largest deep-tier budget (AUDIENCE_SAMPLE_DEFAULT, AUDIENCE_DEEP_BUDGET_MAX). */
+  audience?: { sampleDefault: number; deepBudgetMax: number };
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
   ai?: { enabled: boolean; model: string };
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */

@@ -46,6 +46,10 @@ export const BlogListQuery = z
       type: 'number',
       description: 'Minimum engagement rate, in percent (e.g. 2.5)',
     }),
+    min_credibility: z.coerce.number({ error: 'min_credibility must be a number' }).min(0, 'min_credibility must be between 0 and 1').max(1, 'min_credibility must be between 0 and 1').optional().openapi({
+      type: 'number',
+      description: 'Minimum audience credibility (0–1, deep-tier estimate; blogs without one are left out)',
+    }),
     scrape_status: z.enum(SCRAPE_STATUSES).optional(),
     source: z
       .string()
@@ -130,6 +134,28 @@ const HighlightSchema = z.object({
 
 const SnapshotSchema = z.object({ taken_at: z.string(), ...Metrics, posts_fetched: z.number().int() });
 
+const ShareSchema = z.object({
+  count: z.number().int(),
+  n: z.number().int(),
+  share: z.number(),
+  low: z.number().openapi({ description: 'Wilson 95 % interval, lower end' }),
+  high: z.number(),
+});
+
+export const AudienceQualitySchema = z
+  .object({
+    tier: z.enum(['quick', 'deep']),
+    credibility: z.number().nullable().openapi({ description: '1 − suspicious share (deep tier only)' }),
+    credibility_low: z.number().nullable(),
+    credibility_high: z.number().nullable(),
+    sample_size: z.number().int().openapi({ description: 'Followers read from the list' }),
+    deep_sample_size: z.number().int().openapi({ description: 'Profiles looked up' }),
+    requests: z.number().int().openapi({ description: 'Instagram requests the estimate cost' }),
+    components: z.record(z.string(), ShareSchema),
+    computed_at: z.string(),
+  })
+  .openapi('AudienceQuality');
+
 export const ListStateSchema = z
   .object({
     kind: z.enum(KINDS),
@@ -159,6 +185,7 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   highlights: z.array(HighlightSchema),
   history: z.array(SnapshotSchema).openapi({ description: 'One snapshot per successful scrape, newest first' }),
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),
+  audience_quality: AudienceQualitySchema.nullable().openapi({ description: 'Latest audience-quality estimate (POST /api/tasks/audience-quality); null before the first' }),
 }).openapi('BlogDetail');
 
 export const MutualsQuery = z.strictObject({
@@ -191,3 +218,24 @@ export const MutualsSchema = z
     has_more: z.boolean(),
   })
   .openapi('Mutuals');
+
+export const AudienceQualityBody = z
+  .strictObject({
+    username: Username,
+    sample: z
+      .number({ error: 'sample must be a number' })
+      .int('sample must be a whole number')
+      .min(1, 'sample must be at least 1')
+      .max(10_000, 'sample must be at most 10000')
+      .optional()
+      .openapi({ description: 'Followers the quick tier reads, the first ones of the list (default AUDIENCE_SAMPLE_DEFAULT, 400: ±5 points at 95 %)' }),
+    deep_budget: z
+      .number({ error: 'deep_budget must be a number' })
+      .int('deep_budget must be a whole number')
+      .min(0, 'deep_budget must not be negative')
+      .default(0)
+      .openapi({ description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only' }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).openapi({ description: "Seed of the deep tier's sample" }),
+    priority: z.number().int().min(1).max(10).default(4),
+  })
+  .openapi('AudienceQualityRequest');

@@ -8,6 +8,8 @@ export interface BlogFilter {
   minFollowers?: number;
   maxFollowers?: number;
   minEr?: number;
+  /** Lower bound of the audience-quality credibility (0–1); blogs without a deep-tier estimate drop out. */
+  minCredibility?: number;
   scrapeStatus?: ScrapeStatus;
   /** Exact source (`manual`, `discover:almatyfood`), or a prefix ending in `*` (`discover:*`). */
   source?: string;
@@ -52,6 +54,12 @@ export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promi
   if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', sql<number>`${filter.minFollowers}::bigint`);
   if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', sql<number>`${filter.maxFollowers}::bigint`);
   if (filter.minEr !== undefined) query = query.where('er', '>=', filter.minEr);
+  if (filter.minCredibility !== undefined) {
+    const min = filter.minCredibility;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(selectFrom('audience_quality').whereRef('audience_quality.blog_id', '=', 'blogs.id').where('audience_quality.credibility', '>=', min)),
+    );
+  }
   if (filter.scrapeStatus !== undefined) query = query.where('scrape_status', '=', filter.scrapeStatus);
   if (filter.source !== undefined) {
     query = filter.source.endsWith('*')

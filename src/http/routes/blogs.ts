@@ -51,6 +51,7 @@ export function blogRoutes(deps: AppDeps) {
       minFollowers: q.min_followers,
       maxFollowers: q.max_followers,
       minEr: q.min_er,
+      minCredibility: q.min_credibility,
       scrapeStatus: q.scrape_status,
       source: q.source,
       sort: q.sort,
