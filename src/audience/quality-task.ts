@@ -4,10 +4,9 @@ import { InstagramSession } from '../accounts/session.js';
 import type { AccountPool } from '../accounts/pool.js';
 import type { Database } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
-import { PermanentTaskError } from '../queue/errors.js';
+import { PermanentTaskError, RetryableTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
 import { fetchFollowPage } from '../scraping/follow-feed.js';
-import type { AudienceUser } from './store.js';
 import { credibility, deepComponents, quickComponents, seededSample, type FollowerProfile } from './quality.js';
 
 /**
@@ -16,7 +15,8 @@ import { credibility, deepComponents, quickComponents, seededSample, type Follow
  * size⌉ list requests). Deep tier, when `deep_budget` > 0: that many profile lookups (`users/{pk}/info`) on a
  * seeded random sample of those followers, for the mass-follower, reachability and suspicious shares and the
  * credibility. Every Instagram request goes through the account pool like any other task's. A run is short (17
- * requests for 400 followers at 25 a page), so an interrupted run starts over instead of checkpointing.
+ * requests for 400 followers at 25 a page); the deep tier may need several budget windows, so the task checkpoints
+ after every request and a deferred or interrupted run continues where it stopped.
  */
 export const AudienceQualityPayload = z.object({
   username: z.string().min(1),
@@ -48,53 +48,76 @@ export function audienceQualityHandler(pool: AccountPool): TaskHandler {
   };
 }
 
+/**
+ * What the task's progress holds after every request: the follower sample read so far, the feed's state, the
+ * profiles looked up and the requests spent. A run deferred by the account budget (a deep tier can need more
+ * requests than one window allows) or interrupted continues from here instead of paying again.
+ */
+const Checkpoint = z.object({
+  pk: z.string(),
+  state: z.string().nullable(),
+  more: z.boolean(),
+  sample: z.array(z.object({ id: z.string(), username: z.string(), fullName: z.string().nullable(), isPrivate: z.boolean().nullable(), isVerified: z.boolean().nullable(), anonymousPicture: z.boolean().nullable() })),
+  profiles: z.array(z.object({ anonymousPicture: z.boolean(), mediaCount: z.number(), followerCount: z.number(), followingCount: z.number(), biography: z.string() })),
+  requests: z.number().int(),
+});
+type Checkpoint = z.infer<typeof Checkpoint>;
+
 async function estimate(ctx: TaskContext, session: InstagramSession, payload: AudienceQualityPayload, blogId: number) {
-  let requests = 0;
-  const call: InstagramSession['call'] = (action, fn) => {
-    requests++;
-    return session.call(action, fn);
+  const saved = Checkpoint.safeParse(ctx.task.progress);
+  const cp: Checkpoint = saved.success ? saved.data : await begin(ctx, session, payload);
+  const save = async () => {
+    if (!(await ctx.saveProgress({ ...cp }))) throw new RetryableTaskError('the task lost its lease while checkpointing');
   };
-  const user = await call('usernameinfo', (ig) => ig.user.usernameinfo(payload.username));
-  if (user.is_private) throw new TargetPrivateError(`${payload.username} is private: its followers are not visible`);
-  const pk = String(user.pk);
 
-  const sample: AudienceUser[] = [];
-  let state: string | null = null;
-  for (let more = true; more && sample.length < payload.sample; ) {
-    requests++;
-    const page = await fetchFollowPage(session, 'followers', pk, state);
-    sample.push(...page.users.slice(0, payload.sample - sample.length));
-    state = page.state;
-    more = page.more && page.users.length > 0;
+  while (cp.more && cp.sample.length < payload.sample) {
+    cp.requests++;
+    const page = await fetchFollowPage(session, 'followers', cp.pk, cp.state);
+    cp.sample.push(...page.users.slice(0, payload.sample - cp.sample.length).map((u) => ({ ...u, id: u.platformId, anonymousPicture: u.anonymousPicture ?? null })));
+    cp.state = page.state;
+    cp.more = page.more && page.users.length > 0;
+    await save();
   }
-  const quick = quickComponents(sample.map((u) => ({ ...u, anonymousPicture: u.anonymousPicture ?? null })));
+  const quick = quickComponents(cp.sample);
 
-  const profiles: FollowerProfile[] = [];
-  for (const index of seededSample(sample.length, payload.deep_budget, payload.seed)) {
-    const follower = sample[index]!;
-    const info = await call('user_info', (ig) => ig.user.info(follower.platformId));
-    profiles.push({
+  const lookups = seededSample(cp.sample.length, payload.deep_budget, payload.seed);
+  while (cp.profiles.length < lookups.length) {
+    const follower = cp.sample[lookups[cp.profiles.length]!]!;
+    cp.requests++;
+    const info = await session.call('user_info', (ig) => ig.user.info(follower.id));
+    cp.profiles.push({
       anonymousPicture: info.has_anonymous_profile_picture === true,
       mediaCount: Number(info.media_count ?? 0),
       followerCount: Number(info.follower_count ?? 0),
       followingCount: Number(info.following_count ?? 0),
       biography: info.biography ?? '',
     });
+    await save();
   }
-  const deep = profiles.length > 0 ? deepComponents(profiles) : null;
+  const deep = cp.profiles.length > 0 ? deepComponents(cp.profiles) : null;
   const cred = deep ? credibility(deep.suspicious) : null;
+  const tier = deep ? 'deep' : 'quick';
   await saveQuality(ctx.db, {
     blogId,
     taskId: ctx.task.id,
-    tier: deep ? 'deep' : 'quick',
-    sampleSize: sample.length,
-    deepSampleSize: profiles.length,
-    requests,
+    tier,
+    sampleSize: cp.sample.length,
+    deepSampleSize: cp.profiles.length,
+    requests: cp.requests,
     credibility: cred,
     components: { ...quick, ...(deep ?? {}) },
   });
-  ctx.logger.info({ username: payload.username, sample: sample.length, lookups: profiles.length, requests }, 'audience quality estimated');
-  return { username: payload.username, tier: deep ? 'deep' : 'quick', sample_size: sample.length, deep_sample_size: profiles.length, requests, credibility: cred };
+  ctx.logger.info({ username: payload.username, sample: cp.sample.length, lookups: cp.profiles.length, requests: cp.requests }, 'audience quality estimated');
+  return { username: payload.username, tier, sample_size: cp.sample.length, deep_sample_size: cp.profiles.length, requests: cp.requests, credibility: cred };
+}
+
+/** A fresh run: resolve the user (one request). */
+async function begin(ctx: TaskContext, session: InstagramSession, payload: AudienceQualityPayload): Promise<Checkpoint> {
+  const user = await session.call('usernameinfo', (ig) => ig.user.usernameinfo(payload.username));
+  if (user.is_private) throw new TargetPrivateError(`${payload.username} is private: its followers are not visible`);
+  const cp: Checkpoint = { pk: String(user.pk), state: null, more: true, sample: [], profiles: [], requests: 1 };
+  if (!(await ctx.saveProgress({ ...cp }))) throw new RetryableTaskError('the task lost its lease while checkpointing');
+  return cp;
 }
 
 interface QualityRow {
