@@ -16,3 +16,14 @@ CREATE TABLE audience_quality (
 );
 -- min_credibility filter of GET /api/blogs.
 CREATE INDEX audience_quality_credibility ON audience_quality (credibility) WHERE credibility IS NOT NULL;
+
+-- Sponsored posts and brands (README "Sponsored posts and brands"): computed when a post is upserted, from
+-- Instagram's labels (is_paid_partnership, sponsor_tags) and the AD_HASHTAGS list; brands = sponsor tags, tagged
+-- users and caption @mentions of a sponsored post. Posts stored before this migration read as organic until the
+-- next scrape of their blog.
+ALTER TABLE blog_posts
+  ADD COLUMN is_sponsored    boolean NOT NULL DEFAULT false,
+  ADD COLUMN sponsor_signals text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN brands          text[] NOT NULL DEFAULT '{}';
+-- "worked with brand X" (GET /api/blogs?brand=): posts naming the brand, then their blogs.
+CREATE INDEX blog_posts_brands ON blog_posts USING gin (brands);

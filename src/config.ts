@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEFAULT_AD_HASHTAGS } from './scraping/sponsorship.js';
 
 /**
  * Every setting of the daemon, read once from the environment at start. Each duration, limit and threshold of
@@ -168,6 +169,11 @@ export const configSchema = z.object({
   AUDIENCE_SAMPLE_DEFAULT: int(400, 1, 10_000),
   /** The most profile lookups a deep-tier request may ask for (each is one Instagram request). */
   AUDIENCE_DEEP_BUDGET_MAX: int(1_000, 0, 10_000),
+  /** Caption hashtags that mark a post sponsored, comma-separated, without # (default: src/scraping/sponsorship.ts). */
+  AD_HASHTAGS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? [...DEFAULT_AD_HASHTAGS] : v.split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean))),
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -66,6 +66,13 @@ export interface WorldMedia {
   childPks: string[];
   pinned: boolean;
   videoDuration: number | null;
+  /** Instagram's paid-partnership label (`is_paid_partnership`). */
+  paidPartnership: boolean;
+  /** Brands in the paid-partnership header (`sponsor_tags`). */
+  sponsorTags: UserTag[];
+  /** Ground truth: a sponsored post (paid partnership, sponsor tag or an ad hashtag), and the brands it names. */
+  sponsored: boolean;
+  brands: string[];
 }
 
 export interface StoryItem {

@@ -96,6 +96,9 @@ export interface BlogPostsTable {
   location_lng: number | null;
   taken_at: NullableTimestamp;
   is_pinned: Generated<boolean>;
+  is_sponsored: Generated<boolean>;
+  sponsor_signals: Generated<string[]>;
+  brands: Generated<string[]>;
   raw: NullableJson;
   created_at: Timestamp;
   updated_at: Timestamp;

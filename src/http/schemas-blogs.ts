@@ -40,6 +40,13 @@ export const BlogListQuery = z
       description: 'Text in the username, full name or biography (case-insensitive)',
     }),
     category: withoutControlCharacters(z.string().trim().min(1).max(100)).optional().openapi({ description: 'Category name (case-insensitive)' }),
+    brand: z
+      .string()
+      .trim()
+      .transform((v) => v.replace(/^@/, '').toLowerCase())
+      .pipe(z.string().regex(/^[a-z0-9._]{1,30}$/, 'is an Instagram username (letters, digits, . and _, up to 30)'))
+      .optional()
+      .openapi({ type: 'string', description: 'Worked with this brand: a sponsored post names it (sponsor tag, tagged user or @mention)' }),
     min_followers: count('min_followers').optional(),
     max_followers: count('max_followers').optional(),
     min_er: z.coerce.number({ error: 'min_er must be a number' }).min(0, 'min_er must not be negative').max(100_000).optional().openapi({
@@ -120,6 +127,9 @@ const PostSchema = z.object({
   location: z.object({ name: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() }).nullable(),
   taken_at: z.string().nullable(),
   is_pinned: z.boolean(),
+  is_sponsored: z.boolean().openapi({ description: 'Paid-partnership label, sponsor tag or an ad hashtag (AD_HASHTAGS)' }),
+  sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag'])),
+  brands: z.array(z.string()).openapi({ description: 'Sponsor tags, tagged users and caption @mentions of a sponsored post' }),
 });
 
 const HighlightSchema = z.object({
@@ -182,6 +192,14 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   }),
   category_details: z.array(z.object({ name: z.string(), is_primary: z.boolean() })),
   posts: z.array(PostSchema).openapi({ description: 'Pinned first, then newest first' }),
+  sponsorship: z
+    .object({
+      sponsored_posts: z.number().int(),
+      organic_posts: z.number().int(),
+      brands: z.array(z.object({ username: z.string(), posts: z.number().int() })),
+      paid_post_performance: z.number().nullable().openapi({ description: 'Median ER of sponsored ÷ median ER of organic posts × 100 % (non-pinned stored posts)' }),
+    })
+    .openapi({ description: 'Sponsored posts and the brands they name, over the stored posts' }),
   highlights: z.array(HighlightSchema),
   history: z.array(SnapshotSchema).openapi({ description: 'One snapshot per successful scrape, newest first' }),
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),

@@ -6,6 +6,7 @@ import type { BlogDetail } from '../results/blog-detail.js';
 import type { BlogRow } from '../results/blog-list.js';
 import type { AudienceAccountSchema, AudienceQualitySchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
 import { iso } from '../util/iso.js';
+import type { SponsorSignal } from '../scraping/sponsorship.js';
 
 /** Rows of the results tables as the API shows them, field by field (the raw responses stay in the database). */
 
@@ -65,7 +66,11 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
       location: p.location_name || p.location_lat !== null ? { name: p.location_name, lat: p.location_lat, lng: p.location_lng } : null,
       taken_at: iso(p.taken_at),
       is_pinned: p.is_pinned,
+      is_sponsored: p.is_sponsored,
+      sponsor_signals: p.sponsor_signals as SponsorSignal[],
+      brands: p.brands,
     })),
+    sponsorship: detail.sponsorship,
     highlights: detail.highlights.map((h) => ({
       platform_id: h.platform_id,
       title: h.title,

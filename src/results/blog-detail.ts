@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sponsorshipSummary, type SponsorshipSummary } from './sponsorship.js';
 import type { AudienceListsTable, AudienceQualityTable, BlogHighlightsTable, BlogPostsTable, BlogSnapshotsTable, BlogsTable, Database } from '../db/schema.js';
 
 /** Everything known about one blog, as GET /api/blogs/{username} shows it. */
@@ -11,6 +12,7 @@ export interface BlogDetail {
   snapshots: Selectable<BlogSnapshotsTable>[];
   audience: Selectable<AudienceListsTable>[];
   audienceQuality: Selectable<AudienceQualityTable> | undefined;
+  sponsorship: SponsorshipSummary;
 }
 
 export interface DetailLimits {
@@ -22,11 +24,11 @@ export async function findBlog(db: Kysely<Database>, username: string): Promise<
   return db.selectFrom('blogs').selectAll().where('platform', '=', 'instagram').where('username', '=', username).executeTakeFirst();
 }
 
-/** The blog and its related rows; undefined when the username is unknown. Six small indexed reads. */
+/** The blog and its related rows; undefined when the username is unknown. Seven small indexed reads. */
 export async function blogDetail(db: Kysely<Database>, username: string, limits: DetailLimits): Promise<BlogDetail | undefined> {
   const blog = await findBlog(db, username);
   if (!blog) return undefined;
-  const [categories, posts, highlights, snapshots, audience, audienceQuality] = await Promise.all([
+  const [categories, posts, highlights, snapshots, audience, audienceQuality, sponsorship] = await Promise.all([
     db
       .selectFrom('blog_categories')
       .innerJoin('categories', 'categories.id', 'blog_categories.category_id')
@@ -49,6 +51,7 @@ export async function blogDetail(db: Kysely<Database>, username: string, limits:
     db.selectFrom('blog_snapshots').selectAll().where('blog_id', '=', blog.id).orderBy('taken_at', 'desc').orderBy('id', 'desc').limit(limits.snapshots).execute(),
     db.selectFrom('audience_lists').selectAll().where('blog_id', '=', blog.id).orderBy('kind').execute(),
     db.selectFrom('audience_quality').selectAll().where('blog_id', '=', blog.id).executeTakeFirst(),
+    sponsorshipSummary(db, blog.id),
   ]);
-  return { blog, categories, posts, highlights, snapshots, audience, audienceQuality };
+  return { blog, categories, posts, highlights, snapshots, audience, audienceQuality, sponsorship };
 }

@@ -52,6 +52,7 @@ export function blogRoutes(deps: AppDeps) {
       maxFollowers: q.max_followers,
       minEr: q.min_er,
       minCredibility: q.min_credibility,
+      brand: q.brand,
       scrapeStatus: q.scrape_status,
       source: q.source,
       sort: q.sort,
