@@ -1,3 +1,4 @@
+import { DEFAULT_GROWTH_SETTINGS } from './results/growth.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -119,6 +120,16 @@ async function startOnDatabase(
     accountOps,
     accountBudget: settings.budget,
     followersMaxDefault: config.FOLLOWERS_MAX_DEFAULT,
+    growth: {
+      settings: {
+        ...DEFAULT_GROWTH_SETTINGS,
+        madMultiplier: config.GROWTH_SPIKE_MAD_MULTIPLIER,
+        minShareOfFollowers: config.GROWTH_SPIKE_MIN_SHARE,
+        window: config.GROWTH_SPIKE_WINDOW_DAYS,
+        seesawDays: config.GROWTH_SEESAW_DAYS,
+      },
+      erBands: config.ER_BANDS,
+    },
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
     metrics,

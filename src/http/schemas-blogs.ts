@@ -203,6 +203,14 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   highlights: z.array(HighlightSchema),
   history: z.array(SnapshotSchema).openapi({ description: 'One snapshot per successful scrape, newest first' }),
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),
+  growth: z
+    .object({
+      series: z.array(z.object({ day: z.string(), followers: z.number().nullable(), following: z.number().nullable(), media: z.number().nullable(), follower_gain: z.number().nullable(), spike: z.boolean() })),
+      spikes: z.array(z.string()).openapi({ description: 'Days whose follower gain exceeds max(5 × 1.4826 × MAD of the last 30 daily gains, 0.5 % of followers)' }),
+      seesaws: z.array(z.object({ rise_day: z.string(), fall_day: z.string(), rise: z.number(), fall: z.number() })),
+      er_for_size: z.object({ tier_min: z.number().int(), verdict: z.enum(['low', 'average', 'high']) }).nullable().openapi({ description: 'ER against the public band of its follower tier (ER_BANDS)' }),
+    })
+    .openapi({ description: 'Daily follower / following / media series from the snapshots, with its flags' }),
   audience_quality: AudienceQualitySchema.nullable().openapi({ description: 'Latest audience-quality estimate (POST /api/tasks/audience-quality); null before the first' }),
 }).openapi('BlogDetail');
 

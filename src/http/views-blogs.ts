@@ -71,6 +71,7 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
       brands: p.brands,
     })),
     sponsorship: detail.sponsorship,
+    growth: detail.growth,
     highlights: detail.highlights.map((h) => ({
       platform_id: h.platform_id,
       title: h.title,

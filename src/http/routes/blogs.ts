@@ -66,7 +66,7 @@ export function blogRoutes(deps: AppDeps) {
   app.openapi(get, async (c) => {
     const { username } = c.req.valid('param');
     const query = c.req.valid('query');
-    const detail = await blogDetail(deps.db, username, { posts: query.posts_limit, snapshots: query.history_limit });
+    const detail = await blogDetail(deps.db, username, { posts: query.posts_limit, snapshots: query.history_limit, growth: deps.growth?.settings, erBands: deps.growth?.erBands });
     if (!detail) throw new ApiError(404, `no blog "${username}" is known; scrape it with POST /api/tasks/scrape`);
     return c.json(blogDetailView(detail), 200);
   });
