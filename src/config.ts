@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEFAULT_ER_BANDS } from './results/er-bands.js';
+import { DEFAULT_AD_HASHTAGS } from './scraping/sponsorship.js';
 
 /**
  * Every setting of the daemon, read once from the environment at start. Each duration, limit and threshold of
@@ -166,6 +168,34 @@ export const configSchema = z.object({
   FOLLOWERS_MAX_DEFAULT: int(10_000, 1, 1_000_000),
   /** Rows an export reads per keyset query: memory held is one batch, whatever the export's size. */
   EXPORT_BATCH_SIZE: int(1000, 10, 50_000),
+  /** Audience quality (issue 19): followers the quick tier reads when the request gives no sample (±5 points at 95 %). */
+  AUDIENCE_SAMPLE_DEFAULT: int(400, 1, 10_000),
+  /** The most profile lookups a deep-tier request may ask for (each is one Instagram request). */
+  AUDIENCE_DEEP_BUDGET_MAX: int(1_000, 0, 10_000),
+  /** Growth spikes: a day's gain above max(MULTIPLIER × 1.4826 × MAD of the last WINDOW gains, MIN_SHARE × followers). */
+  GROWTH_SPIKE_MAD_MULTIPLIER: z.coerce.number().positive().default(5),
+  GROWTH_SPIKE_MIN_SHARE: z.coerce.number().min(0).max(1).default(0.005),
+  GROWTH_SPIKE_WINDOW_DAYS: int(30, 3, 365),
+  /** Seesaw: following rises by ≥ max(50, 10 %) and falls back ≥ 80 % of the rise within this many days. */
+  GROWTH_SEESAW_DAYS: int(7, 1, 90),
+  /** ER bands per follower tier as JSON [{"min":1000,"low":1.72,"high":4.42},…]; default Modash's (src/results/er-bands.ts). */
+  ER_BANDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return [...DEFAULT_ER_BANDS];
+      try {
+        return z.array(z.object({ min: z.number().min(0), low: z.number().min(0), high: z.number().min(0) })).min(1).parse(JSON.parse(v));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {"min","low","high"} numbers' });
+        return z.NEVER;
+      }
+    }),
+  /** Caption hashtags that mark a post sponsored, comma-separated, without # (default: src/scraping/sponsorship.ts). */
+  AD_HASHTAGS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? [...DEFAULT_AD_HASHTAGS] : v.split(',').map((t) => t.trim().replace(/^#/, '').toLowerCase()).filter(Boolean))),
 
   // --- Scheduler (SPEC §8): cron patterns in UTC, 5 fields or 6 with seconds ---
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

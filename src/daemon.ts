@@ -1,3 +1,4 @@
+import { DEFAULT_GROWTH_SETTINGS } from './results/growth.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -120,6 +121,17 @@ async function startOnDatabase(
     accountBudget: settings.budget,
     followersMaxDefault: config.FOLLOWERS_MAX_DEFAULT,
     exportBatchSize: config.EXPORT_BATCH_SIZE,
+    growth: {
+      settings: {
+        ...DEFAULT_GROWTH_SETTINGS,
+        madMultiplier: config.GROWTH_SPIKE_MAD_MULTIPLIER,
+        minShareOfFollowers: config.GROWTH_SPIKE_MIN_SHARE,
+        window: config.GROWTH_SPIKE_WINDOW_DAYS,
+        seesawDays: config.GROWTH_SEESAW_DAYS,
+      },
+      erBands: config.ER_BANDS,
+    },
+    audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
     metrics,
   });

@@ -9,12 +9,13 @@ import { generateMedia, type MediaContext } from './media.js';
 import { generateHighlights } from './highlights.js';
 import { fallbackSlot, followersPage, followingPage, type FollowDirectory } from './follows.js';
 import { buildHashtags } from './hashtags.js';
-import { fanPk, fanPkFromUsername, isFanPk, makeFan, makeScrapingAccounts, scraperAsUser } from './profiles.js';
+import { FAN_PK_BASE, FAN_SLOT_SIZE, FOLLOWING_INDEX_OFFSET, fanPk, fanPkFromUsername, isFanPk, makeFan, makeScrapingAccounts, scraperAsUser } from './profiles.js';
 import type { Hashtag, ScrapingAccount, UserTag, WorldHighlight, WorldMedia, WorldOptions, WorldOptionsInput, WorldUser } from './types.js';
 import { BRANDS } from './vocab.js';
 
 export * from './types.js';
 export { profileStats, type ProfileStats } from './stats.js';
+export { audienceTruth, isSuspicious, type AudienceTruth } from './audience.js';
 
 /** 2026-01-01T00:00:00Z: the world's "now". Nothing in a response depends on the real clock. */
 export const WORLD_EPOCH = 1_767_225_600;
@@ -53,6 +54,7 @@ export class World {
   private readonly named = new Map<number, WorldUser>();
   private readonly byUsername = new Map<string, WorldUser>();
   private readonly slots = new Map<number, number>();
+  private readonly slotOwners: WorldUser[] = [];
   private readonly media = new Map<number, WorldMedia[]>();
   private readonly mediaIndex = new Map<string, WorldMedia>();
   private readonly highlights = new Map<number, WorldHighlight[]>();
@@ -72,6 +74,7 @@ export class World {
       this.named.set(user.pk, user);
       this.byUsername.set(user.username, user);
       this.slots.set(user.pk, slot);
+      this.slotOwners[slot] = user;
     });
     for (const account of this.accounts) this.byUsername.set(account.username, scraperAsUser(account));
     const tag = (u: WorldUser): UserTag => ({ pk: u.pk, username: u.username });
@@ -85,7 +88,7 @@ export class World {
       rng: this.rng,
       named: [...this.named.values()],
       slotOf: (user) => this.slots.get(user.pk) ?? fallbackSlot(user.pk),
-      fan: (pk) => makeFan(this.rng, pk, BRAND_NAMES),
+      fan: (pk) => makeFan(this.rng, pk, BRAND_NAMES, this.botShareOfFan(pk)),
     };
     this.hashtags = buildHashtags({
       named: [...this.named.values()],
@@ -101,6 +104,21 @@ export class World {
     this.media.set(user.pk, list);
     for (const m of list) this.mediaIndex.set(m.pk, m);
     return list;
+  }
+
+  /**
+   * The chance that a follower of `owner` is a bot (ground truth of audience quality): 2–50 %, fixed per account.
+   * Only the follower lists of creators and brands hold bots; fans elsewhere (hashtags, following lists) are real.
+   */
+  botShareOf(owner: WorldUser): number {
+    if (!this.slots.has(owner.pk)) return 0;
+    return Math.round(this.rng.derive('bot-share', owner.pk).float(0.02, 0.5) * 1000) / 1000;
+  }
+
+  private botShareOfFan(pk: number): number {
+    const offset = pk - FAN_PK_BASE;
+    const owner = this.slotOwners[Math.floor(offset / FAN_SLOT_SIZE)];
+    return owner && offset % FAN_SLOT_SIZE < FOLLOWING_INDEX_OFFSET ? this.botShareOf(owner) : 0;
   }
 
   /** Any user that exists now: creators, brands, scraping accounts, fans. Deleted users are undefined. */

@@ -50,6 +50,11 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
   // Comments are 1–6 % of interactions; small posts often have none, and then the field is omitted.
   const commentCount = Math.round(total * rng.float(0.01, 0.06));
   const caption = rng.chance(0.92) ? buildCaption(rng, owner, ctx) : null;
+  const usertags = rng.chance(0.2) ? [rng.pick(ctx.brands)] : [];
+  // Its own sub-seed: the draws above (and so every unsponsored post) are the same as without sponsorships.
+  const deal = owner.kind === 'creator' ? sponsorship(rng.derive('sponsor'), ctx, caption) : null;
+  const paidPartnership = deal?.mode === 'partnership' || giftCaption(caption);
+  const sponsored = paidPartnership || deal !== null;
   return {
     pk,
     id: mediaId(pk, owner.pk),
@@ -65,13 +70,42 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
     hashtags: caption?.hashtags ?? [],
     mentions: caption?.mentions ?? [],
     location: rng.chance(0.3) ? rng.pick(PLACES) : null,
-    usertags: rng.chance(0.2) ? [rng.pick(ctx.brands)] : [],
+    usertags,
     childPks: kind === 'carousel'
       ? Array.from({ length: rng.int(2, 6) }, (_, n) => (BigInt(pk) + BigInt(n + 1)).toString())
       : [],
     pinned: false,
     videoDuration: kind === 'reel' ? Math.round(rng.float(6, 90) * 1000) / 1000 : null,
+    paidPartnership,
+    sponsorTags: deal?.mode === 'partnership' ? [deal.brand] : [],
+    sponsored,
+    brands: sponsored
+      ? [...new Set([...(deal?.mode === 'partnership' ? [deal.brand.username] : []), ...usertags.map((t) => t.username), ...(caption?.mentions ?? [])])]
+      : [],
   };
+}
+
+/** Ad hashtags the emulator's sponsored captions use (all in ig-scout's default AD_HASHTAGS). */
+export const AD_TAGS = ['ad', 'sponsored', 'реклама', 'partner', 'спонсор'] as const;
+
+/** "thanks @brand for the gift": the captions the emulator has always labelled as paid partnerships. */
+function giftCaption(caption: Caption | null): boolean {
+  return caption !== null && caption.mentions.length > 0 && /@\S+ (for the gift|за подарок|рахмет)/.test(caption.text);
+}
+
+/**
+ * About 15 % of a creator's posts are a brand deal: either Instagram's paid-partnership header naming the brand,
+ * or an ad hashtag and an @mention of the brand appended to the caption (which is mutated here).
+ */
+function sponsorship(rng: Rng, ctx: MediaContext, caption: Caption | null): { mode: 'partnership' | 'hashtag'; brand: UserTag } | null {
+  if (!rng.chance(0.15) || ctx.brands.length === 0) return null;
+  const brand = rng.pick(ctx.brands);
+  if (caption === null || rng.chance(0.5)) return { mode: 'partnership', brand };
+  const tag = rng.pick(AD_TAGS);
+  caption.text = `${caption.text} #${tag} @${brand.username}`;
+  if (!caption.hashtags.includes(tag)) caption.hashtags.push(tag);
+  if (!caption.mentions.includes(brand.username)) caption.mentions.push(brand.username);
+  return { mode: 'hashtag', brand };
 }
 
 interface Caption {

@@ -101,7 +101,7 @@ export function fanUsername(rng: Rng, pk: number): string {
 }
 
 export function fanPkFromUsername(username: string): number | null {
-  const match = /^[a-z]+\.[a-z]+_([0-9a-z]+)$/.exec(username);
+  const match = /^[a-z0-9]+\.[a-z]+_([0-9a-z]+)$/.exec(username);
   if (!match?.[1]) return null;
   const pk = FAN_PK_BASE + parseInt(match[1], 36);
   return Number.isSafeInteger(pk) ? pk : null;
@@ -115,8 +115,13 @@ export function isFanPk(pk: number): boolean {
   return pk >= FAN_PK_BASE && pk < FAN_PK_BASE + 2000 * FAN_SLOT_SIZE;
 }
 
-/** Profile of a fan (a follower who is not a creator), derived from the pk alone. */
-export function makeFan(root: Rng, pk: number, brandPool: readonly string[]): WorldUser {
+/**
+ * Profile of a fan (a follower who is not a creator), derived from the pk alone. `botShare` is the chance that the
+ * fan is a bot (the share of bots in the list it belongs to); the draw uses its own sub-seed, so real fans are the
+ * same whatever the share.
+ */
+export function makeFan(root: Rng, pk: number, brandPool: readonly string[], botShare = 0): WorldUser {
+  if (botShare > 0 && root.derive('bot', pk).chance(botShare)) return makeBot(root.derive('bot-profile', pk), pk);
   const rng = root.derive('fan', pk);
   const username = fanUsername(rng, pk);
   const isPrivate = rng.chance(0.35);
@@ -125,6 +130,24 @@ export function makeFan(root: Rng, pk: number, brandPool: readonly string[]): Wo
   const niche = rng.chance(0.7) ? rng.pick(NICHES) : null;
   const seed = { rng, pk, username, kind: 'fan' as const, followerCount: followers, mediaCount: rng.int(1, 9), isPrivate };
   return fillProfile(seed, niche, brandPool);
+}
+
+/**
+ * A bot follower, as audience-quality tools describe them: a random or digit-heavy username, no name, no picture
+ * (mostly), no posts (mostly), no bio, few followers and thousands of followings.
+ */
+function makeBot(rng: Rng, pk: number): WorldUser {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const random = Array.from({ length: rng.int(6, 9) }, () => (rng.chance(0.45) ? String(rng.int(0, 9)) : rng.pick([...letters]))).join('');
+  // The `_<base36>` tail keeps the username resolvable to the pk, as for every fan.
+  const username = `${random}.${rng.pick(['x', 'q', 'z'])}_${(pk - FAN_PK_BASE).toString(36)}`;
+  const followers = rng.int(0, 30);
+  return {
+    pk, username, fullName: '', kind: 'fan', isPrivate: rng.chance(0.2), isVerified: false, isBusiness: false, accountType: 1,
+    category: null, biography: '', bioLang: 'en', externalUrl: '', publicEmail: '', followerCount: followers,
+    followingCount: rng.int(1_600, 7_500), mediaCount: rng.chance(0.8) ? 0 : rng.int(1, 3), niche: null, trend: 'stable',
+    baseErPercent: 0, anonymousPicture: rng.chance(0.85), bot: true,
+  };
 }
 
 export function makeScrapingAccounts(root: Rng, count: number): ScrapingAccount[] {

@@ -31,6 +31,10 @@ export interface WorldUser {
   trend: Trend;
   /** Average (likes + comments) / followers of this user's posts, in percent, before noise. */
   baseErPercent: number;
+  /** No profile picture (`has_anonymous_profile_picture`); absent means it has one. */
+  anonymousPicture?: boolean;
+  /** A generated bot follower (ground truth of audience quality); absent means a real account. */
+  bot?: boolean;
 }
 
 export type MediaKind = 'photo' | 'carousel' | 'reel';
@@ -62,6 +66,13 @@ export interface WorldMedia {
   childPks: string[];
   pinned: boolean;
   videoDuration: number | null;
+  /** Instagram's paid-partnership label (`is_paid_partnership`). */
+  paidPartnership: boolean;
+  /** Brands in the paid-partnership header (`sponsor_tags`). */
+  sponsorTags: UserTag[];
+  /** Ground truth: a sponsored post (paid partnership, sponsor tag or an ad hashtag), and the brands it names. */
+  sponsored: boolean;
+  brands: string[];
 }
 
 export interface StoryItem {

@@ -9,6 +9,8 @@ export interface AudienceUser {
   isPrivate: boolean | null;
   isVerified: boolean | null;
   avatarUrl: string | null;
+  /** `has_anonymous_profile_picture` of the list entry (audience quality reads it; not stored as an edge field). */
+  anonymousPicture?: boolean | null;
 }
 
 export interface ListRef {

@@ -96,6 +96,9 @@ export interface BlogPostsTable {
   location_lng: number | null;
   taken_at: NullableTimestamp;
   is_pinned: Generated<boolean>;
+  is_sponsored: Generated<boolean>;
+  sponsor_signals: Generated<string[]>;
+  brands: Generated<string[]>;
   raw: NullableJson;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -244,6 +247,20 @@ export interface AudienceListsTable {
   completed_at: NullableTimestamp;
 }
 
+export interface AudienceQualityTable {
+  blog_id: number;
+  task_id: number;
+  tier: 'quick' | 'deep';
+  sample_size: number;
+  deep_sample_size: Generated<number>;
+  requests: number;
+  credibility: number | null;
+  credibility_low: number | null;
+  credibility_high: number | null;
+  components: Json;
+  computed_at: Timestamp;
+}
+
 export type AiBatchStatus =
   | 'building'
   | 'validating'
@@ -336,6 +353,7 @@ export interface Database {
   scheduler_runs: SchedulerRunsTable;
   audience_edges: AudienceEdgesTable;
   audience_lists: AudienceListsTable;
+  audience_quality: AudienceQualityTable;
   ai_batches: AiBatchesTable;
   ai_batch_items: AiBatchItemsTable;
 }

@@ -7,6 +7,7 @@ import { errorBody, handleError, validationHook } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { aiRoutes } from './routes/ai.js';
 import { blogRoutes } from './routes/blogs.js';
+import { audienceQualityRoutes } from './routes/audience-quality.js';
 import { followersRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', taskRoutes(deps));
   app.route('/', followersRoutes(deps));
+  app.route('/', audienceQualityRoutes(deps));
   app.route('/', blogRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', proxyRoutes(deps));

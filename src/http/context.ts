@@ -1,3 +1,5 @@
+import type { ErBand } from '../results/er-bands.js';
+import type { GrowthSettings } from '../results/growth.js';
 import type { Kysely } from 'kysely';
 import type { AccountOperations } from '../accounts/operations.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -30,6 +32,10 @@ export interface AppDeps {
   followersMaxDefault?: number;
   /** Rows an export reads per keyset query (EXPORT_BATCH_SIZE); 1000 when absent. */
   exportBatchSize?: number;
+  /** Audience quality: default sample and the largest deep-tier budget (AUDIENCE_SAMPLE_DEFAULT, AUDIENCE_DEEP_BUDGET_MAX). */
+  audience?: { sampleDefault: number; deepBudgetMax: number };
+  /** Growth flags and ER bands of the blog detail (GROWTH_*, ER_BANDS); defaults when absent. */
+  growth?: { settings: GrowthSettings; erBands: readonly ErBand[] };
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
   ai?: { enabled: boolean; model: string };
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */

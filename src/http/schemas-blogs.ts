@@ -46,6 +46,19 @@ const blogFilterFields = {
     type: 'number',
     description: 'Minimum engagement rate, in percent (e.g. 2.5)',
   }),
+  brand: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^@/, '').toLowerCase())
+    .pipe(z.string().regex(/^[a-z0-9._]{1,30}$/, 'is an Instagram username (letters, digits, . and _, up to 30)'))
+    .optional()
+    .openapi({ type: 'string', description: 'Worked with this brand: a sponsored post names it (sponsor tag, tagged user or @mention)' }),
+  min_credibility: z.coerce
+    .number({ error: 'min_credibility must be a number' })
+    .min(0, 'min_credibility must be between 0 and 1')
+    .max(1, 'min_credibility must be between 0 and 1')
+    .optional()
+    .openapi({ type: 'number', description: 'Minimum audience credibility (0–1, deep-tier estimate; blogs without one are left out)' }),
   scrape_status: z.enum(SCRAPE_STATUSES).optional(),
   source: z
     .string()
@@ -131,6 +144,9 @@ const PostSchema = z.object({
   location: z.object({ name: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() }).nullable(),
   taken_at: z.string().nullable(),
   is_pinned: z.boolean(),
+  is_sponsored: z.boolean().openapi({ description: 'Paid-partnership label, sponsor tag or an ad hashtag (AD_HASHTAGS)' }),
+  sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag'])),
+  brands: z.array(z.string()).openapi({ description: 'Sponsor tags, tagged users and caption @mentions of a sponsored post' }),
 });
 
 const HighlightSchema = z.object({
@@ -144,6 +160,28 @@ const HighlightSchema = z.object({
 });
 
 const SnapshotSchema = z.object({ taken_at: z.string(), ...Metrics, posts_fetched: z.number().int() });
+
+const ShareSchema = z.object({
+  count: z.number().int(),
+  n: z.number().int(),
+  share: z.number(),
+  low: z.number().openapi({ description: 'Wilson 95 % interval, lower end' }),
+  high: z.number(),
+});
+
+export const AudienceQualitySchema = z
+  .object({
+    tier: z.enum(['quick', 'deep']),
+    credibility: z.number().nullable().openapi({ description: '1 − suspicious share (deep tier only)' }),
+    credibility_low: z.number().nullable(),
+    credibility_high: z.number().nullable(),
+    sample_size: z.number().int().openapi({ description: 'Followers read from the list' }),
+    deep_sample_size: z.number().int().openapi({ description: 'Profiles looked up' }),
+    requests: z.number().int().openapi({ description: 'Instagram requests the estimate cost' }),
+    components: z.record(z.string(), ShareSchema),
+    computed_at: z.string(),
+  })
+  .openapi('AudienceQuality');
 
 export const ListStateSchema = z
   .object({
@@ -171,9 +209,26 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   }),
   category_details: z.array(z.object({ name: z.string(), is_primary: z.boolean() })),
   posts: z.array(PostSchema).openapi({ description: 'Pinned first, then newest first' }),
+  sponsorship: z
+    .object({
+      sponsored_posts: z.number().int(),
+      organic_posts: z.number().int(),
+      brands: z.array(z.object({ username: z.string(), posts: z.number().int() })),
+      paid_post_performance: z.number().nullable().openapi({ description: 'Median ER of sponsored ÷ median ER of organic posts × 100 % (non-pinned stored posts)' }),
+    })
+    .openapi({ description: 'Sponsored posts and the brands they name, over the stored posts' }),
   highlights: z.array(HighlightSchema),
   history: z.array(SnapshotSchema).openapi({ description: 'One snapshot per successful scrape, newest first' }),
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),
+  growth: z
+    .object({
+      series: z.array(z.object({ day: z.string(), followers: z.number().nullable(), following: z.number().nullable(), media: z.number().nullable(), follower_gain: z.number().nullable(), spike: z.boolean() })),
+      spikes: z.array(z.string()).openapi({ description: 'Days whose follower gain exceeds max(5 × 1.4826 × MAD of the last 30 daily gains, 0.5 % of followers)' }),
+      seesaws: z.array(z.object({ rise_day: z.string(), fall_day: z.string(), rise: z.number(), fall: z.number() })),
+      er_for_size: z.object({ tier_min: z.number().int(), verdict: z.enum(['low', 'average', 'high']) }).nullable().openapi({ description: 'ER against the public band of its follower tier (ER_BANDS)' }),
+    })
+    .openapi({ description: 'Daily follower / following / media series from the snapshots, with its flags' }),
+  audience_quality: AudienceQualitySchema.nullable().openapi({ description: 'Latest audience-quality estimate (POST /api/tasks/audience-quality); null before the first' }),
 }).openapi('BlogDetail');
 
 const relation = z.enum(['mutual', 'followers_only', 'following_only']).default('mutual').openapi({
@@ -211,3 +266,24 @@ export const MutualsSchema = z
 
 /** GET /api/blogs/{username}/mutuals/export: a relation, every account of it. */
 export const RelationQuery = z.strictObject({ relation, format });
+
+export const AudienceQualityBody = z
+  .strictObject({
+    username: Username,
+    sample: z
+      .number({ error: 'sample must be a number' })
+      .int('sample must be a whole number')
+      .min(1, 'sample must be at least 1')
+      .max(10_000, 'sample must be at most 10000')
+      .optional()
+      .openapi({ description: 'Followers the quick tier reads, the first ones of the list (default AUDIENCE_SAMPLE_DEFAULT, 400: ±5 points at 95 %)' }),
+    deep_budget: z
+      .number({ error: 'deep_budget must be a number' })
+      .int('deep_budget must be a whole number')
+      .min(0, 'deep_budget must not be negative')
+      .default(0)
+      .openapi({ description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only' }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).openapi({ description: "Seed of the deep tier's sample" }),
+    priority: z.number().int().min(1).max(10).default(4),
+  })
+  .openapi('AudienceQualityRequest');

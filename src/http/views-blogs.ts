@@ -1,11 +1,12 @@
 import type { z } from '@hono/zod-openapi';
 import type { Selectable } from 'kysely';
 import type { ListState } from '../audience/mutuals.js';
-import type { AudienceEdgesTable, BlogsTable } from '../db/schema.js';
+import type { AudienceEdgesTable, AudienceQualityTable, BlogsTable } from '../db/schema.js';
 import type { BlogDetail } from '../results/blog-detail.js';
 import type { BlogRow } from '../results/blog-list.js';
-import type { AudienceAccountSchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
+import type { AudienceAccountSchema, AudienceQualitySchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
 import { iso } from '../util/iso.js';
+import type { SponsorSignal } from '../scraping/sponsorship.js';
 
 /** Rows of the results tables as the API shows them, field by field (the raw responses stay in the database). */
 
@@ -65,7 +66,12 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
       location: p.location_name || p.location_lat !== null ? { name: p.location_name, lat: p.location_lat, lng: p.location_lng } : null,
       taken_at: iso(p.taken_at),
       is_pinned: p.is_pinned,
+      is_sponsored: p.is_sponsored,
+      sponsor_signals: p.sponsor_signals as SponsorSignal[],
+      brands: p.brands,
     })),
+    sponsorship: detail.sponsorship,
+    growth: detail.growth,
     highlights: detail.highlights.map((h) => ({
       platform_id: h.platform_id,
       title: h.title,
@@ -87,6 +93,21 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
       posts_fetched: s.posts_fetched,
     })),
     audience: detail.audience.map(listStateView),
+    audience_quality: detail.audienceQuality ? audienceQualityView(detail.audienceQuality) : null,
+  };
+}
+
+export function audienceQualityView(q: Selectable<AudienceQualityTable>): z.infer<typeof AudienceQualitySchema> {
+  return {
+    tier: q.tier,
+    credibility: q.credibility,
+    credibility_low: q.credibility_low,
+    credibility_high: q.credibility_high,
+    sample_size: q.sample_size,
+    deep_sample_size: q.deep_sample_size,
+    requests: q.requests,
+    components: q.components as z.infer<typeof AudienceQualitySchema>['components'],
+    computed_at: iso(q.computed_at)!,
   };
 }
 

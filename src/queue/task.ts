@@ -22,7 +22,7 @@ void everyColumnListed;
 export const TASK_SQL_VARIABLES = { task_columns: TASK_COLUMNS.join(', ') };
 
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
-export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers'] as const;
+export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 /** SPEC §4 priorities: lower runs first. */

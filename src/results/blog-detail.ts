@@ -1,5 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AudienceListsTable, BlogHighlightsTable, BlogPostsTable, BlogSnapshotsTable, BlogsTable, Database } from '../db/schema.js';
+import { erForSize, type ErBand } from './er-bands.js';
+import { dailySeries, seesaws, type DayPoint, type GrowthSettings, type Seesaw } from './growth.js';
+import { sponsorshipSummary, type SponsorshipSummary } from './sponsorship.js';
+import type { AudienceListsTable, AudienceQualityTable, BlogHighlightsTable, BlogPostsTable, BlogSnapshotsTable, BlogsTable, Database } from '../db/schema.js';
 
 /** Everything known about one blog, as GET /api/blogs/{username} shows it. */
 export interface BlogDetail {
@@ -10,22 +13,38 @@ export interface BlogDetail {
   /** Newest first. */
   snapshots: Selectable<BlogSnapshotsTable>[];
   audience: Selectable<AudienceListsTable>[];
+  audienceQuality: Selectable<AudienceQualityTable> | undefined;
+  sponsorship: SponsorshipSummary;
+  growth: Growth;
+}
+
+export interface Growth {
+  series: DayPoint[];
+  spikes: string[];
+  seesaws: Seesaw[];
+  er_for_size: { tier_min: number; verdict: 'low' | 'average' | 'high' } | null;
 }
 
 export interface DetailLimits {
   posts: number;
   snapshots: number;
+  /** GROWTH_* and ER_BANDS; defaults when absent. */
+  growth?: GrowthSettings;
+  erBands?: readonly ErBand[];
 }
+
+/** Snapshots the growth series reads: 30 days of history before the newest flagged day, with room to spare. */
+const GROWTH_SNAPSHOTS = 400;
 
 export async function findBlog(db: Kysely<Database>, username: string): Promise<Selectable<BlogsTable> | undefined> {
   return db.selectFrom('blogs').selectAll().where('platform', '=', 'instagram').where('username', '=', username).executeTakeFirst();
 }
 
-/** The blog and its related rows; undefined when the username is unknown. Five small indexed reads. */
+/** The blog and its related rows; undefined when the username is unknown. Eight small indexed reads; growth flags computed from the snapshots. */
 export async function blogDetail(db: Kysely<Database>, username: string, limits: DetailLimits): Promise<BlogDetail | undefined> {
   const blog = await findBlog(db, username);
   if (!blog) return undefined;
-  const [categories, posts, highlights, snapshots, audience] = await Promise.all([
+  const [categories, posts, highlights, snapshots, audience, audienceQuality, sponsorship, history] = await Promise.all([
     db
       .selectFrom('blog_categories')
       .innerJoin('categories', 'categories.id', 'blog_categories.category_id')
@@ -47,6 +66,22 @@ export async function blogDetail(db: Kysely<Database>, username: string, limits:
     db.selectFrom('blog_highlights').selectAll().where('blog_id', '=', blog.id).orderBy('id').execute(),
     db.selectFrom('blog_snapshots').selectAll().where('blog_id', '=', blog.id).orderBy('taken_at', 'desc').orderBy('id', 'desc').limit(limits.snapshots).execute(),
     db.selectFrom('audience_lists').selectAll().where('blog_id', '=', blog.id).orderBy('kind').execute(),
+    db.selectFrom('audience_quality').selectAll().where('blog_id', '=', blog.id).executeTakeFirst(),
+    sponsorshipSummary(db, blog.id),
+    db
+      .selectFrom('blog_snapshots')
+      .select(['taken_at', 'follower_count', 'following_count', 'media_count'])
+      .where('blog_id', '=', blog.id)
+      .orderBy('taken_at', 'desc')
+      .limit(GROWTH_SNAPSHOTS)
+      .execute(),
   ]);
-  return { blog, categories, posts, highlights, snapshots, audience };
+  const series = dailySeries(history, limits.growth);
+  const growth: Growth = {
+    series,
+    spikes: series.filter((d) => d.spike).map((d) => d.day),
+    seesaws: seesaws(series, limits.growth),
+    er_for_size: erForSize(blog.er === null ? null : Number(blog.er), blog.follower_count, limits.erBands),
+  };
+  return { blog, categories, posts, highlights, snapshots, audience, audienceQuality, sponsorship, growth };
 }

@@ -8,6 +8,10 @@ export interface BlogFilters {
   minFollowers?: number;
   maxFollowers?: number;
   minEr?: number;
+  /** Lower bound of the audience-quality credibility (0–1); blogs without a deep-tier estimate drop out. */
+  minCredibility?: number;
+  /** Worked with this brand (lower-case username): one of the blog's sponsored posts names it. */
+  brand?: string;
   scrapeStatus?: ScrapeStatus;
   /** Exact source (`manual`, `discover:almatyfood`), or a prefix ending in `*` (`discover:*`). */
   source?: string;
@@ -68,6 +72,18 @@ export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', sql<number>`${filter.minFollowers}::bigint`);
   if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', sql<number>`${filter.maxFollowers}::bigint`);
   if (filter.minEr !== undefined) query = query.where('er', '>=', filter.minEr);
+  if (filter.minCredibility !== undefined) {
+    const min = filter.minCredibility;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(selectFrom('audience_quality').whereRef('audience_quality.blog_id', '=', 'blogs.id').where('audience_quality.credibility', '>=', min)),
+    );
+  }
+  if (filter.brand !== undefined) {
+    const brand = filter.brand;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(selectFrom('blog_posts').whereRef('blog_posts.blog_id', '=', 'blogs.id').where(sql<boolean>`blog_posts.brands @> ARRAY[${brand}]::text[]`)),
+    );
+  }
   if (filter.scrapeStatus !== undefined) query = query.where('scrape_status', '=', filter.scrapeStatus);
   if (filter.source !== undefined) {
     query = filter.source.endsWith('*')

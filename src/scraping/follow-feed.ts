@@ -49,6 +49,7 @@ interface ListEntry {
   is_private?: boolean;
   is_verified?: boolean;
   profile_pic_url?: string;
+  has_anonymous_profile_picture?: boolean;
 }
 
 function toAudienceUser(user: ListEntry): AudienceUser {
@@ -59,5 +60,6 @@ function toAudienceUser(user: ListEntry): AudienceUser {
     isPrivate: user.is_private ?? null,
     isVerified: user.is_verified ?? null,
     avatarUrl: user.profile_pic_url || null,
+    anonymousPicture: user.has_anonymous_profile_picture ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { sponsorshipOf, type Sponsorship } from './sponsorship.js';
 import { postFields, type HighlightFields, type Raw, type StoryExtras } from './parse.js';
 
 /**
@@ -10,14 +11,15 @@ import { postFields, type HighlightFields, type Raw, type StoryExtras } from './
 const POST_COLUMNS = [
   'shortcode', 'caption_text', 'hashtags', 'mentions', 'like_count', 'comment_count', 'play_count', 'media_type',
   'product_type', 'thumbnail_url', 'location_name', 'location_lat', 'location_lng', 'taken_at', 'is_pinned', 'raw',
+  'is_sponsored', 'sponsor_signals', 'brands',
 ] as const;
 
 /** Upserts feed items as posts; returns their platform ids in feed order (duplicates in the feed dropped). */
-export async function upsertPosts(db: Kysely<Database>, blogId: number, items: readonly Raw[]): Promise<string[]> {
-  const rows = new Map<string, ReturnType<typeof postFields> & { raw: string }>();
+export async function upsertPosts(db: Kysely<Database>, blogId: number, items: readonly Raw[], adHashtags: ReadonlySet<string>): Promise<string[]> {
+  const rows = new Map<string, ReturnType<typeof postFields> & Sponsorship & { raw: string }>();
   for (const item of items) {
     const post = postFields(item);
-    if (!rows.has(post.platform_id)) rows.set(post.platform_id, { ...post, raw: JSON.stringify(item) });
+    if (!rows.has(post.platform_id)) rows.set(post.platform_id, { ...post, ...sponsorshipOf(item, post, adHashtags), raw: JSON.stringify(item) });
   }
   if (rows.size === 0) return [];
   await db

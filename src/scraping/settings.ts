@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { adHashtagSet, DEFAULT_AD_HASHTAGS } from './sponsorship.js';
 
 /** The scraping knobs (SPEC §6), taken from the configuration once. */
 export interface ScrapingSettings {
@@ -14,6 +15,8 @@ export interface ScrapingSettings {
   discoverMinPosts: number;
   /** max_attempts of the tasks scraping creates (ai_analysis, discovered full_scrape). */
   maxAttempts: number;
+  /** Caption hashtags that mark a post sponsored (AD_HASHTAGS), lower case without #. */
+  adHashtags: ReadonlySet<string>;
 }
 
 export const DEFAULT_SCRAPING_SETTINGS: ScrapingSettings = {
@@ -23,6 +26,7 @@ export const DEFAULT_SCRAPING_SETTINGS: ScrapingSettings = {
   discoverMinFollowers: 1000,
   discoverMinPosts: 5,
   maxAttempts: 3,
+  adHashtags: adHashtagSet(DEFAULT_AD_HASHTAGS),
 };
 
 export function scrapingSettings(config: Config): ScrapingSettings {
@@ -33,5 +37,6 @@ export function scrapingSettings(config: Config): ScrapingSettings {
     discoverMinFollowers: config.DISCOVER_MIN_FOLLOWERS,
     discoverMinPosts: config.DISCOVER_MIN_POSTS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,
+    adHashtags: adHashtagSet(config.AD_HASHTAGS),
   };
 }

@@ -78,6 +78,51 @@ export async function requestDiscover(
   return enqueued!;
 }
 
+export const audienceQualityDedupeKey = (username: string) => `audience_quality:${username}`;
+
+export interface AudienceQualityRequest {
+  username: string;
+  /** Followers the quick tier reads (the first ones of the list). */
+  sample: number;
+  /** Profile lookups of the deep tier; 0 for the quick tier alone. */
+  deepBudget: number;
+  seed: number;
+  priority: number;
+  maxAttempts: number;
+}
+
+/** One `audience_quality` task per username, bound to its blog (created as `pending` when new); a live one is reused. */
+export async function requestAudienceQuality(db: Kysely<Database>, request: AudienceQualityRequest): Promise<Enqueued> {
+  return retryOnConflict(() => db.transaction().execute(async (trx) => {
+    const blogId = await blogFor(trx, request.username);
+    const [enqueued] = await enqueueTasks(
+      trx,
+      [
+        {
+          type: 'audience_quality',
+          priority: request.priority,
+          blogId,
+          dedupeKey: audienceQualityDedupeKey(request.username),
+          payload: { username: request.username, sample: request.sample, deep_budget: request.deepBudget, seed: request.seed },
+        },
+      ],
+      { maxAttempts: request.maxAttempts },
+    );
+    return enqueued!;
+  }));
+}
+
+/** The blog of a username, created (source `manual`) when new. */
+async function blogFor(trx: Transaction<Database>, username: string): Promise<number> {
+  const blog = await trx
+    .insertInto('blogs')
+    .values({ username, source: 'manual' })
+    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return blog.id;
+}
+
 export interface FollowersRequest {
   username: string;
   kind: 'followers' | 'following';
@@ -93,19 +138,14 @@ export interface FollowersRequest {
  */
 export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
   return retryOnConflict(() => db.transaction().execute(async (trx) => {
-    const blog = await trx
-      .insertInto('blogs')
-      .values({ username: request.username, source: 'manual' })
-      .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const blogId = await blogFor(trx, request.username);
     const [enqueued] = await enqueueTasks(
       trx,
       [
         {
           type: 'followers',
           priority: request.priority,
-          blogId: blog.id,
+          blogId,
           dedupeKey: followersDedupeKey(request.username, request.kind),
           payload: { username: request.username, kind: request.kind, max: request.max },
         },

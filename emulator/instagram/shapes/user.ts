@@ -26,7 +26,7 @@ export function shortUser(user: WorldUser): Record<string, JsonValue> {
     profile_pic_url: profilePicUrl(user),
     profile_pic_id: profilePicId(user),
     is_verified: user.isVerified,
-    has_anonymous_profile_picture: false,
+    has_anonymous_profile_picture: user.anonymousPicture ?? false,
     account_badges: [],
     fbid_v2: BigInt(fbidFor(user.pk)),
   };
@@ -45,7 +45,7 @@ export function listUser(user: WorldUser, pkAsString = true): Record<string, Jso
     profile_pic_id: profilePicId(user),
     profile_pic_url: profilePicUrl(user),
     is_verified: user.isVerified,
-    has_anonymous_profile_picture: false,
+    has_anonymous_profile_picture: user.anonymousPicture ?? false,
     account_badges: [],
     latest_reel_media: 0,
     is_favorite: false,

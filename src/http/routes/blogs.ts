@@ -146,6 +146,8 @@ export function blogRoutes(deps: AppDeps) {
       minFollowers: q.min_followers,
       maxFollowers: q.max_followers,
       minEr: q.min_er,
+      minCredibility: q.min_credibility,
+      brand: q.brand,
       scrapeStatus: q.scrape_status,
       source: q.source,
       sort: q.sort,
@@ -159,7 +161,7 @@ export function blogRoutes(deps: AppDeps) {
   app.openapi(get, async (c) => {
     const { username } = c.req.valid('param');
     const query = c.req.valid('query');
-    const detail = await blogDetail(deps.db, username, { posts: query.posts_limit, snapshots: query.history_limit });
+    const detail = await blogDetail(deps.db, username, { posts: query.posts_limit, snapshots: query.history_limit, growth: deps.growth?.settings, erBands: deps.growth?.erBands });
     if (!detail) throw new ApiError(404, `no blog "${username}" is known; scrape it with POST /api/tasks/scrape`);
     return c.json(blogDetailView(detail), 200);
   });
