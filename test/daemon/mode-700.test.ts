@@ -1,0 +1,75 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/embedded.js';
+
+/**
+ * `git clone … /root/ig-scout && npm ci && npm start` as root: the checkout sits in a mode-700 directory the
+ * `postgres` user cannot enter, and the zero-setup start died with `spawn …/initdb EACCES`. Here a copy of this
+ * checkout (hard links: no extra space) lives in a fresh mode-700 folder and starts with the default DATA_DIR.
+ */
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const asRoot = os.userInfo().uid === 0;
+let home: string;
+let checkout: string;
+
+beforeAll(async () => {
+  if (!asRoot) return;
+  home = await mkdtemp(path.join(os.tmpdir(), 'igscout-home700-'));
+  await chmod(home, 0o700);
+  checkout = path.join(home, 'ig-scout');
+  await mkdir(checkout);
+  for (const entry of ['package.json', 'tsconfig.json', 'src', 'migrations', 'sql', 'node_modules']) {
+    execFileSync('cp', ['-al', path.join(ROOT, entry), checkout]);
+  }
+}, 120_000);
+afterAll(async () => {
+  if (!asRoot) return;
+  const pointer = await readFile(path.join(checkout, '.data', 'postgres-cluster-location'), 'utf8').catch(() => '');
+  if (pointer.trim()) await rm(path.dirname(pointer.trim()), { recursive: true, force: true });
+  await rm(home, { recursive: true, force: true });
+});
+
+function startMain(env: Record<string, string>) {
+  const { DATA_DIR: _unused, ...inherited } = process.env; // the default DATA_DIR, inside the checkout
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: checkout,
+    env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '', SCRAPER_API_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output += line + '\n';
+      if (line.includes('ig-scout is running')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  return { child, exited, running, output: () => output };
+}
+
+describe.skipIf(!asRoot)('zero-setup start as root from a mode-700 checkout', () => {
+  it('starts its own Postgres (binaries and cluster where the postgres user can reach them) and finds it again', async () => {
+    const port = await freePort();
+    const first = startMain({ PORT: String(port) });
+    await first.running;
+    const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(health.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // The same checkout finds the same cluster (and its API key) again.
+    const second = startMain({ PORT: String(port) });
+    await second.running;
+    const key = (await readFile(path.join(checkout, '.data', 'api-key'), 'utf8')).trim();
+    const tasks = await fetch(`http://127.0.0.1:${port}/api/tasks`, { headers: { authorization: `Bearer ${key}` } });
+    expect(tasks.status).toBe(200);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 180_000);
+});
