@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
+import { startMain as startMainIn } from '../helpers/start-main.js';
 
 /**
  * `git clone … /root/ig-scout && npm ci && npm start` as root: the checkout sits in a mode-700 directory the
@@ -36,25 +36,8 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function startMain(env: Record<string, string>, cwd = checkout) {
-  const { DATA_DIR: _unused, ...inherited } = process.env; // the default DATA_DIR, inside the checkout
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd,
-    env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '', SCRAPER_API_KEY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output += line + '\n';
-      if (line.includes('ig-scout is running')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { child, exited, running, output: () => output };
-}
+const { DATA_DIR: _unused, ...inheritedEnv } = process.env; // the default DATA_DIR, inside the checkout
+const startMain = (env: Record<string, string>, cwd = checkout) => startMainIn(env, cwd, inheritedEnv);
 
 describe.skipIf(!asRoot)('zero-setup start as root from a mode-700 checkout', () => {
   it('starts its own Postgres (binaries and cluster where the postgres user can reach them) and finds it again', async () => {
