@@ -31,8 +31,11 @@ beforeAll(async () => {
   checkout = await copyCheckout('ig-scout');
 }, 120_000);
 afterAll(async () => {
-  const pointer = await readFile(path.join(checkout, '.data', 'postgres-cluster-location'), 'utf8').catch(() => '');
-  if (pointer.trim()) await rm(path.dirname(pointer.trim()), { recursive: true, force: true });
+  for (const copy of ['ig-scout', 'image']) {
+    // A cluster placed under /var/lib/ig-scout for this throw-away DATA_DIR goes with it.
+    const pointer = await readFile(path.join(home, copy, '.data', 'postgres-cluster-location'), 'utf8').catch(() => '');
+    if (pointer.trim()) await rm(path.dirname(pointer.trim()), { recursive: true, force: true });
+  }
   await rm(home, { recursive: true, force: true });
 });
 
