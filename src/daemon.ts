@@ -163,14 +163,19 @@ async function startOnDatabase(
   const stop = async () => {
     accepting = false;
     const started = Date.now();
+    // SHUTDOWN_GRACE_MS is the total: every step takes from what is left, and the last steps (alerts, closing
+    // Postgres) keep a reserve, so the whole stop fits in Compose's stop_grace_period before SIGKILL.
+    const left = () => Math.max(0, started + config.SHUTDOWN_GRACE_MS - Date.now());
+    const reserveMs = Math.min(3_000, Math.floor(config.SHUTDOWN_GRACE_MS / 5));
+    const upTo = (ms: number) => Math.min(ms, Math.max(0, left() - reserveMs));
     logger.info({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: no new requests or tasks');
-    await http.close(Math.min(5_000, config.SHUTDOWN_GRACE_MS));
+    await http.close(upTo(5_000));
     maintenance.stop();
     await scheduler.stop(); // no new ticks; a running job (short by design) finishes
-    if (ai.enabled) await ai.service.stop(5_000); // batch state is in Postgres: whatever is cut short resumes later
-    const drained = await runner.stop(Math.max(0, config.SHUTDOWN_GRACE_MS - (Date.now() - started)));
+    if (ai.enabled) await ai.service.stop(upTo(5_000)); // batch state is in Postgres: whatever is cut short resumes later
+    const drained = await runner.stop(upTo(Number.POSITIVE_INFINITY));
     logger.info(drained, 'task runner stopped');
-    await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, left() - 500)))]);
     await listener.stop();
     await database.close();
     logger.info({ tookMs: Date.now() - started }, 'shutdown complete');

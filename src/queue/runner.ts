@@ -371,12 +371,15 @@ export class TaskRunner {
     await this.loopDone;
     const inFlight = [...this.active.values()];
     const allDone = Promise.all(inFlight.map((run) => run.done));
-    const timedOut = await Promise.race([allDone.then(() => false), sleep(graceMs).then(() => true)]);
+    // graceMs is the whole budget: the wait for aborted handlers comes out of it, not on top (a container's stop
+    // period counts from the signal, and SIGKILL follows it).
+    const abortWaitMs = Math.min(2_000, Math.floor(graceMs / 5));
+    const timedOut = await Promise.race([allDone.then(() => false), sleep(graceMs - abortWaitMs).then(() => true)]);
     const remaining = [...this.active.values()];
     if (timedOut && remaining.length > 0) {
       for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
       // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
-      await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(2_000)]);
+      await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(abortWaitMs)]);
       for (const run of this.active.values()) await releaseTask(this.queueDb, run.task.id, holder(run.task));
       await notifyNewWork(this.queueDb).catch(() => undefined);
     }

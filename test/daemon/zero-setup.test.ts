@@ -1,36 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
+import { startMain } from '../helpers/start-main.js';
 import { waitFor } from '../../src/util/wait.js';
 
 /**
  * `npm start` as a new user runs it: src/main.ts with no DATABASE_URL and no key, in an empty DATA_DIR. The daemon
  * starts its own Postgres, generates and keeps a key, serves, stops on SIGTERM, and keeps its data across restarts.
  */
-const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
 let dataDir: string;
 
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATABASE_URL: '', SCRAPER_API_KEY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output += line + '\n';
-      if (line.includes('ig-scout is running')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { child, exited, running, output: () => output };
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'igscout-zero-'));

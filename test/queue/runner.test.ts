@@ -174,6 +174,21 @@ describe('graceful stop', () => {
   });
 });
 
+describe('graceful stop budget', () => {
+  it('is the whole budget: a handler deaf to the abort does not stretch the stop past graceMs', async () => {
+    const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry('in-process'), logger: silent, options: options({ pollIntervalMs: 50 }) });
+    runner.start();
+    const [deaf] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { ms: 6_000, ignoreAbort: true } }], { maxAttempts: 3 });
+    await waitFor(() => runner.activeCount === 1, { timeoutMs: 5000, what: 'running' });
+    const began = Date.now();
+    const outcome = await runner.stop(1000);
+    // The old stop waited graceMs and then 2 s more for aborted handlers (3 s here): past a container's stop period.
+    expect(Date.now() - began).toBeLessThan(2_500);
+    expect(outcome).toEqual({ finished: 0, handedBack: 1 });
+    expect(await task(deaf!.task.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null });
+  });
+});
+
 describe('lease tokens', () => {
   it('give each claim its own token, so a stale run of the same process cannot complete a task claimed again', async () => {
     const runner = startRunner({ leaseMs: 1000, pollIntervalMs: 50 });
