@@ -69,7 +69,9 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   });
 
   app.get('/ui', async (c) => {
-    const parsed = BlogListQuery.safeParse(c.req.query());
+    // An empty form field means "no filter", not an invalid value.
+    const given = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
+    const parsed = BlogListQuery.safeParse(given);
     const q = parsed.success ? parsed.data : BlogListQuery.parse({});
     const page = await listBlogs(deps.db, {
       q: q.q,
@@ -84,7 +86,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
       limit: q.limit,
       offset: q.offset,
     });
-    const next = new URLSearchParams(c.req.query());
+    const next = new URLSearchParams(given);
     next.set('offset', String(q.offset + q.limit));
     return c.html(
       <Layout title="Creators" csrf={c.get('session').csrf}>

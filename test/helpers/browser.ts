@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser } from 'playwright-core';
 
 /**
  * A real headless Chromium from the @sparticuz/chromium npm package (unpacked to /tmp on first use; nothing is
- * downloaded), driven by playwright-core. Offline-safe flags: no background networking, updates or sync.
+ * downloaded), driven by playwright-core, which gives every launch a fresh empty profile of its own. Offline-safe
+ * flags: no background networking, component updates or sync.
  */
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
-  const profile = await mkdtemp(join(tmpdir(), 'igscout-chromium-'));
   const browser = await playwright.launch({
     executablePath: await chromium.executablePath(),
     args: [
@@ -21,14 +18,7 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      await rm(profile, { recursive: true, force: true });
-    },
-  };
+  return { browser, close: () => browser.close() };
 }
