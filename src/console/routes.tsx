@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../http/context.js';
-import { BlogListQuery } from '../http/schemas-blogs.js';
+import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
 import { cancelTask, retryTask } from '../queue/manage.js';
 import { listTasks } from '../queue/read.js';
 import { TASK_STATUSES } from '../db/schema.js';
@@ -73,19 +73,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
     const given = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
     const parsed = BlogListQuery.safeParse(given);
     const q = parsed.success ? parsed.data : BlogListQuery.parse({});
-    const page = await listBlogs(deps.db, {
-      q: q.q,
-      category: q.category,
-      minFollowers: q.min_followers,
-      maxFollowers: q.max_followers,
-      minEr: q.min_er,
-      scrapeStatus: q.scrape_status,
-      source: q.source,
-      sort: q.sort,
-      order: q.order,
-      limit: q.limit,
-      offset: q.offset,
-    });
+    const page = await listBlogs(deps.db, blogFilterOf(q));
     const next = new URLSearchParams(given);
     next.set('offset', String(q.offset + q.limit));
     return c.html(

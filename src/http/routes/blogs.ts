@@ -4,7 +4,7 @@ import { blogDetail, findBlog } from '../../results/blog-detail.js';
 import { listBlogs } from '../../results/blog-list.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema, validationHook } from '../errors.js';
-import { BlogDetailQuery, BlogDetailSchema, BlogListQuery, BlogListSchema, MutualsQuery, MutualsSchema, UsernameParam } from '../schemas-blogs.js';
+import { blogFilterOf, BlogDetailQuery, BlogDetailSchema, BlogListQuery, BlogListSchema, MutualsQuery, MutualsSchema, UsernameParam } from '../schemas-blogs.js';
 import { audienceAccountView, blogDetailView, blogRowView, listStateView } from '../views-blogs.js';
 import { errors, json, security } from './route-kit.js';
 
@@ -45,19 +45,7 @@ export function blogRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await listBlogs(deps.db, {
-      q: q.q,
-      category: q.category,
-      minFollowers: q.min_followers,
-      maxFollowers: q.max_followers,
-      minEr: q.min_er,
-      scrapeStatus: q.scrape_status,
-      source: q.source,
-      sort: q.sort,
-      order: q.order,
-      limit: q.limit,
-      offset: q.offset,
-    });
+    const page = await listBlogs(deps.db, blogFilterOf(q));
     return c.json({ items: page.items.map(blogRowView), limit: q.limit, offset: q.offset, has_more: page.hasMore }, 200);
   });
 
