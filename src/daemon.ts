@@ -113,6 +113,7 @@ async function startOnDatabase(
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
     retryAfterSeconds: config.HTTP_RETRY_AFTER_SECONDS,
     directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
+    consoleSessionTtlMs: config.CONSOLE_SESSION_TTL_MS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     version: packageVersion(),

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { consoleRoutes } from '../console/routes.js';
 import { bearerAuth } from './auth.js';
 import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
@@ -48,6 +49,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', logRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', aiRoutes(deps));
+  // The team's web console (its own cookie sign-in and CSRF; see src/console/).
+  app.route('/', consoleRoutes({ ...deps, consoleSessionTtlMs: deps.consoleSessionTtlMs ?? 12 * 3600_000 }));
+  app.get('/', (c) => c.redirect('/ui', 302));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

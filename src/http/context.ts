@@ -38,6 +38,8 @@ export interface AppDeps {
   growth?: { settings: GrowthSettings; erBands: readonly ErBand[] };
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
   ai?: { enabled: boolean; model: string };
+  /** How long a console sign-in lasts (CONSOLE_SESSION_TTL_MS); 12 h when absent. */
+  consoleSessionTtlMs?: number;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

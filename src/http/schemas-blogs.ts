@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { BlogFilter } from '../results/blog-list.js';
 import { paging, queryInt, Username, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of the results routes (/api/blogs…) and of POST /api/tasks/followers; they also generate /openapi.json. */
@@ -98,6 +99,29 @@ const Metrics = {
   er_trend: z.enum(['growing', 'stable', 'declining']).nullable(),
   posts_per_week: z.number().nullable(),
 };
+
+/** The validated query of GET /api/blogs (and the console's creators table) as the filter listBlogs takes. */
+/** The filters of GET /api/blogs, its export and the console's table, in the store's names: one mapping for all. */
+export const blogFiltersOf = (q: { [K in keyof typeof blogFilterFields]?: z.infer<(typeof blogFilterFields)[K]> }) => ({
+  q: q.q,
+  category: q.category,
+  minFollowers: q.min_followers,
+  maxFollowers: q.max_followers,
+  minEr: q.min_er,
+  minCredibility: q.min_credibility,
+  brand: q.brand,
+  scrapeStatus: q.scrape_status,
+  source: q.source,
+});
+
+/** The filters and the page of GET /api/blogs (and the console's table). */
+export const blogFilterOf = (q: z.infer<typeof BlogListQuery>): BlogFilter => ({
+  ...blogFiltersOf(q),
+  sort: q.sort,
+  order: q.order,
+  limit: q.limit,
+  offset: q.offset,
+});
 
 export const BlogSummarySchema = z
   .object({

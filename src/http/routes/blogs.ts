@@ -11,7 +11,17 @@ import { exportResponse } from '../export-stream.js';
 import {
   AudienceExportQuery,
   BlogDetailQuery,
-  BlogExportQuery, BlogDetailSchema, BlogListQuery, BlogListSchema, MutualsQuery, MutualsSchema, UsernameParam, RelationQuery } from '../schemas-blogs.js';
+  BlogExportQuery,
+  blogFilterOf,
+  blogFiltersOf,
+  BlogDetailSchema,
+  BlogListQuery,
+  BlogListSchema,
+  MutualsQuery,
+  MutualsSchema,
+  UsernameParam,
+  RelationQuery,
+} from '../schemas-blogs.js';
 import { audienceAccountView, blogDetailView, blogRowView, listStateView } from '../views-blogs.js';
 import { errors, json, security } from './route-kit.js';
 
@@ -93,15 +103,7 @@ export function blogRoutes(deps: AppDeps) {
     const { format, ...filter } = c.req.valid('query');
     const rows = exportBlogs(
       deps.db,
-      {
-        q: filter.q,
-        category: filter.category,
-        minFollowers: filter.min_followers,
-        maxFollowers: filter.max_followers,
-        minEr: filter.min_er,
-        scrapeStatus: filter.scrape_status,
-        source: filter.source,
-      },
+      blogFiltersOf(filter),
       batchSize,
     );
     return exportResponse(rows, BLOG_EXPORT_COLUMNS, format, 'blogs') as never;
@@ -140,21 +142,7 @@ export function blogRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await listBlogs(deps.db, {
-      q: q.q,
-      category: q.category,
-      minFollowers: q.min_followers,
-      maxFollowers: q.max_followers,
-      minEr: q.min_er,
-      minCredibility: q.min_credibility,
-      brand: q.brand,
-      scrapeStatus: q.scrape_status,
-      source: q.source,
-      sort: q.sort,
-      order: q.order,
-      limit: q.limit,
-      offset: q.offset,
-    });
+    const page = await listBlogs(deps.db, blogFilterOf(q));
     return c.json({ items: page.items.map(blogRowView), limit: q.limit, offset: q.offset, has_more: page.hasMore }, 200);
   });
 

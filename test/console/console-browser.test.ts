@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startHttpServer, type HttpServer } from '../../src/http/server.js';
+import { enqueueTasks, type Enqueued } from '../../src/queue/enqueue.js';
+import { createTestApp, TEST_API_KEY } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+/** The console in a real Chromium over real HTTP: what a planner clicks. */
+let testDb: TestDatabase;
+let server: HttpServer;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+let base: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  server = await startHttpServer(createTestApp(testDb).app, { port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${server.port}`;
+  ({ browser, close: closeBrowser } = await launchBrowser());
+  await testDb.db
+    .insertInto('blogs')
+    .values([
+      { username: 'almaty_eats', follower_count: 52_000, er: 3.1, er_trend: 'growing', source: 'manual', scrape_status: 'active' },
+      { username: 'astana_runs', follower_count: 9_000, er: 1.2, source: 'discover:run', scrape_status: 'active' },
+    ])
+    .execute();
+}, 120_000);
+afterAll(async () => {
+  await closeBrowser?.();
+  await server?.close(1000);
+  await testDb?.drop();
+});
+
+it('signs in, filters creators, cancels and retries a task, signs out', async () => {
+  const [{ task }] = (await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 })) as [Enqueued];
+  const page = await browser.newPage();
+
+  await page.goto(`${base}/ui`);
+  expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+  await page.getByLabel('API key').fill(TEST_API_KEY);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Creators' }).waitFor();
+  expect(await page.locator('tbody tr').count()).toBe(2);
+
+  await page.getByLabel('Search').fill('almaty');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/q=almaty/);
+  expect(await page.locator('tbody tr').count()).toBe(1);
+  expect(await page.locator('tbody').textContent()).toContain('almaty_eats');
+  expect(await page.locator('tbody').textContent()).toContain('↑');
+
+  await page.getByRole('link', { name: 'Tasks' }).click();
+  await page.getByRole('button', { name: `Cancel #${task.id}` }).click();
+  await page.getByRole('button', { name: `Retry #${task.id}` }).waitFor();
+  expect(await page.locator(`#task-${task.id} .status`).textContent()).toBe('cancelled');
+  await page.getByRole('button', { name: `Retry #${task.id}` }).click();
+  await page.getByRole('button', { name: `Cancel #${task.id}` }).waitFor();
+  expect(await page.locator(`#task-${task.id} .status`).textContent()).toBe('pending');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/ui\/sign-in$/);
+  await page.goto(`${base}/ui/tasks`);
+  expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+  await page.close();
+});
