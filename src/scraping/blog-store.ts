@@ -64,3 +64,14 @@ export async function saveProfile(db: Kysely<Database>, blog: Blog, profile: Pro
       .execute();
   }
 }
+
+/** The blog of a username, created (source `manual`) when new: a request or a task for one we do not track yet. */
+export async function ensureBlog(db: Kysely<Database>, username: string): Promise<number> {
+  const row = await db
+    .insertInto('blogs')
+    .values({ username, source: 'manual' })
+    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import { PermanentTaskError, RetryableTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
+import { ensureBlog } from './blog-store.js';
 import { fetchFollowPage } from './follow-feed.js';
 
 /**
@@ -137,15 +138,4 @@ async function unavailable(db: Kysely<Database>, list: ListRef, payload: Followe
     .execute();
   await abandonList(db, list);
   return { username: payload.username, kind: payload.kind, status, fetched: 0 };
-}
-
-/** A task enqueued without a blog (by hand, in SQL) still gets one. */
-async function ensureBlog(db: Kysely<Database>, username: string): Promise<number> {
-  const row = await db
-    .insertInto('blogs')
-    .values({ username, source: 'manual' })
-    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
+import { ensureBlog } from '../scraping/blog-store.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 
 /** What users ask for, turned into queue work. Shared by the API and the scheduler. */
@@ -94,7 +95,7 @@ export interface AudienceQualityRequest {
 /** One `audience_quality` task per username, bound to its blog (created as `pending` when new); a live one is reused. */
 export async function requestAudienceQuality(db: Kysely<Database>, request: AudienceQualityRequest): Promise<Enqueued> {
   return retryOnConflict(() => db.transaction().execute(async (trx) => {
-    const blogId = await blogFor(trx, request.username);
+    const blogId = await ensureBlog(trx, request.username);
     const [enqueued] = await enqueueTasks(
       trx,
       [
@@ -112,17 +113,6 @@ export async function requestAudienceQuality(db: Kysely<Database>, request: Audi
   }));
 }
 
-/** The blog of a username, created (source `manual`) when new. */
-async function blogFor(trx: Transaction<Database>, username: string): Promise<number> {
-  const blog = await trx
-    .insertInto('blogs')
-    .values({ username, source: 'manual' })
-    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return blog.id;
-}
-
 export interface FollowersRequest {
   username: string;
   kind: 'followers' | 'following';
@@ -138,7 +128,7 @@ export interface FollowersRequest {
  */
 export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
   return retryOnConflict(() => db.transaction().execute(async (trx) => {
-    const blogId = await blogFor(trx, request.username);
+    const blogId = await ensureBlog(trx, request.username);
     const [enqueued] = await enqueueTasks(
       trx,
       [
