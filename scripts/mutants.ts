@@ -88,8 +88,16 @@ export const MUTATIONS: Mutation[] = [
   {
     rule: 'due time on the busy path: complete-and-claim takes a task before its run_at',
     file: 'sql/queue/complete-claim.sql',
-    find: "WHERE status = 'pending' AND run_at <= now() AND",
-    replace: "WHERE status = 'pending' AND",
+    find: "WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($6::text[])",
+    replace: "WHERE status = 'pending' AND task_type = ANY ($6::text[])",
+    // The statement claims two groups (tasks for accounts usable now, then the others): the bug is in both.
+    also: [
+      {
+        file: 'sql/queue/complete-claim.sql',
+        find: "WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($8::text[])",
+        replace: "WHERE status = 'pending' AND task_type = ANY ($8::text[])",
+      },
+    ],
     tests: ['test/queue/handoff.test.ts', 'test/queue/runner.test.ts'],
   },
   {

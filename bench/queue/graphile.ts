@@ -5,21 +5,28 @@ const silent = new Logger(() => () => undefined);
 
 /**
  * graphile-worker as its docs set it up: `run()` with `concurrency` and a pool of at least that size, its own
- * migrations, LISTEN/NOTIFY, default 2 s poll; no localQueue (its optional batching), i.e. unbatched.
+ * migrations, LISTEN/NOTIFY, default 2 s poll. `batched`: its optional batching as its 0.17 release notes recommend
+ * (https://github.com/graphile/worker/pull/595, RELEASE_NOTES.md): `preset.worker.localQueue.size` = concurrency + 1
+ * (jobs fetched and locked in a batch, handed out locally) and `completeJobBatchDelay` / `failJobBatchDelay` = 0
+ * (completions written in batches). `durable` false: its connections commit with synchronous_commit = off.
  */
-export async function graphileWorker(url: string, version: string): Promise<QueueSystem> {
-  const utils: WorkerUtils = await makeWorkerUtils({ connectionString: url, logger: silent });
+export async function graphileWorker(url: string, version: string, options: { batched: boolean; durable: boolean }): Promise<QueueSystem> {
+  const { batched, durable } = options;
+  const connectionString = durable ? url : withAsyncCommit(url);
+  const utils: WorkerUtils = await makeWorkerUtils({ connectionString, logger: silent });
   await utils.migrate();
   const monitor = new Monitor(url);
   let runner: Runner | undefined;
 
   return {
-    name: 'graphile-worker',
+    name: `graphile-worker${batched ? ' batched' : ''}${durable ? ' (sync commit)' : ''}`,
     version,
-    setup: (c) => `run({ concurrency: ${c}, maxPoolSize: ${c + 2} }), LISTEN/NOTIFY, poll 2 s (default), no localQueue`,
+    setup: (c) =>
+      `run({ concurrency: ${c}, maxPoolSize: ${c + 2} }), LISTEN/NOTIFY, poll 2 s (default), ${batched ? `localQueue.size ${c + 1}, completeJobBatchDelay 0, failJobBatchDelay 0` : 'no localQueue'}, ${durable ? 'synchronous' : 'asynchronous'} commit`,
     async start(concurrency, onStart) {
       runner = await run({
-        connectionString: url,
+        connectionString,
+        ...(batched ? { preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } } : {}),
         concurrency,
         maxPoolSize: concurrency + 2,
         noHandleSignals: true,
@@ -45,4 +52,11 @@ export async function graphileWorker(url: string, version: string): Promise<Queu
       await monitor.pool.end();
     },
   };
+}
+
+/** The URL with `options=-c synchronous_commit=off`: every connection of the system commits asynchronously. */
+export function withAsyncCommit(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', '-c synchronous_commit=off');
+  return u.toString();
 }

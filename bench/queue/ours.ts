@@ -5,15 +5,23 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner } from '../../src/queue/runner.js';
+import { accountAvailability } from '../../src/accounts/lease.js';
+import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { Monitor, type Payload, type QueueSystem } from './system.js';
 
 const logger = createLogger({ level: 'warn', format: 'json' });
 
+/** The daemon's default account budget (src/config.ts); with no accounts in the bench database it plans 0 usable. */
+const BUDGET = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 7, dailyCap: 0, delayMinMs: 0, delayMaxMs: 0 };
+
 /**
- * This project's queue as the daemon wires it: TaskRunner (claim with SKIP LOCKED, lease, complete), enqueueTasks,
- * and NewWorkListener waking the runner on NOTIFY. Daemon defaults: 5 s fallback poll, 60 s lease.
+ * This project's queue as the daemon wires it (src/daemon.ts): TaskRunner (claim with SKIP LOCKED, lease, complete)
+ * with the account-aware claim plan over the real account-availability query, a registry with an Instagram type
+ * that needs an account next to the no-op, enqueueTasks, and NewWorkListener waking the runner on NOTIFY. Daemon
+ * defaults: 5 s fallback poll, 60 s lease. `durable`: the queue pool commits synchronously like its peers (the
+ * daemon's own setting is asynchronous commit, see src/db/database.ts).
  */
-export async function ourQueue(url: string, version: string): Promise<QueueSystem> {
+export async function ourQueue(url: string, version: string, durable = false): Promise<QueueSystem> {
   const producer = openDatabase(url, { poolMax: 2 });
   await migrate(producer.pool, logger);
   const monitor = new Monitor(url);
@@ -21,20 +29,23 @@ export async function ourQueue(url: string, version: string): Promise<QueueSyste
   const asTask = (payload: Payload) => ({ type: 'noop', payload: payload as unknown as Record<string, unknown> });
 
   return {
-    name: 'ig-scout',
+    name: durable ? 'ig-scout (sync commit)' : 'ig-scout',
     version,
-    setup: (c) => `TaskRunner concurrency ${c}, LISTEN/NOTIFY, poll 5 s, pool ${c + 2} for handlers + queue pool 3 (generic plans, asynchronous commit)`,
+    setup: (c) =>
+      `TaskRunner concurrency ${c} with the daemon's account-aware claim plan, LISTEN/NOTIFY, poll 5 s, pool ${c + 2} for handlers + queue pool 3 (generic plans, ${durable ? 'synchronous' : 'asynchronous'} commit)`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
       const queue = openDatabase(url, { poolMax: 3, queuePool: true });
-      const registry = new TaskRegistry().register({
-        type: 'noop',
-        handler: async ({ task }) => onStart(task.payload as unknown as Payload),
-      });
+      // A pg client runs its queries in order, so this SET precedes every statement of the connection.
+      if (durable) queue.pool.on('connect', (client) => void client.query('SET synchronous_commit = on'));
+      const registry = new TaskRegistry()
+        .register({ type: 'noop', handler: async ({ task }) => onStart(task.payload as unknown as Payload) })
+        .register({ type: 'full_scrape', needsAccount: true, handler: async () => undefined });
       const runner = new TaskRunner({
         db: handle.db,
         queueDb: queue.db,
         registry,
+        ...accountAwareClaims(registry, () => accountAvailability(handle.db, BUDGET)),
         logger,
         options: { workerId: `bench-${concurrency}`, concurrency, pollIntervalMs: 5000, leaseMs: 60_000, backoffBaseMs: 300_000, backoffFactor: 3 },
       });

@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { withAsyncCommit } from './graphile.js';
 import { Monitor, type Payload, type QueueSystem } from './system.js';
 
 /** Jobs one pg-boss worker fetches per poll. */
@@ -10,11 +11,12 @@ const BATCH = 100;
  * throughput: `concurrency` workers (v9's teamSize), each fetching batches of 100 and running them one by one, at the
  * shortest polling interval it allows (0.5 s). With batchSize 1 it would top out at 2 tasks/s per worker.
  */
-export async function pgBoss(url: string, version: string): Promise<QueueSystem> {
+export async function pgBoss(url: string, version: string, durable = true): Promise<QueueSystem> {
+  const connectionString = durable ? url : withAsyncCommit(url);
   const monitor = new Monitor(url);
   let boss: PgBoss | undefined;
   const open = async (max: number) => {
-    const b = new PgBoss({ connectionString: url, max, schedule: false });
+    const b = new PgBoss({ connectionString, max, schedule: false });
     b.on('error', (error) => process.stderr.write(`pg-boss: ${error.message}\n`));
     await b.start();
     await b.createQueue('noop');
@@ -23,7 +25,7 @@ export async function pgBoss(url: string, version: string): Promise<QueueSystem>
   boss = await open(4); // creates its schema before the first reset
 
   return {
-    name: 'pg-boss',
+    name: `pg-boss${durable ? ' (sync commit)' : ''}`,
     version,
     setup: (c) => `${c} × work({ batchSize: ${BATCH}, pollingIntervalSeconds: 0.5 }), pool ${c + 2}, no cron`,
     async start(concurrency, onStart) {

@@ -7,6 +7,7 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
+import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { sleep, waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -151,6 +152,38 @@ describe('a backlog', () => {
     expect(rows.every((r) => r.result?.n === r.payload.n)).toBe(true);
     expect(mostAtOnce).toBeLessThanOrEqual(concurrency);
     expect(mostAtOnce).toBeGreaterThan(1);
+  });
+  it("as the daemon wires it (account-aware claim plan), claims each next task in the statement that completes the last", async () => {
+    const queuePool = openDatabase(testDb.url, { poolMax: 2, queuePool: true });
+    stops.push(() => queuePool.close());
+    const registry = new TaskRegistry()
+      .register({ type: 'full_scrape', needsAccount: true, handler: async () => ({ ok: true }) })
+      .register({ type: 'hashtag_discovery', handler: async () => ({ ok: true }) });
+    let usableNow = 0;
+    const runner = new TaskRunner({
+      db: testDb.db,
+      queueDb: queuePool.db,
+      registry,
+      ...accountAwareClaims(registry, async () => ({ usableNow, nextUsableAt: null })),
+      logger: silent,
+      options: options({ concurrency: 1 }),
+    });
+    await enqueueTasks(testDb.db, Array.from({ length: 6 }, (_, i) => ({ type: i % 2 ? 'full_scrape' : 'hashtag_discovery' })), { maxAttempts: 1 });
+    runner.start();
+    stops.push(() => runner.stop(0));
+    const rows = () => testDb.db.selectFrom('scrape_tasks').selectAll().orderBy('started_at').execute();
+    await waitFor(async () => (await rows()).filter((r) => r.status === 'done').length === 3, { timeoutMs: 10_000, what: 'the account-free tasks done' });
+    // No account usable: the Instagram tasks wait, unclaimed, with their attempts unspent.
+    expect((await rows()).filter((r) => r.task_type === 'full_scrape').every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
+    usableNow = 1;
+    runner.wake();
+    await waitFor(async () => (await rows()).every((r) => r.status === 'done'), { timeoutMs: 10_000, what: 'every task done' });
+    // now() is the transaction's clock (to the microsecond): a task started in the statement that completed its
+    // predecessor has a started_at equal to that completed_at. Apart from the first claim of each wake (two here),
+    // every start is such a hand-off.
+    const { rows: [handOffs] } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM scrape_tasks b WHERE EXISTS (SELECT 1 FROM scrape_tasks a WHERE a.completed_at = b.started_at)`.execute(testDb.db);
+    expect(handOffs!.n).toBe(4);
   });
 });
 
