@@ -143,6 +143,12 @@ export const configSchema = z.object({
   AI_STALE_CHECK_INTERVAL_MS: int(minutes(120), 100),
   /** Images per request: the avatar and up to AI_MAX_IMAGES − 1 post thumbnails, at detail "low". */
   AI_MAX_IMAGES: int(10, 0, 50),
+  /**
+   * The size of the post images sent to OpenAI, for counting their tokens (src/ai/tokens.ts): the GPT-5 family bills
+   * 32-px patches whatever `detail` says. Default: the largest version Instagram serves (1080 × 1350).
+   */
+  AI_IMAGE_WIDTH_PX: int(1080, 1, 4096),
+  AI_IMAGE_HEIGHT_PX: int(1350, 1, 4096),
   /** Per-file limits of the Batch API (50,000 requests, 200 MB); a build is split into several batches to fit. */
   AI_BATCH_MAX_REQUESTS_PER_FILE: int(50_000, 1, 50_000),
   AI_BATCH_MAX_FILE_BYTES: int(190 * 1024 * 1024, 10_000, 200 * 1024 * 1024),

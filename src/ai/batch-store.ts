@@ -19,6 +19,7 @@ export interface NewBatch {
   categories: readonly string[];
   requestCount: number;
   inputBytes: number;
+  inputTokens: number;
   workerId: string;
   leaseUntil: Date;
   items: { customId: string; taskId: number; blogId: number }[];
@@ -33,6 +34,7 @@ export async function insertBatch(trx: Db, batch: NewBatch): Promise<{ id: numbe
       categories: [...batch.categories],
       request_count: batch.requestCount,
       input_bytes: batch.inputBytes,
+      estimated_tokens: batch.inputTokens,
       locked_by: batch.workerId,
       locked_until: batch.leaseUntil,
     })

@@ -4,7 +4,7 @@ import { loadSql, runSql } from '../db/sql-file.js';
 import { insertBatch } from './batch-store.js';
 import { addMs, type AiContext } from './context.js';
 import { insightsResponseFormat } from './insights.js';
-import { estimatedTokens, requestLine, splitLines, toJsonl, withinTokens, type RequestLine } from './jsonl.js';
+import { tokensFromBytes, requestLine, splitLines, toJsonl, withinTokens, type RequestLine } from './jsonl.js';
 import { loadProfiles } from './profiles.js';
 import { completeAsDuplicate, failAiTaskNow, linkTasks, unclaimTasks } from './task-states.js';
 
@@ -73,11 +73,13 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
   const built: BuiltBatch[] = [];
   for (const chunk of chunks) {
     const bytes = chunk.reduce((n, l) => n + l.bytes, 0);
+    const tokens = chunk.reduce((n, l) => n + l.tokens, 0);
     const { id, tag } = await insertBatch(trx, {
       model: ctx.settings.model,
       categories,
       requestCount: chunk.length,
       inputBytes: bytes,
+      inputTokens: tokens,
       workerId: ctx.workerId,
       leaseUntil: addMs(now, ctx.settings.leaseMs),
       items: chunk.map((l) => ({ customId: l.customId, taskId: l.taskId, blogId: l.blogId })),
@@ -98,10 +100,14 @@ async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lin
   if (limit === 0 || lines.length === 0) return lines;
   const open = await trx
     .selectFrom('ai_batches')
-    .select((eb) => eb.fn.sum<string | null>('input_bytes').as('bytes'))
+    .select((eb) => [
+      eb.fn.sum<string | null>('estimated_tokens').as('tokens'),
+      // Batches built before migration 0017 have no token count: their bytes ÷ 4 stand in.
+      eb.fn.sum<string | null>(eb.case().when('estimated_tokens', '=', 0).then(eb.ref('input_bytes')).else(0).end()).as('untokenedBytes'),
+    ])
     .where('processed_at', 'is', null)
     .executeTakeFirstOrThrow();
-  const enqueued = estimatedTokens(Number(open.bytes ?? 0));
+  const enqueued = Number(open.tokens ?? 0) + tokensFromBytes(Number(open.untokenedBytes ?? 0));
   const fit = withinTokens(lines, limit - enqueued);
   if (fit < lines.length) {
     ctx.logger.info({ enqueuedTokens: enqueued, limit, sending: fit, waiting: lines.length - fit }, 'AI enqueued-token limit: the rest wait for open batches to finish');
@@ -121,6 +127,7 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
     maxImages: ctx.settings.maxImages,
     // OpenAI may read the images until the batch is given up on (AI_BATCH_STALE_MS after submission).
     imagesUsableUntil: addMs(ctx.now(), ctx.settings.staleMs),
+    imageSize: ctx.settings.imageSize,
   };
   const byBlog = new Map<number, number>();
   const lines: RequestLine[] = [];

@@ -1,5 +1,6 @@
 import { buildMessages } from './prompt.js';
 import type { BlogProfile } from './profiles.js';
+import { requestTokens } from './tokens.js';
 
 /** Request lines of a batch input file, and how they are split to fit the Batch API's per-file limits. Pure. */
 
@@ -10,6 +11,8 @@ export interface RequestLine {
   /** The JSONL line, without its newline. */
   json: string;
   bytes: number;
+  /** Input tokens as OpenAI counts them (tokenizer + the model's image rule): what the enqueued limit sees. */
+  tokens: number;
 }
 
 export interface LineOptions {
@@ -20,36 +23,35 @@ export interface LineOptions {
   maxImages: number;
   /** Until when OpenAI may still read the batch's images (now + the batch's lifetime): expiring links are left out. */
   imagesUsableUntil?: Date;
+  /** The size of the images the scraper keeps (AI_IMAGE_WIDTH_PX × AI_IMAGE_HEIGHT_PX): what they cost. */
+  imageSize: { width: number; height: number };
 }
 
 /** custom_id is the blog's id: a blog is in a batch at most once, and the result finds its blog without a lookup. */
 export function requestLine(profile: BlogProfile, taskId: number, options: LineOptions): RequestLine {
   const customId = String(profile.blog.id);
-  const json = JSON.stringify({
-    custom_id: customId,
-    method: 'POST',
-    url: '/v1/chat/completions',
-    body: {
-      model: options.model,
-      messages: buildMessages(profile, options.categories, options.maxImages, options.imagesUsableUntil),
-      response_format: options.responseFormat,
-    },
-  });
-  return { customId, taskId, blogId: profile.blog.id, json, bytes: Buffer.byteLength(json) + 1 };
+  const body = {
+    model: options.model,
+    messages: buildMessages(profile, options.categories, options.maxImages, options.imagesUsableUntil),
+    response_format: options.responseFormat,
+  };
+  const json = JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body });
+  const tokens = requestTokens(body, options.imageSize);
+  return { customId, taskId, blogId: profile.blog.id, json, bytes: Buffer.byteLength(json) + 1, tokens };
 }
 
 /**
- * The tokens OpenAI counts against its enqueued limit for a request file of this size: an estimate, a token per 4
- * bytes (JSON punctuation and Cyrillic text make bytes per token higher than that, so it errs on the safe side).
+ * Tokens of a batch built before token accounting (migration 0017), from its file size: a token per 4 bytes. Only
+ * for those old rows; new lines carry their counted `tokens`.
  */
-export const estimatedTokens = (bytes: number) => Math.ceil(bytes / 4);
+export const tokensFromBytes = (bytes: number) => Math.ceil(bytes / 4);
 
 /** The longest prefix of `lines` whose estimated tokens fit in `budget`. */
 export function withinTokens(lines: readonly RequestLine[], budget: number): number {
   let used = 0;
   let fit = 0;
   for (const line of lines) {
-    used += estimatedTokens(line.bytes);
+    used += line.tokens;
     if (used > budget) break;
     fit++;
   }

@@ -3,7 +3,8 @@ import type { BlogProfile } from './profiles.js';
 /**
  * The chat messages of one blog's request (SPEC §7): a system prompt that explains the task, and a multimodal user
  * message with the scraped facts as labelled lines plus the avatar and post thumbnails (detail "low": 85 tokens
- * each instead of thousands, and enough to tell a car, a child or a beach).
+ * each on GPT-4o-class models; the GPT-5 mini/nano family bills 32-px patches whatever `detail` says, so there the
+ * image's size is what costs — see tokens.ts).
  */
 
 type Post = BlogProfile['posts'][number];

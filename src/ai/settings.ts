@@ -7,6 +7,8 @@ export interface AiSettings {
   maxWaitMs: number;
   maxTasksPerBuild: number;
   maxImages: number;
+  /** The size of the post images sent (what their tokens are counted for). */
+  imageSize: { width: number; height: number };
   maxRequestsPerFile: number;
   maxFileBytes: number;
   /** OpenAI's enqueued-token limit for the model (estimated; 0 = none): builds wait for open batches to finish. */
@@ -35,6 +37,7 @@ export function aiSettings(config: Config): AiSettings {
     maxWaitMs: config.AI_BATCH_MAX_WAIT_MS,
     maxTasksPerBuild: config.AI_BATCH_MAX_TASKS,
     maxImages: config.AI_MAX_IMAGES,
+    imageSize: { width: config.AI_IMAGE_WIDTH_PX, height: config.AI_IMAGE_HEIGHT_PX },
     maxRequestsPerFile: config.AI_BATCH_MAX_REQUESTS_PER_FILE,
     maxFileBytes: config.AI_BATCH_MAX_FILE_BYTES,
     maxEnqueuedTokens: config.AI_MAX_ENQUEUED_TOKENS,

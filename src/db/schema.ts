@@ -286,6 +286,8 @@ export interface AiBatchesTable {
   error_file_id: string | null;
   request_count: Generated<number>;
   input_bytes: Generated<number>;
+  /** Input tokens estimated at build (src/ai/tokens.ts), for the enqueued limit; 0 on batches built before migration 0017. */
+  estimated_tokens: Generated<number>;
   ok_count: Generated<number>;
   refused_count: Generated<number>;
   invalid_count: Generated<number>;

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollBatches } from '../../src/ai/poll.js';
 import { retryStaleBatches } from '../../src/ai/stale.js';
-import { estimatedTokens } from '../../src/ai/jsonl.js';
 import { submitDueBatches } from '../../src/ai/submit.js';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
 import { waitFor } from '../../emulator/openai/testkit.js';
@@ -155,7 +154,8 @@ describe('AI batch faults', () => {
     emulator.setBatchFault({ kind: 'stuck' }, { times: 1 });
     expect((await submitDueBatches(fx.ctx)).batches).toBe(1);
     const open = await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow();
-    const enqueued = estimatedTokens(open.input_bytes);
+    const enqueued = open.estimated_tokens;
+    expect(enqueued).toBeGreaterThan(0);
     const later = await seedScrapedBlogs(testDb, 20, { prefix: 'later' });
     const laterTasks = () => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', 'in', later.map((b) => b.taskId)).execute();
 
@@ -171,7 +171,7 @@ describe('AI batch faults', () => {
     const sent = await testDb.db.selectFrom('ai_batches').selectAll().where('id', '<>', open.id).executeTakeFirstOrThrow();
     expect(sent.request_count).toBeGreaterThan(0);
     expect(sent.request_count).toBeLessThan(20);
-    expect(enqueued + estimatedTokens(sent.input_bytes)).toBeLessThanOrEqual(limit);
+    expect(enqueued + sent.estimated_tokens).toBeLessThanOrEqual(limit);
     const waiting = (await laterTasks()).filter((t) => t.status === 'pending');
     expect(waiting).toHaveLength(20 - sent.request_count);
     expect(waiting.every((t) => t.attempts === 0)).toBe(true);

@@ -14,6 +14,7 @@ export const testSettings = (overrides: Partial<AiSettings> = {}): AiSettings =>
   maxWaitMs: 2 * 3_600_000,
   maxTasksPerBuild: 5_000,
   maxImages: 10,
+  imageSize: { width: 1080, height: 1350 },
   maxRequestsPerFile: 50_000,
   maxFileBytes: 190 * 1024 * 1024,
   maxEnqueuedTokens: 0,
