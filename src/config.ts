@@ -66,6 +66,13 @@ export const configSchema = z.object({
   DB_POOL_MAX: int(10, 2, 200),
   DB_QUEUE_POOL_MAX: int(3, 1, 50),
   EMBEDDED_PG_PORT: int(0, 0, 65535),
+  /** How often the daemon checks that the embedded Postgres it runs is alive (a signal-0 probe, no query). */
+  EMBEDDED_PG_CHECK_INTERVAL_MS: int(1000, 50, minutes(5)),
+  /** First wait between failed restarts of the embedded Postgres; doubles per failure up to the maximum. */
+  EMBEDDED_PG_RESTART_BACKOFF_MS: int(500, 10, minutes(5)),
+  EMBEDDED_PG_RESTART_BACKOFF_MAX_MS: int(seconds(10), 10, minutes(30)),
+  /** Failed restarts in a row after which liveness (/api/health/live) answers 503, so an orchestrator restarts us. */
+  EMBEDDED_PG_RESTART_ATTEMPTS: int(5, 1, 1000),
   WORKER_CONCURRENCY: int(2, 0, 256),
   QUEUE_POLL_INTERVAL_MS: int(seconds(5), 10),
   TASK_LEASE_MS: int(seconds(60), 1000),

@@ -50,7 +50,7 @@ export interface DaemonOptions {
 export async function startDaemon(config: Config, logger: Logger, options: DaemonOptions = {}): Promise<Daemon> {
   const apiKey = await resolveApiKey(config);
   const { box } = await resolveEncryptionKey(config);
-  const database = await openConfiguredDatabase(config, logger, { adoptRunningEmbedded: true });
+  const database = await openConfiguredDatabase(config, logger, { adoptRunningEmbedded: true, superviseEmbedded: true });
   // Anything that fails from here on during the start (an import, a setting the schema cannot judge, the port) must
   // not leave the database, and an embedded Postgres, running behind a dead daemon.
   try {
@@ -116,6 +116,7 @@ async function startOnDatabase(
     consoleSessionTtlMs: config.CONSOLE_SESSION_TTL_MS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
+    isLive: () => database.isLive(),
     version: packageVersion(),
     secretBox: box,
     accountOps,

@@ -3,12 +3,15 @@ import { maskUrl, type Logger } from '../logger.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded.js';
 import { migrate } from './migrate.js';
+import { PostgresSupervisor } from './supervisor.js';
 
 export interface DatabaseRuntime {
   handle: DatabaseHandle;
   /** The task runner's own small pool: its statements are prepared and planned once per connection. */
   queue: DatabaseHandle;
   embedded: EmbeddedPostgresHandle | undefined;
+  /** False while an embedded Postgres that died cannot be restarted: liveness reports it. Always true with DATABASE_URL. */
+  isLive(): boolean;
   /** Closes the pool, then stops the embedded server if this process owns it. */
   close(): Promise<void>;
 }
@@ -20,7 +23,7 @@ export interface DatabaseRuntime {
 export async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
-  options: { adoptRunningEmbedded: boolean },
+  options: { adoptRunningEmbedded: boolean; /** Restart the embedded Postgres if it dies (the daemon; not one-shot commands). */ superviseEmbedded?: boolean },
 ): Promise<DatabaseRuntime> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.DATABASE_URL;
@@ -46,11 +49,26 @@ export async function openConfiguredDatabase(
     throw new Error(`cannot prepare the database at ${maskUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
   dbLogger.info({ database: maskUrl(url), embedded: !!embedded }, 'database ready');
+  const supervisor = embedded && options.superviseEmbedded
+    ? new PostgresSupervisor(
+        embedded,
+        {
+          checkIntervalMs: config.EMBEDDED_PG_CHECK_INTERVAL_MS,
+          backoffMs: config.EMBEDDED_PG_RESTART_BACKOFF_MS,
+          backoffMaxMs: config.EMBEDDED_PG_RESTART_BACKOFF_MAX_MS,
+          maxFailures: config.EMBEDDED_PG_RESTART_ATTEMPTS,
+        },
+        logger.child({ component: 'embedded-postgres' }),
+      )
+    : undefined;
+  supervisor?.start();
   return {
     handle,
     queue,
     embedded,
+    isLive: () => supervisor?.healthy ?? true,
     close: async () => {
+      await supervisor?.stop();
       await handle.close();
       await queue.close();
       await embedded?.stop();

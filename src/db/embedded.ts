@@ -33,6 +33,10 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgresHandle {
   connectionString: string;
   port: number;
+  /** Whether the postmaster this handle started (or adopted) is still alive: a cheap signal-0 probe, no connection. */
+  isRunning(): boolean;
+  /** Starts the server again on the same data directory and port (Postgres runs its crash recovery by itself). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +79,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     connectionString: adminUrl(password, port, database),
     port,
+    isRunning: () => isAlive(pid),
+    restart: async () => {
+      pid = await spawnServer(pgData, dataDir, port, password, options.settings ?? {});
+      owned = true;
+    },
     stop: async () => {
       if (!owned) return;
       await stopServer(pid);

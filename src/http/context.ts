@@ -21,6 +21,8 @@ export interface AppDeps {
   maxAttempts: number;
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;
+  /** False when the process cannot recover by itself (its embedded Postgres will not restart): liveness fails. */
+  isLive?: () => boolean;
   version: string;
   /** Seals account passwords and proxy URLs at rest (see src/crypto/keys.ts). */
   secretBox: SecretBox;

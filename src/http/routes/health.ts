@@ -34,7 +34,13 @@ const live = createRoute({
   method: 'get',
   path: '/api/health/live',
   summary: 'Liveness: the process and its event loop answer (no auth, no database)',
-  responses: { 200: { content: { 'application/json': { schema: z.object({ status: z.literal('alive') }) } }, description: 'Alive' } },
+  responses: {
+    200: { content: { 'application/json': { schema: z.object({ status: z.literal('alive') }) } }, description: 'Alive' },
+    503: {
+      content: { 'application/json': { schema: z.object({ status: z.literal('unhealthy'), reason: z.string() }) } },
+      description: 'The process cannot recover by itself (its embedded Postgres keeps failing to restart): restart it',
+    },
+  },
 });
 
 const DB_CHECK_TIMEOUT_MS = 2_000;
@@ -66,7 +72,11 @@ export function healthRoutes(deps: AppDeps) {
     return ready ? c.json(body, 200) : c.json(body, 503);
   });
 
-  app.openapi(live, (c) => c.json({ status: 'alive' as const }, 200));
+  app.openapi(live, (c) =>
+    deps.isLive?.() === false
+      ? c.json({ status: 'unhealthy' as const, reason: 'the embedded Postgres died and could not be restarted' }, 503)
+      : c.json({ status: 'alive' as const }, 200),
+  );
   return app;
 }
 
