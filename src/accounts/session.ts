@@ -144,6 +144,7 @@ export class InstagramSession {
   }
 
   private async acquire(): Promise<AccountLease> {
+    // sql/queue/recover.sql frees the account by this exact holder when the task's lease expires (its worker died).
     const holder = `${this.pool.deps.workerId}:task:${this.taskId ?? 'none'}`;
     const lease = await this.pool.lease(holder, [...this.excluded]);
     if (lease) {
