@@ -1,8 +1,8 @@
 -- Tasks whose lease ran out: their worker died or lost the database. Each such run already spent an attempt, so a
 -- task that keeps killing its worker ends `failed` after max_attempts instead of looping forever.
--- The Instagram account the dead run had leased is freed in the same statement: its lease holder is the format()
--- below (worker id, task id; see acquire() in src/accounts/session.ts), and otherwise it would stay unusable until its own,
--- longer ACCOUNT_LEASE_MS ran out, long after the task came back.
+-- The Instagram account the dead run had leased is freed in the same statement. Its lease holder is the format()
+-- below (worker id, task id; see acquire() in src/accounts/session.ts); otherwise it would stay unusable until its
+-- own, longer ACCOUNT_LEASE_MS ran out, long after the task came back.
 WITH expired AS (
   SELECT id, locked_by FROM scrape_tasks
   WHERE status = 'running' AND locked_until < now()
