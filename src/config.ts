@@ -65,6 +65,10 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DB_POOL_MAX: int(10, 2, 200),
   DB_QUEUE_POOL_MAX: int(3, 1, 50),
+  /** Runs of a transaction that Postgres aborted for a deadlock or serialization failure, the first included. */
+  DB_CONFLICT_ATTEMPTS: int(3, 1, 50),
+  /** Upper bound of the random pause before such a transaction runs again (times the attempt number). */
+  DB_CONFLICT_BACKOFF_MS: int(10, 0, seconds(10)),
   EMBEDDED_PG_PORT: int(0, 0, 65535),
   /** How often the daemon checks that the embedded Postgres it runs is alive (a signal-0 probe, no query). */
   EMBEDDED_PG_CHECK_INTERVAL_MS: int(1000, 50, minutes(5)),

@@ -38,7 +38,8 @@ export async function openConfiguredDatabase(
   }
   const dbLogger = logger.child({ component: 'db' });
   const onPoolError = (error: Error) => dbLogger.warn({ err: error.message }, 'idle database connection lost');
-  const handle = openDatabase(url, { poolMax: config.DB_POOL_MAX, onPoolError });
+  const conflictRetry = { attempts: config.DB_CONFLICT_ATTEMPTS, backoffMs: config.DB_CONFLICT_BACKOFF_MS };
+  const handle = openDatabase(url, { poolMax: config.DB_POOL_MAX, onPoolError, conflictRetry });
   const queue = openDatabase(url, { poolMax: config.DB_QUEUE_POOL_MAX, onPoolError, queuePool: true });
   try {
     await migrate(handle.pool, dbLogger);

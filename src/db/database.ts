@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { setConflictRetryPolicy, type ConflictRetryPolicy } from './retry.js';
 import { preparedName } from './sql-file.js';
 
 export type Db = Kysely<Database>;
@@ -32,6 +33,8 @@ export interface OpenOptions {
   onPoolError?: (error: Error) => void;
   /** The runner's own pool: its sessions run with QUEUE_SESSION_SETTINGS. */
   queuePool?: boolean;
+  /** How transactions aborted for a deadlock or serialization failure are run again (src/db/retry.ts); default 3 runs. */
+  conflictRetry?: ConflictRetryPolicy;
 }
 
 /**
@@ -70,6 +73,7 @@ export function openDatabase(connectionString: string, options: OpenOptions): Da
   // rejected, and the pool drops the broken client when it is released; here we only keep the process alive.
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (options.conflictRetry) setConflictRetryPolicy(db, options.conflictRetry);
   return {
     db,
     pool,

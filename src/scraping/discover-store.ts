@@ -33,7 +33,7 @@ export interface Discovered {
  */
 export async function keepDiscovered(db: Kysely<Database>, found: Discovered): Promise<void> {
   const source = `discover:${found.hashtag}`;
-  await retryOnConflict(() => db.transaction().execute(async (trx) => {
+  await retryOnConflict(db, () => db.transaction().execute(async (trx) => {
     const blog = await trx
       .insertInto('blogs')
       .values({ ...found.profile, raw: JSON.stringify(found.raw), source })

@@ -25,7 +25,7 @@ export interface ScrapeRequest {
  */
 export async function requestScrapes(db: Kysely<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
   if (request.usernames.length === 0) return [];
-  return retryOnConflict(() => db.transaction().execute((trx) => requestScrapesIn(trx, request)));
+  return retryOnConflict(db, () => db.transaction().execute((trx) => requestScrapesIn(trx, request)));
 }
 
 /**
@@ -94,7 +94,7 @@ export interface AudienceQualityRequest {
 
 /** One `audience_quality` task per username, bound to its blog (created as `pending` when new); a live one is reused. */
 export async function requestAudienceQuality(db: Kysely<Database>, request: AudienceQualityRequest): Promise<Enqueued> {
-  return retryOnConflict(() => db.transaction().execute(async (trx) => {
+  return retryOnConflict(db, () => db.transaction().execute(async (trx) => {
     const blogId = await ensureBlog(trx, request.username);
     const [enqueued] = await enqueueTasks(
       trx,
@@ -127,7 +127,7 @@ export interface FollowersRequest {
  * live, asking again returns it, whatever `max` was asked.
  */
 export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
-  return retryOnConflict(() => db.transaction().execute(async (trx) => {
+  return retryOnConflict(db, () => db.transaction().execute(async (trx) => {
     const blogId = await ensureBlog(trx, request.username);
     const [enqueued] = await enqueueTasks(
       trx,
