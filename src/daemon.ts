@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PoolOperations } from './accounts/admin.js';
 import { createAiPipeline } from './ai/service.js';
 import { warnAboutDirectAccounts } from './accounts/direct-connections.js';
+import { sealDeviceSeeds } from './accounts/device-seed.js';
 import { importFromConfig } from './accounts/import.js';
 import { PoolMaintenance } from './accounts/maintenance.js';
 import { AccountPool } from './accounts/pool.js';
@@ -71,6 +72,7 @@ async function startOnDatabase(
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let accepting = false;
 
+  await sealDeviceSeeds(db, box, logger.child({ component: 'pool' }));
   await importFromConfig(db, box, config, logger);
   await warnAboutDirectAccounts(db, config.ACCOUNT_DIRECT_CONNECTIONS, logger);
   const alerter = createAlerter(config, logger.child({ component: 'alerts' }));

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import { classifyInstagramError, type Classification } from '../instagram/classify.js';
 import { InstagramClient } from '../instagram/client.js';
 import type { Logger } from '../logger.js';
+import { deviceSeedOf } from './device-seed.js';
 import { noteRequestsMade, recordActivity } from './events.js';
 import { acquireAccount, accountAvailability, releaseAccount, type AccountRow, type Availability } from './lease.js';
 import type { PoolSettings } from './settings.js';
@@ -97,7 +98,7 @@ export class AccountPool {
     const proxyUrl = await this.proxyUrlOf(row.proxy_id);
     return InstagramClient.create({
       username: row.username,
-      deviceSeed: row.device_seed,
+      deviceSeed: deviceSeedOf(row, this.deps.box),
       proxyUrl,
       session: sessionEncrypted ? this.deps.box.decrypt(sessionEncrypted) : null,
       timeoutMs: this.deps.settings.requestTimeoutMs,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AccountStatus, Database, ProxyStatus } from '../db/schema.js';
 import { proxyCredentialForms, scrubSecrets } from './credentials.js';
+import { newDeviceSeed } from './device-seed.js';
 import { logAccountStatus } from './status-log.js';
 import { AccountStoreError, isUniqueViolation } from './store-errors.js';
 
@@ -75,8 +75,6 @@ export async function getAccount(db: Kysely<Database>, box: SecretBox, id: numbe
   return row && toAccountRow(box, row);
 }
 
-/** The device identity is derived from this seed: random once, never changed, so the account keeps "its phone". */
-export const newDeviceSeed = () => randomBytes(16).toString('hex');
 
 export interface NewAccount {
   username: string;
@@ -101,7 +99,7 @@ export async function insertAccount(db: Kysely<Database>, box: SecretBox, input:
       .values({
         username: input.username,
         password_encrypted: box.encrypt(input.password),
-        device_seed: newDeviceSeed(),
+        device_seed_encrypted: box.encrypt(newDeviceSeed()),
         proxy_id: input.proxyId ?? null,
       })
       .returning('id')

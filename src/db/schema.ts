@@ -182,7 +182,10 @@ export interface IgAccountsTable {
   username: string;
   password_encrypted: string;
   session_encrypted: string | null;
-  device_seed: string;
+  /** Plaintext seed of a row written before migration 0012; NULL once the daemon sealed it. */
+  device_seed: string | null;
+  /** The device seed, sealed (src/accounts/device-seed.ts). */
+  device_seed_encrypted: string | null;
   proxy_id: number | null;
   status: Generated<AccountStatus>;
   status_reason: string | null;

@@ -89,7 +89,7 @@ export async function createPoolFixture(
       .values({
         username: account.username,
         password_encrypted: box.encrypt(account.password),
-        device_seed: `seed-${account.username}`,
+        device_seed_encrypted: box.encrypt(`seed-${account.username}`),
         proxy_id: proxyId,
         warmup_started_at: new Date(Date.now() - 30 * 86_400_000),
       })

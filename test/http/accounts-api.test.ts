@@ -67,19 +67,21 @@ describe('accounts CRUD', () => {
     expect((await api.call('GET', `/api/accounts/${second.id}`)).status).toBe(404);
   });
 
-  it('stores the password encrypted and a random device seed that never changes', async () => {
+  it('stores the password and a random device seed sealed, and the seed never changes', async () => {
     const { id } = await addAccount({ username: 'crypto', password: 'plain-text-password' });
     const before = await testDb.db.selectFrom('ig_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(before.password_encrypted).not.toContain('plain-text-password');
     expect(before.password_encrypted).toMatch(/^v1:/);
     expect(TEST_SECRET_BOX.decrypt(before.password_encrypted)).toBe('plain-text-password');
-    expect(before.device_seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(before.device_seed).toBeNull();
+    const seed = TEST_SECRET_BOX.decrypt(before.device_seed_encrypted!);
+    expect(seed).toMatch(/^[0-9a-f]{32}$/);
     await api.call('PATCH', `/api/accounts/${id}`, { password: 'another-one', status: 'active' });
-    const after = await testDb.db.selectFrom('ig_accounts').select('device_seed').where('id', '=', id).executeTakeFirstOrThrow();
-    expect(after.device_seed).toBe(before.device_seed);
+    const after = await testDb.db.selectFrom('ig_accounts').select('device_seed_encrypted').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(TEST_SECRET_BOX.decrypt(after.device_seed_encrypted!)).toBe(seed);
     const other = await addAccount({ username: 'crypto2', password: 'plain-text-password' });
     const otherRow = await testDb.db.selectFrom('ig_accounts').selectAll().where('id', '=', other.id).executeTakeFirstOrThrow();
-    expect(otherRow.device_seed).not.toBe(before.device_seed);
+    expect(TEST_SECRET_BOX.decrypt(otherRow.device_seed_encrypted!)).not.toBe(seed);
     expect(otherRow.password_encrypted).not.toBe(before.password_encrypted);
   });
 

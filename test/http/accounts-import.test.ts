@@ -25,9 +25,10 @@ const accounts = () =>
   testDb.db
     .selectFrom('ig_accounts as a')
     .leftJoin('proxies as p', 'p.id', 'a.proxy_id')
-    .select(['a.username', 'a.password_encrypted', 'a.device_seed', 'p.label'])
+    .select(['a.username', 'a.password_encrypted', 'a.device_seed_encrypted', 'p.label'])
     .orderBy('a.username')
-    .execute();
+    .execute()
+    .then((rows) => rows.map((row) => ({ ...row, device_seed: TEST_SECRET_BOX.decrypt(row.device_seed_encrypted!) })));
 
 describe('POST /api/proxies/import', () => {
   it('imports every list format, reports bad lines by number, and skips existing proxies on re-import', async () => {

@@ -75,8 +75,13 @@ it('no account or proxy route answers with a password, cookie, session, device s
   await call('DELETE', `/api/accounts/${account2}`);
   await call('GET', '/api/accounts');
 
-  const rows = await testDb.db.selectFrom('ig_accounts').select(['device_seed', 'session_encrypted', 'password_encrypted']).execute();
-  const stored = rows.flatMap((r) => [r.device_seed, r.password_encrypted, ...(r.session_encrypted ? [r.session_encrypted] : [])]);
+  const rows = await testDb.db.selectFrom('ig_accounts').select(['device_seed_encrypted', 'session_encrypted', 'password_encrypted']).execute();
+  const stored = rows.flatMap((r) => [
+    r.device_seed_encrypted!,
+    TEST_SECRET_BOX.decrypt(r.device_seed_encrypted!),
+    r.password_encrypted,
+    ...(r.session_encrypted ? [r.session_encrypted] : []),
+  ]);
   const urls = await testDb.db.selectFrom('proxies').select('url_encrypted').execute();
   const forbidden = [
     ...SECRETS.passwords,
