@@ -341,6 +341,31 @@ describe('bugs this fuzzing found, pinned as examples', () => {
   });
 });
 
+describe('bounds of the strings that feed an index (issue 17)', () => {
+  // The proxy label (scheme://host:port) is a unique index key; a host past DNS bounds used to fail the insert with
+  // "index row size exceeds btree maximum" (500) and take the whole import down with it.
+  const withinBounds = fc.constantFrom(`${'l'.repeat(63)}.example.com`, `${'h'.repeat(63)}.`.repeat(3) + 'h'.repeat(61));
+  const pastBounds = fc.constantFrom(`${'l'.repeat(64)}.example.com`, `${'h'.repeat(63)}.`.repeat(3) + 'h'.repeat(62), `${'a'.repeat(60)}.`.repeat(47) + 'com');
+
+  it('an import fails exactly the lines whose host is past the bounds, and keeps the others', async () => {
+    let batch = 0;
+    await checkProperty(
+      'bounded hosts in an import',
+      fc.asyncProperty(fc.array(fc.oneof(withinBounds.map((h) => ({ h, ok: true })), pastBounds.map((h) => ({ h, ok: false }))), { minLength: 1, maxLength: 6 }), async (hosts) => {
+        batch++;
+        // A port of this run's own, so every line within bounds is new.
+        const lines = hosts.map(({ h }, i) => `http://${h}:${10_000 + batch * 10 + i}`);
+        const response = await api.call('POST', '/api/proxies/import', { text: lines.join('\n') });
+        expect(response.status, response.text.slice(0, 300)).toBe(200);
+        const expectedErrors = hosts.flatMap(({ ok }, i) => (ok ? [] : [i + 1]));
+        expect(response.body.errors.map((e: { line: number }) => e.line)).toEqual(expectedErrors);
+        expect(response.body.created).toBe(hosts.length - expectedErrors.length);
+      }),
+      30,
+    );
+  });
+});
+
 describe('after the fuzzing', () => {
   it('ordinary requests still work and the data is consistent', async () => {
     const health = await api.call('GET', '/api/health');
