@@ -1,14 +1,15 @@
 /**
- * `npm run bench` — every part, one after the other, on one throw-away Postgres: queue, scraping, API, memory.
+ * `npm run bench` — every part, one after the other, on one throw-away Postgres: queue, scraping, API, enqueue contention, memory.
  * Writes bench/results/<part>.json and BENCHMARKS.md. BENCH_QUICK=1 for a fast smoke run; BENCH_PARTS=queue,api
  * to choose parts.
  */
 import { apiPart } from './api/part.js';
+import { enqueuePart } from './enqueue/part.js';
 import { runParts } from './lib/part.js';
 import { memoryPart } from './memory/part.js';
 import { queuePart } from './queue/part.js';
 import { scrapePart } from './scrape/part.js';
 
-const all = [queuePart, scrapePart, apiPart, memoryPart];
+const all = [queuePart, scrapePart, apiPart, enqueuePart, memoryPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');

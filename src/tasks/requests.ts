@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
-import { ensureBlog } from '../scraping/blog-store.js';
+import { blogIdsFor, ensureBlog } from '../scraping/blog-store.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 
 /** What users ask for, turned into queue work. Shared by the API and the scheduler. */
@@ -37,14 +37,7 @@ export async function requestScrapes(db: Kysely<Database>, request: ScrapeReques
 export async function requestScrapesIn(trx: Transaction<Database>, request: ScrapeRequest): Promise<Enqueued[]> {
   if (request.usernames.length === 0) return [];
   const usernames = [...new Set(request.usernames)].sort();
-  const blogs = await trx
-    .insertInto('blogs')
-    .values(usernames.map((username) => ({ username, source: request.source })))
-    // A no-op update instead of DO NOTHING, so existing rows come back in RETURNING too.
-    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-    .returning(['id', 'username'])
-    .execute();
-  const blogIds = new Map(blogs.map((b) => [b.username, b.id]));
+  const blogIds = await blogIdsFor(trx, usernames, request.source);
   const enqueued = await enqueueTasks(
     trx,
     usernames.map((username) => ({
