@@ -90,6 +90,8 @@ export const configSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(seconds(20), 1000, seconds(120)),
   /** Open HTTP connections at most; more are closed at once (a flood cannot hold the daemon's sockets). */
   HTTP_MAX_CONNECTIONS: int(1024, 1, 1_000_000),
+  /** How long a connection the server closes (after an early 413) keeps reading what the client still sends. */
+  HTTP_LINGER_MS: int(seconds(10), 0, minutes(5)),
   /** How long a console sign-in (the /ui session cookie) lasts. */
   CONSOLE_SESSION_TTL_MS: int(minutes(12 * 60), seconds(60)),
 

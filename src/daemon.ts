@@ -151,6 +151,7 @@ async function startOnDatabase(
       host: config.HOST,
       headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
       maxConnections: config.HTTP_MAX_CONNECTIONS,
+      lingerMs: config.HTTP_LINGER_MS,
     });
   } catch (error) {
     maintenance.stop();

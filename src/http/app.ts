@@ -27,6 +27,13 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const logger = deps.logger.child({ component: 'http' });
 
+  // A response sent before the request's body was read (a 413, a 401 to an upload) ends the connection: say so, so
+  // the client does not send its next request into a socket the server is closing (src/http/server.ts lingers).
+  app.use('*', async (c, next) => {
+    await next();
+    const incoming = (c.env as { incoming?: { complete: boolean } } | undefined)?.incoming;
+    if (incoming && !incoming.complete) c.res.headers.set('connection', 'close');
+  });
   app.use(
     '*',
     bodyLimit({

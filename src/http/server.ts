@@ -1,4 +1,5 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   headersTimeoutMs?: number;
   /** Open connections at most (HTTP_MAX_CONNECTIONS); more are closed at once. */
   maxConnections?: number;
+  /** How long a closing connection keeps reading what the client still sends (HTTP_LINGER_MS); see lingerOnClose. */
+  lingerMs?: number;
 }
 
 export async function startHttpServer(app: Hono<any, any, any>, options: HttpServerOptions): Promise<HttpServer> {
@@ -36,6 +39,13 @@ export async function startHttpServer(app: Hono<any, any, any>, options: HttpSer
     (started as Server).once('error', reject);
   });
   if (options.maxConnections) server.maxConnections = options.maxConnections;
+  const lingerMs = options.lingerMs ?? 10_000;
+  server.on('connection', (socket: Socket) => lingerOnClose(socket, lingerMs));
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    res.once('finish', () => {
+      if (!req.complete) discardUnreadBody(req);
+    });
+  });
   server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -77,4 +87,40 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * A lingering close (RFC 9112 §9.6, nginx's lingering_close). A body refused early (413) is still on its way when
+ * the server closes: Node closes a `Connection: close` response's socket with destroySoon(), and @hono/node-server
+ * does the same 500 ms after a response that left the body unread. Closing a socket with unread data sends a reset,
+ * and a client that writes its whole request before it reads gets a broken pipe instead of the 413 (issue 17). So a
+ * closing socket half-closes instead: the response goes out with a FIN, what the client still sends is read and
+ * discarded (by the HTTP parser, which drops a body nobody reads), and the socket is destroyed once the client
+ * closes its side, or after `lingerMs` at most. (Measured: a client writing 10 MB and then reading got EPIPE after
+ * 4 MB at 500 ms; with this it sends everything and reads the 413.)
+ */
+function lingerOnClose(socket: Socket, lingerMs: number): void {
+  let lingering = false;
+  socket.destroySoon = function lingeringClose() {
+    if (lingering || socket.destroyed) return;
+    lingering = true;
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), lingerMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+    socket.resume();
+  };
+}
+
+/**
+ * The rest of a body the app answered without reading, read and dropped. The web stream @hono/node-server wraps
+ * around the request (Readable.toWeb) pauses it whenever its own queue is full, and nobody reads that queue once
+ * the response is out: the parser then stops reading the socket, the client's sends stall, and the lingering close
+ * ends in a reset after all. Its listener goes; ours keeps the bytes flowing to nowhere.
+ */
+function discardUnreadBody(req: IncomingMessage): void {
+  req.removeAllListeners('data');
+  req.on('data', () => {});
+  req.resume();
 }

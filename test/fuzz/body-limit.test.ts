@@ -254,6 +254,40 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
     expect(ok.status, ok.body).toBe(200);
   });
 
+  it('a client that sends its whole body before it reads still gets the 413, not a broken pipe (issue 17)', async () => {
+    // Many clients (http.client, older urllib3, shell tools) write the whole request and only then read. The server
+    // answers 413 early; closing the socket while such a client is still sending resets it, and the client reports
+    // a broken pipe or a reset instead of the 413. The pace is the scenario: 2 MB over about a second, a slow uplink.
+    const bodyBytes = 2_000_000;
+    const piece = Buffer.alloc(64 * 1024, 'a');
+    // allowHalfOpen: like a plain TCP client, it goes on sending after the server's FIN (Node's own would stop).
+    const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let received = Buffer.alloc(0);
+    let serverDone = false;
+    socket.on('data', (chunk) => (received = Buffer.concat([received, chunk])));
+    socket.on('end', () => (serverDone = true));
+    const write = (data: string | Buffer) => new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
+    let writeError: unknown;
+    try {
+      await write(head(bodyRoutes[0]!, { authorization: `Bearer ${TEST_API_KEY}`, 'content-length': bodyBytes }));
+      for (let sent = 0; sent < bodyBytes; sent += piece.length) {
+        await write(piece.subarray(0, Math.min(piece.length, bodyBytes - sent)));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+    } catch (error) {
+      writeError = error;
+    }
+    const response = parseResponse(received);
+    expect(writeError, `the upload failed after the 413 had been sent (${(writeError as Error | undefined)?.message})`).toBeUndefined();
+    expect(response?.status).toBe(413);
+    expect(response?.headers.connection).toBe('close'); // the server says it will close rather than leave the client guessing
+    expect(serverDone).toBe(true); // and it did end its side, after the response
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.end(); // the client is done too: the server lets the connection go
+    await closed;
+  });
+
   it('a body of exactly the limit is not refused for its size', async () => {
     for (const route of bodyRoutes) {
       const body = filler(LIMIT);
