@@ -10,6 +10,15 @@ import { renewAccountLease } from './lease.js';
 import type { AccountLease, AccountPool } from './pool.js';
 import { recordProxySuccess } from './proxy-health.js';
 
+/**
+ * The holder of an account leased for a task: `<worker id>:task:<task id>`. sql/queue/recover.sql frees the account by
+ * this exact holder when the task's lease expires (its worker died), from the task's lease token
+ * (src/queue/runner.ts leaseTokenOf): keep the two in step.
+ */
+export function accountHolderOf(workerId: string, taskId: number | null): string {
+  return `${workerId}:task:${taskId ?? 'none'}`;
+}
+
 /** How long a task waits when no account is usable and none will be without a human. */
 const NO_ACCOUNT_RETRY_MS = 15 * 60_000;
 
@@ -144,8 +153,7 @@ export class InstagramSession {
   }
 
   private async acquire(): Promise<AccountLease> {
-    // sql/queue/recover.sql frees the account by this exact holder when the task's lease expires (its worker died).
-    const holder = `${this.pool.deps.workerId}:task:${this.taskId ?? 'none'}`;
+    const holder = accountHolderOf(this.pool.deps.workerId, this.taskId);
     const lease = await this.pool.lease(holder, [...this.excluded]);
     if (lease) {
       this.lease = lease;

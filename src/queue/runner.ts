@@ -148,7 +148,7 @@ export class TaskRunner {
    * expired during a stall, after which the task was recovered and claimed again — cannot overwrite the new run.
    */
   private leaseToken(): string {
-    return `${this.deps.options.workerId}#${++this.claimSeq}`;
+    return leaseTokenOf(this.deps.options.workerId, ++this.claimSeq);
   }
 
   private async claim(free: number): Promise<Task[]> {
@@ -385,6 +385,14 @@ export class TaskRunner {
     }
     return { finished: inFlight.length - remaining.length, handedBack: remaining.length };
   }
+}
+
+/**
+ * `<worker id>#<claim sequence>`. sql/queue/recover.sql strips the `#<sequence>` to find the worker's account lease
+ * (src/accounts/session.ts accountHolderOf): keep the two in step.
+ */
+export function leaseTokenOf(workerId: string, claimSeq: number): string {
+  return `${workerId}#${claimSeq}`;
 }
 
 /** The lease token a claimed task carries: every outcome of its run is conditioned on it. */

@@ -5,6 +5,8 @@ import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { failTask, releaseTask, renewLease } from '../../src/queue/finish.js';
 import { cancelTask, retryTask } from '../../src/queue/manage.js';
 import { recoverExpiredLeases } from '../../src/queue/recover.js';
+import { leaseTokenOf } from '../../src/queue/runner.js';
+import { accountHolderOf } from '../../src/accounts/session.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -187,20 +189,21 @@ describe('recovery', () => {
 
   it('frees the Instagram account its dead holder leased, with the task, not a lease period later (issue 17)', async () => {
     await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
-    const [task] = await claimTasks(testDb.db, claimOpts('dead-worker'));
+    // The lease token and the account holder exactly as the runner and the session write them.
+    const [task] = await claimTasks(testDb.db, claimOpts(leaseTokenOf('dead-worker', 7)));
     // The account lease outlives the task lease (ACCOUNT_LEASE_MS); another holder's lease must stay as it is.
     await sql`DELETE FROM ig_accounts`.execute(testDb.db);
     await sql`
       INSERT INTO ig_accounts (username, password_encrypted, device_seed, leased_by, leased_until) VALUES
-        ('held_by_dead', 'x', 's1', ${`dead-worker:task:${task!.id}`}, now() + interval '10 minutes'),
-        ('held_by_other', 'x', 's2', 'alive-worker:task:999999', now() + interval '10 minutes')`.execute(testDb.db);
+        ('held_by_dead', 'x', 's1', ${accountHolderOf('dead-worker', task!.id)}, now() + interval '10 minutes'),
+        ('held_by_other', 'x', 's2', ${accountHolderOf('alive-worker', 999_999)}, now() + interval '10 minutes')`.execute(testDb.db);
     await sql`UPDATE scrape_tasks SET locked_until = now() - interval '1 second'`.execute(testDb.db);
 
     expect(await recoverExpiredLeases(testDb.db)).toEqual({ requeued: 1, failed: 0 });
     const accounts = await testDb.db.selectFrom('ig_accounts').select(['username', 'leased_by', 'leased_until']).orderBy('username').execute();
     expect(accounts).toEqual([
       { username: 'held_by_dead', leased_by: null, leased_until: null },
-      expect.objectContaining({ username: 'held_by_other', leased_by: 'alive-worker:task:999999' }),
+      expect.objectContaining({ username: 'held_by_other', leased_by: accountHolderOf('alive-worker', 999_999) }),
     ]);
   });
 
