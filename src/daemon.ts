@@ -87,7 +87,7 @@ async function startOnDatabase(
     db,
     queueDb: database.queue.db,
     registry,
-    ...accountAwareClaims(registry, () => pool.availability()),
+    ...accountAwareClaims(registry, (types) => pool.availability(types)),
     observer: metrics.runnerObserver,
     logger: logger.child({ component: 'runner' }),
     options: {

@@ -3,6 +3,7 @@
 -- are usable now and when the next one will be (NULL when none can become usable without a human).
 -- $1 window ms  $2 per-window budget  $3 warm-up budget  $4 warm-up days  $5 daily cap (0 = none)
 -- $6 direct connections (auto | allow | deny; see igscout_route_allowed)
+-- $7 the task types that run on an account (for claimed_without_account; empty: 0)
 WITH usable AS (
   SELECT greatest(
       now(),
@@ -27,5 +28,18 @@ WITH usable AS (
   LEFT JOIN proxies p ON p.id = a.proxy_id
   WHERE a.status IN ('active', 'cooldown') AND (a.proxy_id IS NULL OR p.status = 'active')
     AND igscout_route_allowed(a.proxy_id, $6::text)
+), claimed_without_account AS (
+  -- Claimed runs of those types, in any process, that hold no account yet: each is about to take one of the usable
+  -- ones. The account holder is the run's worker id and task id (see sql/queue/recover.sql).
+  SELECT count(*)::int AS n
+  FROM scrape_tasks t
+  WHERE t.status = 'running' AND t.task_type = ANY($7::text[])
+    AND NOT EXISTS (
+      SELECT 1 FROM ig_accounts h
+      WHERE h.leased_by = format('%s:task:%s', regexp_replace(t.locked_by, '#[0-9]+$', ''), t.id)
+    )
 )
-SELECT min(at) AS next_usable_at, count(*) FILTER (WHERE at <= now())::int AS usable_now FROM usable;
+SELECT min(at) AS next_usable_at,
+       count(*) FILTER (WHERE at <= now())::int AS usable_now,
+       (SELECT n FROM claimed_without_account) AS claimed_without_account
+FROM usable;

@@ -70,9 +70,20 @@ export interface Availability {
   usableNow: number;
   /** When the next account becomes usable; null when none can without a human. */
   nextUsableAt: Date | null;
+  /** Runs of the given task types, claimed by any process, that hold no account yet (each will take one). */
+  claimedWithoutAccount: number;
 }
 
-export async function accountAvailability(db: Kysely<Database>, budget: BudgetSettings, directConnections: DirectConnections = 'auto'): Promise<Availability> {
-  const [row] = await runSql<{ next_usable_at: Date | null; usable_now: number }>(db, NEXT_USABLE, [...budgetParams(budget), directConnections]);
-  return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null };
+export async function accountAvailability(
+  db: Kysely<Database>,
+  budget: BudgetSettings,
+  directConnections: DirectConnections = 'auto',
+  accountTaskTypes: readonly string[] = [],
+): Promise<Availability> {
+  const [row] = await runSql<{ next_usable_at: Date | null; usable_now: number; claimed_without_account: number }>(db, NEXT_USABLE, [
+    ...budgetParams(budget),
+    directConnections,
+    accountTaskTypes,
+  ]);
+  return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null, claimedWithoutAccount: row?.claimed_without_account ?? 0 };
 }

@@ -43,8 +43,9 @@ export class AccountPool {
 
   constructor(readonly deps: PoolDeps) {}
 
-  availability(): Promise<Availability> {
-    return accountAvailability(this.deps.db, this.deps.settings.budget, this.deps.settings.directConnections);
+  /** Accounts usable now and next; with task types, also how many claimed runs of them are about to take one. */
+  availability(accountTaskTypes: readonly string[] = []): Promise<Availability> {
+    return accountAvailability(this.deps.db, this.deps.settings.budget, this.deps.settings.directConnections, accountTaskTypes);
   }
 
   /** Leases a usable account (LRU), or a specific one; undefined when none is usable now. */

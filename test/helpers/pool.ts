@@ -113,7 +113,7 @@ export function startPoolRunner(
   const runner = new TaskRunner({
     db: testDb.db,
     registry,
-    ...accountAwareClaims(registry, () => pool.availability()),
+    ...accountAwareClaims(registry, (types) => pool.availability(types)),
     logger,
     options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options },
   });

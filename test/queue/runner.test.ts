@@ -164,7 +164,7 @@ describe('a backlog', () => {
       db: testDb.db,
       queueDb: queuePool.db,
       registry,
-      ...accountAwareClaims(registry, async () => ({ usableNow, nextUsableAt: null })),
+      ...accountAwareClaims(registry, async () => ({ usableNow, nextUsableAt: null, claimedWithoutAccount: 0 })),
       logger: silent,
       options: options({ concurrency: 1 }),
     });
