@@ -76,7 +76,7 @@ export interface Availability {
 
 export async function accountAvailability(
   db: Kysely<Database>,
-  budget: BudgetSettings,
+  budget: Parameters<typeof budgetParams>[0],
   directConnections: DirectConnections = 'auto',
   accountTaskTypes: readonly string[] = [],
 ): Promise<Availability> {
@@ -86,4 +86,23 @@ export async function accountAvailability(
     accountTaskTypes,
   ]);
   return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null, claimedWithoutAccount: row?.claimed_without_account ?? 0 };
+}
+
+/**
+ * Why Instagram-bound tasks cannot start now, for tasks that wait without a deferral of their own (the claim plan
+ * holds them back, so no run ever says why: issue 15, "with zero accounts a scrape sits pending with no reason").
+ * Null while an account is usable.
+ */
+export async function accountWaitReason(
+  db: Kysely<Database>,
+  budget: Parameters<typeof budgetParams>[0],
+  directConnections: DirectConnections = 'auto',
+): Promise<string | null> {
+  const accounts = await db.selectFrom('ig_accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  if (Number(accounts.n) === 0) return 'no Instagram account is configured: add one (POST /api/accounts, or IG_ACCOUNTS)';
+  const { usableNow, nextUsableAt } = await accountAvailability(db, budget, directConnections);
+  if (usableNow > 0) return null;
+  return nextUsableAt
+    ? `waiting for an Instagram account to become usable (the next at ${nextUsableAt.toISOString()})`
+    : 'no Instagram account is usable without a human (see GET /api/accounts)';
 }

@@ -136,7 +136,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
                   <td>{t.task_type}</td>
                   <td class="status">{t.status}</td>
                   <td>{t.attempts}/{t.max_attempts}</td>
-                  <td>{t.error_message ?? ''}</td>
+                  <td>{(t.status === 'pending' && t.waiting_reason) || t.error_message || ''}</td>
                   <td>
                     {['pending', 'running', 'waiting_batch'].includes(t.status) && (
                       <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline"><CsrfField token={csrf} /><button type="submit">Cancel #{t.id}</button></form>

@@ -28,6 +28,8 @@ export interface ScrapeTasksTable {
   attempts: Generated<number>;
   max_attempts: Generated<number>;
   error_message: string | null;
+  /** Why a pending task has not run yet (a deferral's reason); meaningful only while it is pending. */
+  waiting_reason: string | null;
   last_error_at: NullableTimestamp;
   run_at: Timestamp;
   locked_by: string | null;

@@ -112,6 +112,10 @@ export const TaskSchema = z
     attempts: z.number().int(),
     max_attempts: z.number().int(),
     error_message: z.string().nullable().openapi({ description: 'The last error, kept after success for inspection' }),
+    waiting_reason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'While pending: why it has not run yet (no Instagram account usable, …); null otherwise' }),
     last_error_at: z.string().nullable(),
     run_at: z.string().openapi({ description: 'When the task is due (now, or its next retry)' }),
     lease: z.object({ holder: z.string(), until: z.string() }).nullable(),

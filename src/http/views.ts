@@ -1,11 +1,17 @@
 import type { Task } from '../queue/task.js';
 import type { z } from '@hono/zod-openapi';
 import type { TaskSchema } from './schemas.js';
+import { ACCOUNT_TASK_TYPES } from '../tasks/registry.js';
 import { iso } from '../util/iso.js';
 
 
-/** A task row as the API shows it: timestamps in ISO 8601, the lease as one object, internals (dedupe key) left out. */
-export function taskView(task: Task): z.infer<typeof TaskSchema> {
+/**
+ * A task row as the API shows it: timestamps in ISO 8601, the lease as one object, internals (dedupe key) left out.
+ * `accountWait`: why Instagram-bound tasks cannot start now (accountWaitReason), for a pending one without a reason
+ * of its own.
+ */
+export function taskView(task: Task, accountWait: string | null = null): z.infer<typeof TaskSchema> {
+  const pending = task.status === 'pending';
   return {
     id: task.id,
     task_type: task.task_type,
@@ -18,6 +24,7 @@ export function taskView(task: Task): z.infer<typeof TaskSchema> {
     attempts: task.attempts,
     max_attempts: task.max_attempts,
     error_message: task.error_message,
+    waiting_reason: pending ? (task.waiting_reason ?? (ACCOUNT_TASK_TYPES.includes(task.task_type) ? accountWait : null)) : null,
     last_error_at: iso(task.last_error_at),
     run_at: iso(task.run_at)!,
     lease: task.locked_by && task.locked_until ? { holder: task.locked_by, until: task.locked_until.toISOString() } : null,

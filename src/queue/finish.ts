@@ -56,7 +56,8 @@ export async function releaseTask(db: Kysely<Database>, id: number, workerId: st
       locked_by: null,
       locked_until: null,
       updated_at: sql`now()`,
-      ...(reason ? { error_message: reason } : {}),
+      // Not error_message: that keeps the last real error, and a wait is none (issue 15).
+      ...(reason ? { waiting_reason: reason } : {}),
     })
     .where(heldBy(id, workerId))
     .returningAll()

@@ -13,7 +13,7 @@ export type Task = Selectable<ScrapeTasksTable>;
 export const TASK_COLUMNS = [
   'id', 'blog_id', 'task_type', 'status', 'priority', 'payload', 'progress', 'result', 'dedupe_key', 'attempts',
   'max_attempts', 'error_message', 'last_error_at', 'run_at', 'locked_by', 'locked_until', 'started_at',
-  'completed_at', 'created_at', 'updated_at',
+  'completed_at', 'created_at', 'updated_at', 'waiting_reason',
 ] as const satisfies ReadonlyArray<keyof Task>;
 const everyColumnListed: Exclude<keyof Task, (typeof TASK_COLUMNS)[number]> extends never ? true : never = true;
 void everyColumnListed;

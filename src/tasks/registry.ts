@@ -11,14 +11,18 @@ export interface TaskRegistrySettings {
   scraping?: ScrapingSettings;
 }
 
+/** The task types that run on an Instagram account (the claim plan holds them back while none is usable). */
+export const ACCOUNT_TASK_TYPES: readonly string[] = ['full_scrape', 'discover', 'followers', 'audience_quality'];
+const needsAccount = (type: string) => ACCOUNT_TASK_TYPES.includes(type);
+
 /** Every task type the runner claims, registered in one place. */
 export function createTaskRegistry(pool: AccountPool, settings: TaskRegistrySettings = {}): TaskRegistry {
   const scraping = settings.scraping ?? DEFAULT_SCRAPING_SETTINGS;
   return new TaskRegistry()
-    .register({ type: 'full_scrape', needsAccount: true, handler: fullScrapeHandler(pool, scraping) })
-    .register({ type: 'discover', needsAccount: true, handler: discoverHandler(pool, scraping) })
-    .register({ type: 'followers', needsAccount: true, handler: followersHandler(pool) })
-    .register({ type: 'audience_quality', needsAccount: true, handler: audienceQualityHandler(pool) });
+    .register({ type: 'full_scrape', needsAccount: needsAccount('full_scrape'), handler: fullScrapeHandler(pool, scraping) })
+    .register({ type: 'discover', needsAccount: needsAccount('discover'), handler: discoverHandler(pool, scraping) })
+    .register({ type: 'followers', needsAccount: needsAccount('followers'), handler: followersHandler(pool) })
+    .register({ type: 'audience_quality', needsAccount: needsAccount('audience_quality'), handler: audienceQualityHandler(pool) });
   // ai_analysis is deliberately not here: those tasks are never claimed one by one by the runner. The batch
   // trigger (src/ai/submit.ts) claims them in bulk into `waiting_batch`, and the poller finishes them.
 }

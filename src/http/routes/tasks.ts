@@ -1,12 +1,16 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { accountWaitReason } from '../../accounts/lease.js';
 import { cancelTask, retryTask, type ManageResult } from '../../queue/manage.js';
 import { getTask, listTasks } from '../../queue/read.js';
+import type { Task } from '../../queue/task.js';
+import { ACCOUNT_TASK_TYPES } from '../../tasks/registry.js';
 import { requestDiscover, requestScrapes } from '../../tasks/requests.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema, validationHook } from '../errors.js';
 import { DiscoverBody, EnqueuedSchema, ScrapeBody, TaskIdParam, TaskListQuery, TaskListSchema, TaskSchema } from '../schemas.js';
 import { taskView } from '../views.js';
 import { body, errors, json, security } from './route-kit.js';
+import { DEFAULT_ACCOUNT_BUDGET } from './stats.js';
 
 
 const list = createRoute({
@@ -65,6 +69,11 @@ const retry = createRoute({
 
 export function taskRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
+  /** Asked only when a listed task could use it: a pending Instagram-bound one with no reason of its own. */
+  const accountWaitFor = async (tasks: readonly Task[]) =>
+    tasks.some((t) => t.status === 'pending' && !t.waiting_reason && ACCOUNT_TASK_TYPES.includes(t.task_type))
+      ? accountWaitReason(deps.db, deps.accountBudget ?? DEFAULT_ACCOUNT_BUDGET, deps.directConnections)
+      : null;
 
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
@@ -74,14 +83,15 @@ export function taskRoutes(deps: AppDeps) {
       limit: query.limit,
       offset: query.offset,
     });
-    return c.json({ items: page.items.map(taskView), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+    const wait = await accountWaitFor(page.items);
+    return c.json({ items: page.items.map((task) => taskView(task, wait)), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
   });
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
     const task = await getTask(deps.db, id);
     if (!task) throw new ApiError(404, `task ${id} does not exist`);
-    return c.json(taskView(task), 200);
+    return c.json(taskView(task, await accountWaitFor([task])), 200);
   });
 
   app.openapi(scrape, async (c) => {
