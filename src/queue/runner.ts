@@ -303,7 +303,11 @@ export class TaskRunner {
         return 'released';
       }
       if (error instanceof DeferTaskError) {
-        await releaseTask(db, task.id, holder(task), error.until, message);
+        // The lease may be gone (cancelled, or recovered after a stall): then nothing was deferred.
+        if (!(await releaseTask(db, task.id, holder(task), error.until, message))) {
+          logger.warn({ reason: message }, 'task deferred after its lease was gone; outcome discarded');
+          return 'lost';
+        }
         logger.info({ until: error.until.toISOString(), reason: message }, 'task deferred');
         this.wakeAt(error.until);
         return 'deferred';

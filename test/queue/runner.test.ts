@@ -5,6 +5,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
+import { DeferTaskError } from '../../src/queue/errors.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
 import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
@@ -219,6 +220,33 @@ describe('graceful stop budget', () => {
     expect(Date.now() - began).toBeLessThan(2_500);
     expect(outcome).toEqual({ finished: 0, handedBack: 1 });
     expect(await task(deaf!.task.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null });
+  });
+});
+
+describe('deferrals', () => {
+  it('does not count a deferral for a task whose lease is gone (issue 15: releaseTask\'s answer was ignored)', async () => {
+    const outcomes: string[] = [];
+    const registry = new TaskRegistry().register({
+      type: 'full_scrape',
+      handler: async ({ task: running }) => {
+        await sql`UPDATE scrape_tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL WHERE id = ${running.id}`.execute(testDb.db);
+        throw new DeferTaskError('waiting for an Instagram account to become usable', new Date(Date.now() + 60_000));
+      },
+    });
+    const runner = new TaskRunner({
+      db: testDb.db,
+      registry,
+      logger: silent,
+      observer: { claimed: () => {}, finished: (_task, outcome) => outcomes.push(outcome) },
+      options: options(),
+    });
+    runner.start();
+    stops.push(() => runner.stop(0));
+    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
+    runner.wake();
+    await waitFor(() => outcomes.length === 1, { timeoutMs: 5000, what: 'the run to finish' });
+    expect(outcomes).toEqual(['lost']);
+    expect(await task(enqueued!.task.id)).toMatchObject({ status: 'cancelled', waiting_reason: null });
   });
 });
 
