@@ -5,7 +5,7 @@
 -- $1 holder  $2 lease ms  $3 excluded ids  $4 window ms  $5 per-window budget  $6 warm-up budget  $7 warm-up days
 -- $8 daily cap (0 = none)  $9 only this account id (NULL = any)  $10 direct connections (auto | allow | deny)
 WITH candidate AS (
-  SELECT a.id, used.n AS used_in_window, today.n AS used_today,
+  SELECT a.id, a.status AS was_status, used.n AS used_in_window, today.n AS used_today,
          CASE WHEN a.warmup_started_at > now() - $7::int * interval '1 day' THEN $6::int ELSE $5::int END AS window_budget
   FROM ig_accounts a
   LEFT JOIN proxies p ON p.id = a.proxy_id
@@ -28,7 +28,7 @@ WITH candidate AS (
   ORDER BY a.last_used_at NULLS FIRST, a.id
   LIMIT 1
   FOR UPDATE OF a SKIP LOCKED
-)
+), leased AS (
 UPDATE ig_accounts AS a
 SET leased_by = $1,
     leased_until = now() + $2::int * interval '1 millisecond',
@@ -42,6 +42,14 @@ FROM candidate
 WHERE a.id = candidate.id
 -- `budget` is what the lease may reach in `used_in_window`: the window's budget, lowered by what is left of the
 -- daily cap, so the holder checks one number before each request.
-RETURNING a.*, candidate.used_in_window,
+RETURNING a.*, candidate.used_in_window, candidate.was_status,
   CASE WHEN $8::int = 0 THEN candidate.window_budget
-       ELSE least(candidate.window_budget, candidate.used_in_window + $8::int - candidate.used_today) END AS budget;
+       ELSE least(candidate.window_budget, candidate.used_in_window + $8::int - candidate.used_today) END AS budget
+), logged AS (
+  -- A cooldown that ran out ends here: its status row, as for every status change (issue 15), with the task whose
+  -- lease took the account (the holder is `worker:task:<id>`, src/accounts/session.ts accountHolderOf).
+  INSERT INTO activity_log (account_id, task_id, kind, action, outcome)
+  SELECT id, substring($1 from '[:]task[:]([0-9]+)$')::bigint, 'status', 'status:active', 'active'
+  FROM leased WHERE was_status = 'cooldown'
+)
+SELECT * FROM leased;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { classifyInstagramError } from '../instagram/classify.js';
-import { noteRequestsMade, recordActivity } from './events.js';
+import { changeAccountStatus, noteRequestsMade, recordActivity } from './events.js';
 import type { AccountOperations, OperationResult } from './operations.js';
 import type { AccountLease, AccountPool } from './pool.js';
 import { checkProxy } from './proxy-check.js';
@@ -74,26 +74,24 @@ export class PoolOperations implements AccountOperations {
     return { ok: false, outcome: 'proxy_error', message: `proxy ${proxyId}: ${result.error}`, durationMs: result.latencyMs };
   }
 
-  /** A failed proxy that works again is put back, with the account that was waiting on it. */
+  /** A failed proxy that works again is put back, with the account that was waiting on it (and its status row). */
   private async reviveProxy(proxyId: number): Promise<void> {
     const { db } = this.pool.deps;
     await db.updateTable('proxies').set({ status: 'active', updated_at: sql`now()` }).where('id', '=', proxyId).execute();
-    await db
-      .updateTable('ig_accounts')
-      .set({ status: 'active', status_reason: null, status_changed_at: sql`now()`, updated_at: sql`now()` })
-      .where('proxy_id', '=', proxyId)
-      .where('status', '=', 'proxy_error')
-      .execute();
+    const waiting = await db.selectFrom('ig_accounts').select('id').where('proxy_id', '=', proxyId).where('status', '=', 'proxy_error').execute();
+    await changeAccountStatus(db, waiting.map((a) => a.id), { status: 'active', reason: null, from: ['proxy_error'], action: 'proxy:active' });
     await recordActivity(db, [{ accountId: null, proxyId, kind: 'status', action: 'proxy:active', outcome: 'active' }]);
   }
 
   private async markActiveByHuman(accountId: number): Promise<void> {
-    await this.pool.deps.db
-      .updateTable('ig_accounts')
-      .set({ status: 'active', status_reason: null, cooldown_until: null, challenge_count: 0, status_changed_at: sql`now()` })
-      .where('id', '=', accountId)
-      .where('status', 'in', ['login_required', 'challenge', 'cooldown', 'active'])
-      .execute();
+    const { db } = this.pool.deps;
+    const changed = await changeAccountStatus(db, [accountId], {
+      status: 'active',
+      reason: null,
+      from: ['login_required', 'challenge', 'cooldown', 'active'],
+      action: 'admin:activate',
+    });
+    if (changed.length > 0) await db.updateTable('ig_accounts').set({ challenge_count: 0 }).where('id', '=', accountId).execute();
   }
 
   private async recordValidation(lease: AccountLease, before: number, started: number, outcome: string, error?: string) {

@@ -1,9 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { AccountStatus, ActivityKind, Database } from '../db/schema.js';
+import { loadSql, runSql } from '../db/sql-file.js';
+
+const CHANGE_STATUS = loadSql('accounts/change-status.sql');
 
 /**
  * Writes to activity_log and the state changes that go with it. Every status change of an account is one UPDATE
- * plus one 'status' row, so the admin can read an account's history in GET /api/logs.
+ * plus one 'status' row, written together (changeAccountStatus), so the admin can read an account's history in
+ * GET /api/logs.
  */
 export interface ActivityRow {
   accountId: number | null;
@@ -51,25 +55,37 @@ export async function recordActivity(db: Kysely<Database>, rows: readonly Activi
     .execute();
 }
 
-export async function setAccountStatus(
-  db: Kysely<Database>,
-  accountId: number,
-  change: { status: AccountStatus; reason: string | null; cooldownUntil?: Date | null; taskId?: number | null },
-): Promise<void> {
-  await db
-    .updateTable('ig_accounts')
-    .set({
-      status: change.status,
-      status_reason: change.reason,
-      cooldown_until: change.cooldownUntil ?? null,
-      status_changed_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', accountId)
-    .execute();
-  await recordActivity(db, [
-    { accountId, taskId: change.taskId, kind: 'status', action: `status:${change.status}`, outcome: change.status, error: change.reason },
+export interface StatusChange {
+  status: AccountStatus;
+  reason: string | null;
+  cooldownUntil?: Date | null;
+  taskId?: number | null;
+  /** Change only an account in one of these statuses (a human's action must not undo a ban decided meanwhile). */
+  from?: readonly AccountStatus[];
+  /** The log row's action; `status:<status>` by default, `admin:…` for a human's. */
+  action?: string;
+}
+
+/**
+ * The one writer of an account's status: the UPDATE and its 'status' log row in one statement
+ * (sql/accounts/change-status.sql), for one account or several. Returns the ids that changed.
+ */
+export async function changeAccountStatus(db: Kysely<Database>, accountIds: readonly number[], change: StatusChange): Promise<number[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await runSql<{ account_id: number }>(db, CHANGE_STATUS, [
+    accountIds,
+    change.status,
+    change.reason,
+    change.cooldownUntil ?? null,
+    change.taskId ?? null,
+    change.from ?? null,
+    change.action ?? `status:${change.status}`,
   ]);
+  return rows.map((r) => Number(r.account_id));
+}
+
+export async function setAccountStatus(db: Kysely<Database>, accountId: number, change: StatusChange): Promise<void> {
+  await changeAccountStatus(db, [accountId], change);
 }
 
 /** Counts a challenge; the result tells whether this one is a repeat that needs a human. */
@@ -87,8 +103,8 @@ export async function countChallenge(db: Kysely<Database>, accountId: number): P
 /** Every account that could take work goes `disabled` with the reason, each with its status row; returns how many. */
 export async function parkAllAccounts(db: Kysely<Database>, reason: string, taskId: number | null): Promise<number> {
   const working = await db.selectFrom('ig_accounts').select('id').where('status', 'in', ['active', 'cooldown']).execute();
-  for (const { id } of working) await setAccountStatus(db, id, { status: 'disabled', reason, taskId });
-  return working.length;
+  const parked = await changeAccountStatus(db, working.map((a) => a.id), { status: 'disabled', reason, taskId, from: ['active', 'cooldown'] });
+  return parked.length;
 }
 
 /** One more network failure of the account's own route in a row; returns how many. */

@@ -32,21 +32,21 @@ export async function recordProxyFailure(
   threshold: number,
   fromCheck = false,
 ): Promise<ProxyFailureOutcome> {
-  const proxy = await db
-    .updateTable('proxies')
-    .set((eb) => ({
-      consecutive_failures: eb('consecutive_failures', '+', 1),
-      failure_count: eb('failure_count', '+', 1),
-      last_error: error.slice(0, 500),
-      ...(fromCheck ? { last_check_at: sql`now()` } : {}),
-      updated_at: sql`now()`,
-    }))
-    .where('id', '=', proxyId)
-    .returning(['consecutive_failures', 'status'])
-    .executeTakeFirst();
-  if (!proxy || proxy.status !== 'active' || proxy.consecutive_failures < threshold) return { failedNow: false };
+  // One statement counts the failure and, at the threshold, fails the proxy: of two failures racing past it, only
+  // the one that flipped the status (it saw `active` under the row lock) moves the account and alerts (issue 15).
+  const { rows } = await sql<{ failed_now: boolean }>`
+    UPDATE proxies AS p
+    SET consecutive_failures = p.consecutive_failures + 1,
+        failure_count = p.failure_count + 1,
+        last_error = ${error.slice(0, 500)},
+        last_check_at = CASE WHEN ${fromCheck} THEN now() ELSE p.last_check_at END,
+        status = CASE WHEN p.status = 'active' AND p.consecutive_failures + 1 >= ${threshold} THEN 'failed' ELSE p.status END,
+        updated_at = now()
+    FROM (SELECT id, status FROM proxies WHERE id = ${proxyId} FOR UPDATE) AS old
+    WHERE p.id = old.id
+    RETURNING old.status = 'active' AND p.status = 'failed' AS failed_now`.execute(db);
+  if (!rows[0]?.failed_now) return { failedNow: false };
 
-  await db.updateTable('proxies').set({ status: 'failed', updated_at: sql`now()` }).where('id', '=', proxyId).execute();
   await recordActivity(db, [{ accountId: null, proxyId, kind: 'status', action: 'proxy:failed', outcome: 'failed', error }]);
   const account = await db.selectFrom('ig_accounts').select(['id', 'username']).where('proxy_id', '=', proxyId).executeTakeFirst();
   if (!account) return { failedNow: true };

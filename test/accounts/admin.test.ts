@@ -33,6 +33,12 @@ beforeEach(async () => {
 });
 afterEach(async () => fx?.close());
 
+/** The account's status log, oldest first, as `action → outcome`. */
+const statusRows = async (accountId: number) =>
+  (
+    await testDb.db.selectFrom('activity_log').select(['action', 'outcome']).where('account_id', '=', accountId).where('kind', '=', 'status').orderBy('id').execute()
+  ).map((r) => `${r.action} → ${r.outcome}`);
+
 describe('admin operations', () => {
   it('login brings back an account parked for a bad password once the password is fixed', async () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
@@ -45,6 +51,8 @@ describe('admin operations', () => {
     fx.emulator.setLoginOutcome(first().username, null); // the human fixed it
     expect(await ops.login(first().id)).toMatchObject({ ok: true, outcome: 'ok' });
     expect(await account(first().id)).toMatchObject({ status: 'active', status_reason: null });
+    // Every status change has its log row, the human's too (issue 15: this one wrote none).
+    expect(await statusRows(first().id)).toEqual(['status:login_required → login_required', 'admin:activate → active']);
   });
 
   it('check validates the session, and renews one that expired with a single login', async () => {
@@ -85,6 +93,7 @@ describe('admin operations', () => {
     expect((await ops.checkProxy(id)).ok).toBe(true);
     expect(await proxy(id)).toMatchObject({ status: 'active', consecutive_failures: 0 });
     expect((await account(first().id)).status).toBe('active');
+    expect(await statusRows(first().id)).toEqual(['status:proxy_error → proxy_error', 'proxy:active → active']); // issue 15: the revival wrote none
   });
 });
 

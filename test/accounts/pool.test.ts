@@ -301,6 +301,9 @@ describe('cooldown at acquire', () => {
     expect((await info(s)).username).toBe(target());
     await s.close();
     expect(await account(only.id)).toMatchObject({ status: 'active', cooldown_until: null });
+    // The end of the cooldown is a status change like any other: it has its log row (issue 15: it had none).
+    const rows = await testDb.db.selectFrom('activity_log').select(['action', 'outcome']).where('account_id', '=', only.id).where('kind', '=', 'status').execute();
+    expect(rows).toContainEqual({ action: 'status:active', outcome: 'active' });
   });
 });
 
