@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
 import { AiStatsSchema } from './schemas-ai.js';
 import { paging, positiveInt, withoutControlCharacters } from './schemas.js';
+import { UNUSABLE_REASON_CODES } from '../observability/unusable.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
 
@@ -88,6 +89,12 @@ export const AccountStatsSchema = z.object({
   ok_last_24h: z.number().int(),
   success_rate_24h: Rate,
   last_used_at: z.string().nullable(),
+  unusable_reason: z.enum(UNUSABLE_REASON_CODES).nullable().openapi({
+    description:
+      'Why it cannot take work now, null when it can: its status (login_required, challenge, banned, proxy_error, disabled), ' +
+      'cooldown, proxy_failed / proxy_disabled (its proxy), no_route (no proxy and ACCOUNT_DIRECT_CONNECTIONS forbids a direct ' +
+      'connection), in_use (a task holds it), budget_spent (no request left in this window or day)',
+  }),
 });
 
 export const ProxyStatsSchema = z.object({
@@ -139,5 +146,8 @@ export const AccountHealthSchema = z
       description: 'Accounts that can take work: active, or cooldown already over; proxy not failed (or none)',
     }),
     usable_usernames: z.array(z.string()).openapi({ description: `At most ${MAX_USABLE_USERNAMES}, least recently used first` }),
+    unusable: Counts.openapi({
+      description: 'The others by why they cannot take work (as unusable_reason in /api/stats, without in_use and budget_spent)',
+    }),
   })
   .openapi('AccountHealth');

@@ -1,12 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { accountStatusCounts } from './stats.js';
+import { unusableReasonSql } from './unusable.js';
 
 export interface AccountHealth {
   total: number;
   by_status: Record<string, number>;
   usable: number;
   usable_usernames: string[];
+  /** The others, by why they cannot take work (src/observability/unusable.ts); only codes with accounts. */
+  unusable: Record<string, number>;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface AccountHealth {
  * for a human.
  */
 export async function accountHealth(db: Kysely<Database>, maxUsernames: number, directConnections = 'auto'): Promise<AccountHealth> {
-  const [statuses, usable] = await Promise.all([
+  const [statuses, usable, unusable] = await Promise.all([
     db
       .selectFrom('ig_accounts')
       .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
@@ -31,6 +34,12 @@ export async function accountHealth(db: Kysely<Database>, maxUsernames: number, 
          AND igscout_route_allowed(a.proxy_id, ${directConnections})
        ORDER BY a.last_used_at NULLS FIRST, a.id
        LIMIT ${maxUsernames}`.execute(db),
+    sql<{ reason: string; count: number }>`
+      SELECT reason, count(*)::int AS count
+        FROM (SELECT ${unusableReasonSql(directConnections)} AS reason FROM ig_accounts a LEFT JOIN proxies p ON p.id = a.proxy_id) r
+       WHERE reason IS NOT NULL
+       GROUP BY reason
+       ORDER BY reason`.execute(db),
   ]);
   const byStatus = accountStatusCounts([]);
   let total = 0;
@@ -43,5 +52,6 @@ export async function accountHealth(db: Kysely<Database>, maxUsernames: number, 
     by_status: byStatus,
     usable: Number(usable.rows[0]?.usable ?? 0),
     usable_usernames: usable.rows.map((row) => row.username),
+    unusable: Object.fromEntries(unusable.rows.map((row) => [row.reason, Number(row.count)])),
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { BudgetSettings } from '../accounts/budget.js';
 import { ACCOUNT_STATUSES, TASK_STATUSES, type Database } from '../db/schema.js';
 import { countTasks } from '../queue/read.js';
+import { unusableReasonSql, type UnusableReason } from './unusable.js';
 
 /**
  * The pool's budget settings (src/accounts/budget.ts; ACCOUNT_REQUESTS_PER_HOUR per ACCOUNT_BUDGET_WINDOW_MS, the
@@ -27,6 +28,8 @@ export interface AccountStats {
   requests_last_24h: number;
   ok_last_24h: number;
   success_rate_24h: number | null;
+  /** Why it cannot take work now (src/observability/unusable.ts, plus in_use and budget_spent); null when it can. */
+  unusable_reason: UnusableReason | null;
 }
 
 /**
@@ -34,9 +37,11 @@ export interface AccountStats {
  * partial index activity_log (account_id, created_at) WHERE kind = 'request' — the ledger the pool enforces the
  * budget from (sql/accounts/acquire.sql), with the same comparisons, so what the admin sees is what the pool counts.
  */
-export async function accountStats(db: Kysely<Database>, budget: AccountBudget): Promise<AccountStats[]> {
-  const { rows } = await sql<Omit<AccountStats, 'budget_per_window' | 'budget_left' | 'success_rate_24h'>>`
+export async function accountStats(db: Kysely<Database>, budget: AccountBudget, directConnections = 'auto'): Promise<AccountStats[]> {
+  const { rows } = await sql<Omit<AccountStats, 'budget_per_window' | 'budget_left' | 'success_rate_24h'> & { leased: boolean }>`
     SELECT a.id, a.username, a.status, a.status_reason, a.cooldown_until, a.last_used_at, p.label AS proxy,
+           ${unusableReasonSql(directConnections)} AS unusable_reason,
+           coalesce(a.leased_until > now(), false) AS leased,
            a.warmup_started_at > now() - ${budget.warmupDays}::int * interval '1 day' AS in_warmup,
            coalesce(r.in_window, 0) AS requests_in_window,
            coalesce(r.last_hour, 0) AS requests_last_hour,
@@ -54,14 +59,16 @@ export async function accountStats(db: Kysely<Database>, budget: AccountBudget):
            AND l.created_at > now() - greatest(interval '1 day', ${budget.windowMs}::bigint * interval '1 millisecond')
       ) r ON true
      ORDER BY a.username`.execute(db);
-  return rows.map((row) => {
+  return rows.map(({ leased, ...row }) => {
     const perWindow = row.in_warmup ? budget.warmupPerWindow : budget.perWindow;
     const dailyLeft = budget.dailyCap > 0 ? budget.dailyCap - row.requests_last_24h : Infinity;
+    const budgetLeft = Math.max(0, Math.min(perWindow - row.requests_in_window, dailyLeft));
     return {
       ...row,
       budget_per_window: perWindow,
-      budget_left: Math.max(0, Math.min(perWindow - row.requests_in_window, dailyLeft)),
+      budget_left: budgetLeft,
       success_rate_24h: rate(row.ok_last_24h, row.requests_last_24h),
+      unusable_reason: row.unusable_reason ?? (leased ? 'in_use' : budgetLeft === 0 ? 'budget_spent' : null),
     };
   });
 }

@@ -373,6 +373,8 @@ describe('GET /api/health accounts', () => {
     // delta (never used) before alpha: least recently used first. bravo's proxy failed; charlie still cools down.
     expect(response.body.accounts).toMatchObject({ total: ACCOUNTS.length, usable: 2, usable_usernames: ['delta', 'alpha'] });
     expect(response.body.accounts.by_status).toMatchObject({ active: 2, cooldown: 2, banned: 1, challenge: 0 });
+    // And why the other three cannot take work (issue 15).
+    expect(response.body.accounts.unusable).toEqual({ banned: 1, cooldown: 1, proxy_failed: 1 });
   });
 
   it('is degraded (still 200) when no account is usable, and ok again once one is', async () => {
@@ -392,6 +394,13 @@ describe('GET /api/health accounts', () => {
     const response = await auto.call('GET', '/api/health');
     // delta (no proxy, cooldown over) is left out; alpha (active proxy) stays.
     expect(response.body.accounts).toMatchObject({ usable: 1, usable_usernames: ['alpha'] });
+    expect(response.body.accounts.unusable).toMatchObject({ no_route: 1 });
+    const stats = await auto.call('GET', '/api/stats');
+    const reasons = Object.fromEntries(stats.body.accounts.items.map((a: any) => [a.username, a.unusable_reason]));
+    expect(reasons).toEqual({ alpha: null, bravo: 'proxy_failed', charlie: 'cooldown', delta: 'no_route', echo: 'banned' });
+    await testDb.db.updateTable('ig_accounts').set({ leased_by: 'w:task:1', leased_until: new Date(Date.now() + 60_000) }).where('username', '=', 'alpha').execute();
+    const leased = await auto.call('GET', '/api/stats');
+    expect(leased.body.accounts.items.find((a: any) => a.username === 'alpha').unusable_reason).toBe('in_use');
   });
 
   it('keeps not_ready (503) for draining over degraded', async () => {

@@ -36,7 +36,7 @@ export function statsRoutes(deps: AppDeps) {
 
   app.openapi(stats, async (c) => {
     const [accounts, proxies, tasks, requests, ai] = await Promise.all([
-      accountStats(deps.db, budget),
+      accountStats(deps.db, budget, deps.directConnections),
       proxyStats(deps.db),
       taskStats(deps.db),
       requestOutcomes(deps.db),
