@@ -6,22 +6,33 @@
  *
  * Only configuration differs from production: accounts and proxies from the emulator, OPENAI_BASE_URL pointing at
  * its OpenAI, pauses of milliseconds, and cron patterns with seconds.
+ *
+ * Every run starts from an empty data directory (and says so): the emulator's proxies listen on new ports each time,
+ * so a previous run's accounts would stay bound to proxies that no longer exist (ECONNREFUSED), and its creators
+ * would be shown as this run's results (issue 15). The world is generated from a seed, so a new run finds the same
+ * creators again. Options: DEMO_PORT, DEMO_DATA_DIR; `--until-scraped=N` exits 0 once N creators are scraped (for
+ * scripts and tests), 1 if that takes longer than DEMO_TIMEOUT_MS (default 180000).
  */
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startInstagramEmulator } from './instagram/index.js';
 import { startOpenAiEmulator } from './openai/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dataDir = path.join(root, '.data-demo');
+const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? path.join(root, '.data-demo'));
 const port = Number(process.env.DEMO_PORT ?? 8002);
+const untilScraped = Number(process.argv.find((a) => a.startsWith('--until-scraped='))?.split('=')[1] ?? 0);
+const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS ?? 180_000);
 const apiKey = 'demo-key-0123456789abcdef0123456789';
 const api = `http://127.0.0.1:${port}`;
 
+let stopAll: (code?: number) => Promise<void> = async (code = 0) => process.exit(code);
+
 async function main() {
-  if (process.argv.includes('--fresh')) await rm(dataDir, { recursive: true, force: true });
+  await startFresh();
   const instagram = await startInstagramEmulator({ seed: 7, proxies: 6, world: { accounts: 9 } });
   const openai = await startOpenAiEmulator({ seed: 7, timings: { validatingMs: 500, inProgressMs: 3000, finalizingMs: 500 } });
   const accounts = instagram.world.accounts.filter((a) => a.loginBehaviour === 'ok').slice(0, 6);
@@ -53,15 +64,15 @@ async function main() {
       CRON_CHECK_PROXIES: '0 */5 * * * *',
     },
   });
-  const stopAll = async () => {
+  stopAll = async (code = 0) => {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
     await openai.close();
     await instagram.close();
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
   showDaemonLog(daemon.stdout!);
 
   await waitForHealth();
@@ -71,7 +82,37 @@ async function main() {
   await call('POST', '/api/tasks/scrape', { usernames: examples.usernames.slice(0, 4) });
   say(`asked for: discover #${hashtag}, and scrapes of ${examples.usernames.slice(0, 4).join(', ')}`);
   printCurlHelp(hashtag, examples.usernames[0]!);
-  await watchResults();
+  const reached = await Promise.race([watchResults(), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
+  if (untilScraped) {
+    say(reached ? `${untilScraped} creators scraped: done` : `fewer than ${untilScraped} creators scraped within ${timeoutMs} ms`);
+    await stopAll(reached ? 0 : 1);
+  }
+}
+
+/**
+ * An empty data directory for this run. A previous demo killed without its cleanup may have left its embedded
+ * Postgres running on the old directory: that one is stopped first (fast shutdown), so nothing is left behind.
+ */
+async function startFresh(): Promise<void> {
+  if (!existsSync(dataDir) || (await readdir(dataDir)).length === 0) return;
+  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  const pid = existsSync(pidFile) ? Number((await readFile(pidFile, 'utf8')).split('\n')[0]) : NaN;
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  const shown = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir);
+  say(`starting fresh: removed the previous run's ${shown}/ (its accounts were bound to that run's emulator proxies)`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function waitForHealth(): Promise<void> {
@@ -95,8 +136,8 @@ async function call(method: string, route: string, body?: unknown): Promise<any>
   return response.json();
 }
 
-/** Prints a line whenever the number of scraped or analysed creators changes, until Ctrl-C. */
-async function watchResults(): Promise<void> {
+/** Prints a line whenever the number of scraped or analysed creators changes, until Ctrl-C (or --until-scraped). */
+async function watchResults(): Promise<true> {
   let last = '';
   for (;;) {
     const page = await call('GET', '/api/blogs?limit=100&sort=followers');
@@ -104,6 +145,10 @@ async function watchResults(): Promise<void> {
     const scraped = blogs.filter((b) => b.scraped_at);
     const analysed = blogs.filter((b) => b.ai_confidence !== null);
     const line = `${blogs.length} creators known, ${scraped.length} scraped, ${analysed.length} with AI insights`;
+    if (untilScraped && scraped.length >= untilScraped) {
+      say(line);
+      return true;
+    }
     if (line !== last) {
       last = line;
       say(line);
