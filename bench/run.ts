@@ -9,7 +9,8 @@ import { runParts } from './lib/part.js';
 import { memoryPart } from './memory/part.js';
 import { queuePart } from './queue/part.js';
 import { scrapePart } from './scrape/part.js';
+import { saturatedPart } from './scrape/saturated.js';
 
-const all = [queuePart, scrapePart, apiPart, enqueuePart, memoryPart];
+const all = [queuePart, scrapePart, saturatedPart, apiPart, enqueuePart, memoryPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');
