@@ -20,6 +20,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startInstagramEmulator } from './instagram/index.js';
 import { startOpenAiEmulator } from './openai/index.js';
+import { isAlive } from '../src/util/process-alive.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.resolve(process.env.DEMO_DATA_DIR ?? path.join(root, '.data-demo'));
@@ -104,15 +105,6 @@ async function startFresh(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   const shown = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir);
   say(`starting fresh: removed the previous run's ${shown}/ (its accounts were bound to that run's emulator proxies)`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function waitForHealth(): Promise<void> {

