@@ -7,10 +7,11 @@ import { apiPart } from './api/part.js';
 import { enqueuePart } from './enqueue/part.js';
 import { runParts } from './lib/part.js';
 import { memoryPart } from './memory/part.js';
+import { backlogPart } from './queue/backlog.js';
 import { queuePart } from './queue/part.js';
 import { scrapePart } from './scrape/part.js';
 import { saturatedPart } from './scrape/saturated.js';
 
-const all = [queuePart, scrapePart, saturatedPart, apiPart, enqueuePart, memoryPart];
+const all = [queuePart, backlogPart, scrapePart, saturatedPart, apiPart, enqueuePart, memoryPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');
