@@ -30,13 +30,13 @@ WITH usable AS (
     AND igscout_route_allowed(a.proxy_id, $6::text)
 ), claimed_without_account AS (
   -- Claimed runs of those types, in any process, that hold no account yet: each is about to take one of the usable
-  -- ones. The account holder is the run's worker id and task id (see sql/queue/recover.sql).
+  -- ones. The account holder from the run's lease token: igscout_account_holder (migration 0014).
   SELECT count(*)::int AS n
   FROM scrape_tasks t
   WHERE t.status = 'running' AND t.task_type = ANY($7::text[])
     AND NOT EXISTS (
       SELECT 1 FROM ig_accounts h
-      WHERE h.leased_by = format('%s:task:%s', regexp_replace(t.locked_by, '#[0-9]+$', ''), t.id)
+      WHERE h.leased_by = igscout_account_holder(t.locked_by, t.id)
     )
 )
 SELECT min(at) AS next_usable_at,

@@ -1,9 +1,8 @@
 -- Tasks whose lease ran out: their worker died or lost the database. Each such run already spent an attempt, so a
 -- task that keeps killing its worker ends `failed` after max_attempts instead of looping forever.
--- The Instagram account the dead run had leased is freed in the same statement. Its lease holder is the format()
--- below: the worker id (the task's lease token without its claim sequence, `worker#seq`; leaseTokenOf in
--- src/queue/runner.ts) and the task id (accountHolderOf in src/accounts/session.ts). Otherwise it would stay
--- unusable until its own, longer ACCOUNT_LEASE_MS ran out, long after the task came back.
+-- The Instagram account the dead run had leased is freed in the same statement (its holder from the task's lease
+-- token: igscout_account_holder, migration 0014). Otherwise it would stay unusable until its own, longer
+-- ACCOUNT_LEASE_MS ran out, long after the task came back.
 WITH expired AS (
   SELECT id, locked_by FROM scrape_tasks
   WHERE status = 'running' AND locked_until < now()
@@ -25,7 +24,7 @@ WITH expired AS (
   UPDATE ig_accounts AS a
   SET leased_by = NULL, leased_until = NULL, updated_at = now()
   FROM recovered
-  WHERE a.leased_by = format('%s:task:%s', regexp_replace(recovered.locked_by, '#[0-9]+$', ''), recovered.id)
+  WHERE a.leased_by = igscout_account_holder(recovered.locked_by, recovered.id)
   RETURNING a.id
 )
 SELECT id, status FROM recovered;

@@ -13,7 +13,7 @@ import { recordProxySuccess } from './proxy-health.js';
 /**
  * The holder of an account leased for a task: `<worker id>:task:<task id>`. sql/queue/recover.sql frees the account by
  * this exact holder when the task's lease expires (its worker died), from the task's lease token
- * (src/queue/runner.ts leaseTokenOf): keep the two in step.
+ * (src/queue/runner.ts leaseTokenOf) through igscout_account_holder (migration 0014): keep the three in step.
  */
 export function accountHolderOf(workerId: string, taskId: number | null): string {
   return `${workerId}:task:${taskId ?? 'none'}`;

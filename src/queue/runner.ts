@@ -392,8 +392,8 @@ export class TaskRunner {
 }
 
 /**
- * `<worker id>#<claim sequence>`. sql/queue/recover.sql strips the `#<sequence>` to find the worker's account lease
- * (src/accounts/session.ts accountHolderOf): keep the two in step.
+ * `<worker id>#<claim sequence>`. igscout_account_holder (migration 0014) strips the `#<sequence>` to find the
+ * worker's account lease (src/accounts/session.ts accountHolderOf): keep the three in step.
  */
 export function leaseTokenOf(workerId: string, claimSeq: number): string {
   return `${workerId}#${claimSeq}`;
