@@ -25,7 +25,7 @@ WITH done AS (
 next AS (
   SELECT id
   FROM scrape_tasks
-  WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($6::text[])
+  WHERE status = 'pending' AND task_type <> 'ai_analysis' AND run_at <= now() AND task_type = ANY ($6::text[])
   ORDER BY priority, run_at, id
   LIMIT $4
   FOR UPDATE SKIP LOCKED
@@ -33,7 +33,7 @@ next AS (
 more AS (
   SELECT id
   FROM scrape_tasks
-  WHERE status = 'pending' AND run_at <= now() AND task_type = ANY ($8::text[])
+  WHERE status = 'pending' AND task_type <> 'ai_analysis' AND run_at <= now() AND task_type = ANY ($8::text[])
   ORDER BY priority, run_at, id
   LIMIT greatest(0, least($9::int, $10::int - (SELECT count(*) FROM next)))
   FOR UPDATE SKIP LOCKED

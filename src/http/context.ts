@@ -19,6 +19,8 @@ export interface AppDeps {
   /** Retry-After (seconds) of the 503 a request gets while the database is unreachable (HTTP_RETRY_AFTER_SECONDS). */
   retryAfterSeconds?: number;
   maxAttempts: number;
+  /** How old the settled task counts of /api/health may get before a background recount (HEALTH_SETTLED_COUNTS_TTL_MS); 30 s when absent. */
+  healthSettledCountsTtlMs?: number;
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;
   /** False when the process cannot recover by itself (its embedded Postgres will not restart): liveness fails. */

@@ -64,8 +64,12 @@ export class Metrics {
       for (const r of rows) set({ status: r.status, task_type: r.task_type }, Number(r.n));
     });
     gauge('igscout_queue_depth', 'Pending tasks already due, by type', ['task_type'], async (set) => {
+      // Two halves, each through its partial index (scrape_tasks_claimable leaves ai_analysis out, migration 0018).
       const rows = await sql<{ task_type: string; n: number }>`SELECT task_type, count(*)::int AS n FROM scrape_tasks
-        WHERE status = 'pending' AND run_at <= now() GROUP BY task_type`.execute(db);
+          WHERE status = 'pending' AND task_type <> 'ai_analysis' AND run_at <= now() GROUP BY task_type
+        UNION ALL
+        SELECT 'ai_analysis', count(*)::int FROM scrape_tasks
+          WHERE status = 'pending' AND task_type = 'ai_analysis' AND run_at <= now() HAVING count(*) > 0`.execute(db);
       for (const r of rows.rows) set({ task_type: r.task_type }, r.n);
     });
     gauge('igscout_accounts', 'Instagram accounts by status', ['status'], async (set) => {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
-import { TASK_SQL_VARIABLES, type NewTask, type Task } from './task.js';
+import { LIVE_STATUSES, TASK_SQL_VARIABLES, type NewTask, type Task } from './task.js';
 
 const ENQUEUE = loadPreparedSql('queue/enqueue.sql', TASK_SQL_VARIABLES);
 
@@ -71,7 +71,7 @@ async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
     .selectFrom('scrape_tasks')
     .selectAll()
     .where('dedupe_key', 'in', keys)
-    .where('status', 'in', ['pending', 'running', 'waiting_batch'])
+    .where('status', 'in', LIVE_STATUSES)
     .execute();
 }
 

@@ -1,12 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, TaskStatus } from '../db/schema.js';
 import { notifyNewWork } from './recover.js';
-import type { Task } from './task.js';
+import { LIVE_STATUSES, type Task } from './task.js';
 
 /** What an admin does to a task by hand. */
 export type ManageResult = { ok: true; task: Task } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'conflict'; message: string };
 
-const CANCELLABLE: TaskStatus[] = ['pending', 'running', 'waiting_batch'];
 const RETRYABLE: TaskStatus[] = ['failed', 'cancelled'];
 
 /**
@@ -18,11 +17,11 @@ export async function cancelTask(db: Kysely<Database>, id: number): Promise<Mana
     .updateTable('scrape_tasks')
     .set({ status: 'cancelled', completed_at: sql`now()`, locked_by: null, locked_until: null, updated_at: sql`now()` })
     .where('id', '=', id)
-    .where('status', 'in', CANCELLABLE)
+    .where('status', 'in', LIVE_STATUSES)
     .returningAll()
     .executeTakeFirst();
   if (task) return { ok: true, task };
-  return explainRefusal(db, id, `only ${CANCELLABLE.join(', ')} tasks can be cancelled`);
+  return explainRefusal(db, id, `only ${LIVE_STATUSES.join(', ')} tasks can be cancelled`);
 }
 
 /** Runs a failed or cancelled task again from its checkpoint, with a fresh set of attempts. */

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ScrapeTasksTable } from '../db/schema.js';
+import type { ScrapeTasksTable, TaskStatus } from '../db/schema.js';
 
 /** One row of scrape_tasks as the code sees it. */
 export type Task = Selectable<ScrapeTasksTable>;
@@ -20,6 +20,13 @@ void everyColumnListed;
 
 /** The variables of the queue's SQL files (src/db/sql-file.ts substitutes them). */
 export const TASK_SQL_VARIABLES = { task_columns: TASK_COLUMNS.join(', ') };
+
+/**
+ * A task is live from enqueue until it settles: at most one live task per dedupe key (the unique index of
+ * migration 0001 repeats this list in its predicate), and only live tasks can be cancelled.
+ */
+export const LIVE_STATUSES = ['pending', 'running', 'waiting_batch'] as const satisfies readonly TaskStatus[];
+export type LiveStatus = (typeof LIVE_STATUSES)[number];
 
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
 export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality'] as const;

@@ -29,6 +29,7 @@ export function createTestApp(
     metrics?: Metrics;
     directConnections?: 'auto' | 'allow' | 'deny';
     exportBatchSize?: number;
+    healthSettledCountsTtlMs?: number;
   } = {},
 ) {
   const app = createApp({
@@ -45,6 +46,7 @@ export function createTestApp(
     metrics: overrides.metrics,
     directConnections: overrides.directConnections,
     exportBatchSize: overrides.exportBatchSize,
+    healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

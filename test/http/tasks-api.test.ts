@@ -178,6 +178,22 @@ describe('authentication', () => {
     expect((await api.call('GET', '/docs', undefined, { authorization: '' })).text).toContain('/openapi.json');
   });
 
+  it('counts every task by status: pending ones of every type exactly, settled ones refreshed behind the probe', async () => {
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at)
+      SELECT t, s, 5, '{}', CASE WHEN s IN ('done', 'failed') THEN now() END
+      FROM (VALUES ('ai_analysis', 'pending'), ('ai_analysis', 'pending'), ('full_scrape', 'pending'), ('full_scrape', 'done'), ('full_scrape', 'failed')) AS v(t, s)`.execute(testDb.db);
+    // TTL 0: every probe after the first asks for a recount of the settled tasks, but never waits for it.
+    const probe = createTestApp(testDb, { healthSettledCountsTtlMs: 0 });
+    const first = await probe.call('GET', '/api/health');
+    expect(first.body.tasks).toEqual({ pending: 3, running: 0, waiting_batch: 0, done: 1, failed: 1, cancelled: 0 });
+
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at) VALUES ('full_scrape', 'done', 5, '{}', now()), ('ai_analysis', 'pending', 5, '{}', null)`.execute(testDb.db);
+    const next = await probe.call('GET', '/api/health');
+    // Live counts are exact at once; the settled ones catch up with the recount that probe started.
+    expect(next.body.tasks.pending).toBe(4);
+    await expect.poll(async () => (await probe.call('GET', '/api/health')).body.tasks.done).toBe(2);
+  });
+
   it('reports not ready with 503 while draining', async () => {
     const draining = createTestApp(testDb, { ready: () => false });
     const health = await draining.call('GET', '/api/health');

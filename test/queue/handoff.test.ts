@@ -99,21 +99,21 @@ describe.each([
   it('claims through a two-group plan: the first group up to its limit, the second for the slots left, never more than the slots', async () => {
     // Enqueued most urgent first for the account-free type, so a claim ignoring the groups would take those.
     await enqueueTasks(testDb.db, [
-      ...Array.from({ length: 3 }, () => ({ type: 'ai_analysis', priority: 1 })),
+      ...Array.from({ length: 3 }, () => ({ type: 'noop', priority: 1 })),
       ...Array.from({ length: 3 }, () => ({ type: 'full_scrape', priority: 5 })),
     ], { maxAttempts: 3 });
-    const [held] = await claimTasks(db(), { ...request, taskTypes: ['ai_analysis'] });
+    const [held] = await claimTasks(db(), { ...request, taskTypes: ['noop'] });
     const { claimed } = await completeAndClaim(db(), [{ id: held!.id, leaseToken: held!.locked_by! }], {
       ...request,
       limit: 2,
       taskTypes: ['full_scrape'],
-      then: { taskTypes: ['ai_analysis'], limit: 4 },
+      then: { taskTypes: ['noop'], limit: 4 },
       total: 3,
     });
-    expect(claimed.map((t) => t.task_type).sort()).toEqual(['ai_analysis', 'full_scrape', 'full_scrape']);
+    expect(claimed.map((t) => t.task_type).sort()).toEqual(['full_scrape', 'full_scrape', 'noop']);
     // No account usable: the first group claims nothing and the second takes every slot it may.
-    const none = await completeAndClaim(db(), [], { ...request, limit: 0, taskTypes: ['full_scrape'], then: { taskTypes: ['ai_analysis'], limit: 5 }, total: 5 });
-    expect(none.claimed.map((t) => t.task_type)).toEqual(['ai_analysis']);
+    const none = await completeAndClaim(db(), [], { ...request, limit: 0, taskTypes: ['full_scrape'], then: { taskTypes: ['noop'], limit: 5 }, total: 5 });
+    expect(none.claimed.map((t) => t.task_type)).toEqual(['noop']);
     expect(await testDb.db.selectFrom('scrape_tasks').select('id').where('status', '=', 'pending').execute()).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimTasks, completeAndClaim } from '../../src/queue/claim.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
@@ -8,6 +9,8 @@ import { recoverExpiredLeases } from '../../src/queue/recover.js';
 import { leaseTokenOf } from '../../src/queue/runner.js';
 import { accountHolderOf } from '../../src/accounts/session.js';
 import { openDatabase } from '../../src/db/database.js';
+import { loadSql } from '../../src/db/sql-file.js';
+import { TASK_SQL_VARIABLES } from '../../src/queue/task.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 let testDb: TestDatabase;
@@ -121,6 +124,42 @@ describe('claim', () => {
       WHERE status = 'pending' AND run_at <= now() AND task_type = ANY (ARRAY['full_scrape'])
       ORDER BY priority, run_at, id LIMIT 5 FOR UPDATE SKIP LOCKED`.execute(testDb.db);
     expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('scrape_tasks_claimable');
+  });
+
+  // Issue 14: 100,000 pending ai_analysis (claimed in bulk by the batch builder, never by the runner) made every
+  // claim walk them through the index and the heap, ×0.11 throughput. The runner's claims must not see them.
+  it('claims without walking pending ai_analysis tasks, which the runner never takes', async () => {
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload)
+      SELECT 'ai_analysis', 'pending', 3, '{}' FROM generate_series(1, 3000)`.execute(testDb.db);
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+    const client = new pg.Client({ connectionString: testDb.url });
+    await client.connect();
+    try {
+      const explain = async (file: string, params: unknown[]) => {
+        await client.query('BEGIN');
+        try {
+          const text = loadSql(file, TASK_SQL_VARIABLES);
+          const rows = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, params)).rows;
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      };
+      const claim = await explain('queue/claim.sql', ['w#1', 8, 60_000, ['full_scrape', 'discover']]);
+      const completeClaim = await explain('queue/complete-claim.sql', [[], [], [], 4, 60_000, ['full_scrape'], 'w#2', ['discover'], 4, 8]);
+      for (const plan of [claim, completeClaim]) {
+        expect(plan).toContain('scrape_tasks_claimable');
+        // At most the one full_scrape task is passed over (by the group that claims discover), none of the 3,000.
+        const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
+        expect(Math.max(0, ...removed)).toBeLessThanOrEqual(1);
+        // The whole statement reads a handful of pages, not the backlog's (the first Buffers line is its total).
+        const buffers = Number(/Buffers: shared hit=(\d+)/.exec(plan.split('Planning:')[0]!)?.[1]);
+        expect(buffers).toBeLessThan(100);
+      }
+    } finally {
+      await client.end();
+    }
   });
 });
 

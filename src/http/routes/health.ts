@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { TASK_STATUSES, type TaskStatus } from '../../db/schema.js';
+import { countLiveTasks, countSettledTasks } from '../../queue/read.js';
 import { accountHealth } from '../../observability/account-health.js';
 import type { AppDeps } from '../context.js';
 import { AccountHealthSchema, MAX_USABLE_USERNAMES } from '../observability-schemas.js';
@@ -44,6 +44,8 @@ const live = createRoute({
 });
 
 const DB_CHECK_TIMEOUT_MS = 2_000;
+/** A count of a million settled rows under load takes about a second; it runs in the background. */
+const SETTLED_COUNT_TIMEOUT_MS = 30_000;
 
 export function healthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
@@ -90,35 +92,25 @@ async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: 
   }
 }
 
-/** Finished tasks only grow and are informational here: counted at most once per this period. */
-const FINISHED_COUNTS_TTL_MS = 30_000;
-const LIVE: TaskStatus[] = ['pending', 'running', 'waiting_batch'];
-
 /**
- * Tasks by status. Live statuses are counted exactly on every call (few rows, each served by its partial index); the
- * finished ones (a million rows after a while) are cached, so a probe every few seconds stays cheap.
+ * Tasks by status for the probe. Live statuses are counted exactly on every call (few rows, each count through its
+ * partial index; readiness depends on them). The settled ones (a million rows after a while, about 200 ms to count)
+ * are informational: counted in the background at most once per `settledCountsTtlMs`, and a probe meanwhile gets
+ * the last counts instead of waiting or starting a count of its own (issue 14: concurrent probes each recounting
+ * made the p99 103 ms at 1,000,000 tasks).
  */
 function taskCounter(deps: AppDeps) {
-  let finished: { at: number; counts: Record<string, number> } | undefined;
-  // One count per status, so each is served by the partial index that covers exactly that status
-  // (scrape_tasks_claimable, _running_lease, _settled); `status IN (…)` would match none of them and scan the table.
-  const count = async (statuses: TaskStatus[]) => {
-    const rows = await withTimeout(
-      Promise.all(
-        statuses.map((status) =>
-          deps.db.selectFrom('scrape_tasks').select((eb) => eb.fn.countAll<number>().as('count')).where('status', '=', status).executeTakeFirstOrThrow(),
-        ),
-      ),
-      DB_CHECK_TIMEOUT_MS,
-    );
-    return Object.fromEntries(statuses.map((s, i) => [s, Number(rows[i]!.count)]));
-  };
+  let settled: { at: number; counts: Record<string, number> } | undefined;
+  let refreshing: Promise<Record<string, number>> | undefined;
+  const refresh = () =>
+    (refreshing ??= withTimeout(countSettledTasks(deps.db), SETTLED_COUNT_TIMEOUT_MS)
+      .then((counts) => (settled = { at: Date.now(), counts }).counts)
+      .finally(() => (refreshing = undefined)));
   return async (): Promise<Record<string, number>> => {
-    const live = await count(LIVE);
-    if (!finished || Date.now() - finished.at > FINISHED_COUNTS_TTL_MS) {
-      finished = { at: Date.now(), counts: await count(TASK_STATUSES.filter((s) => !LIVE.includes(s))) };
-    }
-    return { ...live, ...finished.counts };
+    const live = await withTimeout(countLiveTasks(deps.db), DB_CHECK_TIMEOUT_MS);
+    if (!settled) return { ...live, ...(await refresh()) };
+    if (Date.now() - settled.at > (deps.healthSettledCountsTtlMs ?? 30_000)) void refresh().catch(() => undefined);
+    return { ...live, ...settled.counts };
   };
 }
 
