@@ -83,11 +83,13 @@ async function startOnDatabase(
 
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
   const metrics = new Metrics(db);
+  const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
   const runner = new TaskRunner({
     db,
     queueDb: database.queue.db,
     registry,
-    ...accountAwareClaims(registry, (types) => pool.availability(types)),
+    planClaims: claimPlan.planClaims,
+    nextWakeAt: claimPlan.nextWakeAt,
     observer: metrics.runnerObserver,
     logger: logger.child({ component: 'runner' }),
     options: {
@@ -99,7 +101,14 @@ async function startOnDatabase(
       backoffFactor: config.TASK_RETRY_FACTOR,
     },
   });
-  const listener = new NewWorkListener(database.handle.connectionString, () => runner.wake(), logger.child({ component: 'listen' }));
+  const listener = new NewWorkListener(
+    database.handle.connectionString,
+    (payload) => {
+      claimPlan.heard(payload);
+      runner.wake();
+    },
+    logger.child({ component: 'listen' }),
+  );
   const ai = createAiPipeline({ db, config, logger: logger.child({ component: 'ai' }), alerter, workerId });
   const scheduler = new Scheduler({
     db,

@@ -41,15 +41,24 @@ export async function ourQueue(url: string, version: string, durable = false): P
       const registry = new TaskRegistry()
         .register({ type: 'noop', handler: async ({ task }) => onStart(task.payload as unknown as Payload) })
         .register({ type: 'full_scrape', needsAccount: true, handler: async () => undefined });
+      const plan = accountAwareClaims(registry, (types) => accountAvailability(handle.db, BUDGET, 'auto', types), { noneUsableRecheckMs: 5000 });
       const runner = new TaskRunner({
         db: handle.db,
         queueDb: queue.db,
         registry,
-        ...accountAwareClaims(registry, () => accountAvailability(handle.db, BUDGET)),
+        planClaims: plan.planClaims,
+        nextWakeAt: plan.nextWakeAt,
         logger,
         options: { workerId: `bench-${concurrency}`, concurrency, pollIntervalMs: 5000, leaseMs: 60_000, backoffBaseMs: 300_000, backoffFactor: 3 },
       });
-      const listener = new NewWorkListener(url, () => runner.wake(), logger);
+      const listener = new NewWorkListener(
+        url,
+        (payload) => {
+          plan.heard(payload);
+          runner.wake();
+        },
+        logger,
+      );
       listener.start();
       runner.start();
       worker = { handle, queue, runner, listener };

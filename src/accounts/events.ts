@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AccountStatus, ActivityKind, Database } from '../db/schema.js';
 import { loadSql, runSql } from '../db/sql-file.js';
+import { notifyAccountsChanged } from './lease.js';
 
 const CHANGE_STATUS = loadSql('accounts/change-status.sql');
 
@@ -81,6 +82,7 @@ export async function changeAccountStatus(db: Kysely<Database>, accountIds: read
     change.from ?? null,
     change.action ?? `status:${change.status}`,
   ]);
+  if (change.status === 'active' && rows.length > 0) await notifyAccountsChanged(db);
   return rows.map((r) => Number(r.account_id));
 }
 

@@ -63,7 +63,15 @@ export async function releaseAccount(db: Kysely<Database>, id: number, holder: s
     .where('id', '=', id)
     .where('leased_by', '=', holder)
     .execute();
-  await sql`SELECT pg_notify('scrape_tasks', '')`.execute(db); // a freed account may let waiting tasks run
+  await notifyAccountsChanged(db); // a freed account may let waiting tasks run
+}
+
+/** The payload of the scrape_tasks NOTIFY that says an account may have become usable (claim plans ask again). */
+export const ACCOUNTS_CHANGED = 'accounts';
+
+/** Wakes every runner and makes its claim plan look at the accounts again (delivered at commit). */
+export async function notifyAccountsChanged(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_notify('scrape_tasks', ${ACCOUNTS_CHANGED})`.execute(db);
 }
 
 export interface Availability {

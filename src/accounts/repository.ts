@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AccountStatus, Database, ProxyStatus } from '../db/schema.js';
 import { proxyCredentialForms, scrubSecrets } from './credentials.js';
 import { newDeviceSeed } from './device-seed.js';
+import { notifyAccountsChanged } from './lease.js';
 import { logAccountStatus } from './status-log.js';
 import { AccountStoreError, isUniqueViolation } from './store-errors.js';
 
@@ -104,6 +105,7 @@ export async function insertAccount(db: Kysely<Database>, box: SecretBox, input:
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await notifyAccountsChanged(db);
     return row.id;
   } catch (error) {
     if (isUniqueViolation(error, 'ig_accounts_username_key')) throw new AccountStoreError('conflict', `account '${input.username}' already exists`);

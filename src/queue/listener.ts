@@ -14,7 +14,8 @@ export class NewWorkListener {
 
   constructor(
     private readonly connectionString: string,
-    private readonly onNotify: () => void,
+    /** The NOTIFY's payload ('' from an enqueue), or undefined after a reconnect: anything may have changed. */
+    private readonly onNotify: (payload?: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -26,7 +27,7 @@ export class NewWorkListener {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'ig-scout-listen' });
-    client.on('notification', () => this.onNotify());
+    client.on('notification', (message) => this.onNotify(message.payload ?? ''));
     client.on('error', (error) => this.reconnectLater(client, error));
     client.on('end', () => this.reconnectLater(client));
     try {

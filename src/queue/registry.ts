@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import type { Task } from './task.js';
+import { BULK_CLAIMED_TYPES, type Task } from './task.js';
 
 export interface TaskContext {
   task: Task;
@@ -29,6 +29,9 @@ export class TaskRegistry {
 
   register(definition: TaskDefinition): this {
     if (this.definitions.has(definition.type)) throw new Error(`task type ${definition.type} is registered twice`);
+    if ((BULK_CLAIMED_TYPES as readonly string[]).includes(definition.type)) {
+      throw new Error(`task type ${definition.type} is claimed in bulk, never by the runner (see BULK_CLAIMED_TYPES)`);
+    }
     this.definitions.set(definition.type, definition);
     return this;
   }

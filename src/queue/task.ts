@@ -28,6 +28,13 @@ export const TASK_SQL_VARIABLES = { task_columns: TASK_COLUMNS.join(', ') };
 export const LIVE_STATUSES = ['pending', 'running', 'waiting_batch'] as const satisfies readonly TaskStatus[];
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
 
+/**
+ * Types the runner never claims: the AI batch builder takes them in bulk (src/ai/submit.ts, sql/ai/claim.sql).
+ * scrape_tasks_claimable leaves them out (migration 0018) and the runner's claims (sql/queue/claim.sql,
+ * complete-claim.sql) repeat that predicate, so a backlog of them is never walked; they cannot be registered.
+ */
+export const BULK_CLAIMED_TYPES = ['ai_analysis'] as const;
+
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
 export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];

@@ -1,4 +1,4 @@
-import type { Availability } from '../accounts/lease.js';
+import { ACCOUNTS_CHANGED, type Availability } from '../accounts/lease.js';
 import type { ClaimGroup } from '../queue/runner.js';
 import type { TaskRegistry } from '../queue/registry.js';
 
@@ -9,19 +9,40 @@ import type { TaskRegistry } from '../queue/registry.js';
  * they stay pending, and the runner wakes when the earliest account becomes usable again. Tasks that need no
  * account (AI) are never held back.
  */
-export function accountAwareClaims(registry: TaskRegistry, availability: (accountTaskTypes: readonly string[]) => Promise<Availability>) {
+export function accountAwareClaims(
+  registry: TaskRegistry,
+  availability: (accountTaskTypes: readonly string[]) => Promise<Availability>,
+  options: { noneUsableRecheckMs?: number } = {},
+) {
   const { withAccount, withoutAccount } = registry.typesByAccountNeed();
+  const recheckMs = options.noneUsableRecheckMs ?? 5_000;
   let last: Availability | undefined;
+  // While no account is usable, the answer stays "none" until the earliest account's own time (cooldown, lease,
+  // budget window: nextUsableAt), or an event that NOTIFYs scrape_tasks (an account released, new work), or at the
+  // latest `recheckMs` (an admin's change that did not notify). Until then the plan does not ask again, so a runner
+  // busy with work that needs no account pays one statement per batch, not two (issue 14).
+  let noneUntil = 0;
   return {
     planClaims: async (free: number): Promise<ClaimGroup[]> => {
       if (withAccount.length === 0) return [{ types: withoutAccount, limit: free }];
-      last = await availability(withAccount);
+      if (Date.now() >= noneUntil) {
+        last = await availability(withAccount);
+        noneUntil = last.usableNow > 0 ? 0 : Math.min(last.nextUsableAt?.getTime() ?? Infinity, Date.now() + recheckMs);
+      }
+      const usable = Date.now() < noneUntil ? 0 : last!.usableNow - last!.claimedWithoutAccount;
       return [
-        { types: withAccount, limit: Math.max(0, Math.min(free, last.usableNow - last.claimedWithoutAccount)) },
+        { types: withAccount, limit: Math.max(0, Math.min(free, usable)) },
         { types: withoutAccount, limit: free },
       ];
     },
     /** Only when no account is usable: then the next one becoming usable is worth waking for. */
     nextWakeAt: async (): Promise<Date | null> => (last && last.usableNow === 0 ? last.nextUsableAt : null),
+    /**
+     * A NOTIFY on scrape_tasks heard (src/queue/listener.ts): an account changed (ACCOUNTS_CHANGED), or the listener
+     * reconnected (no payload: anything may have changed) makes the next claim ask again; plain new work ('') does not.
+     */
+    heard: (payload?: string): void => {
+      if (payload === undefined || payload === ACCOUNTS_CHANGED) noneUntil = 0;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAvailability } from '../../src/accounts/lease.js';
+import { accountAvailability, ACCOUNTS_CHANGED } from '../../src/accounts/lease.js';
 import { accountHolderOf } from '../../src/accounts/session.js';
 import { claimTasks } from '../../src/queue/claim.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
@@ -28,11 +28,11 @@ describe('account availability for claim planning', () => {
       .values(Array.from({ length: 5 }, (_, i) => ({ username: `avail_${i}`, password_encrypted: 'x', device_seed_encrypted: 'x' })))
       .execute();
     await enqueueTasks(testDb.db, Array.from({ length: 4 }, () => ({ type: 'full_scrape' })), { maxAttempts: 3 });
-    await enqueueTasks(testDb.db, [{ type: 'ai_analysis' }], { maxAttempts: 3 });
-    // Process A claims two Instagram tasks, process B one and an AI task; one of A's runs has leased its account.
+    await enqueueTasks(testDb.db, [{ type: 'noop' }], { maxAttempts: 3 });
+    // Process A claims two Instagram tasks, process B one and an account-free task; one of A's runs has leased its account.
     const a = await claimTasks(testDb.db, { workerId: leaseTokenOf('proc-a', 1), limit: 2, leaseMs: 60_000, taskTypes: ['full_scrape'] });
     await claimTasks(testDb.db, { workerId: leaseTokenOf('proc-b', 1), limit: 1, leaseMs: 60_000, taskTypes: ['full_scrape'] });
-    await claimTasks(testDb.db, { workerId: leaseTokenOf('proc-b', 2), limit: 1, leaseMs: 60_000, taskTypes: ['ai_analysis'] });
+    await claimTasks(testDb.db, { workerId: leaseTokenOf('proc-b', 2), limit: 1, leaseMs: 60_000, taskTypes: ['noop'] });
     await testDb.db
       .updateTable('ig_accounts')
       .set({ leased_by: accountHolderOf('proc-a', a[0]!.id), leased_until: new Date(Date.now() + 60_000) })
@@ -45,11 +45,47 @@ describe('account availability for claim planning', () => {
 
     const registry = new TaskRegistry()
       .register({ type: 'full_scrape', needsAccount: true, handler: async () => ({}) })
-      .register({ type: 'ai_analysis', needsAccount: false, handler: async () => ({}) });
+      .register({ type: 'noop', needsAccount: false, handler: async () => ({}) });
     const { planClaims } = accountAwareClaims(registry, (types) => accountAvailability(testDb.db, budget, 'auto', types));
     expect(await planClaims(4)).toEqual([
       { types: ['full_scrape'], limit: 2 }, // 4 usable, 2 about to be taken
-      { types: ['ai_analysis'], limit: 4 },
+      { types: ['noop'], limit: 4 },
     ]);
+  });
+
+  it('asks again while no account is usable only when an account changes, its own time comes, or the recheck is due', async () => {
+    const registry = new TaskRegistry()
+      .register({ type: 'full_scrape', needsAccount: true, handler: async () => ({}) })
+      .register({ type: 'noop', handler: async () => ({}) });
+    let asked = 0;
+    let answer = { usableNow: 0, nextUsableAt: null as Date | null, claimedWithoutAccount: 0 };
+    const plan = accountAwareClaims(
+      registry,
+      async () => {
+        asked++;
+        return answer;
+      },
+      { noneUsableRecheckMs: 60_000 },
+    );
+    expect(await plan.planClaims(3)).toEqual([{ types: ['full_scrape'], limit: 0 }, { types: ['noop'], limit: 3 }]);
+    await plan.planClaims(3);
+    plan.heard(''); // new work: the accounts are as they were
+    await plan.planClaims(3);
+    expect(asked).toBe(1);
+
+    answer = { usableNow: 2, nextUsableAt: new Date(), claimedWithoutAccount: 0 };
+    plan.heard(ACCOUNTS_CHANGED); // an account was released, added or activated
+    expect((await plan.planClaims(3))[0]).toEqual({ types: ['full_scrape'], limit: 2 });
+    await plan.planClaims(3); // with accounts usable, every plan asks: their budgets change with every request
+    expect(asked).toBe(3);
+
+    answer = { usableNow: 0, nextUsableAt: new Date(Date.now() + 50), claimedWithoutAccount: 0 };
+    await plan.planClaims(3);
+    answer = { usableNow: 1, nextUsableAt: new Date(), claimedWithoutAccount: 0 };
+    // The earliest account's cooldown, lease or budget window ends: asked again without any NOTIFY.
+    await expect.poll(async () => (await plan.planClaims(3))[0]!.limit, { interval: 20 }).toBe(1);
+    plan.heard(undefined); // the listener reconnected: anything may have changed
+    answer = { usableNow: 0, nextUsableAt: null, claimedWithoutAccount: 0 };
+    expect((await plan.planClaims(3))[0]!.limit).toBe(0);
   });
 });

@@ -68,17 +68,17 @@ describe('Instagram tasks and the account pool', () => {
 
   it('tasks that need no account run while no account is usable', async () => {
     fx = await createPoolFixture(testDb, { accounts: 0, proxies: 0 });
-    const registry = instagramRegistry(fx.pool).register({ type: 'ai_analysis', handler: async () => ({ analysed: true }) });
+    const registry = instagramRegistry(fx.pool).register({ type: 'noop', handler: async () => ({ ran: true }) });
     startRunner(registry);
-    const [ig, ai] = await enqueueTasks(
+    const [ig, free] = await enqueueTasks(
       testDb.db,
       [
         { type: 'full_scrape', priority: 1, payload: { lookups: ['x'] } },
-        { type: 'ai_analysis', priority: 3 },
+        { type: 'noop', priority: 3 },
       ],
       { maxAttempts: 3 },
     );
-    await waitFor(async () => (await task(ai!.task.id)).status === 'done', { timeoutMs: 10_000, what: 'AI task done' });
+    await waitFor(async () => (await task(free!.task.id)).status === 'done', { timeoutMs: 10_000, what: 'account-free task done' });
     expect(await task(ig!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 });

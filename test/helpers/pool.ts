@@ -110,16 +110,19 @@ export function startPoolRunner(
   options: Partial<RunnerOptions> = {},
   logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
 ): { runner: TaskRunner; stop(): Promise<void> } {
-  const runner = new TaskRunner({
-    db: testDb.db,
-    registry,
-    ...accountAwareClaims(registry, (types) => pool.availability(types)),
-    logger,
-    options: { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options },
-  });
+  const runnerOptions = { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options };
+  const plan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: runnerOptions.pollIntervalMs });
+  const runner = new TaskRunner({ db: testDb.db, registry, planClaims: plan.planClaims, nextWakeAt: plan.nextWakeAt, logger, options: runnerOptions });
   runner.start();
-  // NOTIFY (new tasks, a released account) wakes the runner; the poll is only a fallback.
-  const listener = new NewWorkListener(testDb.url, () => runner.wake(), logger);
+  // NOTIFY (new tasks, a released account) wakes the runner and makes the plan ask again; the poll is only a fallback.
+  const listener = new NewWorkListener(
+    testDb.url,
+    (payload) => {
+      plan.heard(payload);
+      runner.wake();
+    },
+    logger,
+  );
   listener.start();
   return {
     runner,

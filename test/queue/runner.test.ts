@@ -9,6 +9,7 @@ import { DeferTaskError } from '../../src/queue/errors.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
 import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import { ACCOUNTS_CHANGED } from '../../src/accounts/lease.js';
 import { sleep, waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -161,11 +162,13 @@ describe('a backlog', () => {
       .register({ type: 'full_scrape', needsAccount: true, handler: async () => ({ ok: true }) })
       .register({ type: 'hashtag_discovery', handler: async () => ({ ok: true }) });
     let usableNow = 0;
+    const plan = accountAwareClaims(registry, async () => ({ usableNow, nextUsableAt: null, claimedWithoutAccount: 0 }));
     const runner = new TaskRunner({
       db: testDb.db,
       queueDb: queuePool.db,
       registry,
-      ...accountAwareClaims(registry, async () => ({ usableNow, nextUsableAt: null, claimedWithoutAccount: 0 })),
+      planClaims: plan.planClaims,
+      nextWakeAt: plan.nextWakeAt,
       logger: silent,
       options: options({ concurrency: 1 }),
     });
@@ -177,6 +180,8 @@ describe('a backlog', () => {
     // No account usable: the Instagram tasks wait, unclaimed, with their attempts unspent.
     expect((await rows()).filter((r) => r.task_type === 'full_scrape').every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
     usableNow = 1;
+    // As the daemon's listener does on the NOTIFY of an account change (src/accounts/lease.ts notifyAccountsChanged).
+    plan.heard(ACCOUNTS_CHANGED);
     runner.wake();
     await waitFor(async () => (await rows()).every((r) => r.status === 'done'), { timeoutMs: 10_000, what: 'every task done' });
     // now() is the transaction's clock (to the microsecond): a task started in the statement that completed its
