@@ -79,6 +79,7 @@ export const configSchema = z.object({
   EMBEDDED_PG_RESTART_ATTEMPTS: int(5, 1, 1000),
   WORKER_CONCURRENCY: int(2, 0, 256),
   QUEUE_POLL_INTERVAL_MS: int(seconds(5), 10),
+  QUEUE_STATEMENTS_IN_FLIGHT: int(2, 1, 49),
   TASK_LEASE_MS: int(seconds(60), 1000),
   TASK_MAX_ATTEMPTS: int(3, 1, 100),
   TASK_RETRY_BASE_MS: int(minutes(5), 0),

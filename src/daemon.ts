@@ -96,6 +96,7 @@ async function startOnDatabase(
       workerId,
       concurrency: config.WORKER_CONCURRENCY,
       pollIntervalMs: config.QUEUE_POLL_INTERVAL_MS,
+      statementsInFlight: config.QUEUE_STATEMENTS_IN_FLIGHT,
       leaseMs: config.TASK_LEASE_MS,
       backoffBaseMs: config.TASK_RETRY_BASE_MS,
       backoffFactor: config.TASK_RETRY_FACTOR,

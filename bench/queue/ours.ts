@@ -1,5 +1,6 @@
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { NewWorkListener } from '../../src/queue/listener.js';
@@ -10,6 +11,8 @@ import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
 import { Monitor, type Payload, type QueueSystem } from './system.js';
 
 const logger = createLogger({ level: 'warn', format: 'json' });
+/** The daemon's defaults (src/config.ts): poll, lease, retry backoff, statements in flight, queue pool size. */
+const DAEMON = loadConfig({});
 
 /** The daemon's default account budget (src/config.ts); with no accounts in the bench database it plans 0 usable. */
 const BUDGET = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 7, dailyCap: 0, delayMinMs: 0, delayMaxMs: 0 };
@@ -32,16 +35,16 @@ export async function ourQueue(url: string, version: string, durable = false): P
     name: durable ? 'ig-scout (sync commit)' : 'ig-scout',
     version,
     setup: (c) =>
-      `TaskRunner concurrency ${c} with the daemon's account-aware claim plan, LISTEN/NOTIFY, poll 5 s, pool ${c + 2} for handlers + queue pool 3 (generic plans, ${durable ? 'synchronous' : 'asynchronous'} commit)`,
+      `TaskRunner concurrency ${c} with the daemon's account-aware claim plan and defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight), LISTEN/NOTIFY, pool ${c + 2} for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans, ${durable ? 'synchronous' : 'asynchronous'} commit)`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
-      const queue = openDatabase(url, { poolMax: 3, queuePool: true });
+      const queue = openDatabase(url, { poolMax: DAEMON.DB_QUEUE_POOL_MAX, queuePool: true });
       // A pg client runs its queries in order, so this SET precedes every statement of the connection.
       if (durable) queue.pool.on('connect', (client) => void client.query('SET synchronous_commit = on'));
       const registry = new TaskRegistry()
         .register({ type: 'noop', handler: async ({ task }) => onStart(task.payload as unknown as Payload) })
         .register({ type: 'full_scrape', needsAccount: true, handler: async () => undefined });
-      const plan = accountAwareClaims(registry, (types) => accountAvailability(handle.db, BUDGET, 'auto', types), { noneUsableRecheckMs: 5000 });
+      const plan = accountAwareClaims(registry, (types) => accountAvailability(handle.db, BUDGET, 'auto', types), { noneUsableRecheckMs: DAEMON.QUEUE_POLL_INTERVAL_MS });
       const runner = new TaskRunner({
         db: handle.db,
         queueDb: queue.db,
@@ -49,7 +52,15 @@ export async function ourQueue(url: string, version: string, durable = false): P
         planClaims: plan.planClaims,
         nextWakeAt: plan.nextWakeAt,
         logger,
-        options: { workerId: `bench-${concurrency}`, concurrency, pollIntervalMs: 5000, leaseMs: 60_000, backoffBaseMs: 300_000, backoffFactor: 3 },
+        options: {
+          workerId: `bench-${concurrency}`,
+          concurrency,
+          pollIntervalMs: DAEMON.QUEUE_POLL_INTERVAL_MS,
+          leaseMs: DAEMON.TASK_LEASE_MS,
+          backoffBaseMs: DAEMON.TASK_RETRY_BASE_MS,
+          backoffFactor: DAEMON.TASK_RETRY_FACTOR,
+          statementsInFlight: DAEMON.QUEUE_STATEMENTS_IN_FLIGHT,
+        },
       });
       const listener = new NewWorkListener(
         url,

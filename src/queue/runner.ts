@@ -16,6 +16,12 @@ export interface RunnerOptions {
   leaseMs: number;
   backoffBaseMs: number;
   backoffFactor: number;
+  /**
+   * Completing statements in flight at once (QUEUE_STATEMENTS_IN_FLIGHT, default 2): runs that finish while one is
+   * in flight go out in the next without waiting for it, so synchronous commits overlap (Postgres flushes them
+   * together). Keep below the queue pool's size (DB_QUEUE_POOL_MAX), which the loop's claims also use.
+   */
+  statementsInFlight?: number;
 }
 
 export interface RunnerDeps {
@@ -82,7 +88,8 @@ export class TaskRunner {
   private claimSeq = 0;
   private readonly wakeTimers = new Set<NodeJS.Timeout>();
   private readonly completions: PendingCompletion[] = [];
-  private flushing = false;
+  private flushScheduled = false;
+  private flushesInFlight = 0;
   private readonly queueDb: Kysely<Database>;
 
   constructor(private readonly deps: RunnerDeps) {
@@ -227,8 +234,9 @@ export class TaskRunner {
   }
 
   /**
-   * Records success. Completions are written in batches without waiting for one: the first goes out at once, and
-   * runs that finish while it is in flight go together in the next statement, under one commit. Without a claim
+   * Records success. Completions are written in batches without waiting for one: the first goes out on the next
+   * tick (with every run that finished in the same tick), and runs that finish while it is in flight go together in
+   * the next statement (up to `statementsInFlight` at once), each batch under one commit. Without a claim
    * plan (every registered type is claimable at any time) that statement also claims a task for each slot it
    * frees, so a busy worker spends one statement per batch rather than two per task. With a plan (the daemon's
    * account check) the statement claims what the plan allows for the freed slots, so the daemon runs this same path.
@@ -236,33 +244,45 @@ export class TaskRunner {
   private complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, resolve, reject });
-      if (!this.flushing) void this.flushCompletions();
+      this.scheduleFlush();
     });
   }
 
-  private async flushCompletions(): Promise<void> {
-    this.flushing = true;
+  /**
+   * One tick first: runs that finish in this same turn of the event loop (short tasks of one claimed batch end
+   * together) go in one statement, instead of the first alone and the rest in the next (issue 14). At most
+   * `statementsInFlight` statements at once; when one returns, whatever finished meanwhile goes next.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.completions.length === 0 || this.flushesInFlight >= (this.deps.options.statementsInFlight ?? 2)) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.completions.splice(0, this.completions.length);
+    if (batch.length === 0) return;
+    this.flushesInFlight++;
     try {
-      while (this.completions.length > 0) {
-        const batch = this.completions.splice(0, this.completions.length);
-        try {
-          const claim = await this.claimForFreedSlots(batch.length);
-          const started = performance.now();
-          const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
-          if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
-          // The new runs start before the finished ones leave `active`, so the loop never sees their slots as free.
-          for (const next of claimed) {
-            // stop() began while the statement ran: hand the task straight back instead of starting it.
-            if (this.running) this.startRun(next);
-            else await releaseTask(this.queueDb, next.id, holder(next));
-          }
-          for (const b of batch) b.resolve(completed.has(b.completion.id));
-        } catch (error) {
-          for (const b of batch) b.reject(error);
-        }
+      const claim = await this.claimForFreedSlots(batch.length);
+      const started = performance.now();
+      const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
+      if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
+      // The new runs start before the finished ones leave `active`, so the loop never sees their slots as free.
+      for (const next of claimed) {
+        // stop() began while the statement ran: hand the task straight back instead of starting it.
+        if (this.running) this.startRun(next);
+        else await releaseTask(this.queueDb, next.id, holder(next));
       }
+      for (const b of batch) b.resolve(completed.has(b.completion.id));
+    } catch (error) {
+      for (const b of batch) b.reject(error);
     } finally {
-      this.flushing = false;
+      this.flushesInFlight--;
+      this.scheduleFlush();
     }
   }
 
