@@ -88,6 +88,7 @@ export const configSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: int(1_000_000, 1024),
   HTTP_RETRY_AFTER_SECONDS: int(5, 1),
   HEALTH_SETTLED_COUNTS_TTL_MS: int(seconds(30), 0),
+  HEALTH_COUNTS_TTL_MS: int(seconds(1), 0),
   /** Time a client has to send its request line and headers; slower ones are answered 408 and closed. */
   HTTP_HEADERS_TIMEOUT_MS: int(seconds(20), 1000, seconds(120)),
   /** Open HTTP connections at most; more are closed at once (a flood cannot hold the daemon's sockets). */

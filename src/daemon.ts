@@ -125,6 +125,7 @@ async function startOnDatabase(
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
     retryAfterSeconds: config.HTTP_RETRY_AFTER_SECONDS,
     healthSettledCountsTtlMs: config.HEALTH_SETTLED_COUNTS_TTL_MS,
+    healthCountsTtlMs: config.HEALTH_COUNTS_TTL_MS,
     directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
     consoleSessionTtlMs: config.CONSOLE_SESSION_TTL_MS,
     maxAttempts: config.TASK_MAX_ATTEMPTS,

@@ -35,6 +35,7 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
   tagFeedPageSize: 25,
   tagSectionsPageSize: 15,
   followersAccountCount: 1663,
+  hiddenCountsShare: 0.05,
   epoch: WORLD_EPOCH,
 };
 
@@ -78,7 +79,7 @@ export class World {
     });
     for (const account of this.accounts) this.byUsername.set(account.username, scraperAsUser(account));
     const tag = (u: WorldUser): UserTag => ({ pk: u.pk, username: u.username });
-    this.mediaContext = { epoch: this.options.epoch, brands: this.brands.map(tag), creators: this.creators.map(tag) };
+    this.mediaContext = { epoch: this.options.epoch, brands: this.brands.map(tag), creators: this.creators.map(tag), hiddenCountsShare: this.options.hiddenCountsShare };
     for (const user of this.named.values()) {
       this.storeMedia(user);
       const tagPool = [...this.mediaContext.brands, ...this.mediaContext.creators.filter((c) => c.pk !== user.pk)];

@@ -14,6 +14,7 @@ export interface MediaContext {
   epoch: number;
   brands: readonly UserTag[];
   creators: readonly UserTag[];
+  hiddenCountsShare: number;
 }
 
 /** Returns media in feed order: pinned first (in pin order), then newest first. */
@@ -79,10 +80,19 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
     paidPartnership,
     sponsorTags: deal?.mode === 'partnership' ? [deal.brand] : [],
     sponsored,
+    // Its own sub-seed per post: every other draw is the same whatever the share.
+    countsHidden: rng.derive('counts-hidden', pk).chance(ctx.hiddenCountsShare),
+    authorPk: collabAuthor(rng.derive('collab', pk), owner, ctx),
     brands: sponsored
       ? [...new Set([...(deal?.mode === 'partnership' ? [deal.brand.username] : []), ...usertags.map((t) => t.username), ...(caption?.mentions ?? [])])]
       : [],
   };
+}
+
+/** 8 % of a creator's posts are collabs another creator posted with the owner as co-author. */
+function collabAuthor(rng: Rng, owner: WorldUser, ctx: MediaContext): number {
+  const others = ctx.creators.filter((c) => c.pk !== owner.pk);
+  return owner.kind === 'creator' && others.length > 0 && rng.chance(0.08) ? rng.pick(others).pk : owner.pk;
 }
 
 /** Ad hashtags the emulator's sponsored captions use (all in ig-scout's default AD_HASHTAGS). */
@@ -127,7 +137,10 @@ function buildCaption(rng: Rng, owner: WorldUser, ctx: MediaContext): Caption {
     .replace('{friend}', friend)
     .replace('{tags}', hashtags.map((h) => `#${h}`).join(' '));
   const mentions = [brand, friend].filter((name) => text.includes(`@${name}`));
-  return { text, hashtags, mentions: [...new Set(mentions)] };
+  // Some captions end with a contact e-mail, which is no @mention (issue 13). Its own sub-seed: the draws above
+  // (and every other caption) stay the same.
+  const contact = rng.derive('caption-email', text).chance(0.15) ? ` 📩 ${owner.username.replace(/[^a-z0-9]/g, '')}@mail.kz` : '';
+  return { text: text + contact, hashtags, mentions: [...new Set(mentions)] };
 }
 
 /**

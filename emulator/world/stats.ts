@@ -15,6 +15,8 @@ export interface ProfileStats {
   erReels: number | null;
   erTrend: 'growing' | 'declining' | 'stable' | null;
   postsPerWeek: number | null;
+  /** Non-pinned posts left out of the ER because their counts are hidden. */
+  hiddenCounts: number;
 }
 
 interface MediaSource {
@@ -40,17 +42,20 @@ export function profileStats(world: MediaSource, username: string, limit = 20): 
   if (!user) return undefined;
   const fetched = world.mediaOf(user.pk).slice(0, limit);
   const nonPinned = fetched.filter((m) => !m.pinned);
+  // ER over the posts whose counts are shown: a hidden count is a stand-in, not the truth a viewer could read.
+  const engaged = nonPinned.filter((m) => !m.countsHidden);
   const followers = user.followerCount;
   const erList = (list: WorldMedia[]): number | null => {
     const value = followers > 0 ? median(list.map((m) => erOf(m, followers))) : null;
     return value === null ? null : round2(value);
   };
   const byAge = [...nonPinned].sort((a, b) => b.takenAt - a.takenAt);
+  const engagedByAge = byAge.filter((m) => !m.countsHidden);
   let erTrend: ProfileStats['erTrend'] = null;
-  if (byAge.length >= 6 && followers > 0) {
-    const half = Math.floor(byAge.length / 2);
-    const newer = median(byAge.slice(0, half).map((m) => erOf(m, followers))) ?? 0;
-    const older = median(byAge.slice(byAge.length - half).map((m) => erOf(m, followers))) ?? 0;
+  if (engagedByAge.length >= 6 && followers > 0) {
+    const half = Math.floor(engagedByAge.length / 2);
+    const newer = median(engagedByAge.slice(0, half).map((m) => erOf(m, followers))) ?? 0;
+    const older = median(engagedByAge.slice(engagedByAge.length - half).map((m) => erOf(m, followers))) ?? 0;
     // No engagement in the older half: any engagement now counts as growth, none as no change.
     const ratio = older > 0 ? newer / older : newer > 0 ? Number.POSITIVE_INFINITY : 1;
     erTrend = ratio > 1.15 ? 'growing' : ratio < 0.85 ? 'declining' : 'stable';
@@ -60,5 +65,13 @@ export function profileStats(world: MediaSource, username: string, limit = 20): 
     const days = ((byAge[0] as WorldMedia).takenAt - (byAge[byAge.length - 1] as WorldMedia).takenAt) / 86_400;
     postsPerWeek = days > 0 ? round2(((byAge.length - 1) / days) * 7) : null;
   }
-  return { fetched, nonPinned, er: erList(nonPinned), erReels: erList(nonPinned.filter((m) => m.kind === 'reel')), erTrend, postsPerWeek };
+  return {
+    fetched,
+    nonPinned,
+    er: erList(engaged),
+    erReels: erList(engaged.filter((m) => m.kind === 'reel')),
+    erTrend,
+    postsPerWeek,
+    hiddenCounts: nonPinned.length - engaged.length,
+  };
 }

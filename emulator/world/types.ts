@@ -73,6 +73,16 @@ export interface WorldMedia {
   /** Ground truth: a sponsored post (paid partnership, sponsor tag or an ad hashtag), and the brands it names. */
   sponsored: boolean;
   brands: string[];
+  /**
+   * The owner hid its like and view counts (`like_and_view_counts_disabled`): viewers get a stand-in like count (3)
+   * and play count, not the real ones (zeeschuimer#45, instagrapi#2010). likeCount / playCount stay the truth.
+   */
+  countsHidden: boolean;
+  /**
+   * Who posted it: the owner, or for a collab post another creator who invited the owner as co-author. It is then in
+   * the owner's feed with `user` = that author and the owner in `coauthor_producers` (instagram-2026.md).
+   */
+  authorPk: number;
 }
 
 export interface StoryItem {
@@ -139,6 +149,8 @@ export interface WorldOptions {
   tagSectionsPageSize: number;
   /** The creator with an exact follower count, for pagination tests. */
   followersAccountCount: number;
+  /** Share of posts whose owner hid the like and view counts (`like_and_view_counts_disabled`). */
+  hiddenCountsShare: number;
   /** "Now" of the world, unix seconds: all timestamps are before it. */
   epoch: number;
 }

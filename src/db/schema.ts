@@ -67,6 +67,8 @@ export interface BlogsTable {
   er_reels: Numeric;
   er_trend: 'growing' | 'stable' | 'declining' | null;
   posts_per_week: Numeric;
+  /** Non-pinned posts of the last scrape left out of the ER because their owner hid the counts (migration 0019). */
+  er_posts_hidden: number | null;
   scrape_status: Generated<ScrapeStatus>;
   status_reason: string | null;
   scraped_at: NullableTimestamp;
@@ -98,6 +100,11 @@ export interface BlogPostsTable {
   location_lng: number | null;
   taken_at: NullableTimestamp;
   is_pinned: Generated<boolean>;
+  /** like_and_view_counts_disabled: like_count and play_count are NULL (unknown), and the post is left out of the ER. */
+  counts_hidden: Generated<boolean>;
+  /** Who posted it: for a collab post in this blog's feed, possibly another account (migration 0019). */
+  author_username: string | null;
+  coauthors: Generated<string[]>;
   is_sponsored: Generated<boolean>;
   sponsor_signals: Generated<string[]>;
   brands: Generated<string[]>;

@@ -21,6 +21,8 @@ export interface AppDeps {
   maxAttempts: number;
   /** How old the settled task counts of /api/health may get before a background recount (HEALTH_SETTLED_COUNTS_TTL_MS); 30 s when absent. */
   healthSettledCountsTtlMs?: number;
+  /** How old /api/health's live task counts and account figures may get (HEALTH_COUNTS_TTL_MS); 1 s when absent. */
+  healthCountsTtlMs?: number;
   /** Whether the process is ready for traffic (false while starting or draining). */
   isReady: () => boolean;
   /** False when the process cannot recover by itself (its embedded Postgres will not restart): liveness fails. */

@@ -130,6 +130,7 @@ export const BlogSummarySchema = z
     platform_id: z.string().nullable(),
     full_name: z.string().nullable(),
     ...Metrics,
+    er_posts_hidden: z.number().int().nullable().openapi({ description: 'Non-pinned posts of the last scrape left out of er, er_reels and er_trend because their owner hid the like counts (Instagram shows a stand-in)' }),
     is_verified: z.boolean().nullable(),
     is_business: z.boolean().nullable(),
     is_private: z.boolean().nullable(),
@@ -168,6 +169,9 @@ const PostSchema = z.object({
   location: z.object({ name: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() }).nullable(),
   taken_at: z.string().nullable(),
   is_pinned: z.boolean(),
+  author_username: z.string().nullable().openapi({ description: 'Who posted it: for a collab post in this feed, possibly another account' }),
+  coauthors: z.array(z.string()).openapi({ description: "A collab post's co-authors (this blog among them when another account posted it)" }),
+  counts_hidden: z.boolean().openapi({ description: 'The owner hid the like and view counts: like_count and play_count are null, and the post is left out of the ER' }),
   is_sponsored: z.boolean().openapi({ description: 'Paid-partnership label, sponsor tag or an ad hashtag (AD_HASHTAGS)' }),
   sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag'])),
   brands: z.array(z.string()).openapi({ description: 'Sponsor tags, tagged users and caption @mentions of a sponsored post' }),
@@ -222,6 +226,7 @@ export const ListStateSchema = z
 
 export const BlogDetailSchema = BlogSummarySchema.extend({
   biography: z.string().nullable(),
+  contact_emails: z.array(z.string()).openapi({ description: 'E-mail addresses in the bio, then the business profile\'s public e-mail' }),
   avatar_url: z.string().nullable(),
   external_url: z.string().nullable(),
   status_reason: z.string().nullable(),

@@ -4,6 +4,7 @@ import type { ListState } from '../audience/mutuals.js';
 import type { AudienceEdgesTable, AudienceQualityTable, BlogsTable } from '../db/schema.js';
 import type { BlogDetail } from '../results/blog-detail.js';
 import type { BlogRow } from '../results/blog-list.js';
+import { contactEmails } from '../results/contacts.js';
 import type { AudienceAccountSchema, AudienceQualitySchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
 import { iso } from '../util/iso.js';
 import type { SponsorSignal } from '../scraping/sponsorship.js';
@@ -24,6 +25,7 @@ export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string
     er_reels: blog.er_reels,
     er_trend: blog.er_trend,
     posts_per_week: blog.posts_per_week,
+    er_posts_hidden: blog.er_posts_hidden,
     is_verified: blog.is_verified,
     is_business: blog.is_business,
     is_private: blog.is_private,
@@ -45,6 +47,7 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
   return {
     ...blogSummaryView(blog, detail.categories.map((c) => c.name)),
     biography: blog.biography,
+    contact_emails: contactEmails(blog),
     avatar_url: blog.avatar_url,
     external_url: blog.external_url,
     status_reason: blog.status_reason,
@@ -66,6 +69,9 @@ export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSch
       location: p.location_name || p.location_lat !== null ? { name: p.location_name, lat: p.location_lat, lng: p.location_lng } : null,
       taken_at: iso(p.taken_at),
       is_pinned: p.is_pinned,
+      counts_hidden: p.counts_hidden,
+      author_username: p.author_username,
+      coauthors: p.coauthors,
       is_sponsored: p.is_sponsored,
       sponsor_signals: p.sponsor_signals as SponsorSignal[],
       brands: p.brands,

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { AudienceEdgesTable } from '../db/schema.js';
 import { iso } from '../util/iso.js';
 import type { BlogRow } from './blog-list.js';
+import { contactEmails } from './contacts.js';
 
 /**
  * The columns of the exports, in order: the one place to add a column (CSV header and NDJSON key alike).
@@ -45,6 +46,7 @@ export const BLOG_EXPORT_COLUMNS: ExportColumn<BlogRow>[] = [
   { name: 'ai_audience_geo', value: (r) => insights(r).audience_inference?.estimated_audience_geo ?? null },
   { name: 'ai_notes', value: (r) => insights(r).notes ?? null },
   { name: 'ai_confidence', value: (r) => r.ai_confidence },
+  { name: 'contact_emails', value: (r) => contactEmails(r).join('; ') || null },
   { name: 'external_url', value: (r) => r.external_url },
   { name: 'biography', value: (r) => r.biography },
   { name: 'source', value: (r) => r.source },

@@ -19,12 +19,13 @@ export interface SponsorshipSummary {
 export async function sponsorshipSummary(db: Kysely<Database>, blogId: number): Promise<SponsorshipSummary> {
   const posts = await db
     .selectFrom('blog_posts')
-    .select(['like_count', 'comment_count', 'is_sponsored', 'brands'])
+    .select(['like_count', 'comment_count', 'is_sponsored', 'brands', 'counts_hidden'])
     .where('blog_id', '=', blogId)
     .where('is_pinned', '=', false)
     .execute();
+  // A post whose like count is hidden has no interaction figure (Instagram shows a stand-in): it counts as a post only.
   const interactions = (sponsored: boolean) =>
-    posts.filter((p) => p.is_sponsored === sponsored).map((p) => (p.like_count ?? 0) + (p.comment_count ?? 0));
+    posts.filter((p) => p.is_sponsored === sponsored && !p.counts_hidden).map((p) => (p.like_count ?? 0) + (p.comment_count ?? 0));
   const paid = median(interactions(true));
   const organic = median(interactions(false));
   const counts = new Map<string, number>();

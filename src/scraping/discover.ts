@@ -5,7 +5,7 @@ import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js'
 import { PermanentTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
 import { keepDiscovered, knownAuthorPks } from './discover-store.js';
-import { authorOf, profileFields, type Author } from './parse.js';
+import { creatorsOf, profileFields, type Author } from './parse.js';
 import { InstagramReader, type HashtagTab } from './reader.js';
 import type { ScrapingSettings } from './settings.js';
 
@@ -112,10 +112,8 @@ async function listAuthors(ctx: TaskContext, reader: InstagramReader, hashtag: s
     const tab = cp.tabs[cp.tab]!;
     const page = await reader.hashtagSectionsPage(hashtag, tab, cp.feed);
     const taken = page.items.slice(0, Math.max(0, settings.discoverTopPosts - cp.tabPosts));
-    for (const item of taken) {
-      const author = authorOf(item);
-      if (author && !authors.has(author.pk)) authors.set(author.pk, author);
-    }
+    // A collab post's co-authors made it too (issue 13): each is a creator of this hashtag.
+    for (const author of taken.flatMap(creatorsOf)) if (!authors.has(author.pk)) authors.set(author.pk, author);
     const tabPosts = cp.tabPosts + taken.length;
     const tabDone = !page.next || tabPosts >= settings.discoverTopPosts;
     cp = {

@@ -46,7 +46,7 @@ export async function finishScrape(db: Kysely<Database>, input: FinishInput): Pr
     const stored = { er: fit(metrics.er), er_reels: fit(metrics.er_reels), er_trend: metrics.er_trend, posts_per_week: fit(metrics.posts_per_week) };
     await trx
       .updateTable('blogs')
-      .set({ ...stored, scrape_status: 'analyzing', status_reason: null, scraped_at: sql`now()`, updated_at: sql`now()` })
+      .set({ ...stored, er_posts_hidden: metrics.er_posts_hidden, scrape_status: 'analyzing', status_reason: null, scraped_at: sql`now()`, updated_at: sql`now()` })
       .where('id', '=', input.blogId)
       .execute();
     const snapshotId = await writeSnapshots(trx, input, { ...blog, ...stored }, posts);
@@ -71,7 +71,7 @@ async function fetchedPosts(trx: Transaction<Database>, input: FinishInput) {
   if (input.mediaPks.length === 0) return [];
   return trx
     .selectFrom('blog_posts')
-    .select(['id', 'like_count', 'comment_count', 'play_count', 'taken_at', 'is_pinned', 'product_type', 'media_type'])
+    .select(['id', 'like_count', 'comment_count', 'play_count', 'taken_at', 'is_pinned', 'counts_hidden', 'product_type', 'media_type'])
     .where('blog_id', '=', input.blogId)
     .where('platform_id', 'in', [...input.mediaPks])
     .execute();
@@ -86,10 +86,11 @@ function toMetricPost(post: FetchedPost): MetricPost {
     takenAt: post.taken_at ? post.taken_at.getTime() / 1000 : 0,
     pinned: post.is_pinned,
     isReel: isReel(post),
+    countsHidden: post.counts_hidden,
   };
 }
 
-type SnapshotValues = { follower_count: number | null; following_count: number | null; media_count: number | null } & ProfileMetrics;
+type SnapshotValues = { follower_count: number | null; following_count: number | null; media_count: number | null } & Omit<ProfileMetrics, 'er_posts_hidden'>;
 
 async function writeSnapshots(trx: Transaction<Database>, input: FinishInput, values: SnapshotValues, posts: FetchedPost[]): Promise<number> {
   const snapshot = { ...values, posts_fetched: posts.length };

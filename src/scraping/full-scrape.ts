@@ -82,7 +82,8 @@ async function scrape(ctx: TaskContext, blog: Blog, reader: InstagramReader, set
     // Page by page, each stored and checkpointed before the next is asked for.
     while (cp.media_pks.length < settings.mediaCount) {
       const page = await reader.mediaPage(cp.platform_id, cp.media_cursor);
-      const stored = await upsertPosts(ctx.db, blog.id, page.items.slice(0, settings.mediaCount - cp.media_pks.length), settings.adHashtags);
+      const items = page.items.slice(0, settings.mediaCount - cp.media_pks.length);
+      const stored = await upsertPosts(ctx.db, { id: blog.id, platformId: cp.platform_id }, items, settings.adHashtags);
       const media_pks = [...cp.media_pks, ...stored.filter((pk) => !cp.media_pks.includes(pk))];
       if (!page.next || media_pks.length >= settings.mediaCount) {
         cp = { ...cp, media_pks, media_cursor: undefined };

@@ -10,15 +10,24 @@ import { postFields, type HighlightFields, type Raw, type StoryExtras } from './
 
 const POST_COLUMNS = [
   'shortcode', 'caption_text', 'hashtags', 'mentions', 'like_count', 'comment_count', 'play_count', 'media_type',
-  'product_type', 'thumbnail_url', 'location_name', 'location_lat', 'location_lng', 'taken_at', 'is_pinned', 'raw',
+  'product_type', 'thumbnail_url', 'location_name', 'location_lat', 'location_lng', 'taken_at', 'is_pinned', 'counts_hidden', 'author_username', 'coauthors', 'raw',
   'is_sponsored', 'sponsor_signals', 'brands',
 ] as const;
 
-/** Upserts feed items as posts; returns their platform ids in feed order (duplicates in the feed dropped). */
-export async function upsertPosts(db: Kysely<Database>, blogId: number, items: readonly Raw[], adHashtags: ReadonlySet<string>): Promise<string[]> {
+/**
+ * Upserts items of the blog's own feed as posts; returns their platform ids in feed order (duplicates in the feed
+ * dropped). The blog's Instagram pk is the feed owner's: a collab post in it may have been posted by someone else.
+ */
+export async function upsertPosts(
+  db: Kysely<Database>,
+  blog: { id: number; platformId: string },
+  items: readonly Raw[],
+  adHashtags: ReadonlySet<string>,
+): Promise<string[]> {
+  const blogId = blog.id;
   const rows = new Map<string, ReturnType<typeof postFields> & Sponsorship & { raw: string }>();
   for (const item of items) {
-    const post = postFields(item);
+    const post = postFields(item, blog.platformId);
     if (!rows.has(post.platform_id)) rows.set(post.platform_id, { ...post, ...sponsorshipOf(item, post, adHashtags), raw: JSON.stringify(item) });
   }
   if (rows.size === 0) return [];

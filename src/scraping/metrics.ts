@@ -17,6 +17,8 @@ export interface MetricPost {
   takenAt: number;
   pinned: boolean;
   isReel: boolean;
+  /** The owner hid the counts: likes are unknown, so the post has no ER (it still counts for the posting rate). */
+  countsHidden: boolean;
 }
 
 export type ErTrend = 'growing' | 'stable' | 'declining';
@@ -38,6 +40,8 @@ export function median(values: readonly number[]): number | null {
 }
 
 const counted = (posts: readonly MetricPost[]) => posts.filter((p) => !p.pinned);
+/** The posts an ER is taken over: not pinned, counts shown. */
+const engaged = (posts: readonly MetricPost[]) => counted(posts).filter((p) => !p.countsHidden);
 const postEr = (post: MetricPost, followers: number) => ((post.likes + post.comments) / followers) * 100;
 
 function medianEr(posts: readonly MetricPost[], followers: number | null): number | null {
@@ -47,13 +51,13 @@ function medianEr(posts: readonly MetricPost[], followers: number | null): numbe
 
 /** Median ER over the non-pinned posts; null when followers are 0 (or unknown) or no post counts. */
 export function er(posts: readonly MetricPost[], followers: number | null): number | null {
-  const value = medianEr(counted(posts), followers);
+  const value = medianEr(engaged(posts), followers);
   return value === null ? null : round2(value);
 }
 
 /** The same over the non-pinned reels only. */
 export function erReels(posts: readonly MetricPost[], followers: number | null): number | null {
-  const value = medianEr(counted(posts).filter((p) => p.isReel), followers);
+  const value = medianEr(engaged(posts).filter((p) => p.isReel), followers);
   return value === null ? null : round2(value);
 }
 
@@ -61,7 +65,7 @@ const newestFirst = (posts: readonly MetricPost[]) => [...counted(posts)].sort((
 
 /** Median ER of the newer half against the older half; null with fewer than 6 non-pinned posts or no followers. */
 export function erTrend(posts: readonly MetricPost[], followers: number | null): ErTrend | null {
-  const byAge = newestFirst(posts);
+  const byAge = newestFirst(posts).filter((p) => !p.countsHidden);
   if (byAge.length < TREND_MIN_POSTS || !followers || followers <= 0) return null;
   const half = Math.floor(byAge.length / 2);
   const newer = medianEr(byAge.slice(0, half), followers)!;
@@ -85,6 +89,8 @@ export interface ProfileMetrics {
   er_reels: number | null;
   er_trend: ErTrend | null;
   posts_per_week: number | null;
+  /** Non-pinned posts left out of the ER because their counts are hidden. */
+  er_posts_hidden: number;
 }
 
 export function profileMetrics(posts: readonly MetricPost[], followers: number | null): ProfileMetrics {
@@ -93,5 +99,6 @@ export function profileMetrics(posts: readonly MetricPost[], followers: number |
     er_reels: erReels(posts, followers),
     er_trend: erTrend(posts, followers),
     posts_per_week: postsPerWeek(posts),
+    er_posts_hidden: counted(posts).length - engaged(posts).length,
   };
 }

@@ -67,7 +67,8 @@ export interface PostFields {
   caption_text: string | null;
   hashtags: string[];
   mentions: string[];
-  like_count: number;
+  /** Null when the owner hid the counts (counts_hidden). */
+  like_count: number | null;
   comment_count: number;
   play_count: number | null;
   media_type: number | null;
@@ -78,15 +79,26 @@ export interface PostFields {
   location_lng: number | null;
   taken_at: Date | null;
   is_pinned: boolean;
+  /** The owner hid the like and view counts: Instagram sends a stand-in (3), so both are stored as unknown. */
+  counts_hidden: boolean;
+  /** Who posted it (`item.user`): for a collab post in a creator's feed, possibly another account. */
+  author_username: string | null;
+  /** A collab post's co-authors (`coauthor_producers`), the feed owner among them when someone else posted it. */
+  coauthors: string[];
 }
 
 // Instagram hashtags: letters, digits and "_" in any script. Usernames: letters, digits, "." and "_", never ending
 // with "." (so the full stop after "@name." is not part of it).
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
-const MENTION = /@([A-Za-z0-9._]+)/g;
+// An "@" right after a character of an e-mail's local part belongs to an e-mail ("collab@brand.com" mentions no
+// @brand.com), so a mention starts the text or follows anything else (a space, punctuation, an emoji).
+const MENTION = /(?<![A-Za-z0-9._%+-])@([A-Za-z0-9._]+)/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 export const captionHashtags = (text: string | null): string[] =>
   text ? unique([...text.matchAll(HASHTAG)].map((m) => m[1]!.toLowerCase())) : [];
+/** E-mail addresses in a caption or bio (contacts), lower-cased, in order of appearance. */
+export const textEmails = (text: string | null): string[] => (text ? unique([...text.matchAll(EMAIL)].map((m) => m[0].toLowerCase())) : []);
 export const captionMentions = (text: string | null): string[] =>
   text ? unique([...text.matchAll(MENTION)].map((m) => m[1]!.replace(/\.+$/, '').toLowerCase()).filter((u) => u !== '')) : [];
 
@@ -98,30 +110,37 @@ function firstImageUrl(item: Raw): string | null {
   return child ? firstImageUrl(child) : null;
 }
 
-/** Pinned on the owner's grid: feed/user marks it with the owner's pk in `timeline_pinned_user_ids`. */
-function isPinned(item: Raw): boolean {
+/**
+ * Pinned on the feed owner's grid: feed/user marks it with that owner's pk in `timeline_pinned_user_ids`. The owner is
+ * the feed's, not `item.user`: a collab post in the feed was posted by its author (issue 13), and one pinned by its
+ * co-author names the co-author. Without the feed owner (a hashtag feed), the author.
+ */
+function isPinned(item: Raw, feedOwnerPk: string | null): boolean {
   const pinnedBy = item['timeline_pinned_user_ids'];
   if (!Array.isArray(pinnedBy) || pinnedBy.length === 0) return false;
-  const owner = isRaw(item['user']) ? idOf(item['user']['pk']) : null;
+  const owner = feedOwnerPk ?? (isRaw(item['user']) ? idOf(item['user']['pk']) : null);
   return owner === null || pinnedBy.some((pk) => idOf(pk) === owner);
 }
 
-/** One item of feed/user (or of a hashtag feed). */
-export function postFields(item: Raw): PostFields {
+const usernameOf = (user: unknown): string | null => (isRaw(user) ? (str(user['username'])?.toLowerCase() ?? null) : null);
+
+/** One item of feed/user (`feedOwnerPk`: whose feed it is) or of a hashtag feed. */
+export function postFields(item: Raw, feedOwnerPk: string | null = null): PostFields {
   const platformId = idOf(item['pk']) ?? idOf(item['id'])?.split('_')[0] ?? null;
   if (!platformId) throw new Error('Instagram media without a pk');
   const caption = isRaw(item['caption']) ? str(item['caption']['text']) : null;
   const location = isRaw(item['location']) ? item['location'] : null;
   const takenAt = num(item['taken_at']);
+  const countsHidden = item['like_and_view_counts_disabled'] === true;
   return {
     platform_id: platformId,
     shortcode: str(item['code']),
     caption_text: caption,
     hashtags: captionHashtags(caption),
     mentions: captionMentions(caption),
-    like_count: num(item['like_count']) ?? 0,
+    like_count: countsHidden ? null : (num(item['like_count']) ?? 0),
     comment_count: num(item['comment_count']) ?? 0,
-    play_count: num(item['play_count']) ?? num(item['ig_play_count']) ?? num(item['view_count']),
+    play_count: countsHidden ? null : (num(item['play_count']) ?? num(item['ig_play_count']) ?? num(item['view_count'])),
     media_type: num(item['media_type']),
     product_type: str(item['product_type']),
     thumbnail_url: firstImageUrl(item),
@@ -129,7 +148,10 @@ export function postFields(item: Raw): PostFields {
     location_lat: num(location?.['lat']) ?? num(item['lat']),
     location_lng: num(location?.['lng']) ?? num(item['lng']),
     taken_at: takenAt === null ? null : new Date(takenAt * 1000),
-    is_pinned: isPinned(item),
+    is_pinned: isPinned(item, feedOwnerPk),
+    counts_hidden: countsHidden,
+    author_username: usernameOf(item['user']),
+    coauthors: unique(list(item['coauthor_producers']).map(usernameOf).filter((u): u is string => u !== null)),
   };
 }
 
@@ -188,9 +210,20 @@ export interface Author {
   is_private: boolean;
 }
 
+function accountOf(user: unknown): Author | null {
+  if (!isRaw(user)) return null;
+  const pk = idOf(user['pk']) ?? idOf(user['pk_id']);
+  const username = str(user['username']);
+  return pk && username ? { pk, username: username.toLowerCase(), is_private: user['is_private'] === true } : null;
+}
+
 export function authorOf(item: unknown): Author | null {
-  if (!isRaw(item) || !isRaw(item['user'])) return null;
-  const pk = idOf(item['user']['pk']) ?? idOf(item['user']['pk_id']);
-  const username = str(item['user']['username']);
-  return pk && username ? { pk, username: username.toLowerCase(), is_private: item['user']['is_private'] === true } : null;
+  return isRaw(item) ? accountOf(item['user']) : null;
+}
+
+/** Whoever made a post: its author, then a collab post's co-authors (`coauthor_producers`), each once. */
+export function creatorsOf(item: unknown): Author[] {
+  if (!isRaw(item)) return [];
+  const all = [authorOf(item), ...list(item['coauthor_producers']).map(accountOf)].filter((a): a is Author => a !== null);
+  return all.filter((a, i) => all.findIndex((b) => b.pk === a.pk) === i);
 }

@@ -30,6 +30,7 @@ export function createTestApp(
     directConnections?: 'auto' | 'allow' | 'deny';
     exportBatchSize?: number;
     healthSettledCountsTtlMs?: number;
+    healthCountsTtlMs?: number;
   } = {},
 ) {
   const app = createApp({
@@ -46,7 +47,9 @@ export function createTestApp(
     metrics: overrides.metrics,
     directConnections: overrides.directConnections,
     exportBatchSize: overrides.exportBatchSize,
-    healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs,
+    // Tests read their own writes: every probe counts again unless a test asks for the daemon's caching.
+    healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs ?? 0,
+    healthCountsTtlMs: overrides.healthCountsTtlMs ?? 0,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

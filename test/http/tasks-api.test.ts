@@ -178,20 +178,26 @@ describe('authentication', () => {
     expect((await api.call('GET', '/docs', undefined, { authorization: '' })).text).toContain('/openapi.json');
   });
 
-  it('counts every task by status: pending ones of every type exactly, settled ones refreshed behind the probe', async () => {
+  it('counts every task by status, pending ones of every type, refreshed behind the probe', async () => {
     await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at)
       SELECT t, s, 5, '{}', CASE WHEN s IN ('done', 'failed') THEN now() END
       FROM (VALUES ('ai_analysis', 'pending'), ('ai_analysis', 'pending'), ('full_scrape', 'pending'), ('full_scrape', 'done'), ('full_scrape', 'failed')) AS v(t, s)`.execute(testDb.db);
-    // TTL 0: every probe after the first asks for a recount of the settled tasks, but never waits for it.
-    const probe = createTestApp(testDb, { healthSettledCountsTtlMs: 0 });
+    // TTLs 0: live counts are taken again by every probe; settled ones are recounted behind it, never waited for.
+    const probe = createTestApp(testDb, { healthSettledCountsTtlMs: 0, healthCountsTtlMs: 0 });
     const first = await probe.call('GET', '/api/health');
     expect(first.body.tasks).toEqual({ pending: 3, running: 0, waiting_batch: 0, done: 1, failed: 1, cancelled: 0 });
 
     await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at) VALUES ('full_scrape', 'done', 5, '{}', now()), ('ai_analysis', 'pending', 5, '{}', null)`.execute(testDb.db);
     const next = await probe.call('GET', '/api/health');
-    // Live counts are exact at once; the settled ones catch up with the recount that probe started.
-    expect(next.body.tasks.pending).toBe(4);
+    expect(next.body.tasks).toMatchObject({ pending: 4, done: 1 });
+    // The settled counts catch up with the recount that probe started.
     await expect.poll(async () => (await probe.call('GET', '/api/health')).body.tasks.done).toBe(2);
+
+    // The daemon's caching: a probe reuses counts taken less than a TTL ago, one count for every probe of that time.
+    const cached = createTestApp(testDb, { healthCountsTtlMs: 60_000, healthSettledCountsTtlMs: 60_000 });
+    const before = (await cached.call('GET', '/api/health')).body.tasks;
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload) VALUES ('full_scrape', 'pending', 5, '{}')`.execute(testDb.db);
+    expect((await cached.call('GET', '/api/health')).body.tasks).toEqual(before);
   });
 
   it('reports not ready with 503 while draining', async () => {

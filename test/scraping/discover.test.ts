@@ -47,7 +47,8 @@ function sectionPosts(tag: string, limit = 50): string[] {
 
 /** The hashtag's authors as the world ranks them, split the way SPEC §6 says discover must. */
 function expectedAuthors(tag: string) {
-  const owners = sectionPosts(tag).map((pk) => world.mediaByPk(pk)!.ownerPk);
+  // Each post's author, and its owner when the post is a collab the author posted with the owner as co-author.
+  const owners = sectionPosts(tag).flatMap((pk) => [world.mediaByPk(pk)!.authorPk, world.mediaByPk(pk)!.ownerPk]);
   const authors = [...new Set(owners)].map((pk) => world.user(pk)!);
   const qualifies = (u: WorldUser) => !u.isPrivate && u.followerCount >= 1000 && u.mediaCount >= 5;
   return {
@@ -191,7 +192,7 @@ describe('discover', () => {
     expect(done).toMatchObject({ status: 'done' });
     // 50 posts of the top tab (clips among them), then the hashtag's 50 posts newest first: 8 pages in all, and the
     // authors of both.
-    const owners = new Set([...sectionPosts(tag), ...world.hashtag(tag)!.topMediaPks].map((pk) => world.mediaByPk(pk)!.ownerPk));
+    const owners = new Set([...sectionPosts(tag), ...world.hashtag(tag)!.topMediaPks].flatMap((pk) => [world.mediaByPk(pk)!.authorPk, world.mediaByPk(pk)!.ownerPk]));
     expect(done!.result).toMatchObject({ posts: 100, seen: owners.size });
     const tabs = h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections').length;
     expect(tabs).toBe(8);

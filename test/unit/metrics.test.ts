@@ -13,6 +13,7 @@ const post = (daysOld: number, likes: number, comments = 0, extra: Partial<Metri
   takenAt: T0 - daysOld * DAY,
   pinned: false,
   isReel: false,
+  countsHidden: false,
   ...extra,
 });
 
@@ -142,9 +143,9 @@ describe('postsPerWeek', () => {
 });
 
 describe('profileMetrics', () => {
-  it('gives all nulls for a profile whose posts are all pinned', () => {
+  it('gives all nulls (and no post left out for hidden counts) for a profile whose posts are all pinned', () => {
     const pinned = [1, 2, 3, 4, 5, 6, 7].map((d) => post(d, 50, 5, { pinned: true, isReel: d % 2 === 0 }));
-    expect(profileMetrics(pinned, 1000)).toEqual({ er: null, er_reels: null, er_trend: null, posts_per_week: null });
+    expect(profileMetrics(pinned, 1000)).toEqual({ er: null, er_reels: null, er_trend: null, posts_per_week: null, er_posts_hidden: 0 });
   });
 
   it('agrees with the emulator world’s independent computation, odd counts included', () => {
@@ -152,14 +153,29 @@ describe('profileMetrics', () => {
       const user = { pk: 1, username: 'u', followerCount: 2500 } as WorldUser;
       const media = Array.from({ length: count }, (_, i) => ({
         pk: String(i), kind: i % 3 === 0 ? 'reel' : 'photo', takenAt: T0 - i * 2.5 * DAY - i * 997,
-        likeCount: 40 + ((i * 37) % 90), commentCount: (i * 7) % 11, pinned: i === 2,
+        likeCount: 40 + ((i * 37) % 90), commentCount: (i * 7) % 11, pinned: i === 2, countsHidden: i === 4,
       })) as WorldMedia[];
       const world = { user: () => user, mediaOf: () => media };
       const expected = profileStats(world, 'u', 20)!;
-      const posts = media.map((m) => ({ likes: m.likeCount, comments: m.commentCount, takenAt: m.takenAt, pinned: m.pinned, isReel: m.kind === 'reel' }));
+      const posts = media.map((m) => ({ likes: m.countsHidden ? 3 : m.likeCount, comments: m.commentCount, takenAt: m.takenAt, pinned: m.pinned, isReel: m.kind === 'reel', countsHidden: m.countsHidden }));
       expect(profileMetrics(posts, 2500)).toEqual({
-        er: expected.er, er_reels: expected.erReels, er_trend: expected.erTrend, posts_per_week: expected.postsPerWeek,
+        er: expected.er, er_reels: expected.erReels, er_trend: expected.erTrend, posts_per_week: expected.postsPerWeek, er_posts_hidden: expected.hiddenCounts,
       });
     }
+  });
+});
+
+describe('hidden like counts (issue 13)', () => {
+  // like_and_view_counts_disabled: Instagram shows viewers a stand-in (3 likes), not the real count (zeeschuimer#45).
+  it('leaves posts with hidden counts out of ER, ER of reels and the trend, counts them, and keeps them for the posting rate', () => {
+    const shown = [post(1, 100), post(3, 110), post(5, 90), post(7, 100), post(9, 105), post(11, 95)];
+    const hidden = [post(2, 3, 0, { countsHidden: true, isReel: true }), post(4, 3, 0, { countsHidden: true })];
+    const metrics = profileMetrics([...shown, ...hidden], 1000);
+    expect(metrics.er).toBe(er(shown, 1000));
+    expect(metrics.er).toBe(10);
+    expect(metrics.er_reels).toBeNull();
+    expect(metrics.er_trend).toBe(erTrend(shown, 1000));
+    expect(metrics.posts_per_week).toBe(postsPerWeek([...shown, ...hidden]));
+    expect(metrics.er_posts_hidden).toBe(2);
   });
 });

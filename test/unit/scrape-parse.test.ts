@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras } from '../../src/scraping/parse.js';
+import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras, textEmails } from '../../src/scraping/parse.js';
+import { contactEmails } from '../../src/results/contacts.js';
 
 describe('profileFields', () => {
   it('keeps the pk as text, prefers the HD avatar, and maps the business fields', () => {
@@ -47,6 +48,38 @@ describe('captions', () => {
     expect(captionHashtags('Той #Алматы #qazaqstan_2025!')).toEqual(['алматы', 'qazaqstan_2025']);
     expect(captionMentions('thanks @brand.kz. and @Friend_1, @brand.kz')).toEqual(['brand.kz', 'friend_1']);
     expect(captionMentions(null)).toEqual([]);
+  });
+
+  // Issue 13: "collab@brand.com" mentioned @brand.com.
+  it('reads an e-mail as an e-mail, never as an @mention', () => {
+    const text = 'Collab 📩 Anna.K@gmail.com, bookings: hello@studio-9.io (@brand_x) thanks @friend.';
+    expect(captionMentions(text)).toEqual(['brand_x', 'friend']);
+    expect(textEmails(text)).toEqual(['anna.k@gmail.com', 'hello@studio-9.io']);
+    expect(contactEmails({ biography: 'Blogger ✉️ anna.k@gmail.com', raw: { public_email: 'Team@Brand.kz' } })).toEqual(['anna.k@gmail.com', 'team@brand.kz']);
+    expect(contactEmails({ biography: null, raw: null })).toEqual([]);
+  });
+});
+
+describe('collab posts', () => {
+  // In a creator's feed, a collab post another account posted: `user` is that author, the creator a co-author, and
+  // timeline_pinned_user_ids names the creator when the creator pinned it (issue 13).
+  it('attributes a collab post to its author and co-authors, and reads the feed owner\'s pin', () => {
+    const item = {
+      pk: '77', taken_at: 1_767_000_000, media_type: 1, user: { pk: '555', username: 'Partner.Brand' },
+      coauthor_producers: [{ pk: '123', username: 'Owner' }], timeline_pinned_user_ids: ['123'],
+    };
+    expect(postFields(item, '123')).toMatchObject({ is_pinned: true, author_username: 'partner.brand', coauthors: ['owner'] });
+    expect(postFields(item, '999').is_pinned).toBe(false);
+    expect(postFields({ pk: '78', user: { pk: '123', username: 'owner' } }, '123')).toMatchObject({ author_username: 'owner', coauthors: [] });
+  });
+});
+
+describe('hidden like counts', () => {
+  // like_and_view_counts_disabled: viewers get a stand-in (3), not the real count (zeeschuimer#45, instagrapi#2010).
+  it('stores the like and play counts of a post whose owner hid them as unknown, and marks it', () => {
+    const item = { pk: '9', taken_at: 1_767_000_000, media_type: 2, product_type: 'clips', like_and_view_counts_disabled: true, like_count: 3, play_count: 3, comment_count: 12 };
+    expect(postFields(item)).toMatchObject({ like_count: null, play_count: null, comment_count: 12, counts_hidden: true });
+    expect(postFields({ ...item, like_and_view_counts_disabled: false })).toMatchObject({ like_count: 3, play_count: 3, counts_hidden: false });
   });
 });
 

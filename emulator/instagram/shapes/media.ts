@@ -9,6 +9,9 @@ import { shortUser } from './user.js';
 
 const CDN = 'https://scontent-ams2-1.cdninstagram.com/v/t51.2885-15';
 
+/** What a viewer sees for the like and play counts of a post whose owner hid them (instagrapi#2010, zeeschuimer#45). */
+const HIDDEN_COUNT_STAND_IN = 3;
+
 export function imageVersions(pk: string, width: number, height: number): JsonValue {
   const sizes: Array<[number, number]> = [[width, height], [Math.round(width / 2), Math.round(height / 2)]];
   return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: `${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}` })) };
@@ -68,8 +71,8 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
       video_versions: videoVersions(m.pk, 720, 1280),
       video_duration: m.videoDuration,
       has_audio: true,
-      play_count: m.playCount,
-      ig_play_count: m.playCount,
+      play_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
+      ig_play_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
       clips_metadata: { clips_creation_entry_point: 'clips', is_shared_to_fb: false, audio_type: 'original_sounds' },
     };
   }
@@ -79,6 +82,7 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
 export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue> {
   const owner = world.user(m.ownerPk);
   if (!owner) throw new Error(`media ${m.pk} has no owner`);
+  const author = m.authorPk === m.ownerPk ? owner : (world.user(m.authorPk) ?? owner);
   return {
     taken_at: m.takenAt,
     pk: big(m.pk),
@@ -88,7 +92,7 @@ export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue
     client_cache_key: `${Buffer.from(m.pk).toString('base64')}.2`,
     filter_type: 0,
     caption_is_edited: false,
-    like_and_view_counts_disabled: false,
+    like_and_view_counts_disabled: m.countsHidden,
     is_paid_partnership: m.paidPartnership,
     sponsor_tags: m.sponsorTags.length > 0 ? m.sponsorTags.map((t) => ({ sponsor: shortUser(world.user(t.pk) ?? owner), permission: true })) : undefined,
     comment_likes_enabled: true,
@@ -97,9 +101,11 @@ export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue
     max_num_visible_preview_comments: 2,
     can_view_more_preview_comments: m.commentCount > 0,
     photo_of_you: false,
-    user: shortUser(owner),
+    // A collab post in the owner's feed: posted by its author, the owner a co-author (coauthor_producers below).
+    user: shortUser(author),
     can_viewer_reshare: true,
-    like_count: m.likeCount,
+    // Hidden counts: viewers get a stand-in, not the real count (zeeschuimer#45: most posts "had 3 likes").
+    like_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.likeCount,
     has_liked: false,
     comment_count: m.commentCount > 0 ? m.commentCount : undefined,
     top_likers: [],
@@ -113,7 +119,7 @@ export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue
     can_viewer_save: true,
     organic_tracking_token: Buffer.from(`{"version":5,"payload":{"media":"${m.pk}"}}`).toString('base64'),
     sharing_friction_info: { should_have_sharing_friction: false, bloks_app_url: null, sharing_friction_payload: null },
-    coauthor_producers: [],
+    coauthor_producers: author === owner ? [] : [shortUser(owner)],
     commerciality_status: 'not_commercial',
     deleted_reason: 0,
     integrity_review_decision: 'pending',

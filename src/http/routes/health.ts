@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { countLiveTasks, countSettledTasks } from '../../queue/read.js';
+import { refreshingValue } from '../../util/refreshing-value.js';
 import { accountHealth } from '../../observability/account-health.js';
 import type { AppDeps } from '../context.js';
 import { AccountHealthSchema, MAX_USABLE_USERNAMES } from '../observability-schemas.js';
@@ -50,14 +51,14 @@ const SETTLED_COUNT_TIMEOUT_MS = 30_000;
 export function healthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono();
   const startedAt = Date.now();
-  const countTasks = taskCounter(deps);
+  const sources = probeSources(deps);
 
   app.openapi(health, async (c) => {
     const database = await checkDatabase(deps);
     const [tasks, accounts] = database.ok
       ? await Promise.all([
-          countTasks().catch(() => null),
-          withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES, deps.directConnections), DB_CHECK_TIMEOUT_MS).catch(() => null),
+          sources.tasks().catch(() => null),
+          sources.accounts().catch(() => null),
         ])
       : [null, null];
     const ready = database.ok && deps.isReady();
@@ -93,24 +94,28 @@ async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: 
 }
 
 /**
- * Tasks by status for the probe. Live statuses are counted exactly on every call (few rows, each count through its
- * partial index; readiness depends on them). The settled ones (a million rows after a while, about 200 ms to count)
- * are informational: counted in the background at most once per `settledCountsTtlMs`, and a probe meanwhile gets
- * the last counts instead of waiting or starting a count of its own (issue 14: concurrent probes each recounting
- * made the p99 103 ms at 1,000,000 tasks).
+ * What a probe reports besides the database check, none of which decides readiness (200 or 503): task counts and
+ * accounts. Concurrent probes share one count instead of each queueing its own on the pool (issue 14: p99 103 ms at
+ * 1,000,000 tasks under 10 connections). Live task counts and accounts are recounted when older than
+ * `healthCountsTtlMs` (1 s; a probe then waits for that count, unless another probe's is already in flight);
+ * settled task counts (a million rows after a while, about 200 ms to count) are recounted in the background when
+ * older than `healthSettledCountsTtlMs` (30 s), and no probe waits for that.
  */
-function taskCounter(deps: AppDeps) {
-  let settled: { at: number; counts: Record<string, number> } | undefined;
-  let refreshing: Promise<Record<string, number>> | undefined;
-  const refresh = () =>
-    (refreshing ??= withTimeout(countSettledTasks(deps.db), SETTLED_COUNT_TIMEOUT_MS)
-      .then((counts) => (settled = { at: Date.now(), counts }).counts)
-      .finally(() => (refreshing = undefined)));
-  return async (): Promise<Record<string, number>> => {
-    const live = await withTimeout(countLiveTasks(deps.db), DB_CHECK_TIMEOUT_MS);
-    if (!settled) return { ...live, ...(await refresh()) };
-    if (Date.now() - settled.at > (deps.healthSettledCountsTtlMs ?? 30_000)) void refresh().catch(() => undefined);
-    return { ...live, ...settled.counts };
+function probeSources(deps: AppDeps) {
+  const countsTtl = deps.healthCountsTtlMs ?? 1_000;
+  const live = refreshingValue(() => withTimeout(countLiveTasks(deps.db), DB_CHECK_TIMEOUT_MS), countsTtl, { waitWhenStale: true });
+  const settled = refreshingValue(() => withTimeout(countSettledTasks(deps.db), SETTLED_COUNT_TIMEOUT_MS), deps.healthSettledCountsTtlMs ?? 30_000);
+  const accounts = refreshingValue(
+    () => withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES, deps.directConnections), DB_CHECK_TIMEOUT_MS),
+    countsTtl,
+    { waitWhenStale: true },
+  );
+  return {
+    tasks: async (): Promise<Record<string, number>> => {
+      const [l, s] = await Promise.all([live(), settled()]);
+      return { ...l, ...s };
+    },
+    accounts,
   };
 }
 
