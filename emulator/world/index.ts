@@ -36,6 +36,7 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
   tagSectionsPageSize: 15,
   followersAccountCount: 1663,
   hiddenCountsShare: 0.05,
+  highlightsTrayPageSize: 50,
   epoch: WORLD_EPOCH,
 };
 

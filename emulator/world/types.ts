@@ -151,6 +151,11 @@ export interface WorldOptions {
   followersAccountCount: number;
   /** Share of posts whose owner hid the like and view counts (`like_and_view_counts_disabled`). */
   hiddenCountsShare: number;
+  /**
+   * highlights/{pk}/highlights_tray/ entries per page; the next page is asked for with `?cursor=` (2026 captures carry
+   * a `cursor`; the page size Instagram uses is not documented, so the default keeps every tray of this world whole).
+   */
+  highlightsTrayPageSize: number;
   /** "Now" of the world, unix seconds: all timestamps are before it. */
   epoch: number;
 }

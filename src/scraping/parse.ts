@@ -200,7 +200,22 @@ export function storyExtras(reel: Raw): StoryExtras {
     ...list(i['story_cta']).flatMap((cta) => list(cta['links']).map((l) => str(l['webUri']))),
   ]);
   const present = (values: Array<string | null>) => unique(values.filter((v): v is string => v !== null));
-  return { story_mentions: present(mentions.map((m) => m?.toLowerCase() ?? null)), story_locations: present(locations), story_links: present(links) };
+  return { story_mentions: present(mentions.map((m) => m?.toLowerCase() ?? null)), story_locations: present(locations), story_links: present(links.map(unwrapLink)) };
+}
+
+/**
+ * The target of an Instagram link shim: 2026 link stickers (and bio links) arrive as
+ * `https://l.instagram.com/?u=<encoded target>&e=<token>`; the token changes per view, the target is the link.
+ */
+export function unwrapLink(url: string | null): string | null {
+  if (!url) return url;
+  try {
+    const parsed = new URL(url);
+    const target = /^l[a-z]?\.instagram\.com$/.test(parsed.hostname) ? parsed.searchParams.get('u') : null;
+    return target && /^https?:\/\//i.test(target) ? target : url;
+  } catch {
+    return url;
+  }
 }
 
 /** The author of a hashtag-feed item, as the feed shows it. */

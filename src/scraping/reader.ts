@@ -1,3 +1,4 @@
+import type { IgApiClient } from 'instagram-private-api';
 import type { InstagramSession } from '../accounts/session.js';
 import { isRaw, type Raw } from './parse.js';
 
@@ -53,10 +54,24 @@ export class InstagramReader {
     return { items: rawItems(page['items']), next: more ? cursorOut : undefined };
   }
 
-  /** highlights/{pk}/highlights_tray: titles, counts and covers, without the stories. */
+  /**
+   * highlights/{pk}/highlights_tray: titles, counts and covers, without the stories, read to the end of the tray.
+   * 2026 trays come in pages (`cursor`, `has_fetched_all_remaining_highlights`; the next page is `?cursor=`): each
+   * page is one request, and a cursor seen before ends the reading rather than looping.
+   */
   async highlightsTray(pk: string): Promise<Raw[]> {
-    const body = await this.call<unknown>('highlights_tray', (ig) => ig.highlights.highlightsTray(pk));
-    return isRaw(body) ? rawItems(body['tray']) : [];
+    const entries: Raw[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (;;) {
+      const body = await this.call<unknown>('highlights_tray', (ig) => (cursor ? trayPage(ig, pk, cursor) : ig.highlights.highlightsTray(pk)));
+      if (!isRaw(body)) return entries;
+      entries.push(...rawItems(body['tray']));
+      const next = typeof body['cursor'] === 'string' && body['cursor'] !== '' ? body['cursor'] : undefined;
+      if (body['has_fetched_all_remaining_highlights'] === true || !next || seen.has(next)) return entries;
+      seen.add(next);
+      cursor = next;
+    }
   }
 
   /** feed/reels_media for many highlights in one request: `reels` keyed by `highlight:<pk>`. */
@@ -116,3 +131,20 @@ export function sectionMedias(body: unknown): Raw[] {
 
 /** Feeds may hold `undefined` (and other non-object) entries: keep the media objects only. */
 const rawItems = (value: unknown): Raw[] => (Array.isArray(value) ? value.filter(isRaw) : []);
+
+/** A later page of the highlights tray: the library's own request (highlights.repository) with the page's cursor. */
+async function trayPage(ig: IgApiClient, pk: string, cursor: string): Promise<unknown> {
+  const { body } = await ig.request.send({
+    url: `/api/v1/highlights/${pk}/highlights_tray/`,
+    method: 'GET',
+    qs: {
+      supported_capabilities_new: JSON.stringify(ig.state.supportedCapabilities),
+      phone_id: ig.state.phoneId,
+      battery_level: ig.state.batteryLevel,
+      is_charging: Number(ig.state.isCharging),
+      will_sound_on: 0,
+      cursor,
+    },
+  });
+  return body;
+}

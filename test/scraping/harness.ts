@@ -1,4 +1,5 @@
 import type { LogEntry } from '../../emulator/instagram/log.js';
+import type { WorldOptionsInput } from '../../emulator/world/index.js';
 import type { AccountPool } from '../../src/accounts/pool.js';
 import { createLogger } from '../../src/logger.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
@@ -31,8 +32,12 @@ export function scrapingRegistry(pool: AccountPool, settings: ScrapingSettings =
   return registry;
 }
 
-export async function startHarness(testDb: TestDatabase, options: { accounts: number; types?: string[] }): Promise<ScrapeHarness> {
+export async function startHarness(
+  testDb: TestDatabase,
+  options: { accounts: number; types?: string[]; world?: WorldOptionsInput },
+): Promise<ScrapeHarness> {
   const fx = await createPoolFixture(testDb, {
+    world: options.world,
     accounts: options.accounts,
     proxies: options.accounts,
     settings: {

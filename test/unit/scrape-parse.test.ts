@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras, textEmails } from '../../src/scraping/parse.js';
+import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras, textEmails, unwrapLink } from '../../src/scraping/parse.js';
 import { contactEmails } from '../../src/results/contacts.js';
 
 describe('profileFields', () => {
@@ -57,6 +57,18 @@ describe('captions', () => {
     expect(textEmails(text)).toEqual(['anna.k@gmail.com', 'hello@studio-9.io']);
     expect(contactEmails({ biography: 'Blogger ✉️ anna.k@gmail.com', raw: { public_email: 'Team@Brand.kz' } })).toEqual(['anna.k@gmail.com', 'team@brand.kz']);
     expect(contactEmails({ biography: null, raw: null })).toEqual([]);
+  });
+});
+
+describe('link stickers', () => {
+  // 2026 stickers wrap their target in Instagram's redirect (instagram-2026.md): the link is the target.
+  it('unwraps l.instagram.com links and leaves others alone', () => {
+    const wrapped = `https://l.instagram.com/?u=${encodeURIComponent('https://shop.kz/sale?a=1&b=2')}&e=AT0abc`;
+    expect(unwrapLink(wrapped)).toBe('https://shop.kz/sale?a=1&b=2');
+    expect(storyExtras({ items: [{ story_link_stickers: [{ story_link: { url: wrapped } }] }] }).story_links).toEqual(['https://shop.kz/sale?a=1&b=2']);
+    expect(unwrapLink('https://taplink.cc/anna')).toBe('https://taplink.cc/anna');
+    expect(unwrapLink('https://l.instagram.com/?u=javascript%3Aalert(1)')).toBe('https://l.instagram.com/?u=javascript%3Aalert(1)');
+    expect(unwrapLink('not a url')).toBe('not a url');
   });
 });
 

@@ -9,7 +9,7 @@ import { mediaItem } from '../shapes/media.js';
 import { highlightReel, trayEntry } from '../shapes/story.js';
 import { shortUser } from '../shapes/user.js';
 import type { HandlerContext, IgResponse } from '../types.js';
-import { ok, pkParam } from './respond.js';
+import { decodeCursor, encodeCursor, ok, pkParam } from './respond.js';
 
 /** The target user of a `{pk}` route, or the error Instagram gives for it. */
 export function visibleUser(ctx: HandlerContext): WorldUser | IgResponse {
@@ -45,12 +45,19 @@ export function userFeed(ctx: HandlerContext): IgResponse {
 export function highlightsTray(ctx: HandlerContext): IgResponse {
   const user = visibleUser(ctx);
   if (isResponse(user)) return user;
-  const tray = ctx.state.world.highlightsOf(user.pk).map((h) => trayEntry(h, user));
+  // Paginated as in 2026 captures: `cursor` (opaque "QVFD…") and has_fetched_all_remaining_highlights; the next page
+  // is `?cursor=` (instagrapi-based tools page this way, `../shared/research/instagram-2026.md`).
+  const all = ctx.state.world.highlightsOf(user.pk);
+  const size = ctx.state.world.options.highlightsTrayPageSize;
+  const offset = decodeCursor('tray', ctx.req.query.get('cursor'));
+  if (offset === null) return { status: 400, body: '{"message":"Invalid cursor","status":"fail"}' };
+  const page = all.slice(offset, offset + size);
+  const more = offset + size < all.length;
   return ok({
-    tray,
+    tray: page.map((h) => trayEntry(h, user)),
     show_empty_state: false,
-    has_fetched_all_remaining_highlights: true,
-    cursor: null,
+    has_fetched_all_remaining_highlights: !more,
+    cursor: more ? encodeCursor('tray', offset + size) : null,
     highlights_tray_type: 'DEFAULT',
   });
 }

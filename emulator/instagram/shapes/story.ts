@@ -47,7 +47,7 @@ function storyItem(item: StoryItem, owner: WorldUser, world: World): Record<stri
       : undefined,
     story_locations: item.location ? [{ ...next(), location: locationObject(item.location) }] : undefined,
     story_link_stickers: item.linkUrl
-      ? [{ ...next(), story_link: { link_type: 'web', url: item.linkUrl, link_title: '', display_url: item.linkUrl.replace(/^https:\/\//, '') } }]
+      ? [{ ...next(), story_link: { link_type: 'web', url: linkShim(item.linkUrl, item.pk), link_title: '', display_url: item.linkUrl.replace(/^https:\/\//, '') } }]
       : undefined,
     story_hashtags: item.hashtags.length > 0
       ? item.hashtags.map((name) => ({ ...next(), hashtag: { name, id: String(name.length * 1_000_003) } }))
@@ -106,4 +106,13 @@ export function highlightReel(h: WorldHighlight, owner: WorldUser, world: World)
     items: h.items.map((item) => storyItem(item, owner, world)),
     prefetch_count: 0,
   };
+}
+
+/**
+ * A link sticker's URL as 2026 Instagram sends it: wrapped in its l.instagram.com redirect, the target in `u` and a
+ * per-link token in `e` (instagram-2026.md: other scrapers decode this wrapper).
+ */
+function linkShim(url: string, itemPk: string): string {
+  const token = Buffer.from(`AT${itemPk}`).toString('base64url');
+  return `https://l.instagram.com/?u=${encodeURIComponent(url)}&e=${token}`;
 }
