@@ -56,16 +56,22 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
   const deal = owner.kind === 'creator' ? sponsorship(rng.derive('sponsor'), ctx, caption) : null;
   const paidPartnership = deal?.mode === 'partnership' || giftCaption(caption);
   const sponsored = paidPartnership || deal !== null;
+  // One photo in ten is a feed video instead (not a reel): its own sub-seed, so every other draw stays the same.
+  const video = kind === 'photo' && rng.derive('feed-video', pk).chance(0.1);
   return {
     pk,
     id: mediaId(pk, owner.pk),
     code: shortcodeFor(pk),
     ownerPk: owner.pk,
-    kind,
+    kind: video ? 'video' : kind,
     takenAt,
     likeCount: total - commentCount,
     commentCount,
-    playCount: kind === 'reel' ? Math.round(owner.followerCount * rng.logUniform(0.3, 4) * trend) + total * 3 : null,
+    playCount: kind === 'reel'
+      ? Math.round(owner.followerCount * rng.logUniform(0.3, 4) * trend) + total * 3
+      : video
+        ? Math.round(owner.followerCount * rng.derive('feed-video-views', pk).logUniform(0.1, 1.5)) + total * 2
+        : null,
     captionText: caption?.text ?? null,
     captionPk: caption ? longId('17', rng.int(1, 2 ** 31) * 1000 + rng.int(0, 999)) : null,
     hashtags: caption?.hashtags ?? [],
@@ -76,7 +82,7 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
       ? Array.from({ length: rng.int(2, 6) }, (_, n) => (BigInt(pk) + BigInt(n + 1)).toString())
       : [],
     pinned: false,
-    videoDuration: kind === 'reel' ? Math.round(rng.float(6, 90) * 1000) / 1000 : null,
+    videoDuration: kind === 'reel' ? Math.round(rng.float(6, 90) * 1000) / 1000 : video ? 42.5 : null,
     paidPartnership,
     sponsorTags: deal?.mode === 'partnership' ? [deal.brand] : [],
     sponsored,

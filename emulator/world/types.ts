@@ -37,7 +37,8 @@ export interface WorldUser {
   bot?: boolean;
 }
 
-export type MediaKind = 'photo' | 'carousel' | 'reel';
+/** `video`: a feed video that is not a reel (media_type 2, product_type `feed`, `view_count`). */
+export type MediaKind = 'photo' | 'carousel' | 'reel' | 'video';
 
 export interface UserTag {
   pk: number;

@@ -85,10 +85,14 @@ describe('user feed', () => {
     const raw = items as unknown as Array<Record<string, unknown>>;
     expected.forEach((m, i) => {
       const item = raw[i]!;
-      expect(item['like_count']).toBe(m.likeCount);
+      // Hidden counts: a stand-in of 3 for likes and plays (like_and_view_counts_disabled), comments stay true.
+      expect(item['like_and_view_counts_disabled']).toBe(m.countsHidden);
+      expect(item['like_count']).toBe(m.countsHidden ? 3 : m.likeCount);
       expect(item['comment_count'] ?? 0).toBe(m.commentCount);
-      expect(item['media_type']).toBe(m.kind === 'photo' ? 1 : m.kind === 'reel' ? 2 : 8);
-      expect(item['play_count'] ?? null).toBe(m.playCount);
+      expect(item['media_type']).toBe(m.kind === 'photo' ? 1 : m.kind === 'carousel' ? 8 : 2);
+      // Reels report plays as play_count, feed videos (product_type feed) as view_count.
+      const plays = item['play_count'] ?? item['view_count'] ?? null;
+      expect(plays).toBe(m.countsHidden && m.playCount !== null ? 3 : m.playCount);
       expect(Array.isArray(item['timeline_pinned_user_ids'])).toBe(m.pinned);
       if (m.kind === 'carousel') expect(item['carousel_media_count']).toBe(m.childPks.length);
     });

@@ -71,7 +71,7 @@ describe('world generation', () => {
       }
     }
     const kinds = new Set(regular.flatMap((c) => world.mediaOf(c.pk).map((m) => m.kind)));
-    expect([...kinds].sort()).toEqual(['carousel', 'photo', 'reel']);
+    expect([...kinds].sort()).toEqual(['carousel', 'photo', 'reel', 'video']);
     expect(regular.some((c) => world.mediaOf(c.pk).some((m) => m.pinned))).toBe(true);
     const reels = regular.flatMap((c) => world.mediaOf(c.pk).filter((m) => m.kind === 'reel'));
     expect(reels.every((m) => (m.playCount ?? 0) > m.likeCount)).toBe(true);

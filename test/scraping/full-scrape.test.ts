@@ -17,7 +17,7 @@ let h: ScrapeHarness;
 let world: World;
 let creators: WorldUser[];
 
-const PRODUCT_TYPE = { photo: 'feed', carousel: 'carousel_container', reel: 'clips' } as const;
+const PRODUCT_TYPE = { photo: 'feed', carousel: 'carousel_container', reel: 'clips', video: 'feed' } as const;
 const sorted = (values: readonly string[]) => [...values].sort();
 const uniqueSorted = (values: Iterable<string>) => sorted([...new Set(values)]);
 
@@ -53,6 +53,8 @@ describe('full_scrape of 50 emulated creators', () => {
     expect(stats.some((s) => s.nonPinned.length % 2 === 1 && s.nonPinned.length >= 7)).toBe(true);
     // Posts whose owner hid the like counts (Instagram shows a stand-in of 3): left out of the ER (issue 13).
     expect(stats.some((s) => s.hiddenCounts > 0)).toBe(true);
+    // Feed videos that are not reels (media_type 2, product_type feed, plays as view_count).
+    expect(stats.some((s) => s.fetched.some((m) => m.kind === 'video'))).toBe(true);
     // Collab posts another creator posted with this one as co-author.
     expect(stats.some((s) => s.fetched.some((m) => m.authorPk !== m.ownerPk))).toBe(true);
     // Captions that end with a contact e-mail, which must not become a mention.

@@ -60,6 +60,19 @@ describe('captions', () => {
   });
 });
 
+describe('2026 media shapes', () => {
+  it('reads a feed video that is not a reel, and a carousel whose first child is a video, by their covers', () => {
+    const video = postFields({ pk: '5', media_type: 2, product_type: 'feed', view_count: 420, image_versions2: { candidates: [{ url: 'https://cdn/v.jpg?oh=00_ab&oe=695A1B80' }] } });
+    expect(video).toMatchObject({ play_count: 420, media_type: 2, product_type: 'feed', thumbnail_url: 'https://cdn/v.jpg?oh=00_ab&oe=695A1B80' });
+    expect(isReel(video)).toBe(false);
+    const carousel = postFields({
+      pk: '6', media_type: 8, product_type: 'carousel_container',
+      carousel_media: [{ pk: '61', media_type: 2, video_versions: [{ url: 'https://cdn/c.mp4' }], image_versions2: { candidates: [{ url: 'https://cdn/c-cover.jpg' }] } }],
+    });
+    expect(carousel).toMatchObject({ thumbnail_url: 'https://cdn/c-cover.jpg', play_count: null });
+  });
+});
+
 describe('link stickers', () => {
   // 2026 stickers wrap their target in Instagram's redirect (instagram-2026.md): the link is the target.
   it('unwraps l.instagram.com links and leaves others alone', () => {

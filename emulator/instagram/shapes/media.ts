@@ -3,7 +3,8 @@
  * feed_timeline.1 and clips_user.1). Big ids are bigints so they are written as bare numbers.
  * `comment_count` is omitted when zero, as in feed_user.1: a scraper has to default it.
  */
-import type { World, WorldMedia, WorldUser } from '../../world/index.js';
+import { createHash } from 'node:crypto';
+import { WORLD_EPOCH, type World, type WorldMedia, type WorldUser } from '../../world/index.js';
 import { big, type JsonValue } from '../json.js';
 import { shortUser } from './user.js';
 
@@ -14,8 +15,21 @@ const HIDDEN_COUNT_STAND_IN = 3;
 
 export function imageVersions(pk: string, width: number, height: number): JsonValue {
   const sizes: Array<[number, number]> = [[width, height], [Math.round(width / 2), Math.round(height / 2)]];
-  return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: `${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}` })) };
+  return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: signedCdnUrl(`${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}`, pk) })) };
 }
+
+/**
+ * CDN URLs are signed as on today's Instagram: `oh` a signature and `oe` the expiry in hex unix seconds (here the
+ * world's epoch + 3 days, fixed so bodies stay byte-identical). A stored URL stops working after `oe`.
+ */
+function signedCdnUrl(url: string, pk: string): string {
+  const expiry = (WORLD_EPOCH + 3 * 86_400).toString(16).toUpperCase();
+  const signature = createHash('sha256').update(`${url}:${expiry}`).digest('hex').slice(0, 32);
+  return `${url}&_nc_ht=scontent-ams2-1.cdninstagram.com&_nc_cat=${Number(BigInt(pk) % 100n) + 1}&oh=00_${signature}&oe=${expiry}`;
+}
+
+/** One carousel child in four is a video (media_type 2 with its cover in image_versions2), as in 2026 feeds. */
+const isVideoChild = (childPk: string) => BigInt(childPk) % 4n === 0n;
 
 export function videoVersions(pk: string, width: number, height: number): JsonValue {
   return [101, 102].map((type, i) => ({
@@ -56,7 +70,8 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
       product_type: 'carousel_container',
       carousel_media_count: m.childPks.length,
       carousel_media: m.childPks.map((childPk) => ({
-        id: `${childPk}_${m.ownerPk}`, pk: big(childPk), media_type: 1, image_versions2: imageVersions(childPk, 1080, 1350),
+        id: `${childPk}_${m.ownerPk}`, pk: big(childPk), media_type: isVideoChild(childPk) ? 2 : 1, image_versions2: imageVersions(childPk, 1080, 1350),
+        ...(isVideoChild(childPk) ? { video_versions: videoVersions(childPk, 720, 900), video_duration: 9.5 } : {}),
         original_width: 1080, original_height: 1350, carousel_parent_id: m.id, commerciality_status: 'not_commercial',
       })),
     };
@@ -74,6 +89,20 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
       play_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
       ig_play_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
       clips_metadata: { clips_creation_entry_point: 'clips', is_shared_to_fb: false, audio_type: 'original_sounds' },
+    };
+  }
+  if (m.kind === 'video') {
+    // A feed video that is not a reel: media_type 2 with product_type "feed", its plays as view_count.
+    return {
+      media_type: 2,
+      product_type: 'feed',
+      image_versions2: imageVersions(m.pk, 1080, 1350),
+      original_width: 1080,
+      original_height: 1350,
+      video_versions: videoVersions(m.pk, 720, 900),
+      video_duration: m.videoDuration,
+      has_audio: true,
+      view_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
     };
   }
   return { media_type: 1, product_type: 'feed', image_versions2: imageVersions(m.pk, 1080, 1350), original_width: 1080, original_height: 1350 };
