@@ -10,7 +10,7 @@ import { InstagramReader, type HashtagTab } from './reader.js';
 import type { ScrapingSettings } from './settings.js';
 
 /**
- * discover (SPEC §6): the top posts of a hashtag → their unique authors → a profile lookup for each author not
+ * discover (SPEC §6): the top posts of a hashtag → their unique authors (and a collab post's co-authors) → a profile lookup for each author not
  * already known → the public ones with enough followers and posts become blogs (with a person) and get a
  * full_scrape at priority 5.
  *
