@@ -96,7 +96,9 @@ describe('supervised embedded Postgres', () => {
     expect(retryAfterSeen).toBe(true);
     expect(recoveredMs).toBeLessThan(10_000);
     expect((await postmasterPid()).pid).not.toBe(pid);
-    expect(api.daemon.output()).toMatch(/embedded Postgres restarted/);
+    // The supervisor logs the restart once its restart() has resolved, a moment after Postgres first answers the
+    // probe's SELECT 1 (the probe no longer waits on task counts, so it can land in that moment).
+    await waitFor(() => /embedded Postgres restarted/.test(api.daemon.output()), { timeoutMs: 10_000, intervalMs: 50, what: 'the restart logged' });
 
     const after = (await (await api.listTasks()).json()) as { items: { payload: { username: string } }[] };
     const names = new Set(after.items.map((t) => t.payload.username));
