@@ -90,14 +90,15 @@ export function profileText(profile: BlogProfile): string {
 }
 
 function postLine(post: Post, followers: number | null): string {
-  const likes = post.like_count ?? 0;
+  // A null like count is one the owner hid (counts_hidden): unknown, never 0.
+  const likes = post.like_count;
   const comments = post.comment_count ?? 0;
-  const er = followers ? `${((100 * (likes + comments)) / followers).toFixed(2)}%` : 'unknown';
+  const er = followers && likes !== null ? `${((100 * (likes + comments)) / followers).toFixed(2)}%` : 'unknown';
   const facts = [
     post.taken_at ? post.taken_at.toISOString().slice(0, 10) : 'undated',
     isReel(post) ? `${post.play_count ?? 'unknown'} plays` : null,
     `ER ${er}`,
-    `${likes} likes, ${comments} comments`,
+    `${likes ?? 'hidden'} likes, ${comments} comments`,
     post.is_pinned ? 'pinned' : null,
     post.location_name ? `location ${post.location_name}` : null,
     paid(post) ? 'paid partnership' : null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { insightsResponseFormat, parseInsights } from '../../src/ai/insights.js';
 import { splitLines, type RequestLine } from '../../src/ai/jsonl.js';
 import type { BlogProfile } from '../../src/ai/profiles.js';
-import { expiresBefore, imageUrls } from '../../src/ai/prompt.js';
+import { expiresBefore, imageUrls, profileText } from '../../src/ai/prompt.js';
 import { classifyLine } from '../../src/ai/results.js';
 
 const CATEGORIES = ['beauty', 'food', 'family & kids'];
@@ -108,5 +108,17 @@ describe('images of a request', () => {
     expect(expiresBefore(real, new Date('2026-04-12T22:51:24Z'))).toBe(false);
     expect(expiresBefore('https://cdn.example/a.jpg?oe=not-hex', new Date())).toBe(false);
     expect(expiresBefore('not a url', new Date())).toBe(false);
+  });
+});
+
+describe('the prompt of a post whose like count is hidden', () => {
+  // Issue 13: a hidden count is stored as null; the prompt must not present it as 0 likes and a 0 % ER.
+  it('says the likes are hidden and the ER unknown', () => {
+    const post = { like_count: null, comment_count: 7, play_count: null, taken_at: new Date('2026-01-01T00:00:00Z'), is_pinned: false, product_type: 'feed', media_type: 1, caption_text: 'hi', hashtags: [], mentions: [], location_name: null, is_sponsored: false, brands: [], sponsor_signals: [], counts_hidden: true };
+    const profile = { blog: { username: 'anna', follower_count: 1000, biography: null }, posts: [post], highlights: [] } as unknown as BlogProfile;
+    const text = profileText(profile);
+    expect(text).toContain('ER unknown');
+    expect(text).toContain('hidden likes, 7 comments');
+    expect(text).not.toContain('0 likes');
   });
 });
