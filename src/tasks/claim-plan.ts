@@ -18,8 +18,8 @@ export function accountAwareClaims(
   const recheckMs = options.noneUsableRecheckMs ?? 5_000;
   let last: Availability | undefined;
   // While no account is usable, the answer stays "none" until the earliest account's own time (cooldown, lease,
-  // budget window: nextUsableAt), or an event that NOTIFYs scrape_tasks (an account released, new work), or at the
-  // latest `recheckMs` (an admin's change that did not notify). Until then the plan does not ask again, so a runner
+  // budget window: nextUsableAt), or a NOTIFY that an account changed (released, added or activated: `heard`), or at
+  // the latest `recheckMs` (a change that did not notify, e.g. a proxy back to active). Until then the plan does not ask again, so a runner
   // busy with work that needs no account pays one statement per batch, not two (issue 14).
   let noneUntil = 0;
   return {
