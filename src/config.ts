@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEFAULT_AI_PRICES } from './ai/prices.js';
 import { DEFAULT_ER_BANDS } from './results/er-bands.js';
 import { DEFAULT_AD_HASHTAGS } from './scraping/sponsorship.js';
 
@@ -160,17 +161,43 @@ export const configSchema = z.object({
   /** Images per request: the avatar and up to AI_MAX_IMAGES − 1 post thumbnails, at detail "low". */
   AI_MAX_IMAGES: int(10, 0, 50),
   /**
-   * The size of the post images sent to OpenAI, for counting their tokens (src/ai/tokens.ts): the GPT-5 family bills
-   * 32-px patches whatever `detail` says. Default: the largest version Instagram serves (1080 × 1350).
+   * The size assumed for an image whose link does not say it (Instagram's links carry it: `…_s320x400`, `/s150x150/`),
+   * for counting its tokens (src/ai/tokens.ts): the GPT-5 mini/nano family bills 32-px patches whatever `detail`
+   * says. Default: the version the scraper keeps, the narrowest at least 320 px wide (src/scraping/parse.ts), 4:5.
    */
-  AI_IMAGE_WIDTH_PX: int(1080, 1, 4096),
-  AI_IMAGE_HEIGHT_PX: int(1350, 1, 4096),
+  AI_IMAGE_WIDTH_PX: int(320, 1, 4096),
+  AI_IMAGE_HEIGHT_PX: int(400, 1, 4096),
+  /**
+   * `reasoning_effort` of every request line to a reasoning model (gpt-5*, o-series; never sent to others, which
+   * refuse it). `minimal`: the answer is extraction and classification from the material given, and each effort level
+   * up multiplies the billed output (README, "AI cost"). `default` sends nothing (the model's own, medium).
+   */
+  AI_REASONING_EFFORT: z.enum(['default', 'none', 'minimal', 'low', 'medium', 'high']).default('minimal'),
+  /** `max_completion_tokens` of every line: the answer (~300 tokens) plus reasoning; bounds a runaway answer's cost. */
+  AI_MAX_COMPLETION_TOKENS: int(4_000, 16, 128_000),
+  /**
+   * Prices for the cost figures, JSON {"model":{"input":$,"output":$}} in $ per 1M tokens (Batch API), merged over
+   * the defaults of src/ai/prices.ts.
+   */
+  AI_PRICES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return { ...DEFAULT_AI_PRICES };
+      try {
+        const price = z.object({ input: z.number().min(0), output: z.number().min(0) }).strict();
+        return { ...DEFAULT_AI_PRICES, ...z.record(z.string().min(1), price).parse(JSON.parse(v)) };
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON {"model":{"input":<$ per 1M>,"output":<$ per 1M>}}' });
+        return z.NEVER;
+      }
+    }),
   /** Per-file limits of the Batch API (50,000 requests, 200 MB); a build is split into several batches to fit. */
   AI_BATCH_MAX_REQUESTS_PER_FILE: int(50_000, 1, 50_000),
   AI_BATCH_MAX_FILE_BYTES: int(190 * 1024 * 1024, 10_000, 200 * 1024 * 1024),
   /**
    * OpenAI's enqueued-token limit for AI_MODEL in your organisation (see its limits page): open batches plus a new
-   * one stay under it, estimated at a token per 4 bytes of request. 0 = no limit of ours; a batch OpenAI rejects
+   * one stay under it, each request counted by src/ai/tokens.ts (tokenizer + the model's image rule). 0 = no limit of ours; a batch OpenAI rejects
    * for its limit then costs no attempt, only a critical alert and a retry after AI_POLL_INTERVAL_MS.
    */
   AI_MAX_ENQUEUED_TOKENS: int(0, 0, 10_000_000_000),

@@ -57,6 +57,7 @@ export function requestCounts(record: BatchRecord): RequestCounts {
 export function toBatchObject(record: BatchRecord): BatchObject {
   const input = record.executed.reduce((sum, l) => sum + l.promptTokens, 0);
   const output = record.executed.reduce((sum, l) => sum + l.completionTokens, 0);
+  const reasoning = record.executed.reduce((sum, l) => sum + l.reasoningTokens, 0);
   const t = record.times;
   return {
     id: record.id,
@@ -84,7 +85,7 @@ export function toBatchObject(record: BatchRecord): BatchObject {
       input_tokens: input,
       input_tokens_details: { cached_tokens: 0 },
       output_tokens: output,
-      output_tokens_details: { reasoning_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: reasoning },
       total_tokens: input + output,
     },
   };

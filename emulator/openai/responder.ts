@@ -1,6 +1,7 @@
 // Executes one batch request line: the `chat.completion` the real endpoint
 // would have answered, or the failed request, wrapped in the batch output-line
 // envelope `{ id, custom_id, response: { status_code, request_id, body }, error }`.
+import { completion, completionCap, EFFORTS, promptTokens as promptBill, reasoningTokens, reasons } from './billing.js';
 import { lineErrorBody } from './errors.js';
 import type { IdMinter } from './ids.js';
 import { buildStructuredAnswer, factsSummary, notesFor } from './insights.js';
@@ -15,6 +16,7 @@ export interface ExecutedLine {
   line: OutputLine;
   promptTokens: number;
   completionTokens: number;
+  reasoningTokens: number;
 }
 
 export interface ExecutionContext {
@@ -27,8 +29,6 @@ export interface ExecutionContext {
 }
 
 const REFUSAL = "I'm sorry, but I can't help with analysing this profile.";
-/** Tokens a low-detail image costs in the real API. */
-const IMAGE_TOKENS = 85;
 
 export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext): ExecutedLine {
   const { lineId, requestId, completionId } = ctx.ids.forLine(ctx.batchId, request.custom_id);
@@ -47,17 +47,47 @@ export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext)
     const body = { error: { message: formatProblem, type: 'invalid_request_error', param: 'response_format', code: null } };
     return failed(request, envelope(400, body));
   }
+  const effortProblem = checkReasoningEffort(request.body);
+  if (effortProblem) {
+    const body = { error: { message: effortProblem.message, type: 'invalid_request_error', param: 'reasoning_effort', code: effortProblem.code } };
+    return failed(request, envelope(400, body));
+  }
   const facts = analyzePrompt(request.body.messages);
   const seed = `${ctx.seed}|${request.custom_id}`;
-  const answer = applyFault(answerFor(request, facts, seed), ctx.fault);
-  const promptTokens = estimatePromptTokens(facts);
-  const completionTokens = Math.max(1, Math.ceil((answer.content ?? answer.refusal ?? '').length / 4));
-  const body = chatCompletion(completionId, ctx.createdSec, request.body.model, answer, promptTokens, completionTokens);
-  return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens };
+  const model = request.body.model;
+  const effort = request.body['reasoning_effort'] as string | undefined;
+  const full = applyFault(answerFor(request, facts, seed), ctx.fault);
+  // Billed as OpenAI bills (billing.ts): reasoning first, then the answer, both within max_completion_tokens.
+  const billed = completion(full.content ?? full.refusal ?? '', reasoningTokens(model, effort, seed), completionCap(request.body));
+  const answer: Answer = !billed.cut
+    ? full
+    : full.content !== null
+      ? { content: billed.content, refusal: null, finishReason: 'length' }
+      : { content: null, refusal: billed.content, finishReason: 'length' };
+  const promptTokens = promptBill(request.body).total;
+  const { completionTokens, reasoningTokens: reasoning } = billed;
+  const body = chatCompletion(completionId, ctx.createdSec, model, answer, { promptTokens, completionTokens, reasoningTokens: reasoning });
+  return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens, reasoningTokens: reasoning };
+}
+
+/**
+ * What the real endpoint answers to a reasoning_effort it cannot take: 400 "Unsupported parameter" on a model that
+ * does not reason (gpt-4o, gpt-4.1), 400 "Unsupported value" for a value not in the list.
+ */
+function checkReasoningEffort(body: BatchRequestLine['body']): { message: string; code: string } | null {
+  const effort = body['reasoning_effort'];
+  if (effort === undefined || effort === null) return null;
+  if (!reasons(body.model)) {
+    return { code: 'unsupported_parameter', message: "Unsupported parameter: 'reasoning_effort' is not supported with this model." };
+  }
+  if (typeof effort !== 'string' || !EFFORTS.includes(effort)) {
+    return { code: 'unsupported_value', message: `Unsupported value: 'reasoning_effort' does not support ${JSON.stringify(effort)} with this model. Supported values are: ${EFFORTS.map((e) => `'${e}'`).join(', ')}.` };
+  }
+  return null;
 }
 
 function failed(request: BatchRequestLine, line: OutputLine): ExecutedLine {
-  return { customId: request.custom_id, file: 'error', line, promptTokens: 0, completionTokens: 0 };
+  return { customId: request.custom_id, file: 'error', line, promptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
 }
 
 interface Answer {
@@ -100,17 +130,12 @@ function violate(value: unknown): unknown {
   return { ...Object.fromEntries(entries), unexpected_field: 'not in the schema' };
 }
 
-function estimatePromptTokens(facts: PromptFacts): number {
-  return Math.ceil((facts.systemText.length + facts.userText.length) / 4) + facts.imageCount * IMAGE_TOKENS + 7;
-}
-
 function chatCompletion(
   id: string,
   created: number,
   model: string,
   answer: Answer,
-  promptTokens: number,
-  completionTokens: number,
+  { promptTokens, completionTokens, reasoningTokens }: { promptTokens: number; completionTokens: number; reasoningTokens: number },
 ): Record<string, unknown> {
   return {
     id,
@@ -125,12 +150,13 @@ function chatCompletion(
         finish_reason: answer.finishReason,
       },
     ],
+    // The shape of CompletionUsage in the openai SDK (resources/completions.d.ts); reasoning is part of completion.
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     service_tier: 'default',
     system_fingerprint: null,

@@ -20,4 +20,6 @@ FROM next
 WHERE t.id = next.id
 RETURNING t.id,
           t.run_at,
-          coalesce(t.blog_id, CASE WHEN t.payload ->> 'blog_id' ~ '^[0-9]{1,18}$' THEN (t.payload ->> 'blog_id')::bigint END) AS blog_id;
+          coalesce(t.blog_id, CASE WHEN t.payload ->> 'blog_id' ~ '^[0-9]{1,18}$' THEN (t.payload ->> 'blog_id')::bigint END) AS blog_id,
+          -- Sent even when the blog's prompt material is unchanged since its last analysis (issue 22).
+          coalesce(t.payload ->> 'force' = 'true', false) AS force;

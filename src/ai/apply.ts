@@ -33,12 +33,13 @@ export async function applyItem(ctx: ApplyContext, batchId: number, result: Item
         detail: 'reason' in result ? result.reason.slice(0, 1000) : null,
         input_tokens: result.usage?.input ?? null,
         output_tokens: result.usage?.output ?? null,
+        reasoning_tokens: result.usage?.reasoning ?? null,
         applied_at: sql`now()`,
       })
       .where('batch_id', '=', batchId)
       .where('custom_id', '=', result.customId)
       .where('outcome', 'is', null)
-      .returning(['task_id', 'blog_id'])
+      .returning(['task_id', 'blog_id', 'prompt_hash'])
       .executeTakeFirst();
     if (!item) return 'already_applied';
     const log = ctx.logger.child({ batchId, blogId: item.blog_id, taskId: item.task_id });
@@ -49,13 +50,19 @@ export async function applyItem(ctx: ApplyContext, batchId: number, result: Item
   });
 }
 
-type Item = { task_id: number; blog_id: number };
+type Item = { task_id: number; blog_id: number; prompt_hash: string | null };
+
+/** What the blog was last analysed on: a later line asking the same is not sent (build.ts). */
+async function rememberPrompt(db: Kysely<Database>, item: Item): Promise<void> {
+  if (item.prompt_hash) await db.updateTable('blogs').set({ ai_prompt_hash: item.prompt_hash }).where('id', '=', item.blog_id).execute();
+}
 
 async function applySuccess(ctx: ApplyContext, batchId: number, item: Item, result: Extract<ItemResult, { kind: 'ok' }>) {
   const { insights } = result;
   const summary = { ai_batch_id: batchId, confidence: insights.confidence, primary_topic: insights.content.primary_topic };
   if (!(await completeAiTask(ctx.db, item.task_id, batchId, summary))) return 'task_gone' as const;
   const { categories } = await storeInsights(ctx.db, item.blog_id, insights, ctx.now);
+  await rememberPrompt(ctx.db, item);
   ctx.logger.debug({ confidence: insights.confidence, categories }, 'AI insights stored');
   return 'ok' as const;
 }
@@ -63,6 +70,7 @@ async function applySuccess(ctx: ApplyContext, batchId: number, item: Item, resu
 async function applyRefusal(ctx: ApplyContext, batchId: number, item: Item, reason: string) {
   if (!(await completeAiTask(ctx.db, item.task_id, batchId, { ai_batch_id: batchId, refused: reason }))) return 'task_gone' as const;
   await markRefused(ctx.db, item.blog_id, reason);
+  await rememberPrompt(ctx.db, item); // the same material would be refused again
   ctx.logger.warn({ refusal: reason }, 'AI refused to analyse a blog; it is active without insights');
   return 'refused' as const;
 }

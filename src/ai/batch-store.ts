@@ -22,7 +22,7 @@ export interface NewBatch {
   inputTokens: number;
   workerId: string;
   leaseUntil: Date;
-  items: { customId: string; taskId: number; blogId: number }[];
+  items: { customId: string; taskId: number; blogId: number; promptHash?: string }[];
 }
 
 export async function insertBatch(trx: Db, batch: NewBatch): Promise<{ id: number; tag: string }> {
@@ -42,7 +42,7 @@ export async function insertBatch(trx: Db, batch: NewBatch): Promise<{ id: numbe
     .executeTakeFirstOrThrow();
   await trx
     .insertInto('ai_batch_items')
-    .values(batch.items.map((i) => ({ batch_id: row.id, custom_id: i.customId, task_id: i.taskId, blog_id: i.blogId })))
+    .values(batch.items.map((i) => ({ batch_id: row.id, custom_id: i.customId, task_id: i.taskId, blog_id: i.blogId, prompt_hash: i.promptHash ?? null })))
     .execute();
   return row;
 }

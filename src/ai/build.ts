@@ -6,7 +6,7 @@ import { addMs, type AiContext } from './context.js';
 import { insightsResponseFormat } from './insights.js';
 import { tokensFromBytes, requestLine, splitLines, toJsonl, withinTokens, type RequestLine } from './jsonl.js';
 import { loadProfiles } from './profiles.js';
-import { completeAsDuplicate, failAiTaskNow, linkTasks, unclaimTasks } from './task-states.js';
+import { completeAsDuplicate, completeAsUnchanged, failAiTaskNow, linkTasks, unclaimTasks } from './task-states.js';
 
 /**
  * Claims due ai_analysis tasks and turns them into batch rows with their JSONL, in one transaction: either the
@@ -27,6 +27,8 @@ interface ClaimedTask {
   id: number;
   run_at: Date;
   blog_id: number | null;
+  /** Analyse even when nothing changed since the last analysis (payload `force`). */
+  force: boolean;
 }
 
 /** Is a build due? ≥ minTasks due tasks, or the oldest due one waited longer than maxWaitMs. */
@@ -82,7 +84,7 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
       inputTokens: tokens,
       workerId: ctx.workerId,
       leaseUntil: addMs(now, ctx.settings.leaseMs),
-      items: chunk.map((l) => ({ customId: l.customId, taskId: l.taskId, blogId: l.blogId })),
+      items: chunk.map((l) => ({ customId: l.customId, taskId: l.taskId, blogId: l.blogId, promptHash: l.promptHash })),
     });
     await linkTasks(trx, chunk.map((l) => l.taskId), id);
     built.push({ id, tag, jsonl: toJsonl(chunk), lines: chunk.length, bytes });
@@ -117,7 +119,10 @@ async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lin
   return lines.slice(0, fit);
 }
 
-/** One line per blog; a second task for the same blog rides on the first, a task without a blog fails. */
+/**
+ * One line per blog; a second task for the same blog rides on the first, a task without a blog fails, and a blog
+ * whose line would ask exactly what its last analysis answered (same promptHash) is not sent unless the task forces it.
+ */
 async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: ClaimedTask[], categories: string[]): Promise<RequestLine[]> {
   const profiles = await loadProfiles(trx, claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])));
   const options = {
@@ -128,6 +133,8 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
     // OpenAI may read the images until the batch is given up on (AI_BATCH_STALE_MS after submission).
     imagesUsableUntil: addMs(ctx.now(), ctx.settings.staleMs),
     imageSize: ctx.settings.imageSize,
+    reasoningEffort: ctx.settings.reasoningEffort,
+    maxCompletionTokens: ctx.settings.maxCompletionTokens,
   };
   const byBlog = new Map<number, number>();
   const lines: RequestLine[] = [];
@@ -143,7 +150,14 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
       continue;
     }
     byBlog.set(profile.blog.id, task.id);
-    lines.push(requestLine(profile, task.id, options));
+    const line = requestLine(profile, task.id, options);
+    if (!task.force && profile.blog.ai_prompt_hash === line.promptHash) {
+      // Nothing new since its last analysis: the stored insights stand, and OpenAI is not asked (0 tokens).
+      await completeAsUnchanged(trx, task.id, profile.blog.id, line.promptHash);
+      continue;
+    }
+    lines.push(line);
   }
+  if (byBlog.size > lines.length) ctx.logger.info({ unchanged: byBlog.size - lines.length }, 'AI analysis skipped for blogs whose prompt material is unchanged since their last analysis');
   return lines;
 }

@@ -9,6 +9,8 @@ import { parseInsights, type AIInsights } from './insights.js';
 export interface Usage {
   input: number;
   output: number;
+  /** The reasoning part of `output` (completion_tokens_details.reasoning_tokens; 0 when absent). */
+  reasoning: number;
 }
 
 export type LineResult =
@@ -79,5 +81,6 @@ function usageOf(usage: any): Usage | null {
   if (!usage || typeof usage !== 'object') return null;
   const input = Number(usage.prompt_tokens ?? usage.input_tokens ?? 0);
   const output = Number(usage.completion_tokens ?? usage.output_tokens ?? 0);
-  return Number.isFinite(input) && Number.isFinite(output) ? { input, output } : null;
+  const reasoning = Number(usage.completion_tokens_details?.reasoning_tokens ?? usage.output_tokens_details?.reasoning_tokens ?? 0);
+  return Number.isFinite(input) && Number.isFinite(output) ? { input, output, reasoning: Number.isFinite(reasoning) ? reasoning : 0 } : null;
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { PriceTable } from './prices.js';
 
 /** Everything the AI batch pipeline reads from the configuration, so tests can build it without the environment. */
 export interface AiSettings {
@@ -7,8 +8,13 @@ export interface AiSettings {
   maxWaitMs: number;
   maxTasksPerBuild: number;
   maxImages: number;
-  /** The size of the post images sent (what their tokens are counted for). */
+  /** The size assumed for an image whose link does not say it (what its tokens are counted for). */
   imageSize: { width: number; height: number };
+  /** `reasoning_effort` sent to reasoning models; 'default' = not sent. */
+  reasoningEffort: ReasoningEffortSetting;
+  maxCompletionTokens: number;
+  /** $ per 1M tokens by model, for the cost figures. */
+  prices: PriceTable;
   maxRequestsPerFile: number;
   maxFileBytes: number;
   /** OpenAI's enqueued-token limit for the model (estimated; 0 = none): builds wait for open batches to finish. */
@@ -22,6 +28,8 @@ export interface AiSettings {
   /** After a failure not caused by the blog (OpenAI unreachable at submission), try again this much later. */
   resubmitDelayMs: number;
 }
+
+export type ReasoningEffortSetting = 'default' | 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
 /** In-process intervals; null = that job is run by the scheduler (cron) instead. */
 export interface AiIntervals {
@@ -38,6 +46,9 @@ export function aiSettings(config: Config): AiSettings {
     maxTasksPerBuild: config.AI_BATCH_MAX_TASKS,
     maxImages: config.AI_MAX_IMAGES,
     imageSize: { width: config.AI_IMAGE_WIDTH_PX, height: config.AI_IMAGE_HEIGHT_PX },
+    reasoningEffort: config.AI_REASONING_EFFORT,
+    maxCompletionTokens: config.AI_MAX_COMPLETION_TOKENS,
+    prices: config.AI_PRICES,
     maxRequestsPerFile: config.AI_BATCH_MAX_REQUESTS_PER_FILE,
     maxFileBytes: config.AI_BATCH_MAX_FILE_BYTES,
     maxEnqueuedTokens: config.AI_MAX_ENQUEUED_TOKENS,

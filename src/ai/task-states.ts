@@ -118,3 +118,21 @@ export async function completeAsDuplicate(db: Db, taskId: number, keptTaskId: nu
     .where('status', '=', 'waiting_batch')
     .execute();
 }
+
+/**
+ * A task whose blog's prompt material is unchanged since its last analysis: done without a request, the blog's
+ * insights kept and the blog active again (a rescrape left it `analyzing`).
+ */
+export async function completeAsUnchanged(db: Db, taskId: number, blogId: number, promptHash: string): Promise<void> {
+  await db
+    .updateTable('scrape_tasks')
+    .set({ status: 'done', result: JSON.stringify({ unchanged: true, prompt_hash: promptHash }), completed_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', taskId)
+    .where('status', '=', 'waiting_batch')
+    .execute();
+  await db
+    .updateTable('blogs')
+    .set({ scrape_status: sql`CASE WHEN scrape_status = 'analyzing' THEN 'active' ELSE scrape_status END`, updated_at: sql`now()` })
+    .where('id', '=', blogId)
+    .execute();
+}

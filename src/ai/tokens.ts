@@ -73,17 +73,46 @@ export interface ChatBody {
   response_format?: unknown;
 }
 
-/** Input tokens of a request body; `imageSize` says how large the images it points at are (the scraper picks it). */
-export function requestTokens(body: ChatBody, imageSize: { width: number; height: number }): number {
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The size of the image a link points at, when the link says it: Instagram's CDN names the version it serves, as
+ * `stp=dst-jpg_e35_s320x400` (or `_p640x640`) in the query or `/s150x150/` in the path. Null otherwise.
+ */
+export function imageSizeFromUrl(url: string): ImageSize | null {
+  const match = /[_/=]([sp])(\d{2,4})x(\d{2,4})(?=[_/&.?]|$)/.exec(url);
+  if (!match) return null;
+  const width = Number(match[2]);
+  const height = Number(match[3]);
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
+/**
+ * Input tokens of a request body. An image is counted at the size its link names (imageSizeFromUrl), else at
+ * `fallbackSize` (AI_IMAGE_WIDTH_PX × AI_IMAGE_HEIGHT_PX).
+ */
+export function requestTokens(body: ChatBody, fallbackSize: ImageSize): number {
   let tokens = PRIMING;
   for (const message of body.messages) {
     tokens += PER_MESSAGE + textTokens(message.role);
     const parts = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     for (const part of parts) {
       if (part.type === 'text') tokens += textTokens(part.text ?? '');
-      else if (part.type === 'image_url') tokens += imageTokens(body.model, imageSize.width, imageSize.height);
+      else if (part.type === 'image_url') {
+        const size = imageSizeFromUrl(part.image_url?.url ?? '') ?? fallbackSize;
+        tokens += imageTokens(body.model, size.width, size.height);
+      }
     }
   }
   if (body.response_format) tokens += textTokens(JSON.stringify(body.response_format));
   return tokens;
 }
+
+/**
+ * Models that reason before answering and take `reasoning_effort` (the gpt-5 family and the o-series); the others
+ * (gpt-4o, gpt-4.1) answer 400 "Unsupported parameter" to it, so it is only sent to these.
+ */
+export const isReasoningModel = (model: string) => /^(gpt-5|o\d)/.test(model) && !model.startsWith('gpt-5-chat');

@@ -75,6 +75,8 @@ export interface BlogsTable {
   ai_insights: NullableJson<Record<string, unknown>>;
   ai_confidence: Numeric;
   ai_analyzed_at: NullableTimestamp;
+  /** Migration 0020: hash of the prompt material of the last successful analysis (src/ai/jsonl.ts promptHash). */
+  ai_prompt_hash: Generated<string | null>;
   source: Generated<string>;
   raw: NullableJson;
   created_at: Timestamp;
@@ -331,6 +333,9 @@ export interface AiBatchItemsTable {
   detail: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  /** Migration 0020: the reasoning part of output_tokens, and the hash of the line's prompt material. */
+  reasoning_tokens: Generated<number | null>;
+  prompt_hash: Generated<string | null>;
   applied_at: NullableTimestamp;
 }
 

@@ -43,13 +43,15 @@ export type ProfileFields = { platform_id: string; username: string | null } & P
 export function profileFields(user: Raw): ProfileFields {
   const platformId = idOf(user['pk']) ?? idOf(user['pk_id']);
   if (!platformId) throw new Error('Instagram profile without a pk');
+  // The small avatar (`profile_pic_url`, 150 × 150): enough to see a face or a logo, 25 patches on GPT-5 nano where
+  // the HD one (1080 × 1080) costs 1,156. The HD one only when the small one is missing.
   const hd = isRaw(user['hd_profile_pic_url_info']) ? str(user['hd_profile_pic_url_info']['url']) : null;
   return {
     platform_id: platformId,
     username: str(user['username'])?.toLowerCase() ?? null,
     full_name: str(user['full_name']),
     biography: str(user['biography']),
-    avatar_url: hd ?? str(user['profile_pic_url']),
+    avatar_url: str(user['profile_pic_url']) ?? hd,
     follower_count: num(user['follower_count']),
     following_count: num(user['following_count']),
     media_count: num(user['media_count']),
@@ -102,9 +104,32 @@ export const textEmails = (text: string | null): string[] => (text ? unique([...
 export const captionMentions = (text: string | null): string[] =>
   text ? unique([...text.matchAll(MENTION)].map((m) => m[1]!.replace(/\.+$/, '').toLowerCase()).filter((u) => u !== '')) : [];
 
+/**
+ * The image version the AI prompt and the UI use: the smallest that still shows the whole post. Instagram lists
+ * each picture in several widths (`image_versions2.candidates`, largest first: 1440/1080, 750, 640, 480, 320, 240,
+ * 150 px — feed_timeline.1 in ig-samples), some of them square grid crops of a portrait or landscape picture. We
+ * keep the versions with the largest one's aspect ratio (a crop would cut the post) and take the narrowest at least
+ * POST_IMAGE_MIN_WIDTH_PX wide; with none that wide, the widest. GPT-5 mini/nano bill images by 32-px patch
+ * (src/ai/tokens.ts): a 320 × 400 version costs 130 patches where the 1080 × 1350 one costs 1,462.
+ */
+export const POST_IMAGE_MIN_WIDTH_PX = 320;
+/** Two versions show the same picture when their aspect ratios differ by less than this (1080×1349 vs 320×400). */
+const SAME_ASPECT = 0.03;
+
+export function postImageUrl(candidates: readonly Raw[]): string | null {
+  const sized = candidates
+    .map((c) => ({ url: str(c['url']), width: num(c['width']), height: num(c['height']) }))
+    .filter((c): c is { url: string; width: number; height: number } => c.url !== null && !!c.width && !!c.height);
+  if (sized.length === 0) return str(candidates[0]?.['url']);
+  const largest = sized.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  const aspect = largest.width / largest.height;
+  const whole = sized.filter((c) => Math.abs(c.width / c.height - aspect) / aspect < SAME_ASPECT).sort((a, b) => a.width - b.width);
+  return (whole.find((c) => c.width >= POST_IMAGE_MIN_WIDTH_PX) ?? whole[whole.length - 1]!).url;
+}
+
 function firstImageUrl(item: Raw): string | null {
   const versions = isRaw(item['image_versions2']) ? list(item['image_versions2']['candidates']) : [];
-  const url = str(versions[0]?.['url']);
+  const url = postImageUrl(versions);
   if (url) return url;
   const child = list(item['carousel_media'])[0];
   return child ? firstImageUrl(child) : null;

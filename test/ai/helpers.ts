@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { AiContext } from '../../src/ai/context.js';
+import { DEFAULT_AI_PRICES } from '../../src/ai/prices.js';
 import type { AiSettings } from '../../src/ai/settings.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
@@ -14,7 +15,10 @@ export const testSettings = (overrides: Partial<AiSettings> = {}): AiSettings =>
   maxWaitMs: 2 * 3_600_000,
   maxTasksPerBuild: 5_000,
   maxImages: 10,
-  imageSize: { width: 1080, height: 1350 },
+  imageSize: { width: 320, height: 400 },
+  reasoningEffort: 'minimal',
+  maxCompletionTokens: 4_000,
+  prices: DEFAULT_AI_PRICES,
   maxRequestsPerFile: 50_000,
   maxFileBytes: 190 * 1024 * 1024,
   maxEnqueuedTokens: 0,
@@ -89,7 +93,8 @@ export async function seedScrapedBlogs(testDb: TestDatabase, count: number, opti
         platform_id: String(10_000_000_000_000_000n + BigInt(n)),
         full_name: `Blogger ${n}`,
         biography: topic.bio,
-        avatar_url: `https://cdn.example.com/${username}/avatar.jpg`,
+        // Links as Instagram's CDN writes them, with the version's size (the emulator bills images by it).
+        avatar_url: `https://cdn.example.com/v/t51.2885-19/s150x150/${username}_avatar.jpg?_nc_ht=cdn.example.com`,
         follower_count: 12_000 + n * 100,
         following_count: 300,
         media_count: 240,
@@ -135,7 +140,7 @@ async function seedPosts(testDb: TestDatabase, blogId: number, username: string,
         play_count: i % 4 === 0 ? 15_000 + i : null,
         media_type: i % 4 === 0 ? 2 : 1,
         product_type: i % 4 === 0 ? 'clips' : 'feed',
-        thumbnail_url: `https://cdn.example.com/${username}/${i}.jpg`,
+        thumbnail_url: `https://cdn.example.com/v/t51.2885-15/${username}_${i}_n.jpg?stp=dst-jpg_e35_s320x400&_nc_ht=cdn.example.com`,
         taken_at: new Date(Date.now() - i * 86_400_000),
         raw: JSON.stringify(i === 0 ? { is_paid_partnership: true } : {}),
       })),

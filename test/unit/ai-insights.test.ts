@@ -71,7 +71,7 @@ describe('result lines', () => {
 });
 
 describe('splitting to per-file limits', () => {
-  const lines = (sizes: number[]): RequestLine[] => sizes.map((bytes, i) => ({ customId: String(i), taskId: i, blogId: i, json: '', bytes, tokens: bytes }));
+  const lines = (sizes: number[]): RequestLine[] => sizes.map((bytes, i) => ({ customId: String(i), taskId: i, blogId: i, json: '', bytes, tokens: bytes, promptHash: '' }));
 
   it('cuts by request count and by bytes, keeping order; an oversized line gets its own file', () => {
     expect(splitLines(lines([1, 1, 1, 1, 1]), { maxRequests: 2, maxBytes: 100 }).map((c) => c.length)).toEqual([2, 2, 1]);

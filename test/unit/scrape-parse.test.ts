@@ -1,22 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, profileFields, storyExtras, textEmails, unwrapLink } from '../../src/scraping/parse.js';
+import { authorOf, captionHashtags, captionMentions, highlightFields, isReel, postFields, postImageUrl, profileFields, storyExtras, textEmails, unwrapLink } from '../../src/scraping/parse.js';
 import { contactEmails } from '../../src/results/contacts.js';
 
 describe('profileFields', () => {
-  it('keeps the pk as text, prefers the HD avatar, and maps the business fields', () => {
+  it('keeps the pk as text, takes the small avatar (the HD one only without it), and maps the business fields', () => {
     const fields = profileFields({
       pk: 48_123_456_789, username: 'Aruzhan.Bekova', full_name: 'Aruzhan', biography: '', follower_count: 12_000, following_count: 300,
       media_count: 40, is_verified: false, is_business: true, is_private: false, category: 'Blogger', external_url: 'https://x.kz',
       profile_pic_url: 'https://cdn/s150.jpg', hd_profile_pic_url_info: { url: 'https://cdn/s1080.jpg' },
     });
     expect(fields).toMatchObject({
-      platform_id: '48123456789', username: 'aruzhan.bekova', biography: null, avatar_url: 'https://cdn/s1080.jpg',
+      platform_id: '48123456789', username: 'aruzhan.bekova', biography: null, avatar_url: 'https://cdn/s150.jpg',
       follower_count: 12_000, is_business: true, business_category: 'Blogger', external_url: 'https://x.kz',
     });
+    expect(profileFields({ pk: 1, hd_profile_pic_url_info: { url: 'https://cdn/s1080.jpg' } }).avatar_url).toBe('https://cdn/s1080.jpg');
   });
 
   it('refuses a profile without a pk', () => {
     expect(() => profileFields({ username: 'x' })).toThrow(/pk/);
+  });
+});
+
+describe('postImageUrl', () => {
+  // The versions Instagram lists for a 4:5 portrait post (feed_timeline.1 in ig-samples): its own ratio, then square crops.
+  const portrait = [[1440, 1800], [1080, 1350], [750, 938], [640, 800], [480, 600], [320, 400], [240, 300], [1080, 1080], [750, 750], [640, 640], [480, 480], [320, 320], [240, 240], [150, 150]]
+    .map(([width, height]) => ({ width, height, url: `https://cdn/p${width}x${height}.jpg` }));
+
+  it('takes the narrowest version at least 320 px wide that shows the whole picture, not a square crop of it', () => {
+    expect(postImageUrl(portrait)).toBe('https://cdn/p320x400.jpg');
+    expect(postImageUrl([...portrait].reverse())).toBe('https://cdn/p320x400.jpg');
+  });
+
+  it('takes the widest when none is 320 px wide, and the first when the versions have no sizes', () => {
+    expect(postImageUrl([{ width: 540, height: 540, url: 'big' }, { width: 160, height: 160, url: 'small' }])).toBe('big');
+    expect(postImageUrl([{ width: 240, height: 427, url: 'a' }, { width: 150, height: 267, url: 'b' }])).toBe('a');
+    expect(postImageUrl([{ url: 'first' }, { url: 'second' }])).toBe('first');
+    expect(postImageUrl([])).toBeNull();
+  });
+
+  it('is what a post keeps as its thumbnail', () => {
+    expect(postFields({ pk: 1, image_versions2: { candidates: portrait } }).thumbnail_url).toBe('https://cdn/p320x400.jpg');
   });
 });
 

@@ -13,8 +13,18 @@ const CDN = 'https://scontent-ams2-1.cdninstagram.com/v/t51.2885-15';
 /** What a viewer sees for the like and play counts of a post whose owner hid them (instagrapi#2010, zeeschuimer#45). */
 const HIDDEN_COUNT_STAND_IN = 3;
 
+/** The widths Instagram serves a picture in (feed_timeline.1 / clips_user.1 in ig-samples), largest first. */
+const LADDER = [1080, 750, 640, 480, 320, 240];
+const SQUARE_CROPS = [1080, 750, 640, 480, 320, 240, 150];
+
+/**
+ * `image_versions2` as Instagram lists it: the picture at its own ratio in every width of the ladder up to its own,
+ * then (for a picture that is not square) the square grid crops. The size is in the URL (`stp=…_s320x400`), as on
+ * the real CDN, so the OpenAI emulator can bill an image by its size.
+ */
 export function imageVersions(pk: string, width: number, height: number): JsonValue {
-  const sizes: Array<[number, number]> = [[width, height], [Math.round(width / 2), Math.round(height / 2)]];
+  const sizes: Array<[number, number]> = [[width, height], ...LADDER.filter((w) => w < width).map((w): [number, number] => [w, Math.round((height * w) / width)])];
+  if (width !== height) sizes.push(...SQUARE_CROPS.map((w): [number, number] => [w, w]));
   return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: signedCdnUrl(`${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}`, pk) })) };
 }
 
