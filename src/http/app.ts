@@ -7,6 +7,7 @@ import { DOCS_HTML } from './docs.js';
 import { errorBody, handleError, validationHook } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { aiRoutes } from './routes/ai.js';
+import { analysisRoutes } from './routes/analysis.js';
 import { blogRoutes } from './routes/blogs.js';
 import { audienceQualityRoutes } from './routes/audience-quality.js';
 import { followersRoutes } from './routes/followers.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', logRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', aiRoutes(deps));
+  app.route('/', analysisRoutes(deps));
   // The team's web console (its own cookie sign-in and CSRF; see src/console/).
   app.route('/', consoleRoutes({ ...deps, consoleSessionTtlMs: deps.consoleSessionTtlMs ?? 12 * 3600_000 }));
   app.get('/', (c) => c.redirect('/ui', 302));

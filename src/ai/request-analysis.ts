@@ -1,0 +1,44 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { PRIORITY } from '../queue/task.js';
+import { aiAnalysisDedupeKey } from '../scraping/finish.js';
+
+/**
+ * An analysis asked for by hand (POST /api/tasks/analysis): the blog's ai_analysis task, created or found. Without
+ * `force` a blog whose prompt material is unchanged since its last analysis is not sent again (build.ts); with it,
+ * it is — and a live task found pending is marked `force` so the build sends it.
+ */
+export interface AnalysisRequest {
+  username: string;
+  force: boolean;
+  priority?: number;
+  maxAttempts: number;
+}
+
+/** null when no scraped blog has that username (an analysis needs a scrape first). */
+export async function requestAnalysis(db: Kysely<Database>, request: AnalysisRequest): Promise<Enqueued | null> {
+  return db.transaction().execute(async (trx) => {
+    const blog = await trx
+      .selectFrom('blogs')
+      .select('id')
+      .where('username', '=', request.username.toLowerCase())
+      .where('scraped_at', 'is not', null)
+      .executeTakeFirst();
+    if (!blog) return null;
+    const [enqueued] = await enqueueTasks(
+      trx,
+      [{ type: 'ai_analysis', priority: request.priority ?? PRIORITY.aiAnalysis, blogId: blog.id, dedupeKey: aiAnalysisDedupeKey(blog.id), payload: { blog_id: blog.id, force: request.force } }],
+      { maxAttempts: request.maxAttempts },
+    );
+    if (!enqueued!.created && request.force && enqueued!.task.status === 'pending') {
+      await trx
+        .updateTable('scrape_tasks')
+        .set({ payload: sql`payload || '{"force": true}'::jsonb`, updated_at: sql`now()` })
+        .where('id', '=', enqueued!.task.id)
+        .where('status', '=', 'pending')
+        .execute();
+    }
+    return enqueued!;
+  });
+}
