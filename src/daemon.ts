@@ -82,7 +82,7 @@ async function startOnDatabase(
   const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }));
 
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
-  const metrics = new Metrics(db);
+  const metrics = new Metrics(db, { aiPrices: config.AI_PRICES });
   const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
   const runner = new TaskRunner({
     db,
@@ -148,7 +148,7 @@ async function startOnDatabase(
       erBands: config.ER_BANDS,
     },
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
-    ai: { enabled: ai.enabled, model: config.AI_MODEL },
+    ai: { enabled: ai.enabled, model: config.AI_MODEL, prices: config.AI_PRICES },
     metrics,
   });
 

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { AiBatchStatus, Database } from '../db/schema.js';
 import type { BatchRow } from './batch-store.js';
+import { aiCost, type AiCost } from './cost.js';
+import { DEFAULT_AI_PRICES, type PriceTable } from './prices.js';
 
 /** Read side of the AI batches: the list behind GET /api/batches and the `ai` section of GET /api/stats. */
 
@@ -23,10 +25,12 @@ export interface AiStats {
   outcomes: { ok: number; refused: number; invalid: number; error: number; missing: number };
   last_24h: { batches: number; requests: number; total_tokens: number };
   tasks: { pending: number; waiting_batch: number; oldest_pending_at: string | null };
+  /** Tokens and estimated $ per creator, by model (cost.ts). */
+  cost: AiCost;
 }
 
 /** Totals over all batches (cost: requests, bytes, tokens; outcomes) and the ai_analysis queue, in two queries. */
-export async function aiStats(db: Kysely<Database>): Promise<AiStats> {
+export async function aiStats(db: Kysely<Database>, prices: PriceTable = DEFAULT_AI_PRICES): Promise<AiStats> {
   const { rows: byStatus } = await sql<Record<string, number> & { status: string; open: number }>`
     SELECT status, count(*)::int AS batches, count(*) FILTER (WHERE processed_at IS NULL)::int AS open,
            sum(request_count)::bigint AS requests, sum(input_bytes)::bigint AS input_bytes,
@@ -51,5 +55,6 @@ export async function aiStats(db: Kysely<Database>): Promise<AiStats> {
     outcomes: { ok: total('ok'), refused: total('refused'), invalid: total('invalid'), error: total('error'), missing: total('missing') },
     last_24h: { batches: total('day_batches'), requests: total('day_requests'), total_tokens: total('day_tokens') },
     tasks: { pending: queue?.pending ?? 0, waiting_batch: queue?.waiting ?? 0, oldest_pending_at: queue?.oldest ? new Date(queue.oldest).toISOString() : null },
+    cost: await aiCost(db, prices),
   };
 }

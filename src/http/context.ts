@@ -5,6 +5,7 @@ import type { AccountOperations } from '../accounts/operations.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { PriceTable } from '../ai/prices.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AccountBudget } from '../observability/stats.js';
 
@@ -43,7 +44,8 @@ export interface AppDeps {
   /** Growth flags and ER bands of the blog detail (GROWTH_*, ER_BANDS); defaults when absent. */
   growth?: { settings: GrowthSettings; erBands: readonly ErBand[] };
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */
-  ai?: { enabled: boolean; model: string };
+  /** prices: AI_PRICES, for the cost figures of /api/stats (default: src/ai/prices.ts). */
+  ai?: { enabled: boolean; model: string; prices?: PriceTable };
   /** How long a console sign-in lasts (CONSOLE_SESSION_TTL_MS); 12 h when absent. */
   consoleSessionTtlMs?: number;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */

@@ -50,6 +50,36 @@ export const BatchListSchema = z
   .object({ items: z.array(BatchSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
   .openapi('AiBatchList');
 
+const PerCreator = z.object({ input: z.number().int(), output: z.number().int(), reasoning: z.number().int() });
+const Price = z.object({ input: z.number(), output: z.number() }).nullable().openapi({ description: '$ per 1M tokens (Batch API) from AI_PRICES; null: no price for this model' });
+
+/** Issue 22: what analysis cost, from the usage OpenAI reported and the price table (src/ai/cost.ts). */
+export const AiCostSchema = z
+  .object({
+    creators: z.number().int().openapi({ description: 'Request lines OpenAI answered with usage (one per creator analysed)' }),
+    skipped_unchanged: z.number().int().openapi({ description: 'Analyses skipped because the prompt material was unchanged since the last one (0 tokens)' }),
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int().openapi({ description: 'Reasoning included' }),
+    reasoning_tokens: z.number().int(),
+    dollars: z.number().openapi({ description: 'Estimated US dollars, all models' }),
+    dollars_per_creator: z.number().nullable(),
+    dollars_per_1000_creators: z.number().nullable(),
+    by_model: z.array(
+      z.object({
+        model: z.string(),
+        creators: z.number().int(),
+        input_tokens: z.number().int(),
+        output_tokens: z.number().int(),
+        reasoning_tokens: z.number().int(),
+        dollars: z.number().nullable(),
+        tokens_per_creator: PerCreator,
+        dollars_per_creator: z.number().nullable(),
+        price_per_million: Price,
+      }),
+    ),
+  })
+  .openapi('AiCost');
+
 export const AiStatsSchema = z
   .object({
     enabled: z.boolean().openapi({ description: 'false without OPENAI_API_KEY: ai_analysis tasks wait' }),
@@ -61,6 +91,7 @@ export const AiStatsSchema = z
     outcomes: Outcomes,
     last_24h: z.object({ batches: z.number().int(), requests: z.number().int(), total_tokens: z.number().int() }),
     tasks: z.object({ pending: z.number().int(), waiting_batch: z.number().int(), oldest_pending_at: z.string().nullable() }),
+    cost: AiCostSchema,
   })
   .openapi('AiStats');
 

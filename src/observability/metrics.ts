@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { aiCost } from '../ai/cost.js';
+import { DEFAULT_AI_PRICES, type PriceTable } from '../ai/prices.js';
 import type { Database } from '../db/schema.js';
 import type { RunnerObserver } from '../queue/runner.js';
 
@@ -12,7 +14,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly runnerObserver: RunnerObserver;
 
-  constructor(db: Kysely<Database>) {
+  /** `aiPrices`: AI_PRICES, for the estimated dollars of the igscout_ai_* series. */
+  constructor(db: Kysely<Database>, options: { aiPrices?: PriceTable } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'igscout_' }); // includes event-loop lag
     const registers = [this.registry];
 
@@ -44,6 +47,45 @@ export class Metrics {
       finished: (task, outcome, ms) => durationSeconds.observe({ task_type: task.task_type, outcome }, ms / 1000),
     };
     this.databaseGauges(db, registers);
+    this.aiCostGauges(db, registers, options.aiPrices ?? DEFAULT_AI_PRICES);
+  }
+
+  /** Issue 22: tokens and estimated dollars of AI analysis per creator, by model, read from Postgres at scrape time. */
+  private aiCostGauges(db: Kysely<Database>, registers: Registry[], prices: PriceTable): void {
+    let pending: Promise<Awaited<ReturnType<typeof aiCost>>> | null = null;
+    // One query per scrape for all the series below (each gauge's collect() asks; the first one runs it).
+    const cost = () => (pending ??= aiCost(db, prices).finally(() => setTimeout(() => (pending = null), 0)));
+    const gauge = (name: string, help: string, labelNames: string[], read: (c: Awaited<ReturnType<typeof aiCost>>, set: (labels: Record<string, string>, v: number) => void) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          this.reset();
+          read(await cost(), (labels, value) => this.set(labels, value));
+        },
+      });
+    gauge('igscout_ai_creators_analysed', 'Creators (request lines) OpenAI answered, by model', ['model'], (c, set) => {
+      for (const m of c.by_model) set({ model: m.model }, m.creators);
+    });
+    gauge('igscout_ai_tokens', 'Tokens OpenAI billed for analysis, by model and kind (output includes reasoning)', ['model', 'kind'], (c, set) => {
+      for (const m of c.by_model) {
+        set({ model: m.model, kind: 'input' }, m.input_tokens);
+        set({ model: m.model, kind: 'output' }, m.output_tokens);
+        set({ model: m.model, kind: 'reasoning' }, m.reasoning_tokens);
+      }
+    });
+    gauge('igscout_ai_tokens_per_creator', 'Average tokens per analysed creator, by model and kind', ['model', 'kind'], (c, set) => {
+      for (const m of c.by_model) for (const kind of ['input', 'output', 'reasoning'] as const) set({ model: m.model, kind }, m.tokens_per_creator[kind]);
+    });
+    gauge('igscout_ai_cost_dollars', 'Estimated US dollars spent on analysis (AI_PRICES), by model', ['model'], (c, set) => {
+      for (const m of c.by_model) if (m.dollars !== null) set({ model: m.model }, m.dollars);
+    });
+    gauge('igscout_ai_cost_per_creator_dollars', 'Estimated US dollars per analysed creator, by model', ['model'], (c, set) => {
+      for (const m of c.by_model) if (m.dollars_per_creator !== null) set({ model: m.model }, m.dollars_per_creator);
+    });
+    gauge('igscout_ai_analyses_skipped_unchanged', 'Analyses not sent because the prompt material was unchanged (0 tokens)', [], (c, set) => set({}, c.skipped_unchanged));
   }
 
   private databaseGauges(db: Kysely<Database>, registers: Registry[]): void {

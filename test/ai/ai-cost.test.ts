@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
 import { waitFor } from '../../emulator/openai/testkit.js';
 import { pollBatches } from '../../src/ai/poll.js';
-import { requestAnalysis } from '../../src/ai/request-analysis.js';
 import { submitDueBatches } from '../../src/ai/submit.js';
 import { PRIORITY } from '../../src/queue/task.js';
 import { requestScrapes } from '../../src/tasks/requests.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { createTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHarness, waitForTasks, type ScrapeHarness } from '../scraping/harness.js';
 import { aiFixture, type AiFixture } from './helpers.js';
@@ -107,13 +108,43 @@ describe('AI cost per creator (issue 22)', () => {
     const after = await testDb.db.selectFrom('blogs').select(['scrape_status', 'ai_insights']).where('username', 'in', usernames).execute();
     expect(after.every((b) => b.scrape_status === 'active' && b.ai_insights !== null)).toBe(true);
 
-    // Asked for by hand with force: sent again although unchanged; without force: not.
-    expect(await requestAnalysis(testDb.db, { username: usernames[0]!, force: false, maxAttempts: 3 })).not.toBeNull();
+    // Asked for by hand (POST /api/tasks/analysis) with force: sent again although unchanged; without force: not.
+    const api = createTestApp(testDb);
+    const asked = await api.call('POST', '/api/tasks/analysis', { username: usernames[0] });
+    expect(asked).toMatchObject({ status: 202, body: { created: 1, tasks: [{ task_type: 'ai_analysis' }] } });
     expect(await analyse()).toEqual([]);
-    expect(await requestAnalysis(testDb.db, { username: usernames[1]!, force: true, maxAttempts: 3 })).not.toBeNull();
+    expect(await api.call('POST', '/api/tasks/analysis', { username: usernames[1], force: true })).toMatchObject({ status: 202, body: { created: 1 } });
     const forced = await analyse();
     expect(forced).toHaveLength(1);
     expect(openai.batchRequests(forced[0]!).map((r) => r.facts!.username)).toEqual([usernames[1]]);
     expect(billedTokens()).toBeGreaterThan(billed);
+
+    // Cost in the open: tokens and dollars per creator from the usage OpenAI reported and the price table.
+    const answered = await testDb.db.selectFrom('ai_batch_items').select(['input_tokens', 'output_tokens']).execute();
+    const input = answered.reduce((n, i) => n + i.input_tokens!, 0);
+    const outputTokens = answered.reduce((n, i) => n + i.output_tokens!, 0);
+    const expectedDollars = (input * 0.025 + outputTokens * 0.2) / 1e6; // gpt-5-nano's Batch prices per 1M
+    const stats = await api.call('GET', '/api/stats');
+    expect(stats.status).toBe(200);
+    const cost = stats.body.ai.cost;
+    expect(cost).toMatchObject({ creators: usernames.length + 1, skipped_unchanged: usernames.length + 1, input_tokens: input, output_tokens: outputTokens, reasoning_tokens: 0 });
+    expect(cost.dollars).toBeCloseTo(expectedDollars, 12);
+    expect(cost.dollars_per_1000_creators).toBeCloseTo((1000 * expectedDollars) / (usernames.length + 1), 9);
+    expect(cost.by_model).toEqual([
+      expect.objectContaining({ model: 'gpt-5-nano', creators: usernames.length + 1, price_per_million: { input: 0.025, output: 0.2 }, tokens_per_creator: { input: Math.round(input / 7), output: Math.round(outputTokens / 7), reasoning: 0 } }),
+    ]);
+    const metrics = (await new Metrics(testDb.db).render()).body;
+    expect(metrics).toContain(`igscout_ai_creators_analysed{model="gpt-5-nano"} ${usernames.length + 1}`);
+    expect(metrics).toContain(`igscout_ai_tokens{model="gpt-5-nano",kind="input"} ${input}`);
+    expect(metrics).toContain(`igscout_ai_analyses_skipped_unchanged ${usernames.length + 1}`);
+    const perCreator = /igscout_ai_cost_per_creator_dollars\{model="gpt-5-nano"\} (\S+)/.exec(metrics)?.[1];
+    expect(Number(perCreator)).toBeCloseTo(expectedDollars / (usernames.length + 1), 12);
   }, 120_000);
+
+  it('POST /api/tasks/analysis: 404 for a blog never scraped, 400 for a bad body', async () => {
+    const api = createTestApp(testDb);
+    expect(await api.call('POST', '/api/tasks/analysis', { username: 'never.scraped' })).toMatchObject({ status: 404, body: { error: { message: expect.stringMatching(/scrape it first/) } } });
+    expect((await api.call('POST', '/api/tasks/analysis', { username: 'a b' })).status).toBe(400);
+    expect((await api.call('POST', '/api/tasks/analysis', { username: 'x', force: 'yes' })).status).toBe(400);
+  });
 });

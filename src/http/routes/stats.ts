@@ -40,7 +40,7 @@ export function statsRoutes(deps: AppDeps) {
       proxyStats(deps.db),
       taskStats(deps.db),
       requestOutcomes(deps.db),
-      aiStats(deps.db),
+      aiStats(deps.db, deps.ai?.prices),
     ]);
     return c.json(
       {
