@@ -31,15 +31,15 @@ export interface LineOptions {
   imageSize: { width: number; height: number };
   /** AI_REASONING_EFFORT: sent to reasoning models only; 'default' sends nothing. */
   reasoningEffort: ReasoningEffortSetting;
-  /** AI_MAX_COMPLETION_TOKENS: the answer and the reasoning together. */
-  maxCompletionTokens: number;
+  /** AI_MAX_COMPLETION_TOKENS: the answer and the reasoning together (null: not sent, as before issue 22; the bench). */
+  maxCompletionTokens: number | null;
 }
 
 export interface ChatRequestBody {
   model: string;
   messages: ChatMessage[];
   response_format: unknown;
-  max_completion_tokens: number;
+  max_completion_tokens?: number;
   reasoning_effort?: Exclude<ReasoningEffortSetting, 'default'>;
 }
 
@@ -49,7 +49,7 @@ export function requestBody(profile: BlogProfile, options: LineOptions): ChatReq
     model: options.model,
     messages: buildMessages(profile, options.categories, options.maxImages, options.imagesUsableUntil),
     response_format: options.responseFormat,
-    max_completion_tokens: options.maxCompletionTokens,
+    ...(options.maxCompletionTokens !== null ? { max_completion_tokens: options.maxCompletionTokens } : {}),
     ...(effort ? { reasoning_effort: effort } : {}),
   };
 }
