@@ -217,7 +217,7 @@ function report(results: Measured[], creators: number, categories: string[]): Pa
       'Accounting: the usage of the OpenAI emulator\'s output lines (emulator/openai/billing.ts, sources in emulator/openai/README.md): text and schema with the o200k_base tokenizer, images by the vision guide\'s rule for the model and the size in the link (patches × 2.46 on gpt-5-nano, × 1.62 on gpt-5-mini; a fixed 2,833 per low-detail image on gpt-4o-mini, so smaller images do not lower its cost), reasoning tokens per effort (medium 1,536–3,072, minimal 0 — OpenAI publishes no figures; these follow issue 22\'s reports).',
       `Same schema before and after (${categories.length} categories; strict json_schema of src/ai/insights.ts): no field of the answer is dropped; "valid AIInsights" counts answers that parse against it.`,
       "The post images' links in the emulator expire 3 days after its world's epoch (2026-01-01); the daemon would leave such links out of a prompt (src/ai/prompt.ts), so the lines here are built without that check, the same for both variants.",
-      'Estimate: the tokens src/ai/tokens.ts counts for a line (what AI_MAX_ENQUEUED_TOKENS and ai_batches.estimated_tokens use) against the prompt_tokens billed for it.',
+      'Estimate: the tokens src/ai/tokens.ts counts for a line (what AI_MAX_ENQUEUED_TOKENS and ai_batches.estimated_tokens use) against the prompt_tokens the emulator billed for it. Both follow the same OpenAI documents (written separately), so they agree exactly here; against the live API the image rules are what could differ.',
     ],
   };
 }
