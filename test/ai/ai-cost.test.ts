@@ -9,7 +9,7 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { createTestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHarness, waitForTasks, type ScrapeHarness } from '../scraping/harness.js';
-import { aiFixture, type AiFixture } from './helpers.js';
+import { aiFixture, seedScrapedBlogs, type AiFixture } from './helpers.js';
 
 /**
  * Issue 22 end to end: creators scraped from the Instagram emulator by the real pool and runner, analysed through
@@ -140,6 +140,20 @@ describe('AI cost per creator (issue 22)', () => {
     const perCreator = /igscout_ai_cost_per_creator_dollars\{model="gpt-5-nano"\} (\S+)/.exec(metrics)?.[1];
     expect(Number(perCreator)).toBeCloseTo(expectedDollars / (usernames.length + 1), 12);
   }, 120_000);
+
+  it('force on a task already waiting: the pending task is marked and sent although nothing changed', async () => {
+    const [blog] = await seedScrapedBlogs(testDb, 1, { prefix: 'forced' });
+    expect(await analyse()).toHaveLength(1);
+    const api = createTestApp(testDb);
+    expect(await api.call('POST', '/api/tasks/analysis', { username: blog!.username })).toMatchObject({ status: 202, body: { created: 1 } });
+    const again = await api.call('POST', '/api/tasks/analysis', { username: blog!.username, force: true });
+    expect(again).toMatchObject({ status: 202, body: { created: 0, existing: 1 } });
+    const task = await testDb.db.selectFrom('scrape_tasks').select('payload').where('id', '=', again.body.tasks[0].id).executeTakeFirstOrThrow();
+    expect(task.payload).toMatchObject({ force: true });
+    const sent = await analyse();
+    expect(sent).toHaveLength(1);
+    expect(openai.batchRequests(sent[0]!).map((r) => r.facts!.username)).toEqual([blog!.username]);
+  });
 
   it('POST /api/tasks/analysis: 404 for a blog never scraped, 400 for a bad body', async () => {
     const api = createTestApp(testDb);
