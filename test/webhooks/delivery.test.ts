@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { claimTasks, completeAndClaim } from '../../src/queue/claim.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { failTask } from '../../src/queue/finish.js';
+import { pruneOldRows } from '../../src/scheduler/housekeeping.js';
 import { waitFor } from '../../src/util/wait.js';
 import { AlertEventWriter } from '../../src/webhooks/alert-events.js';
 import { WebhookDeliverer, type DelivererSettings } from '../../src/webhooks/deliverer.js';
@@ -219,5 +220,20 @@ describe('webhook outbox and delivery', () => {
     expect(to.received).toHaveLength(60);
     expect(new Set(to.received.map((r) => r.id)).size).toBe(60);
     expect(new Set(to.received.map((r) => r.payload.data.task_id)).size).toBe(60);
+  });
+
+  it('prunes old events with their delivery log, but never one still owed to a receiver', async () => {
+    const to = await receiver();
+    await endpoint(to, ['task.completed']);
+    const running = deliverer();
+    await runTasks(['done', 'done']);
+    await settled();
+    await running.stop(); // the next one stays pending
+    await runTasks(['done']);
+    await sql`UPDATE webhook_events SET created_at = now() - interval '40 days'`.execute(testDb.db);
+    const pruned = await pruneOldRows(testDb.db, { tasksAfterDays: 30, failedTasksAfterDays: 90, activityAfterDays: 30, batchSize: 1 });
+    expect(pruned.webhook_events).toBe(2);
+    const left = await testDb.db.selectFrom('webhook_deliveries').select('status').execute();
+    expect(left).toEqual([{ status: 'pending' }]);
   });
 });
