@@ -19,7 +19,7 @@ export function endpointUrlProblem(text: string, self: SelfAddress): string | un
   try {
     url = new URL(text);
   } catch {
-    return `"${text.slice(0, 200)}" is not a URL`;
+    return 'not a URL (give scheme, host and path, e.g. https://crm.example.com/hooks)'; // never echoed: it may hold a password
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `the URL must be http or https, not ${url.protocol.replace(/:$/, '')}`;
   if (url.username || url.password) return 'the URL must not carry credentials (user:password@); receivers check the signature instead';

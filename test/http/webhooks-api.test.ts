@@ -57,7 +57,7 @@ describe('/api/webhooks', () => {
 
   it.each([
     ['a URL that is not http(s)', { url: 'ftp://files.example.com/in' }, 'http or https'],
-    ['text that is no URL', { url: 'not a url' }, 'is not a URL'],
+    ['text that is no URL', { url: 'not a url' }, 'not a URL'],
     ['credentials in the URL', { url: 'https://user:pw@crm.example.com/hooks' }, 'credentials'],
     ['the daemon on loopback', { url: `http://127.0.0.1:${SELF_PORT}/api/tasks` }, 'this daemon itself'],
     ['the daemon as localhost', { url: `http://localhost:${SELF_PORT}/` }, 'this daemon itself'],
