@@ -65,6 +65,13 @@ describe('kill -9 of the daemon while it delivers webhooks', () => {
     // Each message's first attempt is answered after 300 ms, so a kill finds some unanswered.
     receiver = await startWebhookReceiver({ answer: (_, seenBefore) => (seenBefore === 0 ? { status: 200, delayMs: 300 } : 200) });
     const doomed = await daemons.start(env('doomed'));
+    // The daemon knows its own address (PORT=0 here: the port it got): an endpoint pointing at it is refused.
+    for (const url of [`http://127.0.0.1:${doomed.port}/api/tasks`, `http://localhost:${doomed.port}/`]) {
+      const self = await api(doomed, 'POST', '/api/webhooks', { url, events: ['task.completed'] });
+      expect(self.status, url).toBe(400);
+      expect(self.body.error.message).toContain('this daemon itself');
+    }
+    expect((await api(doomed, 'GET', '/api/webhooks')).body.items).toEqual([]);
     const created = await api(doomed, 'POST', '/api/webhooks', { url: receiver.url, events: ['task.completed'] });
     expect(created.status).toBe(201);
     receiver.secrets.push(created.body.secret);
@@ -121,4 +128,19 @@ describe('kill -9 of the daemon while it delivers webhooks', () => {
       expect(log.body.items.find((d: { webhook_id: string }) => d.webhook_id === id)).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 200 });
     }
   }, 180_000);
+
+  it('wakes on the outbox\'s NOTIFY: a test event goes out at once, long before the next poll', async () => {
+    const to = await startWebhookReceiver();
+    try {
+      const daemon = await daemons.start({ ...env('listener'), WEBHOOK_POLL_INTERVAL_MS: '600000' });
+      const created = await api(daemon, 'POST', '/api/webhooks', { url: to.url, events: ['alert.raised'] });
+      to.secrets.push(created.body.secret);
+      const sent = await api(daemon, 'POST', `/api/webhooks/${created.body.id}/test`);
+      expect(sent.status).toBe(202);
+      await waitFor(() => to.received.length === 1, { timeoutMs: 20_000, what: 'the test event' });
+      expect(to.received[0]).toMatchObject({ id: sent.body.webhook_id, verifiedBy: [0], payload: { type: 'webhook.test' } });
+    } finally {
+      await to.close();
+    }
+  }, 120_000);
 });
