@@ -111,8 +111,9 @@ CREATE TRIGGER scrape_tasks_webhooks
   WHEN (NEW.status IN ('done', 'failed') AND OLD.status IS DISTINCT FROM NEW.status)
   EXECUTE FUNCTION igscout_webhook_task_finished();
 
--- blog.analyzed: a blog leaving `analyzing` (with insights, after a refusal, or on the AI fallback) or getting new
--- insights while in another state.
+-- blog.analyzed: a blog going from `analyzing` to `active` (with insights, after a refusal, or on the AI fallback:
+-- src/ai/blog-results.ts) or getting new insights while in another state. A blog re-scraped while it waited for
+-- its analysis (analyzing → scraping) was not analyzed: no event.
 CREATE FUNCTION igscout_webhook_blog_analyzed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -134,7 +135,7 @@ END $$;
 CREATE TRIGGER blogs_webhooks
   AFTER UPDATE OF scrape_status, ai_analyzed_at ON blogs
   FOR EACH ROW
-  WHEN ((OLD.scrape_status = 'analyzing' AND NEW.scrape_status <> 'analyzing')
+  WHEN ((OLD.scrape_status = 'analyzing' AND NEW.scrape_status = 'active')
         OR (NEW.ai_analyzed_at IS DISTINCT FROM OLD.ai_analyzed_at AND NEW.ai_analyzed_at IS NOT NULL))
   EXECUTE FUNCTION igscout_webhook_blog_analyzed();
 

@@ -190,6 +190,8 @@ describe('webhook outbox and delivery', () => {
     const blog = await testDb.db.insertInto('blogs').values({ username: 'almaty.food', scrape_status: 'analyzing' }).returning('id').executeTakeFirstOrThrow();
     await testDb.db.updateTable('blogs').set({ scrape_status: 'active', ai_analyzed_at: new Date(), ai_insights: JSON.stringify({ summary: 'food' }) }).where('id', '=', blog.id).execute();
     await testDb.db.updateTable('blogs').set({ follower_count: 5 }).where('id', '=', blog.id).execute(); // no event
+    const rescraped = await testDb.db.insertInto('blogs').values({ username: 'rescraped', scrape_status: 'analyzing' }).returning('id').executeTakeFirstOrThrow();
+    await testDb.db.updateTable('blogs').set({ scrape_status: 'scraping' }).where('id', '=', rescraped.id).execute(); // not analyzed: no event
     await testDb.db.insertInto('audience_lists').values({ blog_id: blog.id, kind: 'followers', task_id: 7, status: 'fetching' }).execute(); // none yet
     await testDb.db.updateTable('audience_lists').set({ status: 'done', fetched: 120, complete: true, completed_at: new Date() }).execute();
 
