@@ -32,14 +32,14 @@ module.exports = {
       severity: 'error',
       comment: 'src/instagram talks to Instagram and classifies its answers; what that means for tasks and accounts is decided above it.',
       from: { path: '^src/instagram/' },
-      to: { path: '^src/(queue|tasks|scraping|accounts|ai|scheduler|http|audience|results|observability)/' },
+      to: { path: '^src/(queue|tasks|scraping|accounts|ai|scheduler|http|audience|results|observability|webhooks)/' },
     },
     {
       name: 'queue-is-below-services',
       severity: 'error',
       comment: 'The queue knows tasks, not what they do: no imports of the services that register handlers.',
       from: { path: '^src/queue/' },
-      to: { path: '^src/(tasks|scraping|accounts|ai|scheduler|http|audience|results|observability|instagram)/' },
+      to: { path: '^src/(tasks|scraping|accounts|ai|scheduler|http|audience|results|observability|instagram|webhooks)/' },
     },
     {
       name: 'db-is-the-bottom',

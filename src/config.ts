@@ -270,7 +270,28 @@ export const configSchema = z.object({
   // --- Alerts (SPEC §10) ---
   ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
   ALERT_THROTTLE_MS: int(minutes(15), 0),
+
+  // --- Outgoing webhooks (issue 18; src/webhooks/) ---
+  /** Deliveries in flight at once per process. */
+  WEBHOOK_CONCURRENCY: int(4, 1, 100),
+  /** How often a deliverer looks for due deliveries when no NOTIFY woke it. */
+  WEBHOOK_POLL_INTERVAL_MS: int(seconds(2), 10),
+  /** A receiver that has not answered within this is a failed attempt. */
+  WEBHOOK_TIMEOUT_MS: int(seconds(10), 100, minutes(5)),
+  /** An attempt's lease: a deliverer killed mid-attempt leaves the delivery due again after this. */
+  WEBHOOK_LEASE_MS: int(seconds(30), 200),
+  /** Attempts per delivery before it is `failed` (then only a new event reaches the endpoint). */
+  WEBHOOK_MAX_ATTEMPTS: int(8, 1, 100),
+  /** Backoff after failed attempt n: base × factor^(n−1), at most WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_BASE_MS: int(seconds(5), 10),
+  WEBHOOK_RETRY_FACTOR: int(5, 1, 100),
+  WEBHOOK_RETRY_MAX_MS: int(minutes(6 * 60), 10),
+  /** After a rotation, the previous secrets still sign (a second signature) for this long. */
+  WEBHOOK_SECRET_GRACE_MS: int(minutes(24 * 60), 0),
 }).superRefine((config, ctx) => {
+  if (config.WEBHOOK_LEASE_MS <= config.WEBHOOK_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_LEASE_MS'], message: 'must be above WEBHOOK_TIMEOUT_MS (an attempt must end before its lease)' });
+  }
   if (config.ACCOUNT_REQUEST_DELAY_MAX_MS < config.ACCOUNT_REQUEST_DELAY_MIN_MS) {
     ctx.addIssue({ code: 'custom', path: ['ACCOUNT_REQUEST_DELAY_MAX_MS'], message: 'must not be below ACCOUNT_REQUEST_DELAY_MIN_MS' });
   }

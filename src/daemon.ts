@@ -30,6 +30,9 @@ import { scrapingSettings } from './scraping/settings.js';
 import { accountAwareClaims } from './tasks/claim-plan.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
+import { AlertEventWriter } from './webhooks/alert-events.js';
+import { WebhookDeliverer } from './webhooks/deliverer.js';
+import { delivererSettings, selfAddress } from './webhooks/settings.js';
 
 export interface Daemon {
   port: number;
@@ -75,7 +78,8 @@ async function startOnDatabase(
   await sealDeviceSeeds(db, box, logger.child({ component: 'pool' }));
   await importFromConfig(db, box, config, logger);
   await warnAboutDirectAccounts(db, config.ACCOUNT_DIRECT_CONNECTIONS, logger);
-  const alerter = createAlerter(config, logger.child({ component: 'alerts' }));
+  const alertEvents = new AlertEventWriter(db, logger.child({ component: 'webhooks' }));
+  const alerter = createAlerter(config, logger.child({ component: 'alerts' }), alertEvents.forward);
   const settings = poolSettings(config);
   const pool = new AccountPool({ db, box, logger: logger.child({ component: 'pool' }), alerter, settings, workerId });
   const accountOps = new PoolOperations(pool);
@@ -102,11 +106,25 @@ async function startOnDatabase(
       backoffFactor: config.TASK_RETRY_FACTOR,
     },
   });
+  const version = packageVersion();
+  let listeningPort: number | undefined; // PORT=0 picks one at listen: known only then
+  const deliverer = new WebhookDeliverer({
+    db,
+    box,
+    logger: logger.child({ component: 'webhooks' }),
+    workerId,
+    settings: delivererSettings(config),
+    userAgent: `ig-scout-webhooks/${version}`,
+  });
   const listener = new NewWorkListener(
     database.handle.connectionString,
     (payload) => {
-      claimPlan.heard(payload);
-      runner.wake();
+      // 'webhooks': the outbox has new deliveries (igscout_webhook_emit), nothing for the runner.
+      if (payload !== 'webhooks') {
+        claimPlan.heard(payload);
+        runner.wake();
+      }
+      if (payload === 'webhooks' || payload === undefined) deliverer.wake();
     },
     logger.child({ component: 'listen' }),
   );
@@ -131,7 +149,7 @@ async function startOnDatabase(
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     isLive: () => database.isLive(),
-    version: packageVersion(),
+    version,
     secretBox: box,
     accountOps,
     accountBudget: settings.budget,
@@ -150,12 +168,14 @@ async function startOnDatabase(
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     ai: { enabled: ai.enabled, model: config.AI_MODEL, prices: config.AI_PRICES },
     metrics,
+    webhooks: { secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS, self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)) },
   });
 
   listener.start();
   runner.start();
   scheduler.start();
   if (ai.enabled) ai.service.start();
+  deliverer.start();
   let http;
   try {
     http = await startHttpServer(app, {
@@ -170,9 +190,11 @@ async function startOnDatabase(
     await scheduler.stop();
     if (ai.enabled) await ai.service.stop();
     await runner.stop(0);
+    await deliverer.stop(0);
     await listener.stop();
     throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`, { cause: error });
   }
+  listeningPort = http.port;
   accepting = true;
   logger.info({ port: http.port, workerId, concurrency: config.WORKER_CONCURRENCY }, 'ig-scout is running');
 
@@ -192,7 +214,8 @@ async function startOnDatabase(
     if (ai.enabled) await ai.service.stop(upTo(5_000)); // batch state is in Postgres: whatever is cut short resumes later
     const drained = await runner.stop(upTo(Number.POSITIVE_INFINITY));
     logger.info(drained, 'task runner stopped');
-    await Promise.race([alerter.flush(), new Promise((resolve) => setTimeout(resolve, Math.max(0, left() - 500)))]);
+    await deliverer.stop(upTo(5_000)); // an attempt cut short is released: due again at once, on any process
+    await Promise.race([alerter.flush().then(() => alertEvents.flush()), new Promise((resolve) => setTimeout(resolve, Math.max(0, left() - 500)))]);
     await listener.stop();
     await database.close();
     logger.info({ tookMs: Date.now() - started }, 'shutdown complete');

@@ -22,6 +22,8 @@ export interface WebhookAlerterOptions {
   throttleMs: number;
   logger: Logger;
   timeoutMs?: number;
+  /** Also hands every alert that passes the throttle to this (the `alert.raised` webhook event); must not throw. */
+  forward?: (payload: AlertPayload) => void;
   /** Injectable clock, so tests check throttling without sleeping. */
   now?: () => number;
 }
@@ -103,7 +105,6 @@ export class WebhookAlerter implements Alerter {
     const suppressed = state?.suppressed ?? 0;
     this.throttle.set(key, { lastSentAt: at, suppressed: 0 });
     this.prune(at);
-    if (!this.endpoint) return;
     const payload: AlertPayload = {
       kind: event.kind,
       severity,
@@ -113,6 +114,8 @@ export class WebhookAlerter implements Alerter {
       service: 'ig-scout',
       suppressed_repeats: suppressed,
     };
+    this.options.forward?.(payload);
+    if (!this.endpoint) return;
     const delivery = this.deliver(this.endpoint, payload);
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
@@ -146,8 +149,12 @@ export class WebhookAlerter implements Alerter {
 }
 
 /** The alerter of the daemon: the webhook when ALERT_WEBHOOK_URL is set, else the log only. */
-export function createAlerter(config: Pick<Config, 'ALERT_WEBHOOK_URL' | 'ALERT_THROTTLE_MS'>, logger: Logger): WebhookAlerter {
-  return new WebhookAlerter({ url: config.ALERT_WEBHOOK_URL, throttleMs: config.ALERT_THROTTLE_MS, logger });
+export function createAlerter(
+  config: Pick<Config, 'ALERT_WEBHOOK_URL' | 'ALERT_THROTTLE_MS'>,
+  logger: Logger,
+  forward?: (payload: AlertPayload) => void,
+): WebhookAlerter {
+  return new WebhookAlerter({ url: config.ALERT_WEBHOOK_URL, throttleMs: config.ALERT_THROTTLE_MS, logger, forward });
 }
 
 /** Subject keys sorted, so {a, b} and {b, a} throttle together. */

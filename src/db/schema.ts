@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { WebhookTables } from './schema-webhooks.js';
 
 /**
  * The tables, typed once. Rows are mapped to API shapes at the edge (src/http); everything in between uses these.
@@ -355,7 +356,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface Database {
+export interface Database extends WebhookTables {
   scrape_tasks: ScrapeTasksTable;
   persons: PersonsTable;
   blogs: BlogsTable;

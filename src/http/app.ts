@@ -16,6 +16,7 @@ import { logRoutes } from './routes/logs.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export type { AppDeps };
 
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', statsRoutes(deps));
   app.route('/', aiRoutes(deps));
   app.route('/', analysisRoutes(deps));
+  app.route('/', webhookRoutes(deps));
   // The team's web console (its own cookie sign-in and CSRF; see src/console/).
   app.route('/', consoleRoutes({ ...deps, consoleSessionTtlMs: deps.consoleSessionTtlMs ?? 12 * 3600_000 }));
   app.get('/', (c) => c.redirect('/ui', 302));

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { PriceTable } from '../ai/prices.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AccountBudget } from '../observability/stats.js';
+import type { SelfAddress } from '../webhooks/url-guard.js';
 
 /** What the HTTP layer needs, passed to createApp; no module-level singletons, so tests build their own. */
 export interface AppDeps {
@@ -48,6 +49,8 @@ export interface AppDeps {
   ai?: { enabled: boolean; model: string; prices?: PriceTable };
   /** How long a console sign-in lasts (CONSOLE_SESSION_TTL_MS); 12 h when absent. */
   consoleSessionTtlMs?: number;
+  /** /api/webhooks: the rotation grace (WEBHOOK_SECRET_GRACE_MS) and the daemon's own address (URLs to it are refused). */
+  webhooks?: { secretGraceMs: number; self: () => SelfAddress };
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

@@ -28,6 +28,15 @@ export async function pruneOldRows(db: Kysely<Database>, settings: PruneSettings
     activity_log: await pruneInBatches(db, 'activity_log', 'id', olderThan('created_at', settings.activityAfterDays), batchSize),
     // scheduler_runs has a composite key: ctid names a row for the batched delete.
     scheduler_runs: await pruneInBatches(db, 'scheduler_runs', 'ctid', olderThan('started_at', settings.activityAfterDays), batchSize),
+    // The webhook outbox with its delivery log (deleted with the event); an event still owed to a receiver stays.
+    webhook_events: await pruneInBatches(
+      db,
+      'webhook_events',
+      'id',
+      sql`${olderThan('created_at', settings.activityAfterDays)}
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS d WHERE d.event_id = webhook_events.id AND d.status = 'pending')`,
+      batchSize,
+    ),
   };
 }
 

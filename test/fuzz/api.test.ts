@@ -286,7 +286,10 @@ describe('secrets in a body never come back', () => {
 
   it('lists the operations that take secrets', () => {
     expect(carriers.map(label).sort()).toEqual(
-      ['PATCH /api/accounts/{id}', 'PATCH /api/proxies/{id}', 'POST /api/accounts', 'POST /api/accounts/import', 'POST /api/proxies', 'POST /api/proxies/import'].sort(),
+      [
+        'PATCH /api/accounts/{id}', 'PATCH /api/proxies/{id}', 'POST /api/accounts', 'POST /api/accounts/import', 'POST /api/proxies', 'POST /api/proxies/import',
+        'POST /api/webhooks', 'PATCH /api/webhooks/{id}',
+      ].sort(),
     );
   });
 

@@ -1,6 +1,6 @@
 import type { AccountOperations } from '../../src/accounts/operations.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import type { Metrics } from '../../src/observability/metrics.js';
 import type { AccountBudget } from '../../src/observability/stats.js';
@@ -31,6 +31,7 @@ export function createTestApp(
     exportBatchSize?: number;
     healthSettledCountsTtlMs?: number;
     healthCountsTtlMs?: number;
+    webhooks?: AppDeps['webhooks'];
   } = {},
 ) {
   const app = createApp({
@@ -50,6 +51,7 @@ export function createTestApp(
     // Tests read their own writes: every probe counts again unless a test asks for the daemon's caching.
     healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs ?? 0,
     healthCountsTtlMs: overrides.healthCountsTtlMs ?? 0,
+    webhooks: overrides.webhooks,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };

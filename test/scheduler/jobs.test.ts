@@ -81,7 +81,7 @@ describe('housekeeping', () => {
       ])
       .execute();
     const pruned = await pruneOldRows(testDb.db, { tasksAfterDays: 30, failedTasksAfterDays: 90, activityAfterDays: 30, batchSize: 2 });
-    expect(pruned).toEqual({ tasks: 7, activity_log: 3, scheduler_runs: 0 });
+    expect(pruned).toEqual({ tasks: 7, activity_log: 3, scheduler_runs: 0, webhook_events: 0 });
     const left = await testDb.db.selectFrom('scrape_tasks').select('status').orderBy('id').execute();
     expect(left.map((t) => t.status)).toEqual(['done', 'failed', 'pending', 'running']);
     expect(await testDb.db.selectFrom('activity_log').select('id').execute()).toHaveLength(1);
