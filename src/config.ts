@@ -233,6 +233,8 @@ export const configSchema = z.object({
   CRON_HOUSEKEEPING: cronPattern('17 4 * * *'),
   /** Blogs scraped longer ago than this are scraped again by schedule_updates (priority 8). */
   RESCRAPE_AFTER_DAYS: int(60, 1, 3650),
+  /** schedule_updates refreshes the profile (1 request) of blogs whose newest snapshot is older: the daily growth series. 0 = off. */
+  PROFILE_REFRESH_AFTER_HOURS: int(20, 0, 24 * 365),
   /** Hashtags for discover_weekly, comma- or space-separated (a leading # is fine). */
   DISCOVER_HASHTAGS: hashtagList,
   PRUNE_TASKS_AFTER_DAYS: int(30, 1, 3650),

@@ -7,13 +7,13 @@ import { ok, pkParam } from './respond.js';
 
 export const usernameInfo: Handler = ({ params, state }) => {
   const user = state.world.user(params['username'] ?? '');
-  return user ? ok({ user: fullUser(user, state.world) }) : errors.userNotFound();
+  return user ? ok({ user: fullUser(user, state.world, state.day) }) : errors.userNotFound();
 };
 
 export const userInfo: Handler = ({ params, state }) => {
   const pk = pkParam(params['pk']);
   const user = pk === null ? undefined : state.world.user(pk);
-  return user ? ok({ user: fullUser(user, state.world) }) : errors.userNotFound();
+  return user ? ok({ user: fullUser(user, state.world, state.day) }) : errors.userNotFound();
 };
 
 /** users/search/?q= — what `ig.user.searchExact` uses. Exact match first, then prefix matches. */
