@@ -43,6 +43,8 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
 };
 
 const BRAND_NAMES = BRANDS.map(([username]) => username);
+/** At most this many similar accounts per answer. */
+const SIMILAR_MAX = 12;
 
 export class World {
   readonly options: WorldOptions;
@@ -168,6 +170,20 @@ export class World {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * Instagram's similar accounts of a creator (discover/chaining), the ground truth of lookalikes: the other creators
+   * of its niche, in an order fixed by the seed, then two creators of other niches (Instagram's list is never purely
+   * topical). Brands, fans and scraping accounts have none.
+   */
+  similarOf(user: WorldUser): WorldUser[] {
+    if (user.kind !== 'creator' || !this.slots.has(user.pk)) return [];
+    const rng = this.rng.derive('similar', user.pk);
+    const others = this.creators.filter((c) => c.pk !== user.pk);
+    const sameNiche = rng.shuffle(others.filter((c) => c.niche === user.niche));
+    const otherNiches = rng.sample(others.filter((c) => c.niche !== user.niche), 2);
+    return [...sameNiche.slice(0, SIMILAR_MAX - otherNiches.length), ...otherNiches];
   }
 
   /** The daily counts of a creator or brand over the last GROWTH_DAYS days, with its scripted spikes and seesaws. */
