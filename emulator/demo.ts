@@ -60,6 +60,8 @@ async function main() {
       AI_BATCH_MIN_TASKS: '5',
       AI_BATCH_MAX_WAIT_MS: '10000',
       AI_BATCH_CHECK_INTERVAL_MS: '2000',
+      // Embeddings of the AI profiles (similar creators) are polled on this interval.
+      AI_POLL_INTERVAL_MS: '3000',
       CRON_POLL_BATCHES: '*/3 * * * * *',
       CRON_VALIDATE_SESSIONS: '0 */5 * * * *',
       CRON_CHECK_PROXIES: '0 */5 * * * *',
@@ -81,9 +83,14 @@ async function main() {
   const hashtag = examples.hashtags[0]!;
   await call('POST', '/api/tasks/discover', { hashtag });
   await call('POST', '/api/tasks/scrape', { usernames: examples.usernames.slice(0, 4) });
-  say(`asked for: discover #${hashtag}, and scrapes of ${examples.usernames.slice(0, 4).join(', ')}`);
-  printCurlHelp(hashtag, examples.usernames[0]!);
-  const reached = await Promise.race([watchResults(), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
+  const featured = examples.usernames[0]!;
+  // Creator intelligence on one creator: audience quality with a deep tier (credibility), and Instagram's similar
+  // accounts, whose unknown ones are scraped (and analysed, and embedded) so the list can be ranked by profile text.
+  await call('POST', '/api/tasks/audience-quality', { username: featured, sample: 400, deep_budget: 60, seed: 1 });
+  await call('POST', `/api/blogs/${featured}/similar`, { scrape_unknown: true });
+  say(`asked for: discover #${hashtag}, scrapes of ${examples.usernames.slice(0, 4).join(', ')}, and for @${featured} its audience quality and similar creators`);
+  printCurlHelp(hashtag, featured);
+  const reached = await Promise.race([watchResults(featured), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
   if (untilScraped) {
     say(reached ? `${untilScraped} creators scraped: done` : `fewer than ${untilScraped} creators scraped within ${timeoutMs} ms`);
     await stopAll(reached ? 0 : 1);
@@ -129,8 +136,9 @@ async function call(method: string, route: string, body?: unknown): Promise<any>
 }
 
 /** Prints a line whenever the number of scraped or analysed creators changes, until Ctrl-C (or --until-scraped). */
-async function watchResults(): Promise<true> {
+async function watchResults(featured: string): Promise<true> {
   let last = '';
+  let lastDetail = '';
   for (;;) {
     const page = await call('GET', '/api/blogs?limit=100&sort=followers');
     const blogs: any[] = page.items ?? [];
@@ -148,8 +156,33 @@ async function watchResults(): Promise<true> {
         say(`  @${b.username}: ${b.follower_count} followers, ER ${b.er ?? '—'}%, ${b.er_trend ?? '—'}; ${b.categories.join(', ') || 'no category'} (AI confidence ${b.ai_confidence})`);
       }
     }
+    const detail = await creatorDetail(featured);
+    if (detail !== lastDetail) {
+      lastDetail = detail;
+      say(detail);
+    }
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
+}
+
+/** The featured creator's intelligence, as GET /api/blogs/{username} and …/similar show it. */
+async function creatorDetail(username: string): Promise<string> {
+  const blog = await call('GET', `/api/blogs/${username}?posts_limit=100`);
+  if (!blog.scraped_at) return `@${username}: not scraped yet`;
+  const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
+  const q = blog.audience_quality;
+  const credibility = !q ? 'audience quality: not estimated yet'
+    : q.credibility === null ? `audience quality (${q.tier}, ${q.sample_size} followers, ${q.requests} requests): no picture ${pct(q.components.no_picture.share)}, random usernames ${pct(q.components.random_username.share)}`
+      : `credibility ${pct(q.credibility)} [95 % ${pct(q.credibility_low)} – ${pct(q.credibility_high)}] from ${q.deep_sample_size} profiles of ${q.sample_size} followers, ${q.requests} requests; mass followers ${pct(q.components.mass_followers.share)}`;
+  const g = blog.growth;
+  const growth = `growth: ${g.series.length} day(s) of history, spikes ${g.spikes.length ? g.spikes.join(', ') : 'none'}, seesaws ${g.seesaws.length || 'none'}` +
+    `${g.series.length < 8 ? ' (flags need 8 daily points: schedule_updates refreshes the profile once a day)' : ''}; ER ${blog.er ?? '—'}% is ${g.er_for_size?.verdict ?? '—'} for its size`;
+  const sp = blog.sponsorship;
+  const sponsored = blog.posts.filter((p: any) => p.is_sponsored).slice(0, 3).map((p: any) => `${p.shortcode} (${p.sponsor_signals.join('+')}: ${p.brands.join(', ') || 'no brand'})`);
+  const sponsorship = `sponsored posts: ${sp.sponsored_posts} of ${sp.sponsored_posts + sp.organic_posts}, brands ${sp.brands.slice(0, 5).map((b: any) => `@${b.username}×${b.posts}`).join(' ') || 'none'}, paid post performance ${sp.paid_post_performance === null ? '—' : `${Math.round(sp.paid_post_performance)} %`}${sponsored.length ? `; e.g. ${sponsored.join('; ')}` : ''}`;
+  const similar = await call('GET', `/api/blogs/${username}/similar?limit=5`);
+  const lookalikes = `similar creators (${similar.ranked_by}, ${similar.candidates} candidates): ${(similar.items ?? []).map((c: any) => `@${c.username}${c.similarity === null ? '' : ` ${c.similarity.toFixed(2)}`}`).join(', ') || 'none yet'}`;
+  return [`@${username}:`, credibility, growth, sponsorship, lookalikes].join('\n  ');
 }
 
 function printCurlHelp(hashtag: string, username: string): void {
@@ -159,6 +192,7 @@ function printCurlHelp(hashtag: string, username: string): void {
       'try, in another terminal:',
       `  curl -s ${auth} '${api}/api/blogs?sort=er&limit=10'`,
       `  curl -s ${auth} ${api}/api/blogs/${username}`,
+      `  curl -s ${auth} ${api}/api/blogs/${username}/similar`,
       `  curl -s ${auth} '${api}/api/tasks?limit=20'`,
       `  curl -s ${auth} ${api}/api/stats`,
       `  curl -s ${api}/api/health`,
