@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, TEST_API_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
@@ -91,5 +91,26 @@ describe('export columns', () => {
     expect(json.find((r) => r.username === 'never.measured')).toMatchObject({ credibility: null, credibility_sample: null });
     // Every blog once: the join with audience_quality repeats none across the keyset batches.
     expect(json.map((r) => r.username).sort()).toEqual(['borderline', 'bought.followers', 'never.measured', 'quick.only', 'real.audience']);
+  });
+});
+
+describe("the console's creators table", () => {
+  it('filters by min_credibility and shows the credibility with its interval', async () => {
+    const { app } = api;
+    const page = await app.request('/ui/sign-in');
+    const token = page.headers.getSetCookie().find((c) => c.startsWith('igs_signin='))!.split(';')[0]!.split('=').slice(1).join('=');
+    const signedIn = await app.request('/ui/sign-in', {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: token, key: TEST_API_KEY }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `igs_signin=${token}` },
+    });
+    const cookie = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const html = await (await app.request('/ui?min_credibility=0.7', { headers: { cookie } })).text();
+    expect(html).toContain('name="min_credibility"');
+    expect(html).toContain('real.audience');
+    expect(html).toContain('90 % [83–94]');
+    expect(html).toContain('borderline');
+    expect(html).not.toContain('bought.followers');
+    expect(html).not.toContain('never.measured');
   });
 });
