@@ -170,6 +170,30 @@ describe('similar creators', () => {
     expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 1 });
   });
 
+  it('a failed embeddings batch is closed with its error, and its blogs are sent again', async () => {
+    await sql`TRUNCATE scrape_tasks, blogs, embedding_batches RESTART IDENTITY CASCADE`.execute(testDb.db);
+    const world = (await import('../../emulator/world/index.js')).createWorld({ seed: 2 });
+    for (const user of world.creators.slice(0, 3)) await addBlog(user);
+    await addBlog(world.creators[3]!, false); // not analysed: nothing to embed
+    const ctx: EmbeddingContext = {
+      db: testDb.db,
+      client: new OpenAI({ apiKey: 'test', baseURL: openai.baseUrl, maxRetries: 0 }),
+      logger: silent,
+      settings: { model: 'text-embedding-3-small', dimensions: 32, batchMax: 2 },
+    };
+    openai.setBatchFault({ kind: 'fail', code: 'token_limit_exceeded', message: 'Enqueued token limit reached.' }, { times: 1 });
+    expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 2 }); // batchMax
+    expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 1 }); // the rest, in a second batch
+    await waitFor(async () => (await pollEmbeddings(ctx)).open === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'both batches processed' });
+    const batches = await testDb.db.selectFrom('embedding_batches').select(['status', 'ok_count', 'error_count', 'error']).orderBy('id').execute();
+    expect(batches).toEqual([
+      { status: 'failed', ok_count: 0, error_count: 2, error: 'Enqueued token limit reached.' },
+      { status: 'completed', ok_count: 1, error_count: 0, error: null },
+    ]);
+    // The failed batch's blogs go out again; the embedded one does not.
+    expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 2 });
+  });
+
   it('bad input is a 400 with a message; an unknown blog a 404', async () => {
     const api = createTestApp(testDb);
     await testDb.db.insertInto('blogs').values({ username: 'known.one' }).onConflict((oc) => oc.doNothing()).execute();
