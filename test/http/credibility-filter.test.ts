@@ -70,6 +70,16 @@ describe('min_credibility in the list and the exports', () => {
     expect(ndjsonRows(ndjson.text).map((r) => r.username).sort()).toEqual([...expected].sort());
   });
 
+  it('the list and the detail show the credibility with its interval; null without a deep-tier estimate', async () => {
+    const items = (await api.call('GET', '/api/blogs?sort=followers&order=desc')).body.items;
+    const byName = new Map(items.map((b: any) => [b.username, b.credibility]));
+    expect(byName.get('real.audience')).toEqual({ value: expect.closeTo(0.9, 5), low: expect.closeTo(0.83, 5), high: expect.closeTo(0.94, 5) });
+    expect(byName.get('quick.only')).toBeNull();
+    expect(byName.get('never.measured')).toBeNull();
+    const detail = (await api.call('GET', '/api/blogs/bought.followers')).body;
+    expect(detail.credibility).toEqual({ value: expect.closeTo(0.55, 5), low: expect.closeTo(0.45, 5), high: expect.closeTo(0.65, 5) });
+  });
+
   it('a bad min_credibility is a 400 for the export too', async () => {
     for (const bad of ['-0.1', '1.5', 'high']) {
       const res = await api.call('GET', `/api/blogs/export?min_credibility=${bad}`);
