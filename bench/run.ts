@@ -12,8 +12,9 @@ import { backlogPart } from './queue/backlog.js';
 import { queuePart } from './queue/part.js';
 import { scrapePart } from './scrape/part.js';
 import { followersListPart } from './scrape/followers-list.js';
+import { audienceQualityPart } from './scrape/audience-quality.js';
 import { saturatedPart } from './scrape/saturated.js';
 
-const all = [queuePart, backlogPart, scrapePart, saturatedPart, followersListPart, apiPart, enqueuePart, memoryPart, aiPart];
+const all = [queuePart, backlogPart, scrapePart, saturatedPart, followersListPart, audienceQualityPart, apiPart, enqueuePart, memoryPart, aiPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');

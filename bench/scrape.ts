@@ -10,8 +10,9 @@
 import { runParts } from './lib/part.js';
 import { scrapePart } from './scrape/part.js';
 import { followersListPart } from './scrape/followers-list.js';
+import { audienceQualityPart } from './scrape/audience-quality.js';
 import { saturatedPart } from './scrape/saturated.js';
 
-const all = [scrapePart, saturatedPart, followersListPart];
+const all = [scrapePart, saturatedPart, followersListPart, audienceQualityPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench:scrape');

@@ -20,6 +20,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startInstagramEmulator } from './instagram/index.js';
 import { startOpenAiEmulator } from './openai/index.js';
+import type { World } from './world/index.js';
+import pg from 'pg';
 import { isAlive } from '../src/util/process-alive.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -55,11 +57,15 @@ async function main() {
       ACCOUNT_REQUEST_DELAY_MIN_MS: '50',
       ACCOUNT_REQUEST_DELAY_MAX_MS: '150',
       ACCOUNT_WARMUP_DAYS: '0',
+      // An hour's request budget every minute: compressed time, like the pauses and the crons.
+      ACCOUNT_BUDGET_WINDOW_MS: '60000',
       OPENAI_API_KEY: 'demo',
       OPENAI_BASE_URL: openai.baseUrl,
       AI_BATCH_MIN_TASKS: '5',
       AI_BATCH_MAX_WAIT_MS: '10000',
       AI_BATCH_CHECK_INTERVAL_MS: '2000',
+      // Embeddings of the AI profiles (similar creators) are polled on this interval.
+      AI_POLL_INTERVAL_MS: '3000',
       CRON_POLL_BATCHES: '*/3 * * * * *',
       CRON_VALIDATE_SESSIONS: '0 */5 * * * *',
       CRON_CHECK_PROXIES: '0 */5 * * * *',
@@ -79,11 +85,20 @@ async function main() {
   await waitForHealth();
   say(`daemon up on ${api} with ${accounts.length} emulated accounts; enqueueing work`);
   const hashtag = examples.hashtags[0]!;
+  // The creator whose intelligence the demo shows: one whose follower history has a scripted spike, so its growth
+  // flags have something to find.
+  const world = instagram.world;
+  const featured = world.qualifyingCreators().find((c) => world.growthOf(c)?.script === 'spike')?.username ?? examples.usernames[0]!;
+  const scrapes = [featured, ...examples.usernames.filter((u) => u !== featured)].slice(0, 4);
   await call('POST', '/api/tasks/discover', { hashtag });
-  await call('POST', '/api/tasks/scrape', { usernames: examples.usernames.slice(0, 4) });
-  say(`asked for: discover #${hashtag}, and scrapes of ${examples.usernames.slice(0, 4).join(', ')}`);
-  printCurlHelp(hashtag, examples.usernames[0]!);
-  const reached = await Promise.race([watchResults(), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
+  await call('POST', '/api/tasks/scrape', { usernames: scrapes });
+  // Creator intelligence on that creator: audience quality with a deep tier (credibility), and Instagram's similar
+  // accounts, whose unknown ones are scraped (and analysed, and embedded) so the list can be ranked by profile text.
+  await call('POST', '/api/tasks/audience-quality', { username: featured, sample: 400, deep_budget: 40, seed: 1, priority: 1 });
+  await call('POST', `/api/blogs/${featured}/similar`, { scrape_unknown: true });
+  say(`asked for: discover #${hashtag}, scrapes of ${scrapes.join(', ')}, and for @${featured} its audience quality and similar creators`);
+  printCurlHelp(hashtag, featured);
+  const reached = await Promise.race([watchResults(featured, () => backfillHistory(world, featured)), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
   if (untilScraped) {
     say(reached ? `${untilScraped} creators scraped: done` : `fewer than ${untilScraped} creators scraped within ${timeoutMs} ms`);
     await stopAll(reached ? 0 : 1);
@@ -129,8 +144,10 @@ async function call(method: string, route: string, body?: unknown): Promise<any>
 }
 
 /** Prints a line whenever the number of scraped or analysed creators changes, until Ctrl-C (or --until-scraped). */
-async function watchResults(): Promise<true> {
+async function watchResults(featured: string, backfill: () => Promise<boolean>): Promise<true> {
   let last = '';
+  let lastDetail = '';
+  let backfilled = false;
   for (;;) {
     const page = await call('GET', '/api/blogs?limit=100&sort=followers');
     const blogs: any[] = page.items ?? [];
@@ -148,8 +165,66 @@ async function watchResults(): Promise<true> {
         say(`  @${b.username}: ${b.follower_count} followers, ER ${b.er ?? '—'}%, ${b.er_trend ?? '—'}; ${b.categories.join(', ') || 'no category'} (AI confidence ${b.ai_confidence})`);
       }
     }
+    if (!backfilled) backfilled = await backfill().catch((error) => (say(`history backfill failed: ${(error as Error).message}`), true));
+    const detail = await creatorDetail(featured);
+    if (detail !== lastDetail) {
+      lastDetail = detail;
+      say(detail);
+    }
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
+}
+
+/**
+ * The growth flags need a daily series, which a real install builds one profile refresh a day (schedule_updates).
+ * A demo has minutes, so once the featured creator is scraped the demo writes the 59 days before today straight
+ * into the daemon's database from the emulator's scripted history (emulator/world/growth.ts), dated back from
+ * today; today's point is the daemon's own snapshot. Only this creator, and the demo says so.
+ */
+async function backfillHistory(world: World, username: string): Promise<boolean> {
+  const blog = await call('GET', `/api/blogs/${username}`);
+  const user = world.user(username);
+  const growth = user && world.growthOf(user);
+  if (!blog.scraped_at || !growth) return false;
+  const pid = (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
+  const password = (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
+  const client = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(pid[3])}/igscout` });
+  const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`);
+  const days = growth.days.slice(0, -1);
+  await client.connect();
+  try {
+    for (const [d, counts] of days.entries()) {
+      await client.query(
+        'INSERT INTO blog_snapshots (blog_id, follower_count, following_count, media_count, taken_at) VALUES ($1, $2, $3, $4, $5)',
+        [blog.id, counts.followers, counts.following, counts.media, new Date(today - (days.length - d) * 86_400_000)],
+      );
+    }
+  } finally {
+    await client.end();
+  }
+  const spikes = growth.spikes.map((d) => new Date(today - (growth.days.length - 1 - d) * 86_400_000).toISOString().slice(0, 10));
+  say(`@${username}: wrote ${days.length} days of follower history from the emulator's script (${growth.script}${spikes.length ? `, spikes on ${spikes.join(', ')}` : ''}) — a real install gets one point a day from schedule_updates`);
+  return true;
+}
+
+/** The featured creator's intelligence, as GET /api/blogs/{username} and …/similar show it. */
+async function creatorDetail(username: string): Promise<string> {
+  const blog = await call('GET', `/api/blogs/${username}?posts_limit=100`);
+  if (!blog.scraped_at) return `@${username}: not scraped yet`;
+  const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
+  const q = blog.audience_quality;
+  const credibility = !q ? 'audience quality: not estimated yet'
+    : q.credibility === null ? `audience quality (${q.tier}, ${q.sample_size} followers, ${q.requests} requests): no picture ${pct(q.components.no_picture.share)}, random usernames ${pct(q.components.random_username.share)}`
+      : `credibility ${pct(q.credibility)} [95 % ${pct(q.credibility_low)} – ${pct(q.credibility_high)}] from ${q.deep_sample_size} profiles of ${q.sample_size} followers, ${q.requests} requests; mass followers ${pct(q.components.mass_followers.share)}`;
+  const g = blog.growth;
+  const growth = `growth: ${g.series.length} day(s) of history, spikes ${g.spikes.length ? g.spikes.join(', ') : 'none'}, seesaws ${g.seesaws.length || 'none'}` +
+    `${g.series.length < 8 ? ' (flags need 8 daily points)' : ''}; ER ${blog.er ?? '—'}% is ${g.er_for_size?.verdict ?? '—'} for its size`;
+  const sp = blog.sponsorship;
+  const sponsored = blog.posts.filter((p: any) => p.is_sponsored).slice(0, 3).map((p: any) => `${p.shortcode} (${p.sponsor_signals.join('+')}: ${p.brands.join(', ') || 'no brand'})`);
+  const sponsorship = `sponsored posts: ${sp.sponsored_posts} of ${sp.sponsored_posts + sp.organic_posts}, brands ${sp.brands.slice(0, 5).map((b: any) => `@${b.username}×${b.posts}`).join(' ') || 'none'}, paid post performance ${sp.paid_post_performance === null ? '—' : `${Math.round(sp.paid_post_performance)} %`}${sponsored.length ? `; e.g. ${sponsored.join('; ')}` : ''}`;
+  const similar = await call('GET', `/api/blogs/${username}/similar?limit=5`);
+  const lookalikes = `similar creators (${similar.ranked_by}, ${similar.candidates} candidates): ${(similar.items ?? []).map((c: any) => `@${c.username}${c.similarity === null ? '' : ` ${c.similarity.toFixed(2)}`}`).join(', ') || 'none yet'}`;
+  return [`@${username}:`, credibility, growth, sponsorship, lookalikes].join('\n  ');
 }
 
 function printCurlHelp(hashtag: string, username: string): void {
@@ -159,6 +234,7 @@ function printCurlHelp(hashtag: string, username: string): void {
       'try, in another terminal:',
       `  curl -s ${auth} '${api}/api/blogs?sort=er&limit=10'`,
       `  curl -s ${auth} ${api}/api/blogs/${username}`,
+      `  curl -s ${auth} ${api}/api/blogs/${username}/similar`,
       `  curl -s ${auth} '${api}/api/tasks?limit=20'`,
       `  curl -s ${auth} ${api}/api/stats`,
       `  curl -s ${api}/api/health`,

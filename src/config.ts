@@ -223,6 +223,14 @@ export const configSchema = z.object({
   AUDIENCE_SAMPLE_DEFAULT: int(400, 1, 10_000),
   /** The most profile lookups a deep-tier request may ask for (each is one Instagram request). */
   AUDIENCE_DEEP_BUDGET_MAX: int(1_000, 0, 10_000),
+  /** Lookalikes (issue 19): the embedding model of the AI profile text, sent through the Batch API. */
+  EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /** Reduced `dimensions` of the embeddings (text-embedding-3 keeps most of its quality shortened; 1536 is the full size). */
+  EMBEDDING_DIMENSIONS: int(256, 8, 3072),
+  /** Blogs per embeddings batch at most (the Batch API takes 50,000 lines). */
+  EMBEDDING_BATCH_MAX: int(5_000, 1, 50_000),
+  /** GET /api/blogs/{username}/similar: the nearest blogs of the database considered beside Instagram's list. */
+  SIMILAR_DATABASE_CANDIDATES: int(50, 0, 1_000),
   /** Growth spikes: a day's gain above max(MULTIPLIER × 1.4826 × MAD of the last WINDOW gains, MIN_SHARE × followers). */
   GROWTH_SPIKE_MAD_MULTIPLIER: z.coerce.number().positive().default(5),
   GROWTH_SPIKE_MIN_SHARE: z.coerce.number().min(0).max(1).default(0.005),
@@ -260,6 +268,8 @@ export const configSchema = z.object({
   CRON_HOUSEKEEPING: cronPattern('17 4 * * *'),
   /** Blogs scraped longer ago than this are scraped again by schedule_updates (priority 8). */
   RESCRAPE_AFTER_DAYS: int(60, 1, 3650),
+  /** schedule_updates refreshes the profile (1 request) of blogs whose newest snapshot is older: the daily growth series. 0 = off. */
+  PROFILE_REFRESH_AFTER_HOURS: int(20, 0, 24 * 365),
   /** Hashtags for discover_weekly, comma- or space-separated (a leading # is fine). */
   DISCOVER_HASHTAGS: hashtagList,
   PRUNE_TASKS_AFTER_DAYS: int(30, 1, 3650),

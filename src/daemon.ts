@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PoolOperations } from './accounts/admin.js';
 import { createAiPipeline } from './ai/service.js';
+import { createEmbeddingService } from './lookalikes/embedding-service.js';
 import { warnAboutDirectAccounts } from './accounts/direct-connections.js';
 import { sealDeviceSeeds } from './accounts/device-seed.js';
 import { importFromConfig } from './accounts/import.js';
@@ -129,6 +130,7 @@ async function startOnDatabase(
     logger.child({ component: 'listen' }),
   );
   const ai = createAiPipeline({ db, config, logger: logger.child({ component: 'ai' }), alerter, workerId });
+  const embeddings = createEmbeddingService({ db, config, logger: logger.child({ component: 'embeddings' }) });
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
@@ -166,6 +168,7 @@ async function startOnDatabase(
       erBands: config.ER_BANDS,
     },
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
+    similar: { databaseCandidates: config.SIMILAR_DATABASE_CANDIDATES },
     ai: { enabled: ai.enabled, model: config.AI_MODEL, prices: config.AI_PRICES },
     metrics,
     webhooks: { secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS, self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)) },
@@ -176,6 +179,7 @@ async function startOnDatabase(
   scheduler.start();
   if (ai.enabled) ai.service.start();
   deliverer.start();
+  embeddings?.start();
   let http;
   try {
     http = await startHttpServer(app, {
@@ -189,6 +193,7 @@ async function startOnDatabase(
     maintenance.stop();
     await scheduler.stop();
     if (ai.enabled) await ai.service.stop();
+    await embeddings?.stop(0);
     await runner.stop(0);
     await deliverer.stop(0);
     await listener.stop();
@@ -211,6 +216,7 @@ async function startOnDatabase(
     await http.close(upTo(5_000));
     maintenance.stop();
     await scheduler.stop(); // no new ticks; a running job (short by design) finishes
+    await embeddings?.stop(upTo(5_000)); // embedding batches live in Postgres and at OpenAI: the next poll resumes them
     if (ai.enabled) await ai.service.stop(upTo(5_000)); // batch state is in Postgres: whatever is cut short resumes later
     const drained = await runner.stop(upTo(Number.POSITIVE_INFINITY));
     logger.info(drained, 'task runner stopped');

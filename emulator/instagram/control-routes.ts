@@ -111,6 +111,18 @@ export function instagramControlRoutes(ig: InstagramEmulator): Hono {
     return c.json({ now: ig.clock.now() });
   });
 
+  app.put('/world/day', async (c) => {
+    const body = await parse(z.object({ day: z.number().int().min(0).nullable() }), c.req.raw);
+    if (isError(body)) return c.json(body, 400);
+    ig.setDay(body.day);
+    return c.json({ day: ig.day });
+  });
+  app.get('/world/users/:username/growth', (c) => {
+    const user = ig.world.user(c.req.param('username'));
+    const growth = user && ig.world.growthOf(user);
+    if (!growth) return c.json({ error: 'no such creator or brand' }, 404);
+    return c.json({ ...growth, dates: growth.days.map((_, d) => ig.world.dateOfDay(d)) });
+  });
   app.get('/world/users/:username', (c) => {
     const user = ig.world.user(c.req.param('username'));
     if (!user) return c.json({ error: 'no such user (or deleted)' }, 404);

@@ -172,6 +172,18 @@ export class InstagramEmulator {
     return this.state.sessions.list().map((s) => ({ ...s }));
   }
 
+  /**
+   * Profiles answer with the counts of day `day` of the world's growth series (0 … GROWTH_DAYS − 1, the last being
+   * today), or today's with null: a test takes one snapshot per simulated day. Nothing else changes with the day.
+   */
+  setDay(day: number | null): void {
+    this.state.day = day;
+  }
+
+  get day(): number | null {
+    return this.state.day;
+  }
+
   resetLog(): void {
     this.state.log.reset();
   }
@@ -193,6 +205,7 @@ export class InstagramEmulator {
     this.resetBehaviour();
     this.state.sessions.clear();
     this.state.pendingTwoFactor.clear();
+    this.state.day = null;
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,7 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'GET', pattern: 'users/search/', auth: true, handler: users.userSearch },
   { method: 'GET', pattern: 'users/{pk}/info/', auth: true, handler: users.userInfo },
   { method: 'GET', pattern: 'users/{username}/usernameinfo/', auth: true, handler: users.usernameInfo },
+  { method: 'GET', pattern: 'discover/chaining/', auth: true, handler: users.chaining },
   { method: 'GET', pattern: 'feed/user/{pk}/', auth: true, handler: feeds.userFeed },
   { method: 'GET', pattern: 'highlights/{pk}/highlights_tray/', auth: true, handler: feeds.highlightsTray },
   { method: 'POST', pattern: 'feed/reels_media/', auth: true, handler: feeds.reelsMedia },

@@ -16,6 +16,8 @@ export class EmulatorState {
   readonly loginOutcomes = new Map<string, LoginOutcome>();
   /** two_factor_identifier → username, for accounts/two_factor_login/. */
   readonly pendingTwoFactor = new Map<string, string>();
+  /** The simulated day profiles answer with (world/growth.ts); null: today. */
+  day: number | null = null;
 
   constructor(
     readonly world: World,

@@ -24,7 +24,8 @@ export interface ApiDeps {
 }
 
 const PURPOSES: FilePurpose[] = ['batch', 'assistants', 'fine-tune', 'vision', 'user_data', 'evals'];
-const SUPPORTED_ENDPOINT = '/v1/chat/completions';
+/** The batch endpoints the emulator answers (the real API has more: /v1/responses, /v1/completions, …). */
+const SUPPORTED_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings'];
 
 export function apiRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -110,8 +111,8 @@ function checkCreateBatch(body: Record<string, unknown>, deps: ApiDeps) {
   const { input_file_id: inputFileId, endpoint, completion_window: window, metadata } = body;
   if (typeof inputFileId !== 'string') throw badRequest("Missing required parameter: 'input_file_id'.", 'input_file_id');
   if (typeof endpoint !== 'string') throw badRequest("Missing required parameter: 'endpoint'.", 'endpoint');
-  if (endpoint !== SUPPORTED_ENDPOINT) {
-    throw badRequest(`The emulator supports only endpoint '${SUPPORTED_ENDPOINT}', got '${endpoint}'.`, 'endpoint');
+  if (!SUPPORTED_ENDPOINTS.includes(endpoint)) {
+    throw badRequest(`The emulator supports only the endpoints ${SUPPORTED_ENDPOINTS.map((e) => `'${e}'`).join(', ')}, got '${endpoint}'.`, 'endpoint');
   }
   if (window !== '24h') throw badRequest(`Invalid value for 'completion_window': '${String(window)}'. Supported values are: '24h'.`, 'completion_window');
   const input = deps.files.get(inputFileId);

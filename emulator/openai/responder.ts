@@ -2,6 +2,7 @@
 // would have answered, or the failed request, wrapped in the batch output-line
 // envelope `{ id, custom_id, response: { status_code, request_id, body }, error }`.
 import { completion, completionCap, EFFORTS, promptTokens as promptBill, reasoningTokens, reasons } from './billing.js';
+import { embeddingResponse, type EmbeddingRequestBody } from './embeddings.js';
 import { lineErrorBody } from './errors.js';
 import type { IdMinter } from './ids.js';
 import { buildStructuredAnswer, factsSummary, notesFor } from './insights.js';
@@ -41,6 +42,10 @@ export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext)
   if (ctx.fault?.mode === 'line_error') {
     const status = ctx.fault.status ?? 500;
     return failed(request, envelope(status, lineErrorBody(status, ctx.fault.message)));
+  }
+  if (request.url === '/v1/embeddings') {
+    const { body, promptTokens } = embeddingResponse(request.body as unknown as EmbeddingRequestBody);
+    return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens: 0, reasoningTokens: 0 };
   }
   const formatProblem = checkResponseFormat(request.body.response_format);
   if (formatProblem) {

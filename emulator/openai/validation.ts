@@ -1,6 +1,7 @@
 // Validation of a batch input file, as the real Batch API does it while the
 // batch is `validating`: any problem fails the whole batch, with one entry per
 // problem in `errors.data` (`code`, `line` (1-based), `message`, `param`).
+import { checkEmbeddingBody } from './embeddings.js';
 import type { BatchErrorEntry, BatchRequestLine, ChatRequestBody, Limits } from './types.js';
 
 export interface ValidationResult {
@@ -107,7 +108,7 @@ function parseLine(raw: string, lineNo: number, endpoint: string): ParsedLine {
       ),
     };
   }
-  const bodyError = checkBody(body, lineNo);
+  const bodyError = url === '/v1/embeddings' ? checkEmbeddingLine(body, lineNo) : checkBody(body, lineNo);
   if (bodyError) return { error: bodyError };
   return { request: { line: lineNo, custom_id: customId, method: 'POST', url, body: body as ChatRequestBody } };
 }
@@ -126,6 +127,14 @@ function checkBody(body: unknown, lineNo: number): BatchErrorEntry | null {
     );
   }
   return null;
+}
+
+function checkEmbeddingLine(body: unknown, lineNo: number): BatchErrorEntry | null {
+  if (!isObject(body)) return missing(lineNo, 'body');
+  if (typeof body.model !== 'string' || body.model === '') return missing(lineNo, 'body.model');
+  if (body.input === undefined) return missing(lineNo, 'body.input');
+  const problem = checkEmbeddingBody(body);
+  return problem ? lineError('invalid_request', lineNo, problem.message, problem.param) : null;
 }
 
 function missing(lineNo: number, param: string): BatchErrorEntry {

@@ -9,6 +9,7 @@ import { generateMedia, type MediaContext } from './media.js';
 import { generateHighlights } from './highlights.js';
 import { fallbackSlot, followersPage, followingPage, type FollowDirectory } from './follows.js';
 import { buildHashtags } from './hashtags.js';
+import { generateGrowth, GROWTH_DAYS, type DayCounts, type GrowthTruth } from './growth.js';
 import { FAN_PK_BASE, FAN_SLOT_SIZE, FOLLOWING_INDEX_OFFSET, fanPk, fanPkFromUsername, isFanPk, makeFan, makeScrapingAccounts, scraperAsUser } from './profiles.js';
 import type { Hashtag, ScrapingAccount, UserTag, WorldHighlight, WorldMedia, WorldOptions, WorldOptionsInput, WorldUser } from './types.js';
 import { BRANDS } from './vocab.js';
@@ -16,6 +17,7 @@ import { BRANDS } from './vocab.js';
 export * from './types.js';
 export { profileStats, type ProfileStats } from './stats.js';
 export { audienceTruth, isSuspicious, type AudienceTruth } from './audience.js';
+export { GROWTH_DAYS, type DayCounts, type GrowthScript, type GrowthTruth } from './growth.js';
 
 /** 2026-01-01T00:00:00Z: the world's "now". Nothing in a response depends on the real clock. */
 export const WORLD_EPOCH = 1_767_225_600;
@@ -41,6 +43,8 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
 };
 
 const BRAND_NAMES = BRANDS.map(([username]) => username);
+/** At most this many similar accounts per answer. */
+const SIMILAR_MAX = 12;
 
 export class World {
   readonly options: WorldOptions;
@@ -60,6 +64,7 @@ export class World {
   private readonly media = new Map<number, WorldMedia[]>();
   private readonly mediaIndex = new Map<string, WorldMedia>();
   private readonly highlights = new Map<number, WorldHighlight[]>();
+  private readonly growth = new Map<number, GrowthTruth>();
   private readonly mediaContext: MediaContext;
   private readonly directory: FollowDirectory;
 
@@ -165,6 +170,46 @@ export class World {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * Instagram's similar accounts of a creator (discover/chaining), the ground truth of lookalikes: the other creators
+   * of its niche, in an order fixed by the seed, then two creators of other niches (Instagram's list is never purely
+   * topical). Brands, fans and scraping accounts have none.
+   */
+  similarOf(user: WorldUser): WorldUser[] {
+    if (user.kind !== 'creator' || !this.slots.has(user.pk)) return [];
+    const rng = this.rng.derive('similar', user.pk);
+    const others = this.creators.filter((c) => c.pk !== user.pk);
+    const sameNiche = rng.shuffle(others.filter((c) => c.niche === user.niche));
+    const otherNiches = rng.sample(others.filter((c) => c.niche !== user.niche), 2);
+    return [...sameNiche.slice(0, SIMILAR_MAX - otherNiches.length), ...otherNiches];
+  }
+
+  /** The daily counts of a creator or brand over the last GROWTH_DAYS days, with its scripted spikes and seesaws. */
+  growthOf(user: WorldUser): GrowthTruth | undefined {
+    if (!this.slots.has(user.pk)) return undefined;
+    let truth = this.growth.get(user.pk);
+    if (!truth) {
+      truth = generateGrowth(this.rng.derive('growth', user.pk), user);
+      this.growth.set(user.pk, truth);
+    }
+    return truth;
+  }
+
+  /**
+   * The profile counts on day `day` (0 … GROWTH_DAYS − 1, the last being today); null or any user without a series
+   * (fans, scraping accounts): today's counts.
+   */
+  countsOn(user: WorldUser, day: number | null): DayCounts {
+    const today = { followers: user.followerCount, following: user.followingCount, media: user.mediaCount };
+    if (day === null) return today;
+    return this.growthOf(user)?.days[Math.max(0, Math.min(GROWTH_DAYS - 1, day))] ?? today;
+  }
+
+  /** The UTC date (YYYY-MM-DD) of a day of the growth series: the last one is the world's epoch day. */
+  dateOfDay(day: number): string {
+    return new Date((this.options.epoch - (GROWTH_DAYS - 1 - day) * 86_400) * 1000).toISOString().slice(0, 10);
   }
 
   followersPage(owner: WorldUser, offset: number, size: number): WorldUser[] {

@@ -84,6 +84,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
           <label>Category<input name="category" value={q.category ?? ''} /></label>
           <label>Min followers<input name="min_followers" inputmode="numeric" value={q.min_followers?.toString() ?? ''} /></label>
           <label>Min ER %<input name="min_er" inputmode="decimal" value={q.min_er?.toString() ?? ''} /></label>
+          <label>Min credibility (0–1)<input name="min_credibility" inputmode="decimal" value={q.min_credibility?.toString() ?? ''} /></label>
           <label>Source<input name="source" value={q.source ?? ''} /></label>
           <label>Sort<select name="sort">{(['followers', 'er', 'scraped_at'] as const).map((s) => <option value={s} selected={q.sort === s}>{s}</option>)}</select></label>
           <label>Order<select name="order">{(['desc', 'asc'] as const).map((o) => <option value={o} selected={q.order === o}>{o}</option>)}</select></label>
@@ -92,7 +93,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
         <div class="scroll">
           <table>
             <caption class="muted">{page.items.length} creators on this page</caption>
-            <thead><tr><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
+            <thead><tr><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Credibility</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
             <tbody>
               {page.items.map((b) => (
                 <tr>
@@ -101,6 +102,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
                   <td>{b.er?.toFixed(2) ?? '—'}</td>
                   <td>{trendArrow(b.er_trend)}</td>
                   <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
+                  <td>{b.credibility === null ? '—' : `${(b.credibility * 100).toFixed(0)} % [${((b.credibility_low ?? 0) * 100).toFixed(0)}–${((b.credibility_high ?? 1) * 100).toFixed(0)}]`}</td>
                   <td>{b.categories.join(', ')}</td>
                   <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
                   <td>{b.source}</td>

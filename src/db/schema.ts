@@ -376,4 +376,45 @@ export interface Database extends WebhookTables {
   audience_quality: AudienceQualityTable;
   ai_batches: AiBatchesTable;
   ai_batch_items: AiBatchItemsTable;
+  similar_accounts: SimilarAccountsTable;
+  blog_embeddings: BlogEmbeddingsTable;
+  embedding_batches: EmbeddingBatchesTable;
+}
+
+/** migrations/0022_lookalikes.sql */
+export interface SimilarAccountsTable {
+  blog_id: number;
+  username: string;
+  platform_id: string | null;
+  full_name: string | null;
+  is_private: boolean | null;
+  is_verified: boolean | null;
+  position: number;
+  task_id: number;
+  fetched_at: Timestamp;
+}
+
+export interface BlogEmbeddingsTable {
+  blog_id: number;
+  model: string;
+  dimensions: number;
+  text_hash: string;
+  embedding: number[];
+  embedded_at: Timestamp;
+}
+
+export interface EmbeddingBatchesTable {
+  id: Generated<number>;
+  openai_batch_id: string | null;
+  status: Generated<string>;
+  model: string;
+  dimensions: number;
+  blog_ids: number[];
+  text_hashes: string[];
+  ok_count: Generated<number>;
+  error_count: Generated<number>;
+  total_tokens: Generated<number>;
+  error: string | null;
+  created_at: Timestamp;
+  processed_at: NullableTimestamp;
 }

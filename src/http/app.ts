@@ -10,6 +10,7 @@ import { aiRoutes } from './routes/ai.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { blogRoutes } from './routes/blogs.js';
 import { audienceQualityRoutes } from './routes/audience-quality.js';
+import { similarRoutes } from './routes/similar.js';
 import { followersRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', taskRoutes(deps));
   app.route('/', followersRoutes(deps));
   app.route('/', audienceQualityRoutes(deps));
+  app.route('/', similarRoutes(deps));
   app.route('/', blogRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', proxyRoutes(deps));

@@ -42,6 +42,8 @@ export interface AppDeps {
   exportBatchSize?: number;
   /** Audience quality: default sample and the largest deep-tier budget (AUDIENCE_SAMPLE_DEFAULT, AUDIENCE_DEEP_BUDGET_MAX). */
   audience?: { sampleDefault: number; deepBudgetMax: number };
+  /** Lookalikes: nearest blogs of the database considered (SIMILAR_DATABASE_CANDIDATES); 50 when absent. */
+  similar?: { databaseCandidates: number };
   /** Growth flags and ER bands of the blog detail (GROWTH_*, ER_BANDS); defaults when absent. */
   growth?: { settings: GrowthSettings; erBands: readonly ErBand[] };
   /** AI analysis as configured, for the `ai` section of /api/stats; "disabled" when absent. */

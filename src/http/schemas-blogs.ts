@@ -139,6 +139,10 @@ export const BlogSummarySchema = z
     source: z.string(),
     categories: z.array(z.string()).openapi({ description: 'Category names, the primary one first' }),
     ai_confidence: z.number().nullable(),
+    credibility: z
+      .object({ value: z.number(), low: z.number(), high: z.number() })
+      .nullable()
+      .openapi({ description: 'Audience credibility (1 − suspicious share) with its Wilson 95 % interval, from the latest deep-tier audience_quality; null without one' }),
     scraped_at: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -12,7 +12,12 @@ import type { SponsorSignal } from '../scraping/sponsorship.js';
 /** Rows of the results tables as the API shows them, field by field (the raw responses stay in the database). */
 
 
-export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string[]): z.infer<typeof BlogSummarySchema> {
+/** Credibility of the latest deep-tier estimate with its interval, or null (no estimate, or quick tier only). */
+type Credibility = { credibility: number | null; credibility_low: number | null; credibility_high: number | null } | undefined;
+const credibilityView = (q: Credibility) =>
+  q && q.credibility !== null ? { value: q.credibility, low: q.credibility_low ?? 0, high: q.credibility_high ?? 1 } : null;
+
+export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string[], quality?: Credibility): z.infer<typeof BlogSummarySchema> {
   return {
     id: blog.id,
     username: blog.username,
@@ -34,18 +39,19 @@ export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string
     source: blog.source,
     categories,
     ai_confidence: blog.ai_confidence,
+    credibility: credibilityView(quality),
     scraped_at: iso(blog.scraped_at),
     created_at: iso(blog.created_at)!,
     updated_at: iso(blog.updated_at)!,
   };
 }
 
-export const blogRowView = (row: BlogRow) => blogSummaryView(row, row.categories);
+export const blogRowView = (row: BlogRow) => blogSummaryView(row, row.categories, row);
 
 export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSchema> {
   const { blog } = detail;
   return {
-    ...blogSummaryView(blog, detail.categories.map((c) => c.name)),
+    ...blogSummaryView(blog, detail.categories.map((c) => c.name), detail.audienceQuality),
     biography: blog.biography,
     contact_emails: contactEmails(blog),
     avatar_url: blog.avatar_url,

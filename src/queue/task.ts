@@ -36,7 +36,7 @@ export type LiveStatus = (typeof LIVE_STATUSES)[number];
 export const BULK_CLAIMED_TYPES = ['ai_analysis'] as const;
 
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
-export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality'] as const;
+export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality', 'profile_refresh', 'similar_accounts'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 /** SPEC §4 priorities: lower runs first. */
@@ -46,6 +46,8 @@ export const PRIORITY = {
   manualDiscover: 4,
   discoveredScrape: 5,
   scheduledRescrape: 8,
+  /** schedule_updates' daily profile-only refresh (one request, for the growth series). */
+  profileRefresh: 9,
   weeklyDiscover: 10,
 } as const;
 

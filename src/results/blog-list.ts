@@ -27,7 +27,15 @@ export interface BlogFilter extends BlogFilters {
   offset: number;
 }
 
-export type BlogRow = Selectable<BlogsTable> & { categories: string[] };
+/** A blog with its category names and its latest audience-quality credibility (null without a deep-tier estimate). */
+export type BlogRow = Selectable<BlogsTable> & {
+  categories: string[];
+  credibility: number | null;
+  credibility_low: number | null;
+  credibility_high: number | null;
+  /** Profiles the credibility was estimated from (the deep tier's sample), 0 without one. */
+  credibility_sample: number | null;
+};
 
 const SORT_COLUMN = { followers: 'follower_count', er: 'er', scraped_at: 'scraped_at' } as const;
 
@@ -54,8 +62,16 @@ export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promi
 export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   let query = db
     .selectFrom('blogs')
+    // At most one audience_quality row per blog (its primary key): the join never repeats a blog.
+    .leftJoin('audience_quality', 'audience_quality.blog_id', 'blogs.id')
     .selectAll('blogs')
-    .select(() => categoryNames().as('categories'));
+    .select(() => categoryNames().as('categories'))
+    .select([
+      'audience_quality.credibility',
+      'audience_quality.credibility_low',
+      'audience_quality.credibility_high',
+      'audience_quality.deep_sample_size as credibility_sample',
+    ]);
   if (filter.category !== undefined) {
     const name = filter.category.toLowerCase();
     query = query.where(({ exists, selectFrom }) =>
@@ -69,14 +85,11 @@ export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   }
   // follower_count is an integer column; the API accepts any safe integer, which Postgres would refuse to compare
   // as one ("out of range", a 500). As bigint the comparison just matches all or nothing, and still uses the index.
-  if (filter.minFollowers !== undefined) query = query.where('follower_count', '>=', sql<number>`${filter.minFollowers}::bigint`);
-  if (filter.maxFollowers !== undefined) query = query.where('follower_count', '<=', sql<number>`${filter.maxFollowers}::bigint`);
-  if (filter.minEr !== undefined) query = query.where('er', '>=', filter.minEr);
+  if (filter.minFollowers !== undefined) query = query.where('blogs.follower_count', '>=', sql<number>`${filter.minFollowers}::bigint`);
+  if (filter.maxFollowers !== undefined) query = query.where('blogs.follower_count', '<=', sql<number>`${filter.maxFollowers}::bigint`);
+  if (filter.minEr !== undefined) query = query.where('blogs.er', '>=', filter.minEr);
   if (filter.minCredibility !== undefined) {
-    const min = filter.minCredibility;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(selectFrom('audience_quality').whereRef('audience_quality.blog_id', '=', 'blogs.id').where('audience_quality.credibility', '>=', min)),
-    );
+    query = query.where('audience_quality.credibility', '>=', filter.minCredibility);
   }
   if (filter.brand !== undefined) {
     const brand = filter.brand;
@@ -84,15 +97,15 @@ export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
       exists(selectFrom('blog_posts').whereRef('blog_posts.blog_id', '=', 'blogs.id').where(sql<boolean>`blog_posts.brands @> ARRAY[${brand}]::text[]`)),
     );
   }
-  if (filter.scrapeStatus !== undefined) query = query.where('scrape_status', '=', filter.scrapeStatus);
+  if (filter.scrapeStatus !== undefined) query = query.where('blogs.scrape_status', '=', filter.scrapeStatus);
   if (filter.source !== undefined) {
     query = filter.source.endsWith('*')
-      ? query.where('source', 'like', `${likeEscape(filter.source.slice(0, -1))}%`)
-      : query.where('source', '=', filter.source);
+      ? query.where('blogs.source', 'like', `${likeEscape(filter.source.slice(0, -1))}%`)
+      : query.where('blogs.source', '=', filter.source);
   }
   if (filter.q !== undefined) {
     const pattern = `%${likeEscape(filter.q)}%`;
-    query = query.where((eb) => eb.or([eb('username', 'ilike', pattern), eb('full_name', 'ilike', pattern), eb('biography', 'ilike', pattern)]));
+    query = query.where((eb) => eb.or([eb('blogs.username', 'ilike', pattern), eb('blogs.full_name', 'ilike', pattern), eb('blogs.biography', 'ilike', pattern)]));
   }
   return query;
 }

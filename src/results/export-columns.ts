@@ -19,6 +19,8 @@ type Insights = {
   audience_inference?: { estimated_audience_gender?: string | null; estimated_audience_age?: string | null; estimated_audience_geo?: string | null };
   notes?: string | null;
 };
+/** Credibility is stored as a 4-byte real: four decimals are all it holds (0.8734, not 0.8734123706817627). */
+const round4 = (value: number | null) => (value === null ? null : Math.round(value * 10_000) / 10_000);
 const insights = (row: BlogRow) => (row.ai_insights ?? {}) as Insights;
 
 export const BLOG_EXPORT_COLUMNS: ExportColumn<BlogRow>[] = [
@@ -31,11 +33,16 @@ export const BLOG_EXPORT_COLUMNS: ExportColumn<BlogRow>[] = [
   { name: 'er', value: (r) => r.er },
   { name: 'er_reels', value: (r) => r.er_reels },
   { name: 'er_trend', value: (r) => r.er_trend },
+  { name: 'er_posts_hidden', value: (r) => r.er_posts_hidden },
   { name: 'posts_per_week', value: (r) => r.posts_per_week },
   { name: 'is_verified', value: (r) => r.is_verified },
   { name: 'is_business', value: (r) => r.is_business },
   { name: 'is_private', value: (r) => r.is_private },
   { name: 'business_category', value: (r) => r.business_category },
+  { name: 'credibility', value: (r) => round4(r.credibility) },
+  { name: 'credibility_low', value: (r) => round4(r.credibility_low) },
+  { name: 'credibility_high', value: (r) => round4(r.credibility_high) },
+  { name: 'credibility_sample', value: (r) => (r.credibility === null ? null : r.credibility_sample) },
   { name: 'categories', value: (r) => r.categories.join('; ') },
   { name: 'ai_primary_topic', value: (r) => insights(r).content?.primary_topic ?? null },
   { name: 'ai_languages', value: (r) => insights(r).content?.content_language?.join('; ') ?? null },

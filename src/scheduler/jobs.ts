@@ -22,7 +22,8 @@ export function standardJobs(deps: { db: Kysely<Database>; config: Config; maint
     {
       name: 'schedule_updates',
       schedule: config.CRON_SCHEDULE_UPDATES,
-      run: () => scheduleUpdates(db, { afterDays: config.RESCRAPE_AFTER_DAYS, maxAttempts: config.TASK_MAX_ATTEMPTS }),
+      run: () =>
+        scheduleUpdates(db, { afterDays: config.RESCRAPE_AFTER_DAYS, maxAttempts: config.TASK_MAX_ATTEMPTS, profileRefreshAfterHours: config.PROFILE_REFRESH_AFTER_HOURS }),
     },
     {
       name: 'discover_weekly',

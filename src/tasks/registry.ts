@@ -4,6 +4,8 @@ import { audienceQualityHandler } from '../audience/quality-task.js';
 import { discoverHandler } from '../scraping/discover.js';
 import { followersHandler } from '../scraping/followers.js';
 import { fullScrapeHandler } from '../scraping/full-scrape.js';
+import { profileRefreshHandler } from '../scraping/profile-refresh.js';
+import { similarAccountsHandler } from '../lookalikes/similar-task.js';
 import { DEFAULT_SCRAPING_SETTINGS, type ScrapingSettings } from '../scraping/settings.js';
 
 /** Settings the handlers need beyond the pool, taken from the configuration by the daemon; SPEC defaults otherwise. */
@@ -12,7 +14,7 @@ export interface TaskRegistrySettings {
 }
 
 /** The task types that run on an Instagram account (the claim plan holds them back while none is usable). */
-export const ACCOUNT_TASK_TYPES: readonly string[] = ['full_scrape', 'discover', 'followers', 'audience_quality'];
+export const ACCOUNT_TASK_TYPES: readonly string[] = ['full_scrape', 'discover', 'followers', 'audience_quality', 'profile_refresh', 'similar_accounts'];
 const needsAccount = (type: string) => ACCOUNT_TASK_TYPES.includes(type);
 
 /** Every task type the runner claims, registered in one place. */
@@ -22,7 +24,9 @@ export function createTaskRegistry(pool: AccountPool, settings: TaskRegistrySett
     .register({ type: 'full_scrape', needsAccount: needsAccount('full_scrape'), handler: fullScrapeHandler(pool, scraping) })
     .register({ type: 'discover', needsAccount: needsAccount('discover'), handler: discoverHandler(pool, scraping) })
     .register({ type: 'followers', needsAccount: needsAccount('followers'), handler: followersHandler(pool) })
-    .register({ type: 'audience_quality', needsAccount: needsAccount('audience_quality'), handler: audienceQualityHandler(pool) });
+    .register({ type: 'audience_quality', needsAccount: needsAccount('audience_quality'), handler: audienceQualityHandler(pool) })
+    .register({ type: 'profile_refresh', needsAccount: needsAccount('profile_refresh'), handler: profileRefreshHandler(pool) })
+    .register({ type: 'similar_accounts', needsAccount: needsAccount('similar_accounts'), handler: similarAccountsHandler(pool) });
   // ai_analysis is deliberately not here: those tasks are never claimed one by one by the runner. The batch
   // trigger (src/ai/submit.ts) claims them in bulk into `waiting_batch`, and the poller finishes them.
 }

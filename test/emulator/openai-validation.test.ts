@@ -101,7 +101,7 @@ describe('create parameters', () => {
       client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', ...body } as never);
     await expect(create({ completion_window: '1h' })).rejects.toMatchObject({ status: 400, param: 'completion_window' });
     await expect(create({ input_file_id: 'file-nope' })).rejects.toMatchObject({ status: 400, param: 'input_file_id' });
-    await expect(create({ endpoint: '/v1/embeddings' })).rejects.toMatchObject({ status: 400, param: 'endpoint' });
+    await expect(create({ endpoint: '/v1/responses' })).rejects.toMatchObject({ status: 400, param: 'endpoint' });
     await expect(client.batches.retrieve('batch_nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 });

@@ -60,15 +60,17 @@ function bioEntities(bio: string): JsonValue[] {
 }
 
 /** The full profile of users/{pk}/info and usernameinfo. Private users keep all their counts. */
-export function fullUser(user: WorldUser, world: World): Record<string, JsonValue> {
+export function fullUser(user: WorldUser, world: World, day: number | null = null): Record<string, JsonValue> {
   const highlights = world.highlightsOf(user.pk);
   const media = world.mediaOf(user.pk);
+  // The counts of the simulated day (world/growth.ts); today's unless a test moved the day.
+  const counts = world.countsOn(user, day);
   return {
     ...shortUser(user),
     follow_friction_type: 0,
-    media_count: user.mediaCount,
-    follower_count: user.followerCount,
-    following_count: user.followingCount,
+    media_count: counts.media,
+    follower_count: counts.followers,
+    following_count: counts.following,
     following_tag_count: 0,
     biography: user.biography,
     biography_with_entities: { raw_text: user.biography, entities: bioEntities(user.biography) },
