@@ -23,13 +23,22 @@ export function createOutput(options: { json: boolean }, streams = { stdout: pro
   };
 }
 
+const BORDERLESS = Object.fromEntries(
+  ['top', 'top-mid', 'top-left', 'top-right', 'bottom', 'bottom-mid', 'bottom-left', 'bottom-right', 'left', 'left-mid', 'mid', 'mid-mid', 'right', 'right-mid', 'middle'].map((k) => [k, '']),
+);
+
 export type Cell = string | number | boolean | null | undefined;
 
 /** A plain table: no colours, so it reads the same in a terminal, a file and a CI log. */
 export function table(head: string[], rows: Cell[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  // Columns without borders (as kubectl or docker print them): a hundred tasks fit a screen, and grep and cut work.
+  const t = new Table({ head, chars: BORDERLESS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 } });
   for (const row of rows) t.push(row.map(cell));
-  return t.toString();
+  return t
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 function cell(value: Cell): string {
