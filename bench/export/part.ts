@@ -87,7 +87,7 @@ export async function seed(client: pg.Client, total: number): Promise<number> {
          scraped_at, ai_insights, ai_confidence, ai_analyzed_at, source)
        SELECT 'creator_' || i, (10000000000 + i)::text, 'Creator Number ' || i,
               CASE WHEN i % 50 = 0 THEN '=HYPERLINK("http://x.example/' || i || '") bio' ELSE 'Food and travel in Almaty 🍜 ✈️ | collabs: creator' || i || '@mail.kz | новые рецепты каждый день' END,
-              1000 + (i * 7919) % 3000000, 100 + i % 2000, 10 + i % 900, i % 97 = 0, i % 3 = 0, false,
+              1000 + (i::bigint * 7919) % 3000000, 100 + i % 2000, 10 + i % 900, i % 97 = 0, i % 3 = 0, false,
               CASE WHEN i % 3 = 0 THEN 'Digital creator' END, 'https://linktr.ee/creator' || i,
               round(((i % 1000) / 100.0)::numeric, 2), round(((i % 800) / 100.0)::numeric, 2),
               (ARRAY['growing','stable','declining'])[1 + i % 3], round(((i % 140) / 10.0)::numeric, 1), 'active',
