@@ -38,7 +38,8 @@ export async function scrape(ctx: CommandContext, usernames: string[], options: 
     bar.stop();
   }
   const blogs = await Promise.all(
-    tasks.filter((t) => t.status === 'done').map((t) => client.get<Blog>(`/api/blogs/@${usernameOf(t)}`, { posts_limit: 0, history_limit: 0 })),
+    // The result's username: a renamed account is followed by its id and stored under its new name.
+    tasks.filter((t) => t.status === 'done').map((t) => client.get<Blog>(`/api/blogs/@${String(t.result?.username ?? usernameOf(t))}`, { posts_limit: 0, history_limit: 0 })),
   );
   const failed = tasks.filter((t) => t.status !== 'done');
   if (output.json) {
