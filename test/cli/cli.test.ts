@@ -175,6 +175,26 @@ describe('ig-scout against a daemon on the emulator', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 1, errors: [] });
   }, 60_000);
 
+  it('exits 5 when --timeout passes with the work still going; cancel works once, then exits 1 with the refusal', async () => {
+    // A list of this many pages takes longer than a second: each page waits at least ACCOUNT_REQUEST_DELAY_MIN_MS.
+    const target = emulator.world.followersAccount;
+    expect(target.followerCount / 25).toBeGreaterThan(50);
+    const run = await runCli(['followers', target.username, '--wait', '--timeout', '1'], env);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/timed out with 1 task\(s\) unfinished \(\d+ (pending|running)\); they go on in the daemon/);
+    const id = Number(/unfinished \((\d+) /.exec(run.stderr)![1]);
+    const task = await api(`/api/tasks/${id}`);
+    expect(task.task_type).toBe('followers');
+    expect(['pending', 'running']).toContain(task.status); // giving up watching did not stop it
+
+    const cancel = await runCli(['cancel', String(id)], env);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain(`task ${id} (followers) is cancelled`);
+    const again = await runCli(['cancel', String(id)], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`POST /api/tasks/${id}/cancel: 409 `));
+  }, 60_000);
+
   it('logs -f prints a row written after it started, and only the task asked for', async () => {
     const write = async (action: string, taskId: number | null) =>
       (await testDb.db.insertInto('activity_log').values({ kind: 'request', action, outcome: 'ok', task_id: taskId }).returning('id').executeTakeFirstOrThrow()).id;
