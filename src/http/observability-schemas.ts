@@ -21,6 +21,14 @@ const IsoTime = z
   .transform((value) => new Date(value))
   .openapi({ type: 'string', format: 'date-time', example: '2024-05-01T12:00:00Z' });
 
+/** A cursor that may be 0: "after nothing", the start of the log. */
+const afterId = z.coerce
+  .number({ error: 'after_id must be a number' })
+  .int('after_id must be a whole number')
+  .min(0, 'after_id must be 0 or more')
+  .max(Number.MAX_SAFE_INTEGER, 'after_id is too large')
+  .openapi({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
 export const LogListQuery = z
   .strictObject({
     account: withoutControlCharacters(z.string().trim().min(1, 'give an account id or username').max(64))
@@ -39,9 +47,20 @@ export const LogListQuery = z
     before_id: positiveInt('before_id')
       .optional()
       .openapi({ description: 'Rows older than this id: pass the previous page\'s next_before_id (cheap at any depth)' }),
+    after_id: afterId
+      .optional()
+      .openapi({
+        description:
+          'Rows newer than this id, OLDEST first (for following the log: pass the previous answer\'s next_after_id; 0 = from the start). ' +
+          'Not together with before_id',
+      }),
     ...paging({ max: 500, default: 100 }, 10_000, 'For shallow jumps; page deeper with before_id'),
   })
-  .refine((q) => !q.since || !q.until || q.since < q.until, { path: ['until'], error: 'must be later than since' });
+  .refine((q) => !q.since || !q.until || q.since < q.until, { path: ['until'], error: 'must be later than since' })
+  .refine((q) => q.before_id === undefined || q.after_id === undefined, {
+    path: ['after_id'],
+    error: 'give before_id (older rows, newest first) or after_id (newer rows, oldest first), not both',
+  });
 
 export const LogEntrySchema = z
   .object({
@@ -65,7 +84,11 @@ export const LogListSchema = z
     limit: z.number().int(),
     offset: z.number().int(),
     has_more: z.boolean(),
-    next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one' }),
+    next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one (and with after_id)' }),
+    next_after_id: z.number().int().nullable().openapi({
+      description:
+        'With after_id: pass as after_id to go on (the last row\'s id, or the after_id given when no row is newer yet, so a follower polls with it); null without after_id',
+    }),
   })
   .openapi('LogList');
 

@@ -10,6 +10,8 @@ export interface ActivityFilter {
   until?: Date;
   /** Keyset paging: only rows with a smaller id (the `next_before_id` of the previous page). */
   beforeId?: number;
+  /** Following: only rows with a larger id, oldest first. */
+  afterId?: number;
   limit: number;
   offset: number;
 }
@@ -31,7 +33,7 @@ export interface ActivityRow {
 }
 
 /**
- * activity_log newest first (by id, which follows insertion), joined to the account's username and the proxy's
+ * activity_log newest first (by id, which follows insertion), or oldest first after an id (following the log), joined to the account's username and the proxy's
  * label — and nothing else of those tables, so no encrypted column can ever be selected into a response. One extra
  * row says whether another page exists without counting a table that grows by every Instagram call.
  */
@@ -62,7 +64,8 @@ export async function listActivity(db: Kysely<Database>, filter: ActivityFilter)
   if (filter.since !== undefined) query = query.where('l.created_at', '>=', filter.since);
   if (filter.until !== undefined) query = query.where('l.created_at', '<', filter.until);
   if (filter.beforeId !== undefined) query = query.where('l.id', '<', filter.beforeId);
-  const rows = await query.orderBy('l.id', 'desc').limit(filter.limit + 1).offset(filter.offset).execute();
+  if (filter.afterId !== undefined) query = query.where('l.id', '>', filter.afterId);
+  const rows = await query.orderBy('l.id', filter.afterId === undefined ? 'desc' : 'asc').limit(filter.limit + 1).offset(filter.offset).execute();
   return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
 }
 

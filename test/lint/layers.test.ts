@@ -21,8 +21,9 @@ describe('layers', () => {
     expect(await violations(root)).toEqual([]);
   });
 
-  it('a wrong import is caught: instagram/ importing the queue, a service importing from http/', async () => {
+  it('a wrong import is caught: instagram/ importing the queue, a service importing from http/, the CLI importing the queue', async () => {
     expect((await violations(path.join(root, 'test/fixtures/layers'))).sort()).toEqual([
+      'cli-is-an-http-client: src/cli/wait.ts → src/queue/errors.ts',
       'http-is-the-top: src/accounts/views.ts → src/http/schemas.ts',
       'instagram-knows-no-queue: src/instagram/client.ts → src/queue/errors.ts',
     ]);

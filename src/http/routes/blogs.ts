@@ -38,6 +38,7 @@ const get = createRoute({
   method: 'get',
   path: '/api/blogs/{username}',
   summary: 'One blog: profile, metrics, posts, highlights, AI insights, categories, history, audience lists',
+  description: 'A leading @ is accepted. A blog named "export" is GET /api/blogs/@export: /api/blogs/export is the streamed export.',
   security,
   request: { params: UsernameParam, query: BlogDetailQuery },
   responses: { 200: json(BlogDetailSchema, 'The blog'), 404: json(ErrorSchema, 'No such blog'), ...errors },
@@ -98,7 +99,8 @@ export function blogRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const batchSize = deps.exportBatchSize ?? 1000;
 
-  // Registered before /api/blogs/{username}, which would otherwise take "export" for a username.
+  // Registered before /api/blogs/{username}, which would otherwise take "export" for a username. A blog named
+  // "export" (a valid username) is /api/blogs/@export, as the route's description says (test/http/blog-named-export.test.ts).
   app.openapi(exportList, async (c) => {
     const { format, ...filter } = c.req.valid('query');
     const rows = exportBlogs(

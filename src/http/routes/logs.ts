@@ -9,7 +9,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ content
 const list = createRoute({
   method: 'get',
   path: '/api/logs',
-  summary: 'Activity log (Instagram calls, logins, status changes, checks), newest first',
+  summary: 'Activity log (Instagram calls, logins, status changes, checks), newest first; oldest first after after_id',
   security: [{ bearerAuth: [] }],
   request: { query: LogListQuery },
   responses: {
@@ -40,12 +40,15 @@ export function logRoutes(deps: AppDeps) {
       since: query.since,
       until: query.until,
       beforeId: query.before_id,
+      afterId: query.after_id,
       limit: query.limit,
       offset: query.offset,
     });
     const items = page.items.map(logEntryView);
-    const next = page.hasMore ? (items.at(-1)?.id ?? null) : null;
-    return c.json({ items, limit: query.limit, offset: query.offset, has_more: page.hasMore, next_before_id: next }, 200);
+    const ascending = query.after_id !== undefined;
+    const next = page.hasMore && !ascending ? (items.at(-1)?.id ?? null) : null;
+    const nextAfter = ascending ? (items.at(-1)?.id ?? query.after_id!) : null;
+    return c.json({ items, limit: query.limit, offset: query.offset, has_more: page.hasMore, next_before_id: next, next_after_id: nextAfter }, 200);
   });
 
   return app;
