@@ -17,7 +17,7 @@ describe('Graph API emulator', () => {
     const url = new URL(path.startsWith('http') ? path : `${graph.baseUrl}${path}`);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const response = await fetch(url, { redirect: 'manual' });
-    return { status: response.status, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text() };
+    return { status: response.status, headers: response.headers, body: (response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text()) as any };
   };
 
   async function connect(): Promise<string> {
