@@ -30,6 +30,7 @@ import { scrapingSettings } from './scraping/settings.js';
 import { accountAwareClaims } from './tasks/claim-plan.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
+import { createGraphSource } from './graph/source.js';
 
 export interface Daemon {
   port: number;
@@ -81,7 +82,8 @@ async function startOnDatabase(
   const accountOps = new PoolOperations(pool);
   const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }));
 
-  const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
+  const graph = createGraphSource({ db, box, config, alerter, logger: logger.child({ component: 'graph' }) });
+  const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config), graph: graph.taskDeps });
   const metrics = new Metrics(db);
   const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
   const runner = new TaskRunner({
@@ -115,7 +117,7 @@ async function startOnDatabase(
     db,
     logger: logger.child({ component: 'scheduler' }),
     workerId,
-    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined }) : [],
+    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined, graph: graph.jobs }) : [],
   });
 
   const app = createApp({
@@ -149,6 +151,7 @@ async function startOnDatabase(
     },
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     ai: { enabled: ai.enabled, model: config.AI_MODEL },
+    graph: graph.connect,
     metrics,
   });
 

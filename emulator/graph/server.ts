@@ -58,13 +58,14 @@ export function graphApp(state: GraphState): Hono {
 
 async function route(state: GraphState, c: Context, path: string): Promise<Response> {
   const q = (name: string) => c.req.query(name);
+  const scripted = state.takeFault(path);
+  if (scripted && ['/oauth/access_token', '/debug_token', '/refresh_access_token'].includes(path)) fail(scripted);
   if (path === '/dialog/oauth') return dialog(state, c);
   if (path === '/oauth/access_token') return c.json(exchange(state, q));
   if (path === '/debug_token') return c.json(debugToken(state, q));
   if (path === '/refresh_access_token') return c.json(refresh(state, q));
 
   const token = authenticate(state, q('access_token') ?? c.req.header('authorization')?.replace(/^(Bearer|OAuth)\s+/i, ''));
-  const scripted = state.takeFault(path);
   const usage = state.countCall();
   const igIdInPath = /^\/(1784140\d{10})(\/|$)/.exec(path)?.[1];
   const headers = usageHeaders(state, usage, igIdInPath);

@@ -78,6 +78,7 @@ const productType = (t: string | undefined) => (t === 'REELS' ? 'clips' : t === 
 export function graphDiscoveryHandler(deps: GraphTaskDeps): TaskHandler {
   return async (ctx) => {
     const { db, task } = ctx;
+    enabled(deps);
     const username = String(task.payload['username'] ?? '').toLowerCase();
     if (!USERNAME.test(username)) throw new PermanentTaskError(`not a valid Instagram username: "${username}"`);
     if (task.blog_id === null) throw new PermanentTaskError('graph_discovery needs its blog (enqueue it through POST /api/graph/discovery)');
@@ -290,3 +291,8 @@ async function writeSnapshot(
 }
 
 export const GRAPH_SCHEDULED_PRIORITY = PRIORITY.scheduledRescrape;
+
+/** Handlers for a process where the Graph source is not wired: each task fails at once, saying why. */
+export const UNWIRED_GRAPH_DEPS = {
+  settings: { enabled: false, reason: 'the Graph API source is not wired in this process' },
+} as unknown as GraphTaskDeps;

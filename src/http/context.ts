@@ -6,6 +6,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { GraphConnect } from '../graph/connect.js';
 import type { AccountBudget } from '../observability/stats.js';
 
 /** What the HTTP layer needs, passed to createApp; no module-level singletons, so tests build their own. */
@@ -46,6 +47,8 @@ export interface AppDeps {
   ai?: { enabled: boolean; model: string };
   /** How long a console sign-in lasts (CONSOLE_SESSION_TTL_MS); 12 h when absent. */
   consoleSessionTtlMs?: number;
+  /** The Graph API source (connect, pages, pick; its routes say why when it is off); off when absent. */
+  graph?: GraphConnect;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }
