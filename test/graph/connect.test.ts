@@ -32,13 +32,13 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
       secretBox: TEST_SECRET_BOX, accountOps: stubAccountOps, graph: source.connect,
     });
     const auth = { authorization: `Bearer ${TEST_API_KEY}` };
-    const status = await (await app.request('/api/graph', { headers: auth })).json();
+    const status = (await (await app.request('/api/graph', { headers: auth })).json()) as any;
     expect(status).toMatchObject({ enabled: false });
     expect(status.reason).toContain('GRAPH_APP_ID, GRAPH_APP_SECRET, GRAPH_REDIRECT_URL');
-    for (const [method, path] of [['GET', '/api/graph/connect'], ['GET', '/api/graph/callback?code=x&state=y'], ['POST', '/api/graph/discovery'], ['GET', '/api/graph/connections/1/pages']]) {
+    for (const [method, path] of [['GET', '/api/graph/connect'], ['GET', '/api/graph/callback?code=x&state=y'], ['POST', '/api/graph/discovery'], ['GET', '/api/graph/connections/1/pages']] as const) {
       const response = await app.request(path, { method, headers: auth });
       expect(response.status, path).toBe(503);
-      expect((await response.json()).error.message).toContain('GRAPH_APP_ID');
+      expect(((await response.json()) as any).error.message).toContain('GRAPH_APP_ID');
     }
   });
 
