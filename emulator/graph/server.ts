@@ -67,7 +67,10 @@ async function route(state: GraphState, c: Context, path: string): Promise<Respo
 
   const token = authenticate(state, q('access_token') ?? c.req.header('authorization')?.replace(/^(Bearer|OAuth)\s+/i, ''));
   const usage = state.countCall();
-  const igIdInPath = /^\/(1784140\d{10})(\/|$)/.exec(path)?.[1];
+  // The BUC header is about the Instagram account the call concerns: the one in the path, or the owner of the media.
+  const firstSegment = path.split('/')[1] ?? '';
+  const ownerPk = state.world.mediaByPk(firstSegment)?.ownerPk;
+  const igIdInPath = /^\/(1784140\d{11})(\/|$)/.exec(path)?.[1] ?? (ownerPk !== undefined && state.pageOfIg(ownerPk) ? graphIgUserId(ownerPk) : undefined);
   const headers = usageHeaders(state, usage, igIdInPath);
   const now = state.now();
   if (state.throttle && state.throttle.until > now) return respondError(c, state.throttle.spec, headers);

@@ -5,8 +5,8 @@
 import type { World, WorldMedia, WorldUser } from '../world/index.js';
 
 /** Graph ids of Instagram professional accounts look like 17841400000000000; ours embed the world pk. */
-export const graphIgUserId = (pk: number): string => `1784140${String(pk).padStart(10, '0')}`;
-export const pkFromGraphIgUserId = (id: string): number | null => (/^1784140\d{10}$/.test(id) ? Number(id.slice(7)) : null);
+export const graphIgUserId = (pk: number): string => `1784140${String(pk).padStart(11, '0')}`;
+export const pkFromGraphIgUserId = (id: string): number | null => (/^1784140\d{11}$/.test(id) ? Number(id.slice(7)) : null);
 /** Graph media ids are the world's media pks (decimal strings). */
 export const graphMediaId = (m: WorldMedia): string => m.pk;
 

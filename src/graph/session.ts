@@ -13,9 +13,9 @@ export class GraphUsageBook {
   private readonly entries = new Map<string, { usage: GraphUsage; at: number }>();
   constructor(private readonly maxAgeMs = 3_600_000) {}
 
-  get(key: string, now = Date.now()): GraphUsage | null {
+  get(key: string, now = Date.now()): { usage: GraphUsage; at: number } | null {
     const entry = this.entries.get(key);
-    return entry && now - entry.at < this.maxAgeMs ? entry.usage : null;
+    return entry && now - entry.at < this.maxAgeMs ? entry : null;
   }
 
   set(key: string, usage: GraphUsage | null, now = Date.now()): void {
@@ -31,6 +31,8 @@ export class GraphUsageBook {
 export class GraphSession {
   calls = 0;
   pausedMs = 0;
+  /** When lastUsage was read: a "wait" is over once that long has passed since (the reading is then stale). */
+  private seenAt = 0;
 
   constructor(
     readonly client: GraphClient,
@@ -39,12 +41,14 @@ export class GraphSession {
     private readonly key: string,
     private readonly signal: AbortSignal,
   ) {
-    client.lastUsage = book.get(key);
+    const known = book.get(key);
+    client.lastUsage = known?.usage ?? null;
+    this.seenAt = known?.at ?? 0;
   }
 
   async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const decision = pace(this.client.lastUsage, this.pacing);
-    if (decision.action === 'wait') {
+    if (decision.action === 'wait' && Date.now() - this.seenAt < decision.ms) {
       throw new DeferTaskError(`Graph API usage at ${this.client.lastUsage?.percent}%: waiting before ${what}`, new Date(Date.now() + decision.ms));
     }
     if (decision.action === 'delay' && decision.ms > 0) {
@@ -61,7 +65,8 @@ export class GraphSession {
       }
       throw error;
     } finally {
-      this.book.set(this.key, this.client.lastUsage);
+      this.seenAt = Date.now();
+      this.book.set(this.key, this.client.lastUsage, this.seenAt);
     }
   }
 }

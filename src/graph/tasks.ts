@@ -90,7 +90,9 @@ export function graphDiscoveryHandler(deps: GraphTaskDeps): TaskHandler {
       account = await graph.call('business discovery', (signal) => graph.client.businessDiscovery(token, connection.ig_user_id!, username, deps.mediaCount, signal));
     } catch (error) {
       await failOnAccess(db, deps, connection, error);
-      if (classifyGraphError(error) === 'not_found') {
+      // 110 (subcode 2207013): the username is no business/creator account discovery can see. Any other "not
+      // found" concerns our own account and is an error.
+      if (error instanceof GraphApiError && error.code === 110) {
         const fallback = task.payload['fallback_full_scrape'] !== false;
         const [scrape] = fallback ? await requestScrapes(db, { usernames: [username], priority: task.priority, source: 'graph', maxAttempts: deps.maxAttempts }) : [];
         return { business_account: false, reason: (error as Error).message, full_scrape_task_id: scrape?.task.id ?? null, graph_requests: graph.calls };
