@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { GraphConnectError } from '../../graph/connect.js';
 import { requestGraphDiscovery, requestGraphMediaSync } from '../../graph/requests.js';
 import { getConnection } from '../../graph/store.js';
+import { bindBrief, createBrief, listBriefs, listMedia, mediaReport } from '../../graph/briefs.js';
 import { PRIORITY } from '../../queue/task.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, describeIssues, errorBody } from '../errors.js';
@@ -27,6 +28,16 @@ const DiscoveryBody = z
     priority: z.number().int().min(1).max(10).default(PRIORITY.manualScrape),
   })
   .strict();
+const BriefBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    script_version: z.string().trim().max(200).nullish(),
+    /** Free-form expected figures, e.g. {"views": 50000, "reach": 30000, "er": 4.5}. */
+    expected: z.record(z.string().regex(/^[a-z_]{1,40}$/, 'figure names are lowercase words with _'), z.number().finite()).refine((e) => Object.keys(e).length <= 30, 'at most 30 figures'),
+    notes: z.string().max(5000).nullish(),
+  })
+  .strict();
+const BindBody = z.object({ brief_id: z.number().int().positive().nullable() }).strict();
 const PickBody = z.object({ ig_user_id: z.string().regex(/^\d{1,30}$/, 'must be the numeric Instagram account id from …/pages') }).strict();
 
 async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
@@ -127,6 +138,40 @@ export function graphRoutes(deps: AppDeps) {
     });
     const created = enqueued.filter((e) => e.created).length;
     return c.json({ tasks: enqueued.map((e) => taskView(e.task)), created, existing: enqueued.length - created }, 202);
+  });
+
+  // ---- expected vs actual (seed 000): briefs bound to the connected account's media ----
+
+  app.post('/api/graph/briefs', async (c) => {
+    const input = await parse(c, BriefBody);
+    return c.json(await createBrief(deps.db, input), 201);
+  });
+
+  app.get('/api/graph/briefs', async (c) => c.json({ items: await listBriefs(deps.db) }));
+
+  app.get('/api/graph/media', async (c) => {
+    const connection = c.req.query('connection_id');
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
+    if (connection !== undefined && !/^\d+$/.test(connection)) throw new ApiError(400, 'connection_id must be a whole number');
+    return c.json({ items: await listMedia(deps.db, { connectionId: connection === undefined ? undefined : Number(connection), limit }) });
+  });
+
+  app.put('/api/graph/media/:id/brief', async (c) => {
+    const id = idParam(c);
+    const input = await parse(c, BindBody);
+    const outcome = await bindBrief(deps.db, id, input.brief_id);
+    if (outcome === 'no_media') throw new ApiError(404, `no Graph media ${id} (GET /api/graph/media lists them after a sync)`);
+    if (outcome === 'no_brief') throw new ApiError(404, `no brief ${input.brief_id}`);
+    return c.json((await mediaReport(deps.db, id, 50))!);
+  });
+
+  /** Expected (from the bound brief) against the latest actual figures, and the history of snapshots. */
+  app.get('/api/graph/media/:id', async (c) => {
+    const id = idParam(c);
+    const historyLimit = Math.min(Math.max(Number(c.req.query('history_limit') ?? 50) || 50, 1), 500);
+    const report = await mediaReport(deps.db, id, historyLimit);
+    if (!report) throw new ApiError(404, `no Graph media ${id}`);
+    return c.json(report);
   });
 
   return app;
