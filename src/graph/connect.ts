@@ -11,6 +11,7 @@ import {
   consumeOAuthState,
   createOAuthState,
   getConnection,
+  isUsable,
   listConnections,
   pickAccount,
   replaceToken,
@@ -125,7 +126,7 @@ export class GraphConnect {
   private async usableToken(connectionId: number): Promise<string> {
     const connection = await getConnection(this.deps.db, connectionId);
     if (!connection) throw new GraphConnectError('not_found', `no Graph connection ${connectionId}`);
-    if (connection.status !== 'active') {
+    if (!isUsable(connection.status)) {
       throw new GraphConnectError('conflict', `Graph connection ${connectionId} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ''}: connect again from GET /api/graph/connect`);
     }
     return (await connectionToken(this.deps.db, this.deps.box, connectionId))!;
@@ -160,7 +161,7 @@ export class GraphConnect {
     const client = this.client();
     let refreshed = 0;
     let failed = 0;
-    const connections = (await listConnections(this.deps.db)).filter((c) => c.status === 'active' || c.status === 'refresh_failed');
+    const connections = (await listConnections(this.deps.db)).filter((c) => isUsable(c.status));
     for (const connection of connections) {
       const subject = { connection: connection.id, fb_user: connection.fb_user_id };
       const token = (await connectionToken(this.deps.db, this.deps.box, connection.id))!;

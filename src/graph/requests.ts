@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 import { blogIdsFor } from '../scraping/blog-store.js';
+import { USABLE_STATUSES } from './store.js';
 
 /** Graph API work on the queue: business discovery of usernames, and the media sync of a connected account. */
 
@@ -47,7 +48,7 @@ export async function scheduleGraphMediaSync(db: Kysely<Database>, options: { pr
   const connections = await db
     .selectFrom('graph_connections')
     .select('id')
-    .where('status', '=', 'active')
+    .where('status', 'in', [...USABLE_STATUSES])
     .where('ig_user_id', 'is not', null)
     .execute();
   let enqueued = 0;

@@ -131,12 +131,19 @@ export async function pickAccount(
     .executeTakeFirst() as Promise<ConnectionRow | undefined>;
 }
 
+/**
+ * Statuses whose token still works: `refresh_failed` means only that the last refresh did not go through (the
+ * token is valid until it expires, and the next run tries again).
+ */
+export const USABLE_STATUSES = ['active', 'refresh_failed'] as const;
+export const isUsable = (status: GraphConnectionStatus) => (USABLE_STATUSES as readonly string[]).includes(status);
+
 /** The active connection with a picked account that tasks use by default: the most recently updated one. */
 export async function defaultConnection(db: Kysely<Database>): Promise<ConnectionRow | undefined> {
   return db
     .selectFrom('graph_connections')
     .select([...CONNECTION_COLUMNS])
-    .where('status', '=', 'active')
+    .where('status', 'in', [...USABLE_STATUSES])
     .where('ig_user_id', 'is not', null)
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'desc')

@@ -11,7 +11,7 @@ import { FEED_METRICS, GraphClient, REEL_METRICS, type GraphMediaItem } from './
 import { classifyGraphError, GraphApiError } from './errors.js';
 import { GraphSession, GraphUsageBook } from './session.js';
 import type { GraphSettings } from './settings.js';
-import { connectionToken, defaultConnection, getConnection, setConnectionStatus, type ConnectionRow } from './store.js';
+import { connectionToken, defaultConnection, getConnection, isUsable, setConnectionStatus, type ConnectionRow } from './store.js';
 
 /** What the Graph task handlers need beyond the task: the key that unseals tokens, the settings, alerts. */
 export interface GraphTaskDeps {
@@ -36,7 +36,7 @@ function enabled(deps: GraphTaskDeps) {
 async function connectionFor(db: Kysely<Database>, payloadId: unknown): Promise<ConnectionRow> {
   const connection = typeof payloadId === 'number' ? await getConnection(db, payloadId) : await defaultConnection(db);
   if (!connection) throw new PermanentTaskError('no Graph connection with a picked Instagram account: connect one (GET /api/graph/connect) and pick its account');
-  if (connection.status !== 'active') throw new PermanentTaskError(`Graph connection ${connection.id} is ${connection.status} (${connection.status_reason ?? 'no reason'}): connect again`);
+  if (!isUsable(connection.status)) throw new PermanentTaskError(`Graph connection ${connection.id} is ${connection.status} (${connection.status_reason ?? 'no reason'}): connect again`);
   if (!connection.ig_user_id) throw new PermanentTaskError(`Graph connection ${connection.id} has no Instagram account picked (PUT /api/graph/connections/${connection.id}/account)`);
   return connection;
 }

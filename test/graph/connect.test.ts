@@ -106,6 +106,8 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
     expect(h.alerts.kinds()).toEqual(['graph_token_refresh_failed']);
     const row = await testDb.db.selectFrom('graph_connections').select(['status', 'status_reason']).where('id', '=', connectionId).executeTakeFirstOrThrow();
     expect(row.status).toBe('refresh_failed');
+    // The token itself still works until it expires: the connection stays usable meanwhile.
+    expect((await h.call('GET', `/api/graph/connections/${connectionId}/pages`)).status).toBe(200);
     // The next run tries again and succeeds.
     expect(await h.source.connect.refreshTokens(new Date(h.clock.now))).toMatchObject({ refreshed: 1, failed: 0 });
   });

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { GraphConnectError } from '../../graph/connect.js';
 import { requestGraphDiscovery, requestGraphMediaSync } from '../../graph/requests.js';
-import { getConnection } from '../../graph/store.js';
+import { getConnection, isUsable } from '../../graph/store.js';
 import { bindBrief, createBrief, listBriefs, listMedia, mediaReport } from '../../graph/briefs.js';
 import { PRIORITY } from '../../queue/task.js';
 import type { AppDeps } from '../context.js';
@@ -119,7 +119,7 @@ export function graphRoutes(deps: AppDeps) {
     const id = idParam(c);
     const connection = await getConnection(deps.db, id);
     if (!connection) throw new ApiError(404, `no Graph connection ${id}`);
-    if (connection.status !== 'active') throw new ApiError(409, `Graph connection ${id} is ${connection.status}: connect again`);
+    if (!isUsable(connection.status)) throw new ApiError(409, `Graph connection ${id} is ${connection.status}: connect again`);
     if (!connection.ig_user_id) throw new ApiError(409, `pick the Instagram account of connection ${id} first (PUT /api/graph/connections/${id}/account)`);
     const enqueued = await requestGraphMediaSync(deps.db, { connectionId: id, priority: PRIORITY.manualScrape, maxAttempts: deps.maxAttempts });
     return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
