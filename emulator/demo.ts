@@ -22,6 +22,7 @@ import { startInstagramEmulator } from './instagram/index.js';
 import { startOpenAiEmulator } from './openai/index.js';
 import type { World } from './world/index.js';
 import pg from 'pg';
+import { startGraphEmulator } from './graph/index.js';
 import { isAlive } from '../src/util/process-alive.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -38,6 +39,8 @@ async function main() {
   await startFresh();
   const instagram = await startInstagramEmulator({ seed: 7, proxies: 6, world: { accounts: 9 } });
   const openai = await startOpenAiEmulator({ seed: 7, timings: { validatingMs: 500, inProgressMs: 3000, finalizingMs: 500 } });
+  // The official Graph API on the same world: connect it with GET /api/graph/connect (see README, "Graph API").
+  const graph = await startGraphEmulator({ world: instagram.world });
   const accounts = instagram.world.accounts.filter((a) => a.loginBehaviour === 'ok').slice(0, 6);
   const examples = instagram.world.examples();
 
@@ -69,12 +72,18 @@ async function main() {
       CRON_POLL_BATCHES: '*/3 * * * * *',
       CRON_VALIDATE_SESSIONS: '0 */5 * * * *',
       CRON_CHECK_PROXIES: '0 */5 * * * *',
+      GRAPH_APP_ID: graph.app.id,
+      GRAPH_APP_SECRET: graph.app.secret,
+      GRAPH_API_BASE_URL: graph.baseUrl,
+      GRAPH_REDIRECT_URL: `${api}/api/graph/callback`,
+      CRON_GRAPH_MEDIA_SYNC: '*/30 * * * * *',
     },
   });
   stopAll = async (code = 0) => {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
     await openai.close();
+    await graph.close();
     await instagram.close();
     process.exit(code);
   };
@@ -238,6 +247,7 @@ function printCurlHelp(hashtag: string, username: string): void {
       `  curl -s ${auth} '${api}/api/tasks?limit=20'`,
       `  curl -s ${auth} ${api}/api/stats`,
       `  curl -s ${api}/api/health`,
+      `  curl -si ${auth} ${api}/api/graph/connect   # Graph API: open the Location in a browser, then pick the account`,
       `(discover #${hashtag} finds more creators; their scrapes run at priority 5)`,
     ].join('\n'),
   );

@@ -277,6 +277,36 @@ export const configSchema = z.object({
   PRUNE_ACTIVITY_AFTER_DAYS: int(30, 1, 3650),
   PRUNE_BATCH_SIZE: int(5000, 100, 1_000_000),
 
+  // --- Instagram Graph API, the official source (issue 21; src/graph/). Off without app id, secret and redirect URL ---
+  GRAPH_APP_ID: optionalString,
+  GRAPH_APP_SECRET: optionalString,
+  /** Where Facebook Login sends the browser back: this daemon's `/api/graph/callback`, as registered in the app. */
+  GRAPH_REDIRECT_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
+  /** The Graph API with its version: v25.0 is the current one in 2026. */
+  GRAPH_API_BASE_URL: z.url('must be an http(s) URL').default('https://graph.facebook.com/v25.0'),
+  /** The Facebook Login dialog; by default www.facebook.com/<version>/dialog/oauth (or the same host as the API, for the emulator). */
+  GRAPH_DIALOG_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
+  /** Permissions asked for in the dialog, comma-separated. */
+  GRAPH_SCOPES: z.string().default('instagram_basic,instagram_manage_insights,pages_show_list,pages_read_engagement,business_management'),
+  /** How long a dialog's `state` (CSRF) stays usable. */
+  GRAPH_OAUTH_STATE_TTL_MS: int(minutes(15), seconds(10)),
+  /** refresh_tokens refreshes a token once it expires within this many days (it must also be ≥ 24 h old). */
+  GRAPH_TOKEN_REFRESH_WITHIN_DAYS: int(30, 1, 59),
+  CRON_REFRESH_TOKENS: cronPattern('23 3 * * *'),
+  /** graph_media_sync of every connected account (its media and insights), as snapshots. */
+  CRON_GRAPH_MEDIA_SYNC: cronPattern('0 */6 * * *'),
+  /** Usage (X-App-Usage / X-Business-Use-Case-Usage call_count, %) from which calls are spaced out… */
+  GRAPH_USAGE_SLOWDOWN_PERCENT: int(75, 1, 100),
+  /** …by up to this pause, growing linearly to it at GRAPH_USAGE_STOP_PERCENT. */
+  GRAPH_USAGE_MAX_DELAY_MS: int(seconds(20), 0, minutes(10)),
+  /** Usage at which a task stops calling and waits (deferred, no attempt spent). */
+  GRAPH_USAGE_STOP_PERCENT: int(95, 1, 100),
+  /** How long a throttled task waits when the answer does not say (estimated_time_to_regain_access). */
+  GRAPH_THROTTLE_WAIT_MS: int(minutes(10), seconds(1)),
+  /** Newest media of the connected account that graph_media_sync reads insights of. */
+  GRAPH_MEDIA_SYNC_COUNT: int(50, 1, 500),
+  GRAPH_REQUEST_TIMEOUT_MS: int(seconds(30), 100),
+
   // --- Alerts (SPEC §10) ---
   ALERT_WEBHOOK_URL: optionalString.pipe(z.url('must be an http(s) URL').optional()),
   ALERT_THROTTLE_MS: int(minutes(15), 0),

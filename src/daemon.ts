@@ -34,6 +34,7 @@ import { projectRoot } from './util/paths.js';
 import { AlertEventWriter } from './webhooks/alert-events.js';
 import { WebhookDeliverer } from './webhooks/deliverer.js';
 import { delivererSettings, selfAddress } from './webhooks/settings.js';
+import { createGraphSource } from './graph/source.js';
 
 export interface Daemon {
   port: number;
@@ -86,7 +87,8 @@ async function startOnDatabase(
   const accountOps = new PoolOperations(pool);
   const maintenance = new PoolMaintenance(pool, accountOps, logger.child({ component: 'pool-maintenance' }));
 
-  const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
+  const graph = createGraphSource({ db, box, config, alerter, logger: logger.child({ component: 'graph' }) });
+  const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config), graph: graph.taskDeps });
   const metrics = new Metrics(db, { aiPrices: config.AI_PRICES });
   const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
   const runner = new TaskRunner({
@@ -135,7 +137,7 @@ async function startOnDatabase(
     db,
     logger: logger.child({ component: 'scheduler' }),
     workerId,
-    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined }) : [],
+    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined, graph: graph.jobs }) : [],
   });
 
   const app = createApp({
@@ -170,6 +172,7 @@ async function startOnDatabase(
     audience: { sampleDefault: config.AUDIENCE_SAMPLE_DEFAULT, deepBudgetMax: config.AUDIENCE_DEEP_BUDGET_MAX },
     similar: { databaseCandidates: config.SIMILAR_DATABASE_CANDIDATES },
     ai: { enabled: ai.enabled, model: config.AI_MODEL, prices: config.AI_PRICES },
+    graph: graph.connect,
     metrics,
     webhooks: { secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS, self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)) },
   });

@@ -13,6 +13,11 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   'token',
   '*.token',
+  // Graph API tokens (issue 21): the client never logs them; this is the safety net.
+  'access_token',
+  '*.access_token',
+  'accessToken',
+  '*.accessToken',
   'authorization',
   '*.authorization',
   'headers.authorization',

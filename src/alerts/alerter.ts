@@ -11,7 +11,9 @@ export type AlertKind =
   | 'session_refresh_failed'
   | 'proxy_failed'
   | 'app_outdated'
-  | 'batch_failed';
+  | 'batch_failed'
+  | 'graph_token_refresh_failed'
+  | 'graph_permission_revoked';
 
 export interface AlertEvent {
   kind: AlertKind;

@@ -38,6 +38,8 @@ const DEFAULT_SEVERITY: Record<AlertKind, 'warning' | 'critical'> = {
   proxy_failed: 'warning',
   app_outdated: 'critical',
   batch_failed: 'warning',
+  graph_token_refresh_failed: 'critical',
+  graph_permission_revoked: 'critical',
 };
 
 const DEFAULT_TIMEOUT_MS = 5_000;

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { WebhookTables } from './schema-webhooks.js';
+import type { GraphTables } from './schema-graph.js';
 
 /**
  * The tables, typed once. Rows are mapped to API shapes at the edge (src/http); everything in between uses these.
@@ -112,6 +113,8 @@ export interface BlogPostsTable {
   sponsor_signals: Generated<string[]>;
   brands: Generated<string[]>;
   raw: NullableJson;
+  /** private_api (full_scrape) or graph (graph_discovery), migration 0027. */
+  source: Generated<'private_api' | 'graph'>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -144,6 +147,8 @@ export interface BlogSnapshotsTable {
   posts_per_week: Numeric;
   posts_fetched: Generated<number>;
   taken_at: Timestamp;
+  /** private_api (full_scrape) or graph (graph_discovery), migration 0027. */
+  source: Generated<'private_api' | 'graph'>;
 }
 
 export interface BlogPostSnapshotsTable {
@@ -356,7 +361,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface Database extends WebhookTables {
+export interface Database extends WebhookTables, GraphTables {
   scrape_tasks: ScrapeTasksTable;
   persons: PersonsTable;
   blogs: BlogsTable;

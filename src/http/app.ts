@@ -12,6 +12,7 @@ import { blogRoutes } from './routes/blogs.js';
 import { audienceQualityRoutes } from './routes/audience-quality.js';
 import { similarRoutes } from './routes/similar.js';
 import { followersRoutes } from './routes/followers.js';
+import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -46,7 +47,8 @@ export function createApp(deps: AppDeps) {
   );
   const requireKey = bearerAuth(deps.apiKey);
   // Exact paths, not a prefix: a future /api/healthy-blogs must not become public by accident.
-  const publicPaths = new Set(['/api/health', '/api/health/live']);
+  // /api/graph/callback: Facebook Login sends the browser there without our key; its one-time `state` guards it.
+  const publicPaths = new Set(['/api/health', '/api/health/live', '/api/graph/callback']);
   app.use('/api/*', async (c, next) => (publicPaths.has(c.req.path) ? next() : requireKey(c, next)));
 
   app.route('/', healthRoutes(deps));
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', aiRoutes(deps));
   app.route('/', analysisRoutes(deps));
   app.route('/', webhookRoutes(deps));
+  app.route('/', graphRoutes(deps));
   // The team's web console (its own cookie sign-in and CSRF; see src/console/).
   app.route('/', consoleRoutes({ ...deps, consoleSessionTtlMs: deps.consoleSessionTtlMs ?? 12 * 3600_000 }));
   app.get('/', (c) => c.redirect('/ui', 302));

@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { PriceTable } from '../ai/prices.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { GraphConnect } from '../graph/connect.js';
 import type { AccountBudget } from '../observability/stats.js';
 import type { SelfAddress } from '../webhooks/url-guard.js';
 
@@ -53,6 +54,8 @@ export interface AppDeps {
   consoleSessionTtlMs?: number;
   /** /api/webhooks: the rotation grace (WEBHOOK_SECRET_GRACE_MS) and the daemon's own address (URLs to it are refused). */
   webhooks?: { secretGraceMs: number; self: () => SelfAddress };
+  /** The Graph API source (connect, pages, pick; its routes say why when it is off); off when absent. */
+  graph?: GraphConnect;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

@@ -36,7 +36,17 @@ export type LiveStatus = (typeof LIVE_STATUSES)[number];
 export const BULK_CLAIMED_TYPES = ['ai_analysis'] as const;
 
 /** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
-export const TASK_TYPES = ['full_scrape', 'discover', 'ai_analysis', 'followers', 'audience_quality', 'profile_refresh', 'similar_accounts'] as const;
+export const TASK_TYPES = [
+  'full_scrape',
+  'discover',
+  'ai_analysis',
+  'followers',
+  'audience_quality',
+  'profile_refresh',
+  'similar_accounts',
+  'graph_discovery',
+  'graph_media_sync',
+] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 /** SPEC §4 priorities: lower runs first. */

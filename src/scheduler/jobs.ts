@@ -13,9 +13,15 @@ export interface AiJobs {
   retryStaleBatches(): Promise<Record<string, unknown> | void>;
 }
 
+/** The Graph API source's jobs (src/graph/), absent while it is off. */
+export interface GraphJobs {
+  refreshTokens(): Promise<Record<string, unknown> | void>;
+  scheduleMediaSync(): Promise<Record<string, unknown> | void>;
+}
+
 /** SPEC §8's jobs (and the pool's upkeep), each a short piece of database work on a configurable schedule. */
-export function standardJobs(deps: { db: Kysely<Database>; config: Config; maintenance: PoolMaintenance; ai?: AiJobs }): JobDefinition[] {
-  const { db, config, maintenance, ai } = deps;
+export function standardJobs(deps: { db: Kysely<Database>; config: Config; maintenance: PoolMaintenance; ai?: AiJobs; graph?: GraphJobs }): JobDefinition[] {
+  const { db, config, maintenance, ai, graph } = deps;
   const hashtags = parseHashtags(config.DISCOVER_HASHTAGS);
   const jobs: JobDefinition[] = [
     { name: 'recover_tasks', schedule: config.CRON_RECOVER_TASKS, run: () => recoverExpiredLeases(db) },
@@ -49,6 +55,12 @@ export function standardJobs(deps: { db: Kysely<Database>; config: Config; maint
     jobs.push(
       { name: 'poll_batches', schedule: config.CRON_POLL_BATCHES, run: () => ai.pollBatches() },
       { name: 'retry_stale_batches', schedule: config.CRON_RETRY_STALE_BATCHES, run: () => ai.retryStaleBatches() },
+    );
+  }
+  if (graph) {
+    jobs.push(
+      { name: 'refresh_tokens', schedule: config.CRON_REFRESH_TOKENS, run: () => graph.refreshTokens() },
+      { name: 'graph_media_sync', schedule: config.CRON_GRAPH_MEDIA_SYNC, run: () => graph.scheduleMediaSync() },
     );
   }
   return jobs;

@@ -17,6 +17,8 @@ export interface FinishInput {
   /** The media this scrape fetched, by Instagram id: the metrics are computed over them (not older stored posts). */
   mediaPks: readonly string[];
   maxAttempts: number;
+  /** Which source fetched the posts (migration 0027): the private API (default) or the Graph API's business discovery. */
+  source?: 'private_api' | 'graph';
 }
 
 export interface FinishResult {
@@ -93,7 +95,7 @@ function toMetricPost(post: FetchedPost): MetricPost {
 type SnapshotValues = { follower_count: number | null; following_count: number | null; media_count: number | null } & Omit<ProfileMetrics, 'er_posts_hidden'>;
 
 async function writeSnapshots(trx: Transaction<Database>, input: FinishInput, values: SnapshotValues, posts: FetchedPost[]): Promise<number> {
-  const snapshot = { ...values, posts_fetched: posts.length };
+  const snapshot = { ...values, posts_fetched: posts.length, source: input.source ?? 'private_api' };
   const { id } = await trx
     .insertInto('blog_snapshots')
     .values({ blog_id: input.blogId, task_id: input.taskId, ...snapshot })
