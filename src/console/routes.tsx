@@ -8,13 +8,16 @@ import { listTasks } from '../queue/read.js';
 import { TASK_STATUSES } from '../db/schema.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
-import { sameSecret, SessionStore, type ConsoleSession } from './session.js';
+import { assetRoutes } from './assets.js';
+import type { ConsoleEnv } from './env.js';
+import { logsPages } from './logs-page.js';
+import { sameSecret, SessionStore } from './session.js';
 
 const SESSION_COOKIE = 'igs_session';
 /** Sign-in happens before a session exists, so its form's token is a double-submit cookie of its own. */
 const SIGNIN_COOKIE = 'igs_signin';
 
-type Env = { Variables: { session: ConsoleSession; sessionId: string } };
+type Env = ConsoleEnv;
 
 /**
  * The team's console under /ui: server-rendered pages (Hono JSX) over the same queries as the JSON API, signed in
@@ -61,6 +64,9 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   };
   app.use('/ui', requireSession);
   app.use('/ui/*', async (c, next) => (c.req.path === '/ui/sign-in' ? next() : requireSession(c, next)));
+
+  assetRoutes(app);
+  logsPages(app, deps);
 
   app.post('/ui/sign-out', (c) => {
     sessions.delete(c.get('sessionId'));

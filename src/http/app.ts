@@ -12,6 +12,7 @@ import { audienceQualityRoutes } from './routes/audience-quality.js';
 import { followersRoutes } from './routes/followers.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { logStreamRoutes } from './routes/log-stream.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', accountRoutes(deps));
   app.route('/', proxyRoutes(deps));
   app.route('/', logRoutes(deps));
+  app.route('/', logStreamRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', aiRoutes(deps));
   // The team's web console (its own cookie sign-in and CSRF; see src/console/).

@@ -5,6 +5,7 @@ import type { AccountOperations } from '../accounts/operations.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import type { LogTail } from '../observability/log-tail.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AccountBudget } from '../observability/stats.js';
 
@@ -46,6 +47,12 @@ export interface AppDeps {
   ai?: { enabled: boolean; model: string };
   /** How long a console sign-in lasts (CONSOLE_SESSION_TTL_MS); 12 h when absent. */
   consoleSessionTtlMs?: number;
+  /** The daemon's recent log lines (the pino root's tap) for GET /api/logs/stream; activity events only when absent. */
+  logTail?: LogTail;
+  /** Live tail pacing (LOG_STREAM_POLL_MS, LOG_STREAM_HEARTBEAT_MS); 500 ms / 15 s when absent. */
+  logStream?: { pollMs?: number; heartbeatMs?: number };
+  /** Console pages' live refresh (CONSOLE_REFRESH_MS); 2 s when absent. */
+  consoleRefreshMs?: number;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

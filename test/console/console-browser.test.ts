@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { LogTail } from '../../src/observability/log-tail.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { enqueueTasks, type Enqueued } from '../../src/queue/enqueue.js';
 import { createTestApp, TEST_API_KEY } from '../helpers/app.js';
@@ -12,10 +15,14 @@ let server: HttpServer;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 let base: string;
+let logger: Logger;
+let tail: LogTail;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  server = await startHttpServer(createTestApp(testDb).app, { port: 0, host: '127.0.0.1' });
+  tail = new LogTail(500);
+  logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (_c, _e, done) => done() }), tap: (line) => tail.push(line) });
+  server = await startHttpServer(createTestApp(testDb, { logger, logTail: tail }).app, { port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${server.port}`;
   ({ browser, close: closeBrowser } = await launchBrowser());
   await testDb.db
@@ -62,5 +69,30 @@ it('signs in, filters creators, cancels and retries a task, signs out', async ()
   await page.waitForURL(/\/ui\/sign-in$/);
   await page.goto(`${base}/ui/tasks`);
   expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+  await page.close();
+});
+
+async function signedInPage(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${base}/ui/sign-in`);
+  await page.getByLabel('API key').fill(TEST_API_KEY);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Creators' }).waitFor();
+  return page;
+}
+
+it('shows a logged line in the live tail within a second, filtered by task', async () => {
+  const page = await signedInPage();
+  await page.getByRole('link', { name: 'Logs' }).click();
+  await page.getByLabel('Task id').fill('4242');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/task=4242/);
+  await page.locator('#tail-status', { hasText: 'live' }).waitFor();
+  logger.child({ component: 'runner', taskId: 424 }).info('a line of another task');
+  logger.child({ component: 'runner', taskId: 4242 }).info({ fetched: 75 }, 'followers page stored');
+  // The requirement: on screen within 1 s of being logged.
+  await page.locator('#tail li', { hasText: 'followers page stored' }).waitFor({ timeout: 1000 });
+  expect(await page.locator('#tail').textContent()).not.toContain('a line of another task');
+  expect(await page.locator('#tail li', { hasText: 'followers page stored' }).textContent()).toContain('task #4242');
   await page.close();
 });

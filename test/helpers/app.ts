@@ -1,7 +1,8 @@
 import type { AccountOperations } from '../../src/accounts/operations.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { LogTail } from '../../src/observability/log-tail.js';
 import type { Metrics } from '../../src/observability/metrics.js';
 import type { AccountBudget } from '../../src/observability/stats.js';
 import type { TestDatabase } from './db.js';
@@ -31,11 +32,14 @@ export function createTestApp(
     exportBatchSize?: number;
     healthSettledCountsTtlMs?: number;
     healthCountsTtlMs?: number;
+    logTail?: LogTail;
+    logStream?: { pollMs?: number; heartbeatMs?: number };
+    logger?: Logger;
   } = {},
 ) {
   const app = createApp({
     db: testDb.db,
-    logger: createLogger({ level: 'silent', format: 'json' }),
+    logger: overrides.logger ?? createLogger({ level: 'silent', format: 'json' }),
     apiKey: TEST_API_KEY,
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1_000_000,
     maxAttempts: 3,
@@ -50,6 +54,8 @@ export function createTestApp(
     // Tests read their own writes: every probe counts again unless a test asks for the daemon's caching.
     healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs ?? 0,
     healthCountsTtlMs: overrides.healthCountsTtlMs ?? 0,
+    logTail: overrides.logTail,
+    logStream: overrides.logStream,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };
