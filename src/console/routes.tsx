@@ -10,6 +10,7 @@ import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
 import { assetRoutes } from './assets.js';
 import type { ConsoleEnv } from './env.js';
+import { creatorPages } from './creator-page.js';
 import { logsPages } from './logs-page.js';
 import { sameSecret, SessionStore } from './session.js';
 
@@ -67,6 +68,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
 
   assetRoutes(app);
   logsPages(app, deps);
+  creatorPages(app, deps);
 
   app.post('/ui/sign-out', (c) => {
     sessions.delete(c.get('sessionId'));
@@ -102,7 +104,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
             <tbody>
               {page.items.map((b) => (
                 <tr>
-                  <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} {b.username}</td>
+                  <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a></td>
                   <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
                   <td>{b.er?.toFixed(2) ?? '—'}</td>
                   <td>{trendArrow(b.er_trend)}</td>

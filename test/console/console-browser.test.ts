@@ -73,7 +73,10 @@ it('signs in, filters creators, cancels and retries a task, signs out', async ()
 });
 
 async function signedInPage(): Promise<Page> {
-  const page = await browser.newPage();
+  // A locale of its own: on a machine with LANG=C, Chromium would report "en-US@posix", which Intl refuses.
+  const page = await browser.newPage({ locale: 'en-US' });
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(`${base}/ui/sign-in`);
   await page.getByLabel('API key').fill(TEST_API_KEY);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -94,5 +97,64 @@ it('shows a logged line in the live tail within a second, filtered by task', asy
   await page.locator('#tail li', { hasText: 'followers page stored' }).waitFor({ timeout: 1000 });
   expect(await page.locator('#tail').textContent()).not.toContain('a line of another task');
   expect(await page.locator('#tail li', { hasText: 'followers page stored' }).textContent()).toContain('task #4242');
+  await page.close();
+});
+
+/** True when the canvas has at least one painted pixel. */
+const canvasPainted = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+    return false;
+  });
+
+it('opens a creator from the filtered table: profile, insights, highlights, mutuals and drawn charts', async () => {
+  const blog = await testDb.db.selectFrom('blogs').select('id').where('username', '=', 'almaty_eats').executeTakeFirstOrThrow();
+  await testDb.db
+    .updateTable('blogs')
+    .set({ full_name: 'Almaty Eats', ai_insights: JSON.stringify({ content: { primary_topic: 'food', content_tone: 'humor' }, notes: 'street food' }) as never, ai_confidence: 0.8 })
+    .where('id', '=', blog.id)
+    .execute();
+  const day = 86_400_000;
+  const start = Date.now() - 10 * day;
+  await testDb.db
+    .insertInto('blog_snapshots')
+    .values(Array.from({ length: 6 }, (_, i) => ({ blog_id: blog.id, follower_count: 50_000 + i * 400, er: 3 + i / 10, taken_at: new Date(start + i * day) })))
+    .execute();
+  await testDb.db
+    .insertInto('blog_posts')
+    .values(Array.from({ length: 8 }, (_, i) => ({ blog_id: blog.id, platform_id: `p${i}`, like_count: 1000 + i * 90, comment_count: 40 + i, play_count: i % 2 ? 9000 : null, is_pinned: i === 0, taken_at: new Date(start + i * day) })))
+    .execute();
+  await testDb.db
+    .insertInto('blog_highlights')
+    .values({ blog_id: blog.id, platform_id: 'h1', title: 'Menu', story_mentions: ['chef_aru'], story_locations: ['Green Bazaar'], story_links: ['https://example.org/menu'] })
+    .execute();
+  await testDb.db
+    .insertInto('audience_lists')
+    .values([
+      { blog_id: blog.id, kind: 'followers', task_id: 901, status: 'done', fetched: 3, expected: 3, complete: true },
+      { blog_id: blog.id, kind: 'following', task_id: 902, status: 'done', fetched: 2, expected: 2, complete: true },
+    ])
+    .execute();
+  const edge = (kind: 'followers' | 'following', id: string) => ({ blog_id: blog.id, kind, platform_id: id, username: `user_${id}`, seen_by_task: kind === 'followers' ? 901 : 902 });
+  await testDb.db.insertInto('audience_edges').values([edge('followers', '1'), edge('followers', '2'), edge('followers', '3'), edge('following', '2'), edge('following', '9')]).execute();
+
+  const page = await signedInPage();
+  await page.getByLabel('Min followers').fill('10000');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/min_followers=10000/);
+  await page.getByRole('link', { name: 'almaty_eats' }).click();
+  await page.getByRole('heading', { name: '@almaty_eats' }).waitFor();
+  const text = (await page.locator('main').textContent())!;
+  expect(text).toContain('Almaty Eats');
+  expect(text).toContain('street food');
+  expect(text).toContain('@chef_aru');
+  expect(text).toContain('Green Bazaar');
+  expect(text).toMatch(/Mutuals\s*1: @user_2/);
+  await page.locator('#chart-growth canvas').waitFor();
+  await page.locator('#chart-posts canvas').waitFor();
+  expect(await canvasPainted(page, '#chart-growth canvas')).toBe(true);
+  expect(await canvasPainted(page, '#chart-posts canvas')).toBe(true);
+  expect(await page.locator('#chart-posts').textContent()).toContain('Pinned');
   await page.close();
 });
