@@ -102,8 +102,10 @@ it('shows a logged line in the live tail within a second, filtered by task', asy
 
 /** True when the canvas has at least one painted pixel. */
 const canvasPainted = (page: Page, selector: string) =>
-  page.locator(selector).evaluate((canvas: HTMLCanvasElement) => {
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  page.locator(selector).evaluate((element) => {
+    // Runs in the page; typed loosely because the project's tsconfig has no DOM library.
+    const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
     return false;
   });
