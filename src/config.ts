@@ -99,6 +99,8 @@ export const configSchema = z.object({
   CONSOLE_SESSION_TTL_MS: int(minutes(12 * 60), seconds(60)),
   /** How often the console's live parts (tasks, accounts, overview) refresh in the browser. */
   CONSOLE_REFRESH_MS: int(seconds(2), 250, minutes(10)),
+  /** Tasks one bulk cancel or retry in the console acts on at most (the oldest of the filter first). */
+  CONSOLE_BULK_MAX: int(1000, 1, 100_000),
   /** Log lines the daemon keeps in memory for the live tail (GET /api/logs/stream, the console's Logs page). */
   LOG_TAIL_LINES: int(2000, 1, 1_000_000),
   /** How often a live tail looks for new activity rows (Instagram calls, logins, status changes). */

@@ -132,6 +132,7 @@ async function startOnDatabase(
     directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
     consoleSessionTtlMs: config.CONSOLE_SESSION_TTL_MS,
     consoleRefreshMs: config.CONSOLE_REFRESH_MS,
+    consoleBulkMax: config.CONSOLE_BULK_MAX,
     logTail: options.logTail,
     logStream: { pollMs: config.LOG_STREAM_POLL_MS, heartbeatMs: config.LOG_STREAM_HEARTBEAT_MS },
     maxAttempts: config.TASK_MAX_ATTEMPTS,

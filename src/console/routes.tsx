@@ -3,15 +3,13 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../http/context.js';
 import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
-import { cancelTask, retryTask } from '../queue/manage.js';
-import { listTasks } from '../queue/read.js';
-import { TASK_STATUSES } from '../db/schema.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
 import { assetRoutes } from './assets.js';
 import type { ConsoleEnv } from './env.js';
 import { creatorPages } from './creator-page.js';
 import { logsPages } from './logs-page.js';
+import { tasksPages } from './tasks-page.js';
 import { sameSecret, SessionStore } from './session.js';
 
 const SESSION_COOKIE = 'igs_session';
@@ -69,6 +67,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   assetRoutes(app);
   logsPages(app, deps);
   creatorPages(app, deps);
+  tasksPages(app, deps);
 
   app.post('/ui/sign-out', (c) => {
     sessions.delete(c.get('sessionId'));
@@ -122,53 +121,6 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
       </Layout>,
     );
   });
-
-  app.get('/ui/tasks', async (c) => {
-    const status = (TASK_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof TASK_STATUSES)[number]) : undefined;
-    const page = await listTasks(deps.db, { status, taskType: c.req.query('type') || undefined, limit: 100, offset: 0 });
-    const csrf = c.get('session').csrf;
-    return c.html(
-      <Layout title="Tasks" csrf={csrf}>
-        <form method="get" action="/ui/tasks" aria-label="Filter tasks">
-          <label>Status<select name="status"><option value="">any</option>{TASK_STATUSES.map((s) => <option value={s} selected={status === s}>{s}</option>)}</select></label>
-          <label>Type<input name="type" value={c.req.query('type') ?? ''} /></label>
-          <button type="submit">Apply</button>
-        </form>
-        <div class="scroll">
-          <table>
-            <thead><tr><th scope="col">#</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Why / progress</th><th scope="col">Actions</th></tr></thead>
-            <tbody>
-              {page.items.map((t) => (
-                <tr id={`task-${t.id}`}>
-                  <td>{t.id}</td>
-                  <td>{t.task_type}</td>
-                  <td class="status">{t.status}</td>
-                  <td>{t.attempts}/{t.max_attempts}</td>
-                  <td>{(t.status === 'pending' && t.waiting_reason) || t.error_message || ''}</td>
-                  <td>
-                    {['pending', 'running', 'waiting_batch'].includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline"><CsrfField token={csrf} /><button type="submit">Cancel #{t.id}</button></form>
-                    )}
-                    {['failed', 'cancelled'].includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/retry`} class="inline"><CsrfField token={csrf} /><button type="submit">Retry #{t.id}</button></form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Layout>,
-    );
-  });
-
-  for (const [action, run] of [['cancel', cancelTask], ['retry', retryTask]] as const) {
-    app.post(`/ui/tasks/:id{[0-9]+}/${action}`, async (c) => {
-      const result = await run(deps.db, Number(c.req.param('id')));
-      if (!result.ok) return c.text(result.reason === 'not_found' ? 'no such task' : result.message, result.reason === 'not_found' ? 404 : 409);
-      return c.redirect(c.req.header('referer')?.includes('/ui/tasks') ? c.req.header('referer')! : '/ui/tasks', 303);
-    });
-  }
 
   return app;
 }

@@ -53,6 +53,8 @@ export interface AppDeps {
   logStream?: { pollMs?: number; heartbeatMs?: number };
   /** Console pages' live refresh (CONSOLE_REFRESH_MS); 2 s when absent. */
   consoleRefreshMs?: number;
+  /** Tasks one bulk cancel/retry of the console acts on at most (CONSOLE_BULK_MAX); 1000 when absent. */
+  consoleBulkMax?: number;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

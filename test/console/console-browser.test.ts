@@ -7,6 +7,7 @@ import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { enqueueTasks, type Enqueued } from '../../src/queue/enqueue.js';
 import { createTestApp, TEST_API_KEY } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { signedInPage as signedInBrowserPage } from '../helpers/console.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /** The console in a real Chromium over real HTTP: what a planner clicks. */
@@ -72,17 +73,7 @@ it('signs in, filters creators, cancels and retries a task, signs out', async ()
   await page.close();
 });
 
-async function signedInPage(): Promise<Page> {
-  // A locale of its own: on a machine with LANG=C, Chromium would report "en-US@posix", which Intl refuses.
-  const page = await browser.newPage({ locale: 'en-US' });
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => console.error('page error:', error.message));
-  await page.goto(`${base}/ui/sign-in`);
-  await page.getByLabel('API key').fill(TEST_API_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Creators' }).waitFor();
-  return page;
-}
+const signedInPage = () => signedInBrowserPage(browser, base);
 
 it('shows a logged line in the live tail within a second, filtered by task', async () => {
   const page = await signedInPage();

@@ -1,6 +1,6 @@
 import type { AccountOperations } from '../../src/accounts/operations.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { LogTail } from '../../src/observability/log-tail.js';
 import type { Metrics } from '../../src/observability/metrics.js';
@@ -35,6 +35,8 @@ export function createTestApp(
     logTail?: LogTail;
     logStream?: { pollMs?: number; heartbeatMs?: number };
     logger?: Logger;
+    /** Any other dependency, as the daemon would pass it (console settings, …). */
+    deps?: Partial<AppDeps>;
   } = {},
 ) {
   const app = createApp({
@@ -56,6 +58,7 @@ export function createTestApp(
     healthCountsTtlMs: overrides.healthCountsTtlMs ?? 0,
     logTail: overrides.logTail,
     logStream: overrides.logStream,
+    ...overrides.deps,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };
