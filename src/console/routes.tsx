@@ -5,10 +5,12 @@ import type { AppDeps } from '../http/context.js';
 import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
+import { accountsPages } from './accounts-page.js';
 import { assetRoutes } from './assets.js';
 import type { ConsoleEnv } from './env.js';
 import { creatorPages } from './creator-page.js';
 import { logsPages } from './logs-page.js';
+import { overviewPages } from './overview-page.js';
 import { tasksPages } from './tasks-page.js';
 import { sameSecret, SessionStore } from './session.js';
 
@@ -68,6 +70,8 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   logsPages(app, deps);
   creatorPages(app, deps);
   tasksPages(app, deps);
+  accountsPages(app, deps);
+  overviewPages(app, deps);
 
   app.post('/ui/sign-out', (c) => {
     sessions.delete(c.get('sessionId'));
