@@ -1,9 +1,10 @@
 /**
- * `npm run bench` — every part, one after the other, on one throw-away Postgres: queue, scraping, API, enqueue contention, memory.
+ * `npm run bench` — every part, one after the other, on one throw-away Postgres: queue, scraping, API, console, enqueue contention, memory.
  * Writes bench/results/<part>.json and BENCHMARKS.md. BENCH_QUICK=1 for a fast smoke run; BENCH_PARTS=queue,api
  * to choose parts.
  */
 import { apiPart } from './api/part.js';
+import { consolePart } from './console/part.js';
 import { enqueuePart } from './enqueue/part.js';
 import { runParts } from './lib/part.js';
 import { memoryPart } from './memory/part.js';
@@ -13,6 +14,6 @@ import { scrapePart } from './scrape/part.js';
 import { followersListPart } from './scrape/followers-list.js';
 import { saturatedPart } from './scrape/saturated.js';
 
-const all = [queuePart, backlogPart, scrapePart, saturatedPart, followersListPart, apiPart, enqueuePart, memoryPart];
+const all = [queuePart, backlogPart, scrapePart, saturatedPart, followersListPart, apiPart, consolePart, enqueuePart, memoryPart];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');
