@@ -121,15 +121,15 @@ export const CHARTS_JS = String.raw`(function () {
     new uPlot({
       title: 'Likes, comments and plays per post (★ pinned)',
       width: width(posts), height: 260,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, plays: { auto: true } },
       series: [
         { label: 'post' },
         { label: 'Likes', stroke: '#1f5fbf', fill: 'rgba(31,95,191,.35)', paths: bars, points: { show: false } },
         { label: 'Comments', stroke: '#2e7d32', fill: 'rgba(46,125,50,.35)', paths: bars, points: { show: false } },
-        { label: 'Plays', stroke: '#6a1b9a', width: 2, points: { show: true } },
+        { label: 'Plays', stroke: '#6a1b9a', width: 0, scale: 'plays', points: { show: true, size: 8 }, paths: function () { return null; } },
         { label: '★ Pinned', stroke: '#e65100', width: 0, points: { show: true, size: 14, fill: '#e65100' }, paths: function () { return null; } },
       ],
-      axes: [{ label: 'post (newest right)', values: function (u, ticks) { return ticks.map(function (i) { return data.posts.labels[i] || ''; }); } }, { size: 70 }],
+      axes: [{ label: 'post (newest right)', values: function (u, ticks) { return ticks.map(function (i) { return data.posts.labels[i] || ''; }); } }, { label: 'likes, comments', size: 70 }, { side: 1, scale: 'plays', label: 'plays', size: 70, grid: { show: false } }],
     }, [data.posts.x, data.posts.likes, data.posts.comments, data.posts.plays, data.posts.pinned], posts);
   }
 })();

@@ -191,7 +191,7 @@ function Progress(props: { task: Task; wait: string | null; accounts: AccountSta
           {t.status !== 'done' && <span class="eta"> · {eta(t, progress, props.accounts, props.windowMs)}</span>}
         </div>
       )}
-      {why && <div class="waiting">waiting: {why}</div>}
+      {why && <div class="waiting">{why}</div>}
       {t.status === 'failed' && t.error_message && <div class="error">{t.error_message}</div>}
       {t.status === 'pending' && t.error_message && !why && <div class="muted">last error: {t.error_message}</div>}
     </div>
