@@ -151,3 +151,17 @@ it('opens a creator from the filtered table: profile, insights, highlights, mutu
   expect(await page.locator('#chart-posts').textContent()).toContain('Pinned');
   await page.close();
 });
+
+it('refuses requests without the session cookie: pages and the stream go to the sign-in, posts get 401', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  for (const path of ['/ui/logs/stream?task=1', '/ui/overview', '/ui/accounts', '/ui/creators/almaty_eats', '/ui/assets/uplot.js']) {
+    await page.goto(`${base}${path}`);
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
+  }
+  const statuses = await page.evaluate(async () => {
+    const post = (path: string) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=guess&action=cancel' }).then((r) => r.status);
+    return Promise.all(['/ui/tasks/bulk', '/ui/tasks/1/cancel', '/ui/accounts/1/disable', '/ui/accounts/import'].map(post));
+  });
+  expect(statuses).toEqual([401, 401, 401, 401]);
+  await page.close();
+});
