@@ -68,6 +68,7 @@ export const LIVE_JS = String.raw`(function () {
   tick();
   setInterval(tick, 1000);
   if (!root || !window.fetch || !window.DOMParser) return;
+  document.querySelectorAll('[data-live]').forEach(function (el) { el.setAttribute('data-served', el.innerHTML); });
   var every = Number(root.getAttribute('data-refresh')) || 2000;
   var busy = false;
   async function refresh() {
@@ -79,7 +80,11 @@ export const LIVE_JS = String.raw`(function () {
       var doc = new DOMParser().parseFromString(await response.text(), 'text/html');
       document.querySelectorAll('[data-live]').forEach(function (el) {
         var fresh = el.id && doc.getElementById(el.id);
-        if (fresh && fresh.innerHTML !== el.innerHTML) el.innerHTML = fresh.innerHTML;
+        // Compared with what the server sent last time (countdowns change the live DOM), and never swapped while
+        // the keyboard focus is inside, so a keyboard user does not lose their place.
+        if (!fresh || fresh.innerHTML === el.getAttribute('data-served') || el.contains(document.activeElement)) return;
+        el.innerHTML = fresh.innerHTML;
+        el.setAttribute('data-served', fresh.innerHTML);
       });
       tick();
     } catch (e) {

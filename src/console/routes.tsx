@@ -9,6 +9,7 @@ import { accountsPages } from './accounts-page.js';
 import { assetRoutes } from './assets.js';
 import type { ConsoleEnv } from './env.js';
 import { creatorPages } from './creator-page.js';
+import { creatorsActions } from './creators-actions.js';
 import { logsPages } from './logs-page.js';
 import { overviewPages } from './overview-page.js';
 import { tasksPages } from './tasks-page.js';
@@ -69,6 +70,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   assetRoutes(app);
   logsPages(app, deps);
   creatorPages(app, deps);
+  creatorsActions(app, deps);
   tasksPages(app, deps);
   accountsPages(app, deps);
   overviewPages(app, deps);
@@ -87,8 +89,11 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
     const page = await listBlogs(deps.db, blogFilterOf(q));
     const next = new URLSearchParams(given);
     next.set('offset', String(q.offset + q.limit));
+    const session = c.get('session');
+    const flash = session.flash;
+    session.flash = undefined;
     return c.html(
-      <Layout title="Creators" csrf={c.get('session').csrf}>
+      <Layout title="Creators" csrf={session.csrf}>
         {!parsed.success && <p class="error" role="alert">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}</p>}
         <form method="get" action="/ui" aria-label="Filter creators">
           <label>Search<input name="q" value={q.q ?? ''} /></label>
@@ -100,27 +105,36 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
           <label>Order<select name="order">{(['desc', 'asc'] as const).map((o) => <option value={o} selected={q.order === o}>{o}</option>)}</select></label>
           <button type="submit">Apply</button>
         </form>
-        <div class="scroll">
-          <table>
-            <caption class="muted">{page.items.length} creators on this page</caption>
-            <thead><tr><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
-            <tbody>
-              {page.items.map((b) => (
-                <tr>
-                  <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a></td>
-                  <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
-                  <td>{b.er?.toFixed(2) ?? '—'}</td>
-                  <td>{trendArrow(b.er_trend)}</td>
-                  <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
-                  <td>{b.categories.join(', ')}</td>
-                  <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
-                  <td>{b.source}</td>
-                  <td>{b.scraped_at ? b.scraped_at.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {flash && <p role="status" class={flash.ok ? 'ok' : 'error'}>{flash.text}</p>}
+        <form method="post" action="/ui/creators/selected" aria-label="Act on the ticked creators">
+          <CsrfField token={session.csrf} />
+          <div class="scroll">
+            <table>
+              <caption class="muted">{page.items.length} creators on this page; tick rows to scrape them again or export them</caption>
+              <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
+              <tbody>
+                {page.items.map((b) => (
+                  <tr>
+                    <td><input type="checkbox" name="username" value={b.username} aria-label={`select ${b.username}`} /></td>
+                    <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a></td>
+                    <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
+                    <td>{b.er?.toFixed(2) ?? '—'}</td>
+                    <td>{trendArrow(b.er_trend)}</td>
+                    <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
+                    <td>{b.categories.join(', ')}</td>
+                    <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
+                    <td>{b.source}</td>
+                    <td>{b.scraped_at ? b.scraped_at.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p>
+            <button type="submit" name="action" value="scrape">Scrape selected again</button>{' '}
+            <button type="submit" name="action" value="export">Export selected (CSV)</button>
+          </p>
+        </form>
         {page.hasMore && <p><a href={`/ui?${next}`}>Next page</a></p>}
       </Layout>,
     );

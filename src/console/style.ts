@@ -8,7 +8,7 @@ header a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
 nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 main{padding:1rem;max-width:80rem}
 a{color:#0b4fc4}
-.skip{position:absolute;left:-999px}
+.skip,.visually-hidden{position:absolute;left:-999px}
 .skip:focus{left:1rem;top:.5rem;background:#fff;color:#000;padding:.3rem .6rem;z-index:2}
 form.inline{display:inline}
 table{border-collapse:collapse;width:100%}

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -163,5 +164,24 @@ it('refuses requests without the session cookie: pages and the stream go to the 
     return Promise.all(['/ui/tasks/bulk', '/ui/tasks/1/cancel', '/ui/accounts/1/disable', '/ui/accounts/import'].map(post));
   });
   expect(statuses).toEqual([401, 401, 401, 401]);
+  await page.close();
+});
+
+it('scrapes the ticked creators again and exports them as CSV', async () => {
+  const page = await signedInPage();
+  await page.getByLabel('select astana_runs').check();
+  await page.getByRole('button', { name: 'Scrape selected again' }).click();
+  await page.getByRole('status').filter({ hasText: 'Scrape requested for 1 creator: 1 new task' }).waitFor();
+  const tasks = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'payload', 'priority']).where('task_type', '=', 'full_scrape').execute();
+  expect(tasks.filter((t) => (t.payload as { username?: string }).username === 'astana_runs')).toEqual([{ task_type: 'full_scrape', payload: expect.objectContaining({ username: 'astana_runs' }), priority: 2 }]);
+
+  await page.getByLabel('select almaty_eats').check();
+  await page.getByLabel('select astana_runs').check();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export selected (CSV)' }).click()]);
+  const csv = await readFile((await download.path())!, 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines).toHaveLength(3);
+  expect(csv).toContain('almaty_eats');
+  expect(csv).toContain('astana_runs');
   await page.close();
 });
