@@ -114,6 +114,18 @@ describe('GET /api/logs/stream', () => {
     await events.close();
   });
 
+  it('resumes in the middle of the backlog: a reader cut off after the first line gets the rest', async () => {
+    for (const n of [1, 2, 3]) logger.child({ taskId: 77 }).info(`backlog ${n}`);
+    const first = sseReader(await open('?task=77&backlog=10&activity=false'));
+    const one = await first.next((e) => e.event === 'log');
+    expect(JSON.parse(one.data).msg).toBe('backlog 1');
+    await first.close();
+    const again = sseReader(await open('?task=77&activity=false', { 'last-event-id': one.id! }));
+    expect(JSON.parse((await again.next((e) => e.event === 'log')).data).msg).toBe('backlog 2');
+    expect(JSON.parse((await again.next((e) => e.event === 'log')).data).msg).toBe('backlog 3');
+    await again.close();
+  });
+
   it('refuses bad input with a 4xx and no stream', async () => {
     expect((await open('?level=loud')).status).toBe(400);
     expect((await open('?task=abc')).status).toBe(400);

@@ -64,17 +64,20 @@ export function logStreamHandler(deps: AppDeps) {
 
     // Where this stream starts: after the resumed cursors, or now with a backlog. The activity backlog is read
     // first; then, with no await in between, the ring's lines are taken and the subscription opened, so no line
-    // falls between the backlog and the live part.
+    // falls between the backlog and the live part. The cursors start just before the first event sent, so every
+    // event's id resumes right after it (a reader cut off half-way through the backlog gets the rest).
     let activityId = resumeFrom?.activityId ?? (withActivity ? await latestActivityId(deps.db) : 0);
     const pending: Event[] = [];
     if (withActivity && !resumeFrom) {
-      const rows = await activityBacklog(deps.db, { uptoId: activityId, accountId, taskId: query.task, limit: query.backlog });
-      for (const row of rows) if (activityLevel(row) >= (minLevel ?? 0)) pending.push({ event: 'activity', data: activityView(row), activityId: row.id });
+      const rows = (await activityBacklog(deps.db, { uptoId: activityId, accountId, taskId: query.task, limit: query.backlog })).filter((row) => activityLevel(row) >= (minLevel ?? 0));
+      if (rows.length > 0) activityId = rows[0]!.id - 1;
+      for (const row of rows) pending.push({ event: 'activity', data: activityView(row), activityId: row.id });
     }
     let logSeq = tail?.lastSeq ?? 0;
     if (tail) {
       const { lines, missed } = tail.since(resumeFrom ? resumeFrom.logSeq : 0, filter, resumeFrom ? undefined : query.backlog);
       if (resumeFrom && missed > 0) pending.unshift({ event: 'gap', data: { missed_log_lines: missed } });
+      if (lines.length > 0) logSeq = lines[0]!.seq - 1;
       for (const line of lines) pending.push({ event: 'log', data: lineView(line), logSeq: line.seq });
     }
     let wake: (() => void) | undefined;
