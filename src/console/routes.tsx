@@ -3,6 +3,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../http/context.js';
 import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
+import type { ScrapeStatus } from '../db/schema.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
 import { accountsPages } from './accounts-page.js';
@@ -99,7 +100,11 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
           <label>Search<input name="q" value={q.q ?? ''} /></label>
           <label>Category<input name="category" value={q.category ?? ''} /></label>
           <label>Min followers<input name="min_followers" inputmode="numeric" value={q.min_followers?.toString() ?? ''} /></label>
+          <label>Max followers<input name="max_followers" inputmode="numeric" value={q.max_followers?.toString() ?? ''} /></label>
           <label>Min ER %<input name="min_er" inputmode="decimal" value={q.min_er?.toString() ?? ''} /></label>
+          <label>Min credibility (0–1)<input name="min_credibility" inputmode="decimal" value={q.min_credibility?.toString() ?? ''} /></label>
+          <label>Worked with brand<input name="brand" value={q.brand ?? ''} /></label>
+          <label>Status<select name="scrape_status"><option value="">any</option>{SCRAPE_STATUSES.map((s) => <option value={s} selected={q.scrape_status === s}>{s}</option>)}</select></label>
           <label>Source<input name="source" value={q.source ?? ''} /></label>
           <label>Sort<select name="sort">{(['followers', 'er', 'scraped_at'] as const).map((s) => <option value={s} selected={q.sort === s}>{s}</option>)}</select></label>
           <label>Order<select name="order">{(['desc', 'asc'] as const).map((o) => <option value={o} selected={q.order === o}>{o}</option>)}</select></label>
@@ -158,5 +163,8 @@ function signInPage(c: Context, cookieBase: { httpOnly: true; sameSite: 'Strict'
     status,
   );
 }
+
+/** The statuses the creators filter offers (those of GET /api/blogs?scrape_status=). */
+const SCRAPE_STATUSES = ['pending', 'scraping', 'analyzing', 'active', 'private', 'deleted', 'error'] as const satisfies readonly ScrapeStatus[];
 
 const trendArrow = (trend: string | null) => (trend === 'growing' ? '↑' : trend === 'declining' ? '↓' : trend === 'stable' ? '→' : '—');
