@@ -50,7 +50,7 @@ export function creatorPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
               <Fact name="Following">{num(blog.following_count)}</Fact>
               <Fact name="Posts">{num(blog.media_count)}</Fact>
               <Fact name="Category">{blog.business_category ?? '—'}</Fact>
-              <Fact name="Link">{blog.external_url ? <a href={blog.external_url} rel="noopener noreferrer nofollow">{blog.external_url}</a> : '—'}</Fact>
+              <Fact name="Link"><ExternalLink url={blog.external_url} /></Fact>
               <Fact name="Status">{blog.scrape_status}{blog.status_reason ? ` (${blog.status_reason})` : ''}</Fact>
               <Fact name="Source">{blog.source}</Fact>
               <Fact name="Last scraped">{when(blog.scraped_at)}</Fact>
@@ -95,7 +95,7 @@ export function creatorPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
                     <td>{h.media_count ?? '—'}</td>
                     <td>{h.story_mentions.map((m) => `@${m}`).join(', ') || '—'}</td>
                     <td>{h.story_locations.join(', ') || '—'}</td>
-                    <td>{h.story_links.map((l) => <div><a href={l} rel="noopener noreferrer nofollow">{l}</a></div>)}</td>
+                    <td>{h.story_links.map((l) => <div><ExternalLink url={l} /></div>)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -188,6 +188,12 @@ function Insights(props: { value: Record<string, unknown> }): Child {
     </dl>
   );
 }
+
+/** A link taken from Instagram: clickable only when it is http(s) (a scraped `javascript:` URL stays text). */
+const ExternalLink = (props: { url: string | null }) => {
+  if (!props.url) return <>—</>;
+  return /^https?:\/\//i.test(props.url) ? <a href={props.url} rel="noopener noreferrer nofollow">{props.url}</a> : <>{props.url}</>;
+};
 
 const Fact = (props: { name: string; children?: Child }) => (
   <>

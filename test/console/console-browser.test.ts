@@ -106,7 +106,7 @@ it('opens a creator from the filtered table: profile, insights, highlights, mutu
   const blog = await testDb.db.selectFrom('blogs').select('id').where('username', '=', 'almaty_eats').executeTakeFirstOrThrow();
   await testDb.db
     .updateTable('blogs')
-    .set({ full_name: 'Almaty Eats', ai_insights: JSON.stringify({ content: { primary_topic: 'food', content_tone: 'humor' }, notes: 'street food' }) as never, ai_confidence: 0.8 })
+    .set({ full_name: 'Almaty Eats', external_url: 'javascript:alert(document.cookie)', ai_insights: JSON.stringify({ content: { primary_topic: 'food', content_tone: 'humor' }, notes: 'street food' }) as never, ai_confidence: 0.8 })
     .where('id', '=', blog.id)
     .execute();
   const day = 86_400_000;
@@ -145,6 +145,10 @@ it('opens a creator from the filtered table: profile, insights, highlights, mutu
   expect(text).toContain('@chef_aru');
   expect(text).toContain('Green Bazaar');
   expect(text).toMatch(/Mutuals\s*1: @user_2/);
+  // Links come from Instagram: an http(s) one is a link, anything else stays text.
+  expect(await page.locator('a[href^="javascript"]').count()).toBe(0);
+  expect(text).toContain('javascript:alert(document.cookie)');
+  expect(await page.locator('a[href="https://example.org/menu"]').count()).toBe(1);
   await page.locator('#chart-growth canvas').waitFor();
   await page.locator('#chart-posts canvas').waitFor();
   expect(await canvasPainted(page, '#chart-growth canvas')).toBe(true);
