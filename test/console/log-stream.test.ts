@@ -137,6 +137,25 @@ describe('GET /api/logs/stream', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('ends open streams once the daemon stops being ready, so they never hold the shutdown', async () => {
+    let ready = true;
+    const { app } = createTestApp(testDb, { logger, logTail: tail, ready: () => ready, logStream: { pollMs: 50, heartbeatMs: 1000 } });
+    const own = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${own.port}/api/logs/stream?backlog=0&activity=false`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      const events = sseReader(response);
+      logger.info('still serving');
+      await events.next((e) => e.data.includes('still serving'));
+      ready = false; // what Daemon.stop() does first
+      logger.info('wake the stream');
+      await expect(events.next((e) => e.data.includes('never logged'))).rejects.toThrow(/stream ended/);
+    } finally {
+      await own.close(500);
+    }
+  });
+});
+
 describe('LogTail', () => {
   it('keeps only its capacity and counts what fell out', () => {
     const ring = new LogTail(3);

@@ -113,6 +113,8 @@ export function logStreamHandler(deps: AppDeps) {
           }
           if (withActivity && Date.now() - lastPoll >= settings.pollMs) {
             lastPoll = Date.now();
+            // A database outage must not end a tail that is still useful (log lines keep coming): the next poll
+            // tries again from the same cursor, so no activity row is skipped.
             const rows = await activityAfter(deps.db, { afterId: activityId, accountId, taskId: query.task, limit: 500 }).catch(() => []);
             for (const row of rows) {
               if (activityLevel(row) >= (minLevel ?? 0)) pending.push({ event: 'activity', data: activityView(row), activityId: row.id });
