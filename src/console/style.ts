@@ -4,7 +4,8 @@ export const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:.6rem 1rem;background:#1f2d3d;color:#fff}
 header a{color:#fff}
-header a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
+header a[aria-current=page],#task-counts a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
+#task-counts{margin:0 0 .8rem}
 nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 main{padding:1rem;max-width:80rem}
 a{color:#0b4fc4}

@@ -6,7 +6,7 @@ import type { AppDeps } from '../http/context.js';
 import { DEFAULT_ACCOUNT_BUDGET } from '../http/routes/stats.js';
 import { accountStats, type AccountStats } from '../observability/stats.js';
 import { cancelTask, retryTask } from '../queue/manage.js';
-import { getTask, listTasks } from '../queue/read.js';
+import { countLiveTasks, getTask, listTasks } from '../queue/read.js';
 import { LIVE_STATUSES, type Task } from '../queue/task.js';
 import { ACCOUNT_TASK_TYPES } from '../tasks/registry.js';
 import type { ConsoleEnv } from './env.js';
@@ -32,8 +32,15 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
     const [wait, accounts] = needsAccounts
       ? await Promise.all([accountWaitReason(deps.db, budget, deps.directConnections), accountStats(deps.db, budget, deps.directConnections)])
       : [null, []];
+    const live = await countLiveTasks(deps.db);
     const csrf = c.get('session').csrf;
     const notice = bulkNotice(c.req.query());
+    const byStatus = (status: string) => {
+      const q = new URLSearchParams();
+      if (status) q.set('status', status);
+      if (filter.taskType) q.set('type', filter.taskType);
+      return `/ui/tasks${q.size ? `?${q}` : ''}`;
+    };
     const hidden = (
       <>
         {filter.status && <input type="hidden" name="status" value={filter.status} />}
@@ -55,6 +62,17 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
           <button type="submit" name="action" value="cancel">Cancel all matching</button>{' '}
           <button type="submit" name="action" value="retry">Retry all matching</button>
         </form>
+        <nav id="task-counts" data-live aria-label="Live tasks counted by state">
+          <a href={byStatus('')} aria-current={filter.status === undefined ? 'page' : undefined}>all</a>
+          {TASK_STATUSES.map((st) => (
+            <>
+              {' · '}
+              <a href={byStatus(st)} aria-current={filter.status === st ? 'page' : undefined}>
+                {st}{st in live ? ` (${live[st as keyof typeof live].toLocaleString('en')})` : ''}
+              </a>
+            </>
+          ))}
+        </nav>
         <div id="task-list" data-live class="scroll" aria-live="polite">
           <table>
             <caption class="muted">{items.length === SHOWN ? `the newest ${SHOWN}` : `${items.length} tasks`}; refreshed live</caption>
