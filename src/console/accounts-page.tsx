@@ -102,11 +102,11 @@ export function accountsPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
         <form method="post" action="/ui/accounts/import" aria-label="Import accounts and proxies">
           <CsrfField token={csrf} />
           <label>
-            Proxies, one a line (<code>scheme://user:pass@host:port</code>, <code>host:port:user:pass</code>, …)
+            <span>Proxies, one a line (<code>scheme://user:pass@host:port</code>, <code>host:port:user:pass</code>, …)</span>
             <textarea name="proxies" rows={3} cols={60} autocomplete="off" spellcheck={false}></textarea>
           </label>
           <label>
-            Accounts, one a line (<code>username:password</code> or <code>username:password:proxy-url</code>)
+            <span>Accounts, one a line (<code>username:password</code> or <code>username:password:proxy-url</code>)</span>
             <textarea name="accounts" rows={3} cols={60} autocomplete="off" spellcheck={false}></textarea>
           </label>
           <label class="check"><input type="checkbox" name="assign_proxies" value="1" checked /> give accounts without a proxy a free one</label>

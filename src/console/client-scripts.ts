@@ -57,6 +57,8 @@ export const LOG_TAIL_JS = String.raw`(function () {
  */
 export const LIVE_JS = String.raw`(function () {
   var root = document.querySelector('[data-refresh]');
+  // What the server sent, before the countdowns change it: a refresh swaps a region only when the server's differs.
+  document.querySelectorAll('[data-live]').forEach(function (el) { el.setAttribute('data-served', el.innerHTML); });
   function tick() {
     var now = Date.now();
     document.querySelectorAll('[data-until]').forEach(function (el) {
@@ -68,7 +70,6 @@ export const LIVE_JS = String.raw`(function () {
   tick();
   setInterval(tick, 1000);
   if (!root || !window.fetch || !window.DOMParser) return;
-  document.querySelectorAll('[data-live]').forEach(function (el) { el.setAttribute('data-served', el.innerHTML); });
   var every = Number(root.getAttribute('data-refresh')) || 2000;
   var busy = false;
   async function refresh() {

@@ -1,4 +1,7 @@
-/** The console's only stylesheet, inline (no CDN, no build step). Colours keep WCAG AA contrast on white. */
+/**
+ * The console's only stylesheet, inline (no CDN, no build step). Colours keep WCAG AA contrast on white. JSX escapes
+ * the text of <style>, so no selector here may use `>`, `&` or quotes.
+ */
 export const STYLE = `
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}
@@ -32,7 +35,7 @@ dl.facts dt{color:#444}
 dl.facts dd{margin:0}
 progress{width:10rem;height:1rem;vertical-align:middle}
 .bar{display:inline-block;width:8rem;height:.8rem;background:#e3e3e3;border:1px solid #888;vertical-align:middle}
-.bar>span{display:block;height:100%;background:#1f5fbf}
+.bar span{display:block;height:100%;background:#1f5fbf}
 .chart{min-height:280px;margin:0 0 1rem}
 ol.tail{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;list-style:none;padding:.5rem;margin:0;background:#111;color:#eee;max-height:70vh;overflow:auto;white-space:pre-wrap;word-break:break-word}
 ol.tail .lvl-warn{color:#ffd54f}

@@ -61,6 +61,12 @@ it('shows accounts with cooldown, budget and proxy; imports, disables, activates
   expect(text).toContain('http://10.0.0.1:8080');
   expect(text).toMatch(/4 used, 26 left/); // 30 per window in the test budget
   expect(text).toMatch(/75 % of 4/);
+  // The bar is drawn: its filled part is about 4/30 of the whole (the stylesheet reaches the page intact).
+  const [filled, whole] = await Promise.all(
+    [row.locator('.bar span'), row.locator('.bar')].map((l) => l.evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)),
+  );
+  expect(filled! / whole!).toBeGreaterThan(0.1);
+  expect(filled! / whole!).toBeLessThan(0.2);
   // The countdown ticks in the browser: its text changes without a reload.
   const countdown = row.locator('[data-until]');
   await countdown.filter({ hasText: /^\d+m \d+s$/ }).waitFor();
