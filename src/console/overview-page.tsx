@@ -37,7 +37,7 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
     const failed = throughput.reduce((n, t) => n + t.failed, 0);
     if (failed > 0) conditions.push(`${failed} task${failed === 1 ? '' : 's'} failed in the last hour (see Tasks, status failed).`);
     const limited = (requests.last_hour.by_outcome.rate_limited ?? 0) + (requests.last_hour.by_outcome.challenge ?? 0);
-    if (limited > 0) conditions.push(`${limited} Instagram requests were rate-limited or challenged in the last hour.`);
+    if (limited > 0) conditions.push(`${limited} Instagram request${limited === 1 ? ' was' : 's were'} rate-limited or challenged in the last hour.`);
     const totals = depth.reduce((t, d) => ({ due: t.due + d.due, running: t.running + d.running }), { due: 0, running: 0 });
     const doneHour = throughput.reduce((n, t) => n + t.done, 0);
 
