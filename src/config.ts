@@ -98,6 +98,16 @@ export const configSchema = z.object({
   HTTP_LINGER_MS: int(seconds(10), 0, minutes(5)),
   /** How long a console sign-in (the /ui session cookie) lasts. */
   CONSOLE_SESSION_TTL_MS: int(minutes(12 * 60), seconds(60)),
+  /** How often the console's live parts (tasks, accounts, overview) refresh in the browser. */
+  CONSOLE_REFRESH_MS: int(seconds(2), 250, minutes(10)),
+  /** Tasks one bulk cancel or retry in the console acts on at most (the oldest of the filter first). */
+  CONSOLE_BULK_MAX: int(1000, 1, 100_000),
+  /** Log lines the daemon keeps in memory for the live tail (GET /api/logs/stream, the console's Logs page). */
+  LOG_TAIL_LINES: int(2000, 1, 1_000_000),
+  /** How often a live tail looks for new activity rows (Instagram calls, logins, status changes). */
+  LOG_STREAM_POLL_MS: int(500, 50, minutes(1)),
+  /** A comment line this often keeps a quiet live tail open through proxies. */
+  LOG_STREAM_HEARTBEAT_MS: int(seconds(15), 1000, minutes(10)),
 
   // --- Instagram account pool (SPEC §5) ---
   /** 32 bytes, hex or base64; zero-setup generates DATA_DIR/encryption-key; required with DATABASE_URL. */

@@ -21,6 +21,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { createApp } from './http/app.js';
 import { startHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import type { LogTail } from './observability/log-tail.js';
 import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
 import { TaskRunner } from './queue/runner.js';
@@ -47,6 +48,8 @@ export interface Daemon {
 export interface DaemonOptions {
   /** Task types to run; the default is the production registry. Tests and benchmarks pass their own. */
   registry?: (pool: AccountPool, settings: TaskRegistrySettings) => TaskRegistry;
+  /** The ring the logger taps (main.ts): the live tail's log lines. Without it the tail shows activity only. */
+  logTail?: LogTail;
 }
 
 /**
@@ -150,6 +153,10 @@ async function startOnDatabase(
     healthCountsTtlMs: config.HEALTH_COUNTS_TTL_MS,
     directConnections: config.ACCOUNT_DIRECT_CONNECTIONS,
     consoleSessionTtlMs: config.CONSOLE_SESSION_TTL_MS,
+    consoleRefreshMs: config.CONSOLE_REFRESH_MS,
+    consoleBulkMax: config.CONSOLE_BULK_MAX,
+    logTail: options.logTail,
+    logStream: { pollMs: config.LOG_STREAM_POLL_MS, heartbeatMs: config.LOG_STREAM_HEARTBEAT_MS },
     maxAttempts: config.TASK_MAX_ATTEMPTS,
     isReady: () => accepting,
     isLive: () => database.isLive(),

@@ -42,6 +42,11 @@ export interface LoggerOptions {
   format: 'auto' | 'json' | 'pretty';
   /** Where lines go; tests pass a stream to capture them. */
   destination?: NodeJS.WritableStream;
+  /**
+   * Receives every serialized line (JSON, after redaction) before it is written: the live tail's ring
+   * (src/observability/log-tail.ts). Must not throw or block.
+   */
+  tap?: (line: string) => void;
 }
 
 /** The one pino root of the process; components take `logger.child({ component })`. */
@@ -52,6 +57,7 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    ...(options.tap ? { hooks: { streamWrite: tapped(options.tap) } } : {}),
   };
   if (pretty) {
     return pino({
@@ -60,6 +66,18 @@ export function createLogger(options: LoggerOptions): Logger {
     });
   }
   return pino(base, (options.destination ?? stdoutDestination()) as pino.DestinationStream);
+}
+
+/** pino's streamWrite hook: sees each line as it goes to the destination (or the pretty transport), passes it on. */
+function tapped(tap: (line: string) => void) {
+  return (line: string) => {
+    try {
+      tap(line);
+    } catch {
+      // The tail is a convenience; logging itself must go on.
+    }
+    return line;
+  };
 }
 
 /**

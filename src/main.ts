@@ -2,6 +2,7 @@ import { ApiKeyError } from './api-key.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { createLogger, type Logger } from './logger.js';
+import { LogTail } from './observability/log-tail.js';
 import { stopOnSignals } from './signals.js';
 
 /**
@@ -19,18 +20,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  // The live tail (GET /api/logs/stream, the console's Logs page) reads the daemon's own lines from this ring.
+  const logTail = new LogTail(config.LOG_TAIL_LINES);
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, tap: (line) => logTail.push(line) });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(config, logger);
+    daemon = await startDaemon(config, logger, { logTail });
   } catch (error) {
     logger.fatal({ err: error instanceof ApiKeyError ? error.message : error }, 'ig-scout could not start');
     logger.flush?.();
     process.exit(1);
   }
   if (daemon.apiKey.generatedFile) printKeyHint(logger, daemon);
+  logger.info({ url: `http://localhost:${daemon.port}/ui` }, `web console: http://localhost:${daemon.port}/ui (sign in with the API key)`);
   stopOnSignals(daemon, logger, config.SHUTDOWN_GRACE_MS);
 }
 

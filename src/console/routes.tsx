@@ -3,18 +3,24 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../http/context.js';
 import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
-import { cancelTask, retryTask } from '../queue/manage.js';
-import { listTasks } from '../queue/read.js';
-import { TASK_STATUSES } from '../db/schema.js';
+import type { ScrapeStatus } from '../db/schema.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
-import { sameSecret, SessionStore, type ConsoleSession } from './session.js';
+import { accountsPages } from './accounts-page.js';
+import { assetRoutes } from './assets.js';
+import type { ConsoleEnv } from './env.js';
+import { creatorPages } from './creator-page.js';
+import { creatorsActions } from './creators-actions.js';
+import { logsPages } from './logs-page.js';
+import { overviewPages } from './overview-page.js';
+import { tasksPages } from './tasks-page.js';
+import { sameSecret, SessionStore } from './session.js';
 
 const SESSION_COOKIE = 'igs_session';
 /** Sign-in happens before a session exists, so its form's token is a double-submit cookie of its own. */
 const SIGNIN_COOKIE = 'igs_signin';
 
-type Env = { Variables: { session: ConsoleSession; sessionId: string } };
+type Env = ConsoleEnv;
 
 /**
  * The team's console under /ui: server-rendered pages (Hono JSX) over the same queries as the JSON API, signed in
@@ -62,6 +68,14 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   app.use('/ui', requireSession);
   app.use('/ui/*', async (c, next) => (c.req.path === '/ui/sign-in' ? next() : requireSession(c, next)));
 
+  assetRoutes(app);
+  logsPages(app, deps);
+  creatorPages(app, deps);
+  creatorsActions(app, deps);
+  tasksPages(app, deps);
+  accountsPages(app, deps);
+  overviewPages(app, deps);
+
   app.post('/ui/sign-out', (c) => {
     sessions.delete(c.get('sessionId'));
     deleteCookie(c, SESSION_COOKIE, { path: '/ui' });
@@ -76,93 +90,61 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
     const page = await listBlogs(deps.db, blogFilterOf(q));
     const next = new URLSearchParams(given);
     next.set('offset', String(q.offset + q.limit));
+    const session = c.get('session');
+    const flash = session.flash;
+    session.flash = undefined;
     return c.html(
-      <Layout title="Creators" csrf={c.get('session').csrf}>
+      <Layout title="Creators" csrf={session.csrf}>
         {!parsed.success && <p class="error" role="alert">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}</p>}
         <form method="get" action="/ui" aria-label="Filter creators">
           <label>Search<input name="q" value={q.q ?? ''} /></label>
           <label>Category<input name="category" value={q.category ?? ''} /></label>
           <label>Min followers<input name="min_followers" inputmode="numeric" value={q.min_followers?.toString() ?? ''} /></label>
+          <label>Max followers<input name="max_followers" inputmode="numeric" value={q.max_followers?.toString() ?? ''} /></label>
           <label>Min ER %<input name="min_er" inputmode="decimal" value={q.min_er?.toString() ?? ''} /></label>
           <label>Min credibility (0–1)<input name="min_credibility" inputmode="decimal" value={q.min_credibility?.toString() ?? ''} /></label>
+          <label>Worked with brand<input name="brand" value={q.brand ?? ''} /></label>
+          <label>Status<select name="scrape_status"><option value="">any</option>{SCRAPE_STATUSES.map((s) => <option value={s} selected={q.scrape_status === s}>{s}</option>)}</select></label>
           <label>Source<input name="source" value={q.source ?? ''} /></label>
           <label>Sort<select name="sort">{(['followers', 'er', 'scraped_at'] as const).map((s) => <option value={s} selected={q.sort === s}>{s}</option>)}</select></label>
           <label>Order<select name="order">{(['desc', 'asc'] as const).map((o) => <option value={o} selected={q.order === o}>{o}</option>)}</select></label>
           <button type="submit">Apply</button>
         </form>
-        <div class="scroll">
-          <table>
-            <caption class="muted">{page.items.length} creators on this page</caption>
-            <thead><tr><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Credibility</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
-            <tbody>
-              {page.items.map((b) => (
-                <tr>
-                  <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} {b.username}</td>
-                  <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
-                  <td>{b.er?.toFixed(2) ?? '—'}</td>
-                  <td>{trendArrow(b.er_trend)}</td>
-                  <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
-                  <td>{b.credibility === null ? '—' : `${(b.credibility * 100).toFixed(0)} % [${((b.credibility_low ?? 0) * 100).toFixed(0)}–${((b.credibility_high ?? 1) * 100).toFixed(0)}]`}</td>
-                  <td>{b.categories.join(', ')}</td>
-                  <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
-                  <td>{b.source}</td>
-                  <td>{b.scraped_at ? b.scraped_at.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {flash && <p role="status" class={flash.ok ? 'ok' : 'error'}>{flash.text}</p>}
+        <form method="post" action="/ui/creators/selected" aria-label="Act on the ticked creators">
+          <CsrfField token={session.csrf} />
+          <div class="scroll">
+            <table>
+              <caption class="muted">{page.items.length} creators on this page; tick rows to scrape them again or export them</caption>
+              <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Credibility</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
+              <tbody>
+                {page.items.map((b) => (
+                  <tr>
+                    <td><input type="checkbox" name="username" value={b.username} aria-label={`select ${b.username}`} /></td>
+                    <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a></td>
+                    <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
+                    <td>{b.er?.toFixed(2) ?? '—'}</td>
+                    <td>{trendArrow(b.er_trend)}</td>
+                    <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
+                    <td>{b.credibility === null ? '—' : `${(b.credibility * 100).toFixed(0)} % [${((b.credibility_low ?? 0) * 100).toFixed(0)}–${((b.credibility_high ?? 1) * 100).toFixed(0)}]`}</td>
+                    <td>{b.categories.join(', ')}</td>
+                    <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
+                    <td>{b.source}</td>
+                    <td>{b.scraped_at ? b.scraped_at.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p>
+            <button type="submit" name="action" value="scrape">Scrape selected again</button>{' '}
+            <button type="submit" name="action" value="export">Export selected (CSV)</button>
+          </p>
+        </form>
         {page.hasMore && <p><a href={`/ui?${next}`}>Next page</a></p>}
       </Layout>,
     );
   });
-
-  app.get('/ui/tasks', async (c) => {
-    const status = (TASK_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof TASK_STATUSES)[number]) : undefined;
-    const page = await listTasks(deps.db, { status, taskType: c.req.query('type') || undefined, limit: 100, offset: 0 });
-    const csrf = c.get('session').csrf;
-    return c.html(
-      <Layout title="Tasks" csrf={csrf}>
-        <form method="get" action="/ui/tasks" aria-label="Filter tasks">
-          <label>Status<select name="status"><option value="">any</option>{TASK_STATUSES.map((s) => <option value={s} selected={status === s}>{s}</option>)}</select></label>
-          <label>Type<input name="type" value={c.req.query('type') ?? ''} /></label>
-          <button type="submit">Apply</button>
-        </form>
-        <div class="scroll">
-          <table>
-            <thead><tr><th scope="col">#</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Why / progress</th><th scope="col">Actions</th></tr></thead>
-            <tbody>
-              {page.items.map((t) => (
-                <tr id={`task-${t.id}`}>
-                  <td>{t.id}</td>
-                  <td>{t.task_type}</td>
-                  <td class="status">{t.status}</td>
-                  <td>{t.attempts}/{t.max_attempts}</td>
-                  <td>{(t.status === 'pending' && t.waiting_reason) || t.error_message || ''}</td>
-                  <td>
-                    {['pending', 'running', 'waiting_batch'].includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline"><CsrfField token={csrf} /><button type="submit">Cancel #{t.id}</button></form>
-                    )}
-                    {['failed', 'cancelled'].includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/retry`} class="inline"><CsrfField token={csrf} /><button type="submit">Retry #{t.id}</button></form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Layout>,
-    );
-  });
-
-  for (const [action, run] of [['cancel', cancelTask], ['retry', retryTask]] as const) {
-    app.post(`/ui/tasks/:id{[0-9]+}/${action}`, async (c) => {
-      const result = await run(deps.db, Number(c.req.param('id')));
-      if (!result.ok) return c.text(result.reason === 'not_found' ? 'no such task' : result.message, result.reason === 'not_found' ? 404 : 409);
-      return c.redirect(c.req.header('referer')?.includes('/ui/tasks') ? c.req.header('referer')! : '/ui/tasks', 303);
-    });
-  }
 
   return app;
 }
@@ -182,5 +164,8 @@ function signInPage(c: Context, cookieBase: { httpOnly: true; sameSite: 'Strict'
     status,
   );
 }
+
+/** The statuses the creators filter offers (those of GET /api/blogs?scrape_status=). */
+const SCRAPE_STATUSES = ['pending', 'scraping', 'analyzing', 'active', 'private', 'deleted', 'error'] as const satisfies readonly ScrapeStatus[];
 
 const trendArrow = (trend: string | null) => (trend === 'growing' ? '↑' : trend === 'declining' ? '↓' : trend === 'stable' ? '→' : '—');

@@ -4,6 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export interface ConsoleSession {
   expiresAt: number;
   csrf: string;
+  /** What the last action answered, shown once by the next page (post → redirect → get). */
+  flash?: { ok: boolean; text: string };
 }
 
 /**

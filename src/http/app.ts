@@ -15,6 +15,7 @@ import { followersRoutes } from './routes/followers.js';
 import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { logStreamRoutes } from './routes/log-stream.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', accountRoutes(deps));
   app.route('/', proxyRoutes(deps));
   app.route('/', logRoutes(deps));
+  app.route('/', logStreamRoutes(deps));
   app.route('/', statsRoutes(deps));
   app.route('/', aiRoutes(deps));
   app.route('/', analysisRoutes(deps));

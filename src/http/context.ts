@@ -6,6 +6,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { PriceTable } from '../ai/prices.js';
+import type { LogTail } from '../observability/log-tail.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GraphConnect } from '../graph/connect.js';
 import type { AccountBudget } from '../observability/stats.js';
@@ -56,6 +57,14 @@ export interface AppDeps {
   webhooks?: { secretGraceMs: number; self: () => SelfAddress };
   /** The Graph API source (connect, pages, pick; its routes say why when it is off); off when absent. */
   graph?: GraphConnect;
+  /** The daemon's recent log lines (the pino root's tap) for GET /api/logs/stream; activity events only when absent. */
+  logTail?: LogTail;
+  /** Live tail pacing (LOG_STREAM_POLL_MS, LOG_STREAM_HEARTBEAT_MS); 500 ms / 15 s when absent. */
+  logStream?: { pollMs?: number; heartbeatMs?: number };
+  /** Console pages' live refresh (CONSOLE_REFRESH_MS); 2 s when absent. */
+  consoleRefreshMs?: number;
+  /** Tasks one bulk cancel/retry of the console acts on at most (CONSOLE_BULK_MAX); 1000 when absent. */
+  consoleBulkMax?: number;
   /** Prometheus metrics for GET /metrics; absent in tests that do not need them. */
   metrics?: Metrics;
 }

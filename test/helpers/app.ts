@@ -1,7 +1,8 @@
 import type { AccountOperations } from '../../src/accounts/operations.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { createApp, type AppDeps } from '../../src/http/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { LogTail } from '../../src/observability/log-tail.js';
 import type { Metrics } from '../../src/observability/metrics.js';
 import type { AccountBudget } from '../../src/observability/stats.js';
 import type { TestDatabase } from './db.js';
@@ -32,11 +33,16 @@ export function createTestApp(
     healthSettledCountsTtlMs?: number;
     healthCountsTtlMs?: number;
     webhooks?: AppDeps['webhooks'];
+    logTail?: LogTail;
+    logStream?: { pollMs?: number; heartbeatMs?: number };
+    logger?: Logger;
+    /** Any other dependency, as the daemon would pass it (console settings, …). */
+    deps?: Partial<AppDeps>;
   } = {},
 ) {
   const app = createApp({
     db: testDb.db,
-    logger: createLogger({ level: 'silent', format: 'json' }),
+    logger: overrides.logger ?? createLogger({ level: 'silent', format: 'json' }),
     apiKey: TEST_API_KEY,
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1_000_000,
     maxAttempts: 3,
@@ -52,6 +58,9 @@ export function createTestApp(
     healthSettledCountsTtlMs: overrides.healthSettledCountsTtlMs ?? 0,
     healthCountsTtlMs: overrides.healthCountsTtlMs ?? 0,
     webhooks: overrides.webhooks,
+    logTail: overrides.logTail,
+    logStream: overrides.logStream,
+    ...overrides.deps,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } };
