@@ -12,7 +12,7 @@ import {
 } from './batch-store.js';
 import { addMs, errorMessage, type AiContext } from './context.js';
 import { processFinishedBatch } from './process.js';
-import { giveBackTasks, noteOpenAiBatch } from './task-states.js';
+import { giveBackTasks, noteOpenAiBatch } from '../queue/batch-finish.js';
 
 /**
  * `poll_batches` (SPEC §7, §8): every open batch is looked at once per call; finished ones are applied. Safe from

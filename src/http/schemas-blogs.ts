@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { TASK_KINDS } from '../queue/task.js';
 import type { BlogFilter } from '../results/blog-list.js';
 import { paging, queryInt, Username, withoutControlCharacters } from './schemas.js';
 
@@ -31,7 +32,7 @@ export const FollowersBody = z
       .max(MAX_FOLLOWERS_LIMIT, `max must be at most ${MAX_FOLLOWERS_LIMIT}`)
       .optional()
       .openapi({ description: 'Stop after this many accounts (default FOLLOWERS_MAX_DEFAULT)' }),
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.followers.priorities.manual),
   })
   .openapi('FollowersRequest');
 
@@ -313,6 +314,6 @@ export const AudienceQualityBody = z
       .default(0)
       .openapi({ description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).openapi({ description: "Seed of the deep tier's sample" }),
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.audience_quality.priorities.manual),
   })
   .openapi('AudienceQualityRequest');

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../db/schema.js';
-import { TASK_TYPES } from '../queue/task.js';
+import { TASK_KINDS, TASK_TYPES } from '../queue/task.js';
 
 /**
  * Input and output schemas of the API. The same definitions validate requests and generate /openapi.json.
@@ -65,14 +65,14 @@ export const ScrapeBody = z
       .array(Username)
       .min(1, 'give at least one username')
       .max(MAX_USERNAMES_PER_REQUEST, `at most ${MAX_USERNAMES_PER_REQUEST} usernames per request`),
-    priority: z.number().int().min(1).max(3).default(2).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
+    priority: z.number().int().min(1).max(3).default(TASK_KINDS.full_scrape.priorities.manual).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
   })
   .openapi('ScrapeRequest');
 
 export const DiscoverBody = z
   .strictObject({
     hashtag: Hashtag,
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.discover.priorities.manual),
   })
   .openapi('DiscoverRequest');
 

@@ -1,16 +1,15 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql, type Kysely } from 'kysely';
 import { loadSql, runSql } from '../db/sql-file.js';
-import { ATTEMPT_GIVEN_BACK } from '../queue/finish.js';
+import { ATTEMPT_GIVEN_BACK } from './finish.js';
+import type { Database } from '../db/schema.js';
 
 /**
- * How ai_analysis tasks move while they belong to a batch. Every statement is conditioned on the task still
- * waiting on that batch (`progress.ai_batch_id`), so a repeated or late result cannot move a task twice.
+ * How bulk-claimed tasks (ai_analysis) move while they belong to a batch. Every statement is conditioned on the
+ * task still waiting on that batch (`progress.ai_batch_id`) or at least in `waiting_batch`, the batch's equivalent
+ * of the runner's lease: a repeated or late result cannot move a task twice.
  */
 
-type Db = Kysely<Database> | Transaction<Database>;
-
-const RETRY = loadSql('ai/retry.sql');
+const RETRY = loadSql('queue/batch-retry.sql');
 
 export interface Backoff {
   retryBaseMs: number;
@@ -20,7 +19,7 @@ export interface Backoff {
 const waitingOn = (batchId: number) => sql<boolean>`status = 'waiting_batch' AND (progress ->> 'ai_batch_id') = ${String(batchId)}`;
 
 /** Records which batch the tasks wait on; visible as the task's progress on GET /api/tasks/{id}. */
-export async function linkTasks(db: Db, taskIds: number[], batchId: number): Promise<void> {
+export async function linkTasks(db: Kysely<Database>, taskIds: number[], batchId: number): Promise<void> {
   if (taskIds.length === 0) return;
   await db
     .updateTable('scrape_tasks')
@@ -31,7 +30,7 @@ export async function linkTasks(db: Db, taskIds: number[], batchId: number): Pro
 }
 
 /** Adds the OpenAI batch id to the progress of the batch's tasks, once it exists. */
-export async function noteOpenAiBatch(db: Db, batchId: number, openaiBatchId: string): Promise<void> {
+export async function noteOpenAiBatch(db: Kysely<Database>, batchId: number, openaiBatchId: string): Promise<void> {
   await db
     .updateTable('scrape_tasks')
     .set({ progress: JSON.stringify({ ai_batch_id: batchId, openai_batch_id: openaiBatchId }), updated_at: sql`now()` })
@@ -39,7 +38,7 @@ export async function noteOpenAiBatch(db: Db, batchId: number, openaiBatchId: st
     .execute();
 }
 
-export async function completeAiTask(db: Db, taskId: number, batchId: number, result: Record<string, unknown>): Promise<boolean> {
+export async function completeBatchTask(db: Kysely<Database>, taskId: number, batchId: number, result: Record<string, unknown>): Promise<boolean> {
   const row = await db
     .updateTable('scrape_tasks')
     .set({ status: 'done', result: JSON.stringify(result), error_message: null, completed_at: sql`now()`, updated_at: sql`now()` })
@@ -59,8 +58,8 @@ export interface RetriedTask {
   blog_id: number | null;
 }
 
-/** Back to pending with backoff, or `failed` when attempts are spent (the caller then applies the fallback). */
-export async function retryAiTask(db: Db, taskId: number, batchId: number, error: string, now: Date, backoff: Backoff) {
+/** Back to pending with the queue's backoff, or `failed` when attempts are spent (the caller then applies the fallback). */
+export async function retryBatchTask(db: Kysely<Database>, taskId: number, batchId: number, error: string, now: Date, backoff: Backoff) {
   const [row] = await runSql<RetriedTask>(db, RETRY, [taskId, batchId, error.slice(0, 4000), now, backoff.retryBaseMs, backoff.retryFactor]);
   return row;
 }
@@ -70,7 +69,7 @@ export async function retryAiTask(db: Db, taskId: number, batchId: number, error
  * as a whole before running any request (its enqueued token limit): nothing was asked about these blogs, so the
  * attempt is given back and they wait for the next build. `onlyTaskId`: that one task of the batch.
  */
-export async function giveBackTasks(db: Db, batchId: number, reason: string, runAt: Date, onlyTaskId?: number): Promise<number> {
+export async function giveBackTasks(db: Kysely<Database>, batchId: number, reason: string, runAt: Date, onlyTaskId?: number): Promise<number> {
   let query = db
     .updateTable('scrape_tasks')
     .set({
@@ -88,19 +87,8 @@ export async function giveBackTasks(db: Db, batchId: number, reason: string, run
   return rows.length;
 }
 
-/** Claimed by a build that cannot send them now (OpenAI's enqueued-token budget is full): pending again, attempt back. */
-export async function unclaimTasks(db: Db, taskIds: readonly number[]): Promise<void> {
-  if (taskIds.length === 0) return;
-  await db
-    .updateTable('scrape_tasks')
-    .set({ status: 'pending', attempts: ATTEMPT_GIVEN_BACK, started_at: null, updated_at: sql`now()` })
-    .where('id', 'in', taskIds)
-    .where('status', '=', 'waiting_batch')
-    .execute();
-}
-
-/** A task that cannot be analysed at all (its blog is gone): failed at once, no retry. */
-export async function failAiTaskNow(db: Db, taskId: number, reason: string): Promise<void> {
+/** A task that cannot be worked on at all (its blog is gone): failed at once, no retry. */
+export async function failBatchTaskNow(db: Kysely<Database>, taskId: number, reason: string): Promise<void> {
   await db
     .updateTable('scrape_tasks')
     .set({ status: 'failed', error_message: reason, last_error_at: sql`now()`, completed_at: sql`now()`, updated_at: sql`now()` })
@@ -109,8 +97,8 @@ export async function failAiTaskNow(db: Db, taskId: number, reason: string): Pro
     .execute();
 }
 
-/** A second task for a blog already in this build: the one analysis serves both. */
-export async function completeAsDuplicate(db: Db, taskId: number, keptTaskId: number): Promise<void> {
+/** A second task for the same work already in this build: the one result serves both. */
+export async function completeAsDuplicate(db: Kysely<Database>, taskId: number, keptTaskId: number): Promise<void> {
   await db
     .updateTable('scrape_tasks')
     .set({ status: 'done', result: JSON.stringify({ duplicate_of: keptTaskId }), completed_at: sql`now()`, updated_at: sql`now()` })
