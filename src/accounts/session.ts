@@ -3,6 +3,7 @@ import { DeferTaskError, RetryableTaskError } from '../queue/errors.js';
 import { classifyInstagramError, type Classification } from '../instagram/classify.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import type { Logger } from '../logger.js';
+import { unreachable } from '../util/unreachable.js';
 import { sleep } from '../util/wait.js';
 import { pauseBetweenRequests, waitBeforeNextRequest } from './budget.js';
 import { markAccountHealthy, noteRequestsMade, recordActivity } from './events.js';
@@ -133,10 +134,20 @@ export class InstagramSession {
         if (this.lease === lease) await this.drop(lease);
         return false;
       }
-      default:
+      // The account's own trouble: the pool carries out the verdict (cooldown, park, proxy streak), another tries.
+      case 'rate_limited':
+      case 'challenge':
+      case 'action_blocked':
+      case 'needs_human':
+      case 'banned':
+      case 'proxy_failure':
+      case 'server_error':
+      case 'app_outdated':
         await this.pool.applyVerdict(lease, classification, this.taskId);
         await this.drop(lease);
         return false;
+      default:
+        return unreachable(verdict, 'verdict');
     }
   }
 
