@@ -17,6 +17,11 @@ const OWNERS: Record<string, { owners: RegExp; deliberate?: Record<string, strin
       'src/scheduler/housekeeping.ts': 'pruning of settled tasks',
     },
   },
+  activity_log: {
+    // events.ts writes rows (recordActivity) and statuses with their row (change-status.sql); status-log.ts the
+    // admin's status rows; acquire.sql a spent budget's cooldown row. Request rows: ledger.ts only (below).
+    owners: /^(src\/accounts\/(events|status-log)\.ts|sql\/accounts\/(change-status|acquire)\.sql)$/,
+  },
 };
 
 function filesUnder(dir: string): string[] {
@@ -45,6 +50,12 @@ describe('table owners', () => {
       expect(strangers).toEqual([]);
     });
   }
+
+  it("the request ledger has one writer: only src/accounts/ledger.ts makes activity_log rows of kind 'request'", () => {
+    const makesRequestRows = /kind:\s*'request'/;
+    const writers = filesUnder('src').filter((file) => makesRequestRows.test(readFileSync(path.join(root, file), 'utf8')));
+    expect(writers).toEqual(['src/accounts/ledger.ts']);
+  });
 
   it('the check sees a write outside the owner: the AI batch module that used to move tasks itself', () => {
     const before = "await db.updateTable('scrape_tasks').set({ status: 'done' })";

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
+import { pingDatabase } from '../../db/ping.js';
 import { countLiveTasks, countSettledTasks } from '../../queue/read.js';
 import { refreshingValue } from '../../util/refreshing-value.js';
 import { accountHealth } from '../../observability/account-health.js';
@@ -86,7 +86,7 @@ export function healthRoutes(deps: AppDeps) {
 async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: number | null; error?: string }> {
   const started = performance.now();
   try {
-    await withTimeout(sql`SELECT 1`.execute(deps.db), DB_CHECK_TIMEOUT_MS);
+    await withTimeout(pingDatabase(deps.db), DB_CHECK_TIMEOUT_MS);
     return { ok: true, latency_ms: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     return { ok: false, latency_ms: null, error: (error as Error).message };

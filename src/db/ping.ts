@@ -1,0 +1,6 @@
+import { sql, type Kysely } from 'kysely';
+
+/** The readiness probe's database check: one round trip that needs no table (GET /api/health). */
+export async function pingDatabase(db: Kysely<any>): Promise<void> {
+  await sql`SELECT 1`.execute(db);
+}
