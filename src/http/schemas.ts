@@ -21,6 +21,16 @@ export function queryInt(bounds: { min: number; max: number; default: number }, 
 }
 
 /** `limit` (1 to `limit.max`) and `offset` (0 to `maxOffset`) of a list route. */
+/**
+ * The page envelope of every list response: `items`, the `limit` and `offset` asked for, and `has_more`; `extra`
+ * adds fields of that list (a keyset cursor, the state of the lists a relation was computed from).
+ */
+export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, name: string, extra?: E) {
+  return z
+    .object({ ...(extra ?? ({} as E)), items: z.array(item), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
+    .openapi(name);
+}
+
 export function paging(limit: { max: number; default: number }, maxOffset = 100_000, offsetDescription?: string) {
   return {
     limit: queryInt({ min: 1, ...limit }),
@@ -94,7 +104,7 @@ export function idParam(what: string, example: number) {
 export const TaskIdParam = idParam('task', 42);
 
 export const TaskListQuery = z.strictObject({
-  status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
   task_type: z.enum(TASK_TYPES).optional(),
   ...paging({ max: 500, default: 50 }),
 });
@@ -103,7 +113,7 @@ export const TaskSchema = z
   .object({
     id: z.number().int(),
     task_type: z.string(),
-    status: z.enum(TASK_STATUSES as [string, ...string[]]),
+    status: z.enum(TASK_STATUSES),
     priority: z.number().int(),
     blog_id: z.number().int().nullable(),
     payload: z.record(z.string(), z.unknown()),
@@ -126,9 +136,7 @@ export const TaskSchema = z
   })
   .openapi('Task');
 
-export const TaskListSchema = z
-  .object({ items: z.array(TaskSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
-  .openapi('TaskList');
+export const TaskListSchema = pageOf(TaskSchema, 'TaskList');
 
 export const EnqueuedSchema = z
   .object({

@@ -1,9 +1,9 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { listBatches } from '../../ai/batch-query.js';
 import type { BatchRow } from '../../ai/batch-store.js';
 import { createCategory, deleteCategory, listCategories, type CategoryRow } from '../../ai/categories.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { ApiError, ErrorSchema } from '../errors.js';
 import {
   BatchListQuery,
   BatchListSchema,
@@ -13,7 +13,7 @@ import {
   CategorySchema,
   CreateCategoryBody,
 } from '../schemas-ai.js';
-import { body, errors, json, security } from './route-kit.js';
+import { body, createRouter, errors, json, page, security } from './route-kit.js';
 import { iso } from '../../util/iso.js';
 
 const notFound = { 404: json(ErrorSchema, 'No such category') };
@@ -46,14 +46,14 @@ const remove = createRoute({
 });
 
 export function aiRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const { db } = deps;
 
   app.openapi(batches, async (c) => {
     const query = c.req.valid('query');
     const open = query.open === undefined ? undefined : query.open === 'true';
-    const page = await listBatches(db, { status: query.status, open, limit: query.limit, offset: query.offset });
-    return c.json({ items: page.items.map(batchView), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+    const found = await listBatches(db, { status: query.status, open, limit: query.limit, offset: query.offset });
+    return c.json(page(found.items.map(batchView), query, found.hasMore), 200);
   });
   app.openapi(categories, async (c) => c.json({ items: (await listCategories(db)).map(categoryView) }, 200));
   app.openapi(create, async (c) => {

@@ -1,8 +1,9 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { listActivity, resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { ApiError, ErrorSchema } from '../errors.js';
 import { LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
+import { createRouter } from './route-kit.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
@@ -21,7 +22,7 @@ const list = createRoute({
 });
 
 export function logRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
@@ -32,7 +33,7 @@ export function logRoutes(deps: AppDeps) {
       if (!account) throw new ApiError(404, `account ${JSON.stringify(query.account)} does not exist (give its id or username)`);
       accountId = account.id;
     }
-    const page = await listActivity(deps.db, {
+    const found = await listActivity(deps.db, {
       accountId,
       outcome: query.outcome,
       kind: query.kind,
@@ -43,9 +44,9 @@ export function logRoutes(deps: AppDeps) {
       limit: query.limit,
       offset: query.offset,
     });
-    const items = page.items.map(logEntryView);
-    const next = page.hasMore ? (items.at(-1)?.id ?? null) : null;
-    return c.json({ items, limit: query.limit, offset: query.offset, has_more: page.hasMore, next_before_id: next }, 200);
+    const items = found.items.map(logEntryView);
+    const next = found.hasMore ? (items.at(-1)?.id ?? null) : null;
+    return c.json({ items, limit: query.limit, offset: query.offset, has_more: found.hasMore, next_before_id: next }, 200);
   });
 
   return app;

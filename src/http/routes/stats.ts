@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { aiStats } from '../../ai/batch-query.js';
 import {
   accountStats,
@@ -12,9 +12,10 @@ import {
   type ProxyStats,
 } from '../../observability/stats.js';
 import type { AppDeps } from '../context.js';
-import { ErrorSchema, validationHook } from '../errors.js';
+import { ErrorSchema } from '../errors.js';
 import { StatsSchema, type AccountStatsSchema, type ProxyStatsSchema } from '../observability-schemas.js';
 import { iso } from '../../util/iso.js';
+import { createRouter } from './route-kit.js';
 
 /** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
 export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 3, dailyCap: 0 };
@@ -31,7 +32,7 @@ const stats = createRoute({
 });
 
 export function statsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const budget = deps.accountBudget ?? DEFAULT_ACCOUNT_BUDGET;
 
   app.openapi(stats, async (c) => {
