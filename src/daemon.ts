@@ -156,7 +156,7 @@ async function startOnDatabase(
   runner.start();
   scheduler.start();
   if (ai.enabled) ai.service.start();
-  let http;
+  let http: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     http = await startHttpServer(app, {
       port: config.PORT,

@@ -63,7 +63,7 @@ export async function recoverAbandonedBuilds(ctx: AiContext): Promise<number> {
   let recovered = 0;
   for (const stale of await abandonedBuilds(ctx.db, ctx.now())) {
     const row = await leaseBatch(ctx.db, stale.id, { workerId: ctx.workerId, now: ctx.now(), leaseMs: ctx.settings.leaseMs });
-    if (!row || row.status !== 'building') continue;
+    if (row?.status !== 'building') continue;
     const found = await findTagged(ctx, row);
     if (found) {
       await markSubmitted(ctx.db, row.id, ctx.workerId, { openaiBatchId: found.id, status: found.status as AiBatchStatus, inputFileId: found.input_file_id, at: ctx.now() });

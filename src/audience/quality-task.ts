@@ -7,7 +7,7 @@ import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js'
 import { PermanentTaskError, RetryableTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
 import { fetchFollowPage } from './follow-feed.js';
-import { credibility, deepComponents, quickComponents, seededSample, type FollowerProfile } from './quality.js';
+import { credibility, deepComponents, quickComponents, seededSample } from './quality.js';
 
 /**
  * `audience_quality` (issue 19, README "Audience quality"): an estimate of how real a blog's audience is.

@@ -25,7 +25,7 @@ export function queryInt(bounds: { min: number; max: number; default: number }, 
  * The page envelope of every list response: `items`, the `limit` and `offset` asked for, and `has_more`; `extra`
  * adds fields of that list (a keyset cursor, the state of the lists a relation was computed from).
  */
-export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = {}>(item: T, name: string, extra?: E) {
+export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = Record<never, never>>(item: T, name: string, extra?: E) {
   return z
     .object({ ...(extra ?? ({} as E)), items: z.array(item), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
     .openapi(name);
@@ -65,6 +65,7 @@ export const Hashtag = z
  * refused with a message instead.
  */
 export const withoutControlCharacters = <T extends z.ZodType<string>>(schema: T) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point of this check
   schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' });
 
 export const MAX_USERNAMES_PER_REQUEST = 1000;

@@ -38,7 +38,7 @@ function writesOf(table: string): RegExp {
 }
 
 /** The files of src/ and sql/ that write `table`. */
-export function writersOf(table: string, files = [...filesUnder('src'), ...filesUnder('sql')]): string[] {
+function writersOf(table: string, files = [...filesUnder('src'), ...filesUnder('sql')]): string[] {
   const pattern = writesOf(table);
   return files.filter((file) => pattern.test(readFileSync(path.join(root, file), 'utf8'))).sort();
 }

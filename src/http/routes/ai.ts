@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import { listBatches } from '../../ai/batch-query.js';
 import type { BatchRow } from '../../ai/batch-store.js';
 import { createCategory, deleteCategory, listCategories, type CategoryRow } from '../../ai/categories.js';
@@ -7,7 +7,7 @@ import { ApiError, ErrorSchema } from '../errors.js';
 import {
   BatchListQuery,
   BatchListSchema,
-  BatchSchema,
+  type BatchSchema,
   CategoryIdParam,
   CategoryListSchema,
   CategorySchema,

@@ -3,7 +3,7 @@ import { requestAudienceQuality } from '../../tasks/requests.js';
 import type { AppDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 import { AudienceQualityBody } from '../schemas-blogs.js';
-import { body, createRouter, enqueued, enqueuedResponses, json, security } from './route-kit.js';
+import { body, createRouter, enqueued, enqueuedResponses, security } from './route-kit.js';
 
 /** Defaults when the daemon passes no configuration (tests): AUDIENCE_SAMPLE_DEFAULT, AUDIENCE_DEEP_BUDGET_MAX. */
 const AUDIENCE_FALLBACK = { sampleDefault: 400, deepBudgetMax: 1_000 };

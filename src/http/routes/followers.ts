@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { requestFollowers } from '../../tasks/requests.js';
 import type { AppDeps } from '../context.js';
 import { FollowersBody } from '../schemas-blogs.js';
-import { body, createRouter, enqueued, enqueuedResponses, json, security } from './route-kit.js';
+import { body, createRouter, enqueued, enqueuedResponses, security } from './route-kit.js';
 
 /** SPEC §3 default when neither the request nor FOLLOWERS_MAX_DEFAULT says how many accounts to fetch at most. */
 export const FOLLOWERS_MAX_FALLBACK = 10_000;

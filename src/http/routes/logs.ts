@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import { listActivity, resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema } from '../errors.js';
-import { LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
+import { type LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
 import { createRouter } from './route-kit.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

@@ -1,4 +1,4 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Enqueued } from '../../queue/enqueue.js';
 import { ErrorSchema, expectedError, validationHook } from '../errors.js';
 import { EnqueuedSchema } from '../schemas.js';
