@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { loadSql, runSql } from '../db/sql-file.js';
+import { updateWaiting } from './batch-finish.js';
 import { ATTEMPT_GIVEN_BACK } from './finish.js';
 import type { Database } from '../db/schema.js';
 
@@ -35,11 +36,5 @@ export async function claimBulkTasks(db: Kysely<Database>, now: Date, limit: num
 
 /** Claimed by a build that cannot send them now (OpenAI's enqueued-token budget is full): pending again, attempt back. */
 export async function unclaimTasks(db: Kysely<Database>, taskIds: readonly number[]): Promise<void> {
-  if (taskIds.length === 0) return;
-  await db
-    .updateTable('scrape_tasks')
-    .set({ status: 'pending', attempts: ATTEMPT_GIVEN_BACK, started_at: null, updated_at: sql`now()` })
-    .where('id', 'in', taskIds)
-    .where('status', '=', 'waiting_batch')
-    .execute();
+  await updateWaiting(db, taskIds, { status: 'pending', attempts: ATTEMPT_GIVEN_BACK, started_at: null });
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type UpdateObject } from 'kysely';
 import { loadSql, runSql } from '../db/sql-file.js';
 import { ATTEMPT_GIVEN_BACK } from './finish.js';
 import type { Database } from '../db/schema.js';
@@ -18,15 +18,23 @@ export interface Backoff {
 
 const waitingOn = (batchId: number) => sql<boolean>`status = 'waiting_batch' AND (progress ->> 'ai_batch_id') = ${String(batchId)}`;
 
-/** Records which batch the tasks wait on; visible as the task's progress on GET /api/tasks/{id}. */
-export async function linkTasks(db: Kysely<Database>, taskIds: number[], batchId: number): Promise<void> {
+/**
+ * An update of tasks that are still in `waiting_batch` (a build's own tasks, before the batch row names them), so a
+ * task that meanwhile settled or went back to pending is left as it is.
+ */
+export async function updateWaiting(db: Kysely<Database>, taskIds: readonly number[], set: UpdateObject<Database, 'scrape_tasks'>): Promise<void> {
   if (taskIds.length === 0) return;
   await db
     .updateTable('scrape_tasks')
-    .set({ progress: JSON.stringify({ ai_batch_id: batchId }), updated_at: sql`now()` })
+    .set({ ...set, updated_at: sql`now()` })
     .where('id', 'in', taskIds)
     .where('status', '=', 'waiting_batch')
     .execute();
+}
+
+/** Records which batch the tasks wait on; visible as the task's progress on GET /api/tasks/{id}. */
+export async function linkTasks(db: Kysely<Database>, taskIds: number[], batchId: number): Promise<void> {
+  await updateWaiting(db, taskIds, { progress: JSON.stringify({ ai_batch_id: batchId }) });
 }
 
 /** Adds the OpenAI batch id to the progress of the batch's tasks, once it exists. */
@@ -89,20 +97,10 @@ export async function giveBackTasks(db: Kysely<Database>, batchId: number, reaso
 
 /** A task that cannot be worked on at all (its blog is gone): failed at once, no retry. */
 export async function failBatchTaskNow(db: Kysely<Database>, taskId: number, reason: string): Promise<void> {
-  await db
-    .updateTable('scrape_tasks')
-    .set({ status: 'failed', error_message: reason, last_error_at: sql`now()`, completed_at: sql`now()`, updated_at: sql`now()` })
-    .where('id', '=', taskId)
-    .where('status', '=', 'waiting_batch')
-    .execute();
+  await updateWaiting(db, [taskId], { status: 'failed', error_message: reason, last_error_at: sql`now()`, completed_at: sql`now()` });
 }
 
 /** A second task for the same work already in this build: the one result serves both. */
 export async function completeAsDuplicate(db: Kysely<Database>, taskId: number, keptTaskId: number): Promise<void> {
-  await db
-    .updateTable('scrape_tasks')
-    .set({ status: 'done', result: JSON.stringify({ duplicate_of: keptTaskId }), completed_at: sql`now()`, updated_at: sql`now()` })
-    .where('id', '=', taskId)
-    .where('status', '=', 'waiting_batch')
-    .execute();
+  await updateWaiting(db, [taskId], { status: 'done', result: JSON.stringify({ duplicate_of: keptTaskId }), completed_at: sql`now()` });
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { ensureBlog } from '../blogs/store.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import type { NewTask } from '../queue/task.js';
 
 /** What users ask for, turned into queue work. Shared by the API and the scheduler. */
 
@@ -39,23 +40,12 @@ export interface AudienceQualityRequest {
 
 /** One `audience_quality` task per username, bound to its blog (created as `pending` when new); a live one is reused. */
 export async function requestAudienceQuality(db: Kysely<Database>, request: AudienceQualityRequest): Promise<Enqueued> {
-  return retryOnConflict(db, () => db.transaction().execute(async (trx) => {
-    const blogId = await ensureBlog(trx, request.username);
-    const [enqueued] = await enqueueTasks(
-      trx,
-      [
-        {
-          type: 'audience_quality',
-          priority: request.priority,
-          blogId,
-          dedupeKey: audienceQualityDedupeKey(request.username),
-          payload: { username: request.username, sample: request.sample, deep_budget: request.deepBudget, seed: request.seed },
-        },
-      ],
-      { maxAttempts: request.maxAttempts },
-    );
-    return enqueued!;
-  }));
+  return enqueueForBlog(db, request.username, request.maxAttempts, {
+    type: 'audience_quality',
+    priority: request.priority,
+    dedupeKey: audienceQualityDedupeKey(request.username),
+    payload: { username: request.username, sample: request.sample, deep_budget: request.deepBudget, seed: request.seed },
+  });
 }
 
 export interface FollowersRequest {
@@ -72,21 +62,24 @@ export interface FollowersRequest {
  * live, asking again returns it, whatever `max` was asked.
  */
 export async function requestFollowers(db: Kysely<Database>, request: FollowersRequest): Promise<Enqueued> {
-  return retryOnConflict(db, () => db.transaction().execute(async (trx) => {
-    const blogId = await ensureBlog(trx, request.username);
-    const [enqueued] = await enqueueTasks(
-      trx,
-      [
-        {
-          type: 'followers',
-          priority: request.priority,
-          blogId,
-          dedupeKey: followersDedupeKey(request.username, request.kind),
-          payload: { username: request.username, kind: request.kind, max: request.max },
-        },
-      ],
-      { maxAttempts: request.maxAttempts },
-    );
-    return enqueued!;
-  }));
+  return enqueueForBlog(db, request.username, request.maxAttempts, {
+    type: 'followers',
+    priority: request.priority,
+    dedupeKey: followersDedupeKey(request.username, request.kind),
+    payload: { username: request.username, kind: request.kind, max: request.max },
+  });
+}
+
+/**
+ * One task bound to the blog of `username` (created as `pending` when new), in one transaction tried again on a
+ * deadlock or serialization failure; a live task with the same dedupe key is returned instead.
+ */
+async function enqueueForBlog(db: Kysely<Database>, username: string, maxAttempts: number, task: Omit<NewTask, 'blogId'>): Promise<Enqueued> {
+  return retryOnConflict(db, () =>
+    db.transaction().execute(async (trx) => {
+      const blogId = await ensureBlog(trx, username);
+      const [enqueued] = await enqueueTasks(trx, [{ ...task, blogId }], { maxAttempts });
+      return enqueued!;
+    }),
+  );
 }
