@@ -5,6 +5,7 @@ import type { AppDeps } from '../http/context.js';
 import { blogFilterOf, BlogListQuery } from '../http/schemas-blogs.js';
 import { cancelTask, retryTask } from '../queue/manage.js';
 import { listTasks } from '../queue/read.js';
+import { LIVE_STATUSES } from '../queue/task.js';
 import { TASK_STATUSES } from '../db/schema.js';
 import { listBlogs } from '../results/blog-list.js';
 import { CsrfField, Layout } from './layout.js';
@@ -138,7 +139,7 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
                   <td>{t.attempts}/{t.max_attempts}</td>
                   <td>{(t.status === 'pending' && t.waiting_reason) || t.error_message || ''}</td>
                   <td>
-                    {['pending', 'running', 'waiting_batch'].includes(t.status) && (
+                    {(LIVE_STATUSES as readonly string[]).includes(t.status) && (
                       <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline"><CsrfField token={csrf} /><button type="submit">Cancel #{t.id}</button></form>
                     )}
                     {['failed', 'cancelled'].includes(t.status) && (

@@ -1,9 +1,10 @@
 import { createRoute, type z } from '@hono/zod-openapi';
-import { listActivity, resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
+import { listActivity, resolveAccount } from '../../observability/activity-query.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema } from '../errors.js';
-import { type LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
-import { createRouter } from './route-kit.js';
+import { LogListQuery, LogListSchema } from '../observability-schemas.js';
+import { logEntryView } from '../views-observability.js';
+import { createRouter, page } from './route-kit.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
@@ -46,24 +47,8 @@ export function logRoutes(deps: AppDeps) {
     });
     const items = found.items.map(logEntryView);
     const next = found.hasMore ? (items.at(-1)?.id ?? null) : null;
-    return c.json({ items, limit: query.limit, offset: query.offset, has_more: found.hasMore, next_before_id: next }, 200);
+    return c.json({ ...page(items, query, found.hasMore), next_before_id: next }, 200);
   });
 
   return app;
-}
-
-function logEntryView(row: ActivityRow): z.infer<typeof LogEntrySchema> {
-  return {
-    id: row.id,
-    created_at: row.created_at.toISOString(),
-    kind: row.kind,
-    action: row.action,
-    outcome: row.outcome,
-    http_status: row.http_status,
-    duration_ms: row.duration_ms,
-    error: row.error,
-    task_id: row.task_id,
-    account: row.account_id === null ? null : { id: row.account_id, username: row.account_username },
-    proxy: row.proxy_id === null ? null : { id: row.proxy_id, label: row.proxy_label },
-  };
 }
