@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { BlogsTable, Database, ScrapeStatus } from '../db/schema.js';
 import { PermanentTaskError } from '../queue/errors.js';
 import type { Task } from '../queue/task.js';
+import { ensureBlog } from '../blogs/store.js';
 import type { ProfileFields, Raw } from './parse.js';
 
 export type Blog = Selectable<BlogsTable>;
@@ -17,12 +18,8 @@ export async function blogForTask(db: Kysely<Database>, task: Task): Promise<Blo
   }
   const username = typeof task.payload['username'] === 'string' ? task.payload['username'].trim().replace(/^@/, '').toLowerCase() : '';
   if (!username) throw new PermanentTaskError('full_scrape needs a blog or a payload.username');
-  return db
-    .insertInto('blogs')
-    .values({ username })
-    .onConflict((oc) => oc.columns(['platform', 'username']).doUpdateSet({ username: sql`excluded.username` }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const id = await ensureBlog(db, username);
+  return db.selectFrom('blogs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 export async function setScrapeStatus(db: Kysely<Database>, blogId: number, status: ScrapeStatus, reason: string | null = null) {
