@@ -2,7 +2,12 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_AI_PRICES } from './ai/prices.js';
 import { DEFAULT_ER_BANDS } from './results/er-bands.js';
-import { DEFAULT_AD_HASHTAGS } from './scraping/sponsorship.js';
+
+/** Ad hashtags (lower case, without #) by default: English, Russian and Kazakh disclosure tags (AD_HASHTAGS). */
+export const DEFAULT_AD_HASHTAGS = [
+  'ad', 'ads', 'advert', 'advertisement', 'sponsored', 'sponsor', 'paidpartnership', 'partner', 'partnership',
+  'реклама', 'спонсор', 'партнер', 'партнёр', 'жарнама',
+] as const;
 
 /**
  * Every setting of the daemon, read once from the environment at start. Each duration, limit and threshold of
@@ -260,7 +265,7 @@ export const configSchema = z.object({
         return z.NEVER;
       }
     }),
-  /** Caption hashtags that mark a post sponsored, comma-separated, without # (default: src/scraping/sponsorship.ts). */
+  /** Caption hashtags that mark a post sponsored, comma-separated, without # (default: DEFAULT_AD_HASHTAGS above). */
   AD_HASHTAGS: z
     .string()
     .optional()

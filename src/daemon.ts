@@ -190,7 +190,7 @@ async function startOnDatabase(
   if (ai.enabled) ai.service.start();
   deliverer.start();
   embeddings?.start();
-  let http;
+  let http: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     http = await startHttpServer(app, {
       port: config.PORT,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { classifyInstagramError } from '../instagram/classify.js';
-import { changeAccountStatus, noteRequestsMade, recordActivity } from './events.js';
+import { changeAccountStatus, recordActivity } from './events.js';
+import { recordRequestsSpent } from './ledger.js';
 import type { AccountOperations, OperationResult } from './operations.js';
 import type { AccountLease, AccountPool } from './pool.js';
 import { checkProxy } from './proxy-check.js';
@@ -95,15 +96,9 @@ export class PoolOperations implements AccountOperations {
   }
 
   private async recordValidation(lease: AccountLease, before: number, started: number, outcome: string, error?: string) {
-    const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, durationMs: Date.now() - started };
-    const requests = Math.max(1, lease.client.responseCount - before);
-    lease.used += requests;
-    lease.lastRequestAt = new Date();
-    await noteRequestsMade(this.pool.deps.db, lease.row.id, requests);
-    await recordActivity(this.pool.deps.db, [
-      { ...base, kind: 'request', action: 'validate', outcome, error },
-      { ...base, kind: 'validation', action: 'validate', outcome, error },
-    ]);
+    const count = Math.max(1, lease.client.responseCount - before);
+    const failure = error === undefined ? undefined : { httpStatus: null, message: error };
+    await recordRequestsSpent(this.pool.deps.db, { lease, taskId: null, action: 'validate', count, outcome, startedAt: started, failure, healthy: false, purpose: 'validation' });
   }
 
   private async withAccount(accountId: number, purpose: string, work: (lease: AccountLease) => Promise<OperationResult>): Promise<OperationResult> {

@@ -33,6 +33,7 @@ export function hasLoneSurrogate(text: string): boolean {
 export function checkPassword(password: string): Checked<string> {
   if (password.length === 0) return { ok: false, message: 'the password is empty' };
   if (password.length > PASSWORD_MAX_LENGTH) return { ok: false, message: `the password is longer than ${PASSWORD_MAX_LENGTH} characters` };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point of this check
   if (/[\u0000-\u001f\u007f]/.test(password)) return { ok: false, message: 'the password contains a control character (a line break?)' };
   if (hasLoneSurrogate(password)) return { ok: false, message: 'the password contains a broken Unicode character (half a surrogate pair)' };
   return { ok: true, value: password };

@@ -91,17 +91,22 @@ export async function setAccountStatus(db: Kysely<Database>, accountId: number, 
 }
 
 /** Counts a challenge; the result tells whether this one is a repeat that needs a human. */
-export async function countChallenge(db: Kysely<Database>, accountId: number): Promise<number> {
+export const countChallenge = (db: Kysely<Database>, accountId: number) => countInARow(db, accountId, 'challenge_count');
+
+/** One more network failure of the account's own route in a row; returns how many. */
+export const countRouteFailure = (db: Kysely<Database>, accountId: number) => countInARow(db, accountId, 'route_failures');
+
+/** One more of a streak the account keeps (markAccountHealthy resets both); returns the new length. */
+async function countInARow(db: Kysely<Database>, accountId: number, streak: 'challenge_count' | 'route_failures'): Promise<number> {
   const row = await db
     .updateTable('ig_accounts')
-    .set((eb) => ({ challenge_count: eb('challenge_count', '+', 1) }))
+    .set((eb) => ({ [streak]: eb(streak, '+', 1) }))
     .where('id', '=', accountId)
-    .returning('challenge_count')
-    .executeTakeFirstOrThrow();
-  return row.challenge_count;
+    .returning(streak)
+    .executeTakeFirst();
+  return row ? Number((row as Record<string, unknown>)[streak]) : 1;
 }
 
-/** A clean request resets the challenge streak, so an old challenge does not count against a healthy account. */
 /** Every account that could take work goes `disabled` with the reason, each with its status row; returns how many. */
 export async function parkAllAccounts(db: Kysely<Database>, reason: string, taskId: number | null): Promise<number> {
   const working = await db.selectFrom('ig_accounts').select('id').where('status', 'in', ['active', 'cooldown']).execute();
@@ -109,17 +114,7 @@ export async function parkAllAccounts(db: Kysely<Database>, reason: string, task
   return parked.length;
 }
 
-/** One more network failure of the account's own route in a row; returns how many. */
-export async function countRouteFailure(db: Kysely<Database>, accountId: number): Promise<number> {
-  const row = await db
-    .updateTable('ig_accounts')
-    .set((eb) => ({ route_failures: eb('route_failures', '+', 1) }))
-    .where('id', '=', accountId)
-    .returning('route_failures')
-    .executeTakeFirst();
-  return row?.route_failures ?? 1;
-}
-
+/** A clean request resets the challenge and route-failure streaks, so an old one does not count against a healthy account. */
 export async function markAccountHealthy(db: Kysely<Database>, accountId: number, requests: number): Promise<void> {
   await db
     .updateTable('ig_accounts')

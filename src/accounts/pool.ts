@@ -6,7 +6,7 @@ import { classifyInstagramError, type Classification } from '../instagram/classi
 import { InstagramClient } from '../instagram/client.js';
 import type { Logger } from '../logger.js';
 import { deviceSeedOf } from './device-seed.js';
-import { noteRequestsMade, recordActivity } from './events.js';
+import { recordRequestsSpent } from './ledger.js';
 import { acquireAccount, accountAvailability, releaseAccount, type AccountRow, type Availability } from './lease.js';
 import type { PoolSettings } from './settings.js';
 import { applyVerdict } from './verdicts.js';
@@ -160,20 +160,23 @@ export class AccountPool {
 
   private async recordLoginRequests(
     lease: AccountLease,
-    requests: number,
+    count: number,
     outcome: string,
     started: number,
     taskId: number | null,
     classification?: Classification,
   ): Promise<void> {
-    lease.used += requests;
-    lease.lastRequestAt = new Date();
-    await noteRequestsMade(this.deps.db, lease.row.id, requests);
-    const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, taskId, durationMs: Date.now() - started };
-    await recordActivity(this.deps.db, [
-      ...Array.from({ length: requests }, () => ({ ...base, kind: 'request' as const, action: 'login', outcome })),
-      { ...base, kind: 'login' as const, action: 'login', outcome, httpStatus: classification?.httpStatus, error: classification?.message },
-    ]);
+    await recordRequestsSpent(this.deps.db, {
+      lease,
+      taskId,
+      action: 'login',
+      count,
+      outcome,
+      startedAt: started,
+      failure: classification,
+      healthy: false, // a login proves the password, not the account's standing: streaks are reset by a real request
+      purpose: 'login',
+    });
   }
 
   async applyVerdict(lease: AccountLease, classification: Classification, taskId: number | null): Promise<void> {

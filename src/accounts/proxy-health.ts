@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { recordActivity, setAccountStatus } from './events.js';
+import { claimFreeProxy } from './proxy-repository.js';
 
 /**
  * Proxy bookkeeping: successes reset the failure streak; after `threshold` failures in a row the proxy is `failed`,
@@ -60,20 +61,10 @@ export async function recordProxyFailure(
 /** Binds the account to an active proxy no account uses; returns its id, or null when there is none. */
 async function moveToSpareProxy(db: Kysely<Database>, accountId: number): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
-    const spare = await trx
-      .selectFrom('proxies')
-      .select('id')
-      .where('status', '=', 'active')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ig_accounts').select('id').whereRef('ig_accounts.proxy_id', '=', 'proxies.id'))))
-      .orderBy('consecutive_failures')
-      .orderBy('id')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (!spare) return null;
-    await trx.updateTable('ig_accounts').set({ proxy_id: spare.id, updated_at: sql`now()` }).where('id', '=', accountId).execute();
-    await recordActivity(trx, [{ accountId, proxyId: spare.id, kind: 'status', action: 'proxy:moved', outcome: 'moved' }]);
-    return spare.id;
+    const spare = await claimFreeProxy(trx);
+    if (spare === undefined) return null;
+    await trx.updateTable('ig_accounts').set({ proxy_id: spare, updated_at: sql`now()` }).where('id', '=', accountId).execute();
+    await recordActivity(trx, [{ accountId, proxyId: spare, kind: 'status', action: 'proxy:moved', outcome: 'moved' }]);
+    return spare;
   });
 }

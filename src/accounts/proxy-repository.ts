@@ -144,13 +144,18 @@ export async function deleteProxy(db: Kysely<Database>, id: number, options: { f
   });
 }
 
-/** An active proxy bound to no account, locked so two concurrent imports never hand out the same one. */
+/**
+ * An active proxy bound to no account, the healthiest first (fewest failures in a row, then the oldest), locked so two
+ * concurrent claims (imports, accounts moved off a failed proxy) never hand out the same one. The one "free active
+ * proxy" query: import.ts and proxy-health.ts both take theirs here.
+ */
 export async function claimFreeProxy(db: Kysely<Database>): Promise<number | undefined> {
   const row = await db
     .selectFrom('proxies as p')
     .select('p.id')
     .where('p.status', '=', 'active')
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('ig_accounts as a').select('a.id').whereRef('a.proxy_id', '=', 'p.id'))))
+    .orderBy('p.consecutive_failures')
     .orderBy('p.id')
     .limit(1)
     .forUpdate()

@@ -1,12 +1,13 @@
 import type { IgApiClient } from 'instagram-private-api';
-import { DeferTaskError, RetryableTaskError } from '../queue/errors.js';
 import { classifyInstagramError, type Classification } from '../instagram/classify.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import type { Logger } from '../logger.js';
+import { unreachable } from '../util/unreachable.js';
 import { sleep } from '../util/wait.js';
 import { pauseBetweenRequests, waitBeforeNextRequest } from './budget.js';
-import { markAccountHealthy, noteRequestsMade, recordActivity } from './events.js';
 import { renewAccountLease } from './lease.js';
+import { InstagramRequestError, NoAccountUsableError } from './errors.js';
+import { recordRequestsSpent } from './ledger.js';
 import type { AccountLease, AccountPool } from './pool.js';
 import { recordProxySuccess } from './proxy-health.js';
 
@@ -99,7 +100,7 @@ export class InstagramSession {
         failures.push(`${lease.row.username}: ${classification.message}`);
       }
     }
-    throw new RetryableTaskError(`Instagram ${action} failed on ${failures.length} accounts: ${failures.join('; ')}`);
+    throw new InstagramRequestError(`Instagram ${action} failed on ${failures.length} accounts: ${failures.join('; ')}`);
   }
 
   /**
@@ -114,7 +115,7 @@ export class InstagramSession {
       case 'target_private':
         throw new TargetPrivateError(message);
       case 'unknown':
-        throw new RetryableTaskError(`Instagram error: ${message}`);
+        throw new InstagramRequestError(`Instagram error: ${message}`);
       case 'login_required': {
         // The login would be one request past the budget (found by test/faults/chaos.test.ts: 16 requests in a window
         // of 15): leave the account and go on with another, without counting a try. The dead session is forgotten,
@@ -133,10 +134,20 @@ export class InstagramSession {
         if (this.lease === lease) await this.drop(lease);
         return false;
       }
-      default:
+      // The account's own trouble: the pool carries out the verdict (cooldown, park, proxy streak), another tries.
+      case 'rate_limited':
+      case 'challenge':
+      case 'action_blocked':
+      case 'needs_human':
+      case 'banned':
+      case 'proxy_failure':
+      case 'server_error':
+      case 'app_outdated':
         await this.pool.applyVerdict(lease, classification, this.taskId);
         await this.drop(lease);
         return false;
+      default:
+        return unreachable(verdict, 'verdict');
     }
   }
 
@@ -164,7 +175,7 @@ export class InstagramSession {
     if (!nextUsableAt) await this.pool.alertIfNoneUsable();
     // A little past the moment, so the account is really free when the task is claimed again.
     const until = nextUsableAt ? new Date(nextUsableAt.getTime() + 250) : new Date(Date.now() + NO_ACCOUNT_RETRY_MS);
-    throw new DeferTaskError(nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human', until);
+    throw new NoAccountUsableError(nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human', until);
   }
 
   /** Lets the account go (saving its session) and excludes it from this task's further tries. */
@@ -184,19 +195,10 @@ export class InstagramSession {
 
   private async recordRequests(lease: AccountLease, action: string, before: number, started: number, outcome: string, failure?: Classification) {
     const { db } = this.pool.deps;
-    // A request that got no response (proxy down) still went out and still counts.
-    const requests = Math.max(1, lease.client.responseCount - before);
-    lease.used += requests;
-    lease.lastRequestAt = new Date();
-    const durationMs = Date.now() - started;
-    const base = { accountId: lease.row.id, proxyId: lease.row.proxy_id, taskId: this.taskId, kind: 'request' as const, action };
-    await recordActivity(db, [
-      ...Array.from({ length: requests - 1 }, () => ({ ...base, outcome: 'ok' })),
-      { ...base, outcome, durationMs, httpStatus: failure?.httpStatus, error: failure?.message },
-    ]);
     const healthy = !failure || failure.verdict.kind === 'target_not_found' || failure.verdict.kind === 'target_private';
-    if (healthy) await markAccountHealthy(db, lease.row.id, requests);
-    else await noteRequestsMade(db, lease.row.id, requests);
+    // A request that got no response (proxy down) still went out and still counts.
+    const count = Math.max(1, lease.client.responseCount - before);
+    await recordRequestsSpent(db, { lease, taskId: this.taskId, action, count, outcome, startedAt: started, failure, healthy });
     if (lease.row.proxy_id !== null && failure?.verdict.kind !== 'proxy_failure') await recordProxySuccess(db, lease.row.proxy_id);
   }
 

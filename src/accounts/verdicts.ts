@@ -5,6 +5,7 @@ import type { Classification } from '../instagram/classify.js';
 import type { Logger } from '../logger.js';
 import { countChallenge, countRouteFailure, parkAllAccounts, setAccountStatus } from './events.js';
 import { recordProxyFailure } from './proxy-health.js';
+import { unreachable } from '../util/unreachable.js';
 import type { PoolSettings } from './settings.js';
 
 export interface VerdictTarget {
@@ -17,7 +18,8 @@ export interface VerdictTarget {
 /**
  * Carries out what a classified Instagram error means for the account (SPEC §5): cooldowns, statuses that need a
  * human, proxy failure counting — and the alerts that go with them. Verdicts that are not about the account
- * (target not found/private, 5xx, unknown, login_required — handled by re-login) change nothing here.
+ * (target not found/private, 5xx, unknown, login_required — handled by re-login) change nothing here. Every verdict
+ * has its case: a new one fails to compile here until it is given one (test/lint/verdicts-exhaustive.test.ts).
  */
 export async function applyVerdict(
   deps: { db: Kysely<Database>; alerter: Alerter; logger: Logger; settings: PoolSettings },
@@ -81,7 +83,15 @@ export async function applyVerdict(
           (outcome.account ? (moved ? `; ${outcome.account.username} moved to proxy ${moved}` : `; ${outcome.account.username} has no spare proxy`) : ''),
       });
     }
-    default:
+    // Not about the account: the target's state, Instagram's own failure, an unknown error, or a dead session (the
+    // session logs in again).
+    case 'target_not_found':
+    case 'target_private':
+    case 'server_error':
+    case 'unknown':
+    case 'login_required':
       return;
+    default:
+      return unreachable(verdict, 'verdict');
   }
 }

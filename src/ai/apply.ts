@@ -3,7 +3,7 @@ import type { AiItemOutcome, Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { markAiFallback, markRefused, storeInsights } from './blog-results.js';
 import type { LineResult } from './results.js';
-import { completeAiTask, giveBackTasks, retryAiTask, type Backoff } from './task-states.js';
+import { completeBatchTask, giveBackTasks, retryBatchTask, type Backoff } from '../queue/batch-finish.js';
 
 /** A line's result, or the absence of one (expired, cancelled or failed batch, line missing from the output). */
 export type ItemResult = LineResult;
@@ -60,7 +60,7 @@ async function rememberPrompt(db: Kysely<Database>, item: Item): Promise<void> {
 async function applySuccess(ctx: ApplyContext, batchId: number, item: Item, result: Extract<ItemResult, { kind: 'ok' }>) {
   const { insights } = result;
   const summary = { ai_batch_id: batchId, confidence: insights.confidence, primary_topic: insights.content.primary_topic };
-  if (!(await completeAiTask(ctx.db, item.task_id, batchId, summary))) return 'task_gone' as const;
+  if (!(await completeBatchTask(ctx.db, item.task_id, batchId, summary))) return 'task_gone' as const;
   const { categories } = await storeInsights(ctx.db, item.blog_id, insights, ctx.now);
   await rememberPrompt(ctx.db, item);
   ctx.logger.debug({ confidence: insights.confidence, categories }, 'AI insights stored');
@@ -68,7 +68,7 @@ async function applySuccess(ctx: ApplyContext, batchId: number, item: Item, resu
 }
 
 async function applyRefusal(ctx: ApplyContext, batchId: number, item: Item, reason: string) {
-  if (!(await completeAiTask(ctx.db, item.task_id, batchId, { ai_batch_id: batchId, refused: reason }))) return 'task_gone' as const;
+  if (!(await completeBatchTask(ctx.db, item.task_id, batchId, { ai_batch_id: batchId, refused: reason }))) return 'task_gone' as const;
   await markRefused(ctx.db, item.blog_id, reason);
   await rememberPrompt(ctx.db, item); // the same material would be refused again
   ctx.logger.warn({ refusal: reason }, 'AI refused to analyse a blog; it is active without insights');
@@ -86,7 +86,7 @@ async function applyRetry(ctx: ApplyContext, batchId: number, item: Item, result
     ctx.logger.warn({ reason: result.reason, retryAt: runAt }, 'AI batch rejected before it ran; the blog waits for the next build, attempt kept');
     return result.kind;
   }
-  const retried = await retryAiTask(ctx.db, item.task_id, batchId, `AI ${result.kind}: ${result.reason}`, ctx.now, ctx.backoff);
+  const retried = await retryBatchTask(ctx.db, item.task_id, batchId, `AI ${result.kind}: ${result.reason}`, ctx.now, ctx.backoff);
   if (!retried) return 'task_gone' as const;
   if (retried.status === 'failed') {
     await markAiFallback(ctx.db, item.blog_id, retried.attempts, `${result.kind}: ${result.reason}`);

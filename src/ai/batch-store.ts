@@ -47,6 +47,7 @@ export async function insertBatch(trx: Db, batch: NewBatch): Promise<{ id: numbe
   return row;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: kysely's where-callback type for one table is long and says nothing more
 const held = (id: number, workerId: string) => (eb: any) => eb.and([eb('id', '=', id), eb('locked_by', '=', workerId)]);
 
 export async function markSubmitted(

@@ -12,6 +12,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 const activate = sql<'active'>`CASE WHEN scrape_status = 'analyzing' THEN 'active' ELSE scrape_status END`;
 
+/** An analysis skipped because nothing changed: the stored insights stand, and the blog is active again. */
+export async function keepInsights(db: Db, blogId: number): Promise<void> {
+  await db.updateTable('blogs').set({ scrape_status: activate, updated_at: sql`now()` }).where('id', '=', blogId).execute();
+}
+
 export async function storeInsights(db: Db, blogId: number, insights: AIInsights, now: Date): Promise<{ categories: string[] }> {
   await db
     .updateTable('blogs')

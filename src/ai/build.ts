@@ -1,19 +1,18 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { loadSql, runSql } from '../db/sql-file.js';
 import { insertBatch } from './batch-store.js';
 import { addMs, type AiContext } from './context.js';
 import { insightsResponseFormat } from './insights.js';
 import { tokensFromBytes, requestLine, splitLines, toJsonl, withinTokens, type RequestLine } from './jsonl.js';
 import { loadProfiles } from './profiles.js';
-import { completeAsDuplicate, completeAsUnchanged, failAiTaskNow, linkTasks, unclaimTasks } from './task-states.js';
+import { keepInsights } from './blog-results.js';
+import { claimBulkTasks, dueBulkTasks, unclaimTasks, type BulkClaimedTask } from '../queue/batch-claim.js';
+import { completeAsDuplicate, completeAsUnchanged, failBatchTaskNow, linkTasks } from '../queue/batch-finish.js';
 
 /**
  * Claims due ai_analysis tasks and turns them into batch rows with their JSONL, in one transaction: either the
  * tasks are `waiting_batch` with their items recorded, or nothing happened. Uploading comes after (submit.ts).
  */
-
-const CLAIM = loadSql('ai/claim.sql');
 
 export interface BuiltBatch {
   id: number;
@@ -23,25 +22,11 @@ export interface BuiltBatch {
   bytes: number;
 }
 
-interface ClaimedTask {
-  id: number;
-  run_at: Date;
-  blog_id: number | null;
-  /** Analyse even when nothing changed since the last analysis (payload `force`). */
-  force: boolean;
-}
-
 /** Is a build due? ≥ minTasks due tasks, or the oldest due one waited longer than maxWaitMs. */
 export async function buildIsDue(ctx: AiContext): Promise<boolean> {
   const now = ctx.now();
-  const row = await ctx.db
-    .selectFrom('scrape_tasks')
-    .select([(eb) => eb.fn.countAll<string>().as('count'), (eb) => eb.fn.min('run_at').as('oldest')])
-    .where('status', '=', 'pending')
-    .where('task_type', '=', 'ai_analysis')
-    .where('run_at', '<=', now)
-    .executeTakeFirstOrThrow();
-  return meetsThreshold(ctx, Number(row.count), row.oldest ? new Date(row.oldest) : null, now);
+  const due = await dueBulkTasks(ctx.db, now);
+  return meetsThreshold(ctx, due.count, due.oldest, now);
 }
 
 function meetsThreshold(ctx: AiContext, count: number, oldest: Date | null, now: Date): boolean {
@@ -64,7 +49,7 @@ export async function buildBatches(ctx: AiContext): Promise<BuiltBatch[]> {
 
 async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): Promise<BuiltBatch[]> {
   const now = ctx.now();
-  const claimed = await runSql<ClaimedTask>(trx, CLAIM, [now, ctx.settings.maxTasksPerBuild]);
+  const claimed = await claimBulkTasks(trx, now, ctx.settings.maxTasksPerBuild);
   const oldest = claimed.reduce<Date | null>((min, t) => (!min || t.run_at < min ? t.run_at : min), null);
   // Re-checked on what we got: with SKIP LOCKED a concurrent build may have taken most of them.
   if (!meetsThreshold(ctx, claimed.length, oldest, now)) throw new NothingToSend();
@@ -123,7 +108,7 @@ async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lin
  * One line per blog; a second task for the same blog rides on the first, a task without a blog fails, and a blog
  * whose line would ask exactly what its last analysis answered (same promptHash) is not sent unless the task forces it.
  */
-async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: ClaimedTask[], categories: string[]): Promise<RequestLine[]> {
+async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: BulkClaimedTask[], categories: string[]): Promise<RequestLine[]> {
   const profiles = await loadProfiles(trx, claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])));
   const options = {
     model: ctx.settings.model,
@@ -141,7 +126,7 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
   for (const task of claimed) {
     const profile = task.blog_id === null ? undefined : profiles.get(task.blog_id);
     if (!profile) {
-      await failAiTaskNow(trx, task.id, 'ai_analysis: the blog to analyse does not exist (no blog_id, or deleted)');
+      await failBatchTaskNow(trx, task.id, 'ai_analysis: the blog to analyse does not exist (no blog_id, or deleted)');
       continue;
     }
     const kept = byBlog.get(profile.blog.id);
@@ -153,7 +138,8 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
     const line = requestLine(profile, task.id, options);
     if (!task.force && profile.blog.ai_prompt_hash === line.promptHash) {
       // Nothing new since its last analysis: the stored insights stand, and OpenAI is not asked (0 tokens).
-      await completeAsUnchanged(trx, task.id, profile.blog.id, line.promptHash);
+      await completeAsUnchanged(trx, task.id, line.promptHash);
+      await keepInsights(trx, profile.blog.id);
       continue;
     }
     lines.push(line);

@@ -12,7 +12,7 @@ import {
 } from './batch-store.js';
 import { addMs, errorMessage, type AiContext } from './context.js';
 import { processFinishedBatch } from './process.js';
-import { giveBackTasks, noteOpenAiBatch } from './task-states.js';
+import { giveBackTasks, noteOpenAiBatch } from '../queue/batch-finish.js';
 
 /**
  * `poll_batches` (SPEC §7, §8): every open batch is looked at once per call; finished ones are applied. Safe from
@@ -63,7 +63,7 @@ export async function recoverAbandonedBuilds(ctx: AiContext): Promise<number> {
   let recovered = 0;
   for (const stale of await abandonedBuilds(ctx.db, ctx.now())) {
     const row = await leaseBatch(ctx.db, stale.id, { workerId: ctx.workerId, now: ctx.now(), leaseMs: ctx.settings.leaseMs });
-    if (!row || row.status !== 'building') continue;
+    if (row?.status !== 'building') continue;
     const found = await findTagged(ctx, row);
     if (found) {
       await markSubmitted(ctx.db, row.id, ctx.workerId, { openaiBatchId: found.id, status: found.status as AiBatchStatus, inputFileId: found.input_file_id, at: ctx.now() });

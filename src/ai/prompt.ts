@@ -122,7 +122,7 @@ function brands({ posts }: BlogProfile): string[] {
   for (const post of posts) {
     const raw = (post.raw ?? {}) as { sponsor_tags?: { sponsor?: { username?: string } }[] };
     for (const tag of raw.sponsor_tags ?? []) if (tag.sponsor?.username) found.add(tag.sponsor.username);
-    if (paid(post)) post.mentions.forEach((m) => found.add(m));
+    if (paid(post)) for (const mention of post.mentions) found.add(mention);
   }
   return [...found];
 }

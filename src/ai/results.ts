@@ -23,6 +23,7 @@ export type LineResult =
 
 interface Envelope {
   custom_id?: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: OpenAI's answer body, read field by field and checked below
   response?: { status_code?: number; body?: any } | null;
   error?: { code?: string; message?: string } | null;
 }
@@ -53,7 +54,7 @@ export function classifyLine(line: string, categories: readonly string[]): LineR
   if (!response && envelope.error) {
     return { customId, kind: 'missing', reason: `request not run: ${envelope.error.code ?? 'error'}: ${envelope.error.message ?? ''}`.slice(0, 500), usage: null };
   }
-  if (!response || response.status_code !== 200) {
+  if (response?.status_code !== 200) {
     return { customId, kind: 'error', reason: requestError(envelope), usage: null };
   }
   const body = response.body ?? {};
@@ -77,6 +78,7 @@ function requestError(envelope: Envelope): string {
   return `request failed with HTTP ${status}: ${message}`.slice(0, 500);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an untrusted object from a result file, checked before use
 function usageOf(usage: any): Usage | null {
   if (!usage || typeof usage !== 'object') return null;
   const input = Number(usage.prompt_tokens ?? usage.input_tokens ?? 0);

@@ -3,7 +3,7 @@ import type { AiBatchStatus } from '../db/schema.js';
 import { closeUnsubmitted, markSubmitted } from './batch-store.js';
 import { buildBatches, buildIsDue, type BuiltBatch } from './build.js';
 import { addMs, errorMessage, type AiContext } from './context.js';
-import { giveBackTasks, noteOpenAiBatch } from './task-states.js';
+import { giveBackTasks, noteOpenAiBatch } from '../queue/batch-finish.js';
 
 /**
  * The batch trigger (SPEC §7): when enough ai_analysis tasks are due, claim them, upload their JSONL and create

@@ -6,8 +6,8 @@ import type { Database } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import { PermanentTaskError, RetryableTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
-import { fetchFollowPage } from '../scraping/follow-feed.js';
-import { credibility, deepComponents, quickComponents, seededSample, type FollowerProfile } from './quality.js';
+import { fetchFollowPage } from './follow-feed.js';
+import { credibility, deepComponents, quickComponents, seededSample } from './quality.js';
 
 /**
  * `audience_quality` (issue 19, README "Audience quality"): an estimate of how real a blog's audience is.

@@ -22,7 +22,9 @@ process.on('SIGINT', () => {
   process.exit(EXIT.interrupted);
 });
 
-const program = buildProgram((code) => void (pending = code), stop.signal);
+const program = buildProgram((code) => {
+  pending = code;
+}, stop.signal);
 program.hook('preAction', (_program, action) => {
   following = action.name() === 'logs' && action.opts<{ follow?: boolean }>().follow === true;
 });

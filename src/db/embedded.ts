@@ -109,7 +109,7 @@ async function initialise(pgData: string, password: string, log: Logger): Promis
   await mkdir(pgData, { recursive: true, mode: 0o700 });
   if (owner) await chown(pgData, owner.uid, owner.gid);
   const pwFile = path.join(os.tmpdir(), `igscout-pw-${randomBytes(6).toString('hex')}`);
-  await writeFile(pwFile, password + '\n', { mode: 0o600 });
+  await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
   if (owner) await chown(pwFile, owner.uid, owner.gid);
   try {
     const args = [`--pgdata=${pgData}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'];

@@ -43,6 +43,7 @@ export function preparedName(text: string): string | undefined {
 }
 
 /** Runs a loaded statement with positional parameters on a database or a transaction. */
+// biome-ignore lint/suspicious/noExplicitAny: statements run on any of our databases (and the tests' own)
 export async function runSql<Row>(db: Kysely<any>, text: string, params: readonly unknown[]): Promise<Row[]> {
   const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...params]));
   return result.rows;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
-import { blogIdsFor } from '../scraping/blog-store.js';
+import { blogIdsFor } from '../blogs/store.js';
 import { USABLE_STATUSES } from './store.js';
 
 /** Graph API work on the queue: business discovery of usernames, and the media sync of a connected account. */

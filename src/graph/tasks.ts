@@ -85,7 +85,7 @@ export function graphDiscoveryHandler(deps: GraphTaskDeps): TaskHandler {
     const connection = await connectionFor(db, task.payload['connection_id']);
     const graph = session(ctx, deps, connection);
     const token = (await connectionToken(db, deps.box, connection.id))!;
-    let account;
+    let account: Awaited<ReturnType<typeof graph.client.businessDiscovery>>;
     try {
       account = await graph.call('business discovery', (signal) => graph.client.businessDiscovery(token, connection.ig_user_id!, username, deps.mediaCount, signal));
     } catch (error) {

@@ -1,10 +1,9 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { consoleRoutes } from '../console/routes.js';
 import { bearerAuth } from './auth.js';
 import type { AppDeps } from './context.js';
 import { DOCS_HTML } from './docs.js';
-import { errorBody, handleError, validationHook } from './errors.js';
+import { errorBody, handleError } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { aiRoutes } from './routes/ai.js';
 import { analysisRoutes } from './routes/analysis.js';
@@ -17,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import { logStreamRoutes } from './routes/log-stream.js';
 import { proxyRoutes } from './routes/proxies.js';
+import { createRouter } from './routes/route-kit.js';
 import { statsRoutes } from './routes/stats.js';
 import { taskRoutes } from './routes/tasks.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -29,7 +29,7 @@ export type { AppDeps };
  * the key.
  */
 export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const logger = deps.logger.child({ component: 'http' });
 
   // A response sent before the request's body was read (a 413, a 401 to an upload) ends the connection: say so, so

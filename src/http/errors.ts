@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
+import { AccountStoreError } from '../accounts/store-errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 
@@ -43,6 +44,19 @@ export class ApiError extends Error {
   }
 }
 
+const STATUS_OF_STORE_ERROR = { invalid: 400, not_found: 404, conflict: 409 } as const satisfies Record<AccountStoreError['kind'], ContentfulStatusCode>;
+
+/**
+ * Every expected failure, mapped to its answer in one place: an ApiError as it is, a store's refusal (invalid /
+ * not_found / conflict) to 400 / 404 / 409. A new kind of expected error gets its line here, not a try/catch in
+ * each route. Undefined: not expected, a 5xx.
+ */
+export function expectedError(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof AccountStoreError) return new ApiError(STATUS_OF_STORE_ERROR[error.kind], error.message);
+  return undefined;
+}
+
 export function errorBody(status: number, message: string, details?: ErrorBody['error']['details']): ErrorBody {
   return { error: { code: CODES[status] ?? 'error', message, ...(details?.length ? { details } : {}) } };
 }
@@ -68,7 +82,8 @@ export function validationHook(result: { success: boolean; error?: unknown; targ
 }
 
 export function handleError(error: Error, c: Context, logger: Logger, options: { retryAfterSeconds: number }): Response {
-  if (error instanceof ApiError) return c.json(errorBody(error.status, error.message, error.details), error.status);
+  const expected = expectedError(error);
+  if (expected) return c.json(errorBody(expected.status, expected.message, expected.details), expected.status);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     const message = httpExceptionMessage(status, error.message);

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ActivityKind } from '../db/schema.js';
 import { AiStatsSchema } from './schemas-ai.js';
-import { paging, positiveInt, withoutControlCharacters } from './schemas.js';
+import { pageOf, paging, positiveInt, withoutControlCharacters } from './schemas.js';
 import { UNUSABLE_REASON_CODES } from '../observability/unusable.js';
 
 /** Schemas of /api/logs, /api/stats and the accounts section of /api/health; they also generate /openapi.json. */
@@ -78,19 +78,13 @@ export const LogEntrySchema = z
   })
   .openapi('LogEntry');
 
-export const LogListSchema = z
-  .object({
-    items: z.array(LogEntrySchema),
-    limit: z.number().int(),
-    offset: z.number().int(),
-    has_more: z.boolean(),
-    next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one (and with after_id)' }),
-    next_after_id: z.number().int().nullable().openapi({
-      description:
-        'With after_id: pass as after_id to go on (the last row\'s id, or the after_id given when no row is newer yet, so a follower polls with it); null without after_id',
-    }),
-  })
-  .openapi('LogList');
+export const LogListSchema = pageOf(LogEntrySchema, 'LogList', {
+  next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one (and with after_id)' }),
+  next_after_id: z.number().int().nullable().openapi({
+    description:
+      'With after_id: pass as after_id to go on (the last row\'s id, or the after_id given when no row is newer yet, so a follower polls with it); null without after_id',
+  }),
+});
 
 const Counts = z.record(z.string(), z.number().int());
 const Rate = z.number().nullable().openapi({ description: 'ok ÷ total, 0–1; null when there was nothing to count' });

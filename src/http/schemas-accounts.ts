@@ -3,7 +3,7 @@ import { checkPassword, parseProxyUrl, PROXY_URL_FORMS, type ParsedProxy } from 
 import { ACCOUNT_LINE_FORMS, PROXY_LINE_FORMS } from '../accounts/import-lines.js';
 import { MAX_IMPORT_LINES } from '../accounts/import.js';
 import { ACCOUNT_STATUSES } from '../db/schema.js';
-import { idParam, paging, Username } from './schemas.js';
+import { idParam, pageOf, paging, Username } from './schemas.js';
 
 /**
  * Input and output schemas of the account and proxy routes (also the OpenAPI document). No output schema has a
@@ -14,7 +14,7 @@ export const AccountIdParam = idParam('account', 1);
 export const ProxyIdParam = idParam('proxy', 1);
 
 const page = paging({ max: 500, default: 100 });
-const ACCOUNT_STATUS = z.enum(ACCOUNT_STATUSES as [string, ...string[]]);
+const ACCOUNT_STATUS = z.enum(ACCOUNT_STATUSES);
 const PROXY_STATUS = z.enum(['active', 'failed', 'disabled']);
 /** What a human may set by hand; the other statuses are the pool's verdicts. */
 const SETTABLE_STATUS = z.enum(['active', 'disabled'], { error: 'status can only be set to "active" or "disabled"' });
@@ -130,10 +130,8 @@ export const ProxySchema = z
   })
   .openapi('Proxy');
 
-const list = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() }).openapi(name);
-export const AccountListSchema = list(AccountSchema, 'AccountList');
-export const ProxyListSchema = list(ProxySchema, 'ProxyList');
+export const AccountListSchema = pageOf(AccountSchema, 'AccountList');
+export const ProxyListSchema = pageOf(ProxySchema, 'ProxyList');
 
 export const ImportResultSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { idParam, paging } from './schemas.js';
+import { idParam, pageOf, paging } from './schemas.js';
 
 /** Schemas of /api/batches, /api/categories and the `ai` section of /api/stats (also the OpenAPI document). */
 
@@ -46,9 +46,7 @@ export const BatchSchema = z
   })
   .openapi('AiBatch');
 
-export const BatchListSchema = z
-  .object({ items: z.array(BatchSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
-  .openapi('AiBatchList');
+export const BatchListSchema = pageOf(BatchSchema, 'AiBatchList');
 
 const PerCreator = z.object({ input: z.number().int(), output: z.number().int(), reasoning: z.number().int() });
 const Price = z.object({ input: z.number(), output: z.number() }).nullable().openapi({ description: '$ per 1M tokens (Batch API) from AI_PRICES; null: no price for this model' });

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { TASK_KINDS } from '../queue/task.js';
 import type { BlogFilter } from '../results/blog-list.js';
-import { paging, queryInt, Username, withoutControlCharacters } from './schemas.js';
+import { pageOf, paging, queryInt, Username, withoutControlCharacters } from './schemas.js';
 
 /** Schemas of the results routes (/api/blogs…) and of POST /api/tasks/followers; they also generate /openapi.json. */
 
@@ -31,7 +32,7 @@ export const FollowersBody = z
       .max(MAX_FOLLOWERS_LIMIT, `max must be at most ${MAX_FOLLOWERS_LIMIT}`)
       .optional()
       .openapi({ description: 'Stop after this many accounts (default FOLLOWERS_MAX_DEFAULT)' }),
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.followers.priorities.manual),
   })
   .openapi('FollowersRequest');
 
@@ -149,9 +150,7 @@ export const BlogSummarySchema = z
   })
   .openapi('BlogSummary');
 
-export const BlogListSchema = z
-  .object({ items: z.array(BlogSummarySchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
-  .openapi('BlogList');
+export const BlogListSchema = pageOf(BlogSummarySchema, 'BlogList');
 
 export const BlogDetailQuery = z.strictObject({
   posts_limit: queryInt({ min: 0, max: 500, default: 50 }),
@@ -282,20 +281,14 @@ export const AudienceAccountSchema = z.object({
   avatar_url: z.string().nullable(),
 });
 
-export const MutualsSchema = z
-  .object({
-    username: z.string(),
-    relation: z.enum(['mutual', 'followers_only', 'following_only']),
-    followers: ListStateSchema,
-    following: ListStateSchema,
-    partial: z.boolean().openapi({ description: 'A list was cut at max: the answer covers only what was fetched' }),
-    total: z.number().int(),
-    items: z.array(AudienceAccountSchema),
-    limit: z.number().int(),
-    offset: z.number().int(),
-    has_more: z.boolean(),
-  })
-  .openapi('Mutuals');
+export const MutualsSchema = pageOf(AudienceAccountSchema, 'Mutuals', {
+  username: z.string(),
+  relation: z.enum(['mutual', 'followers_only', 'following_only']),
+  followers: ListStateSchema,
+  following: ListStateSchema,
+  partial: z.boolean().openapi({ description: 'A list was cut at max: the answer covers only what was fetched' }),
+  total: z.number().int(),
+});
 
 /** GET /api/blogs/{username}/mutuals/export: a relation, every account of it. */
 export const RelationQuery = z.strictObject({ relation, format });
@@ -317,6 +310,6 @@ export const AudienceQualityBody = z
       .default(0)
       .openapi({ description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).openapi({ description: "Seed of the deep tier's sample" }),
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.audience_quality.priorities.manual),
   })
   .openapi('AudienceQualityRequest');

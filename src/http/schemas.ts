@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../db/schema.js';
-import { TASK_TYPES } from '../queue/task.js';
+import { TASK_KINDS, TASK_TYPES } from '../queue/task.js';
 
 /**
  * Input and output schemas of the API. The same definitions validate requests and generate /openapi.json.
@@ -21,6 +21,16 @@ export function queryInt(bounds: { min: number; max: number; default: number }, 
 }
 
 /** `limit` (1 to `limit.max`) and `offset` (0 to `maxOffset`) of a list route. */
+/**
+ * The page envelope of every list response: `items`, the `limit` and `offset` asked for, and `has_more`; `extra`
+ * adds fields of that list (a keyset cursor, the state of the lists a relation was computed from).
+ */
+export function pageOf<T extends z.ZodType, E extends z.ZodRawShape = Record<never, never>>(item: T, name: string, extra?: E) {
+  return z
+    .object({ ...(extra ?? ({} as E)), items: z.array(item), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
+    .openapi(name);
+}
+
 export function paging(limit: { max: number; default: number }, maxOffset = 100_000, offsetDescription?: string) {
   return {
     limit: queryInt({ min: 1, ...limit }),
@@ -55,6 +65,7 @@ export const Hashtag = z
  * refused with a message instead.
  */
 export const withoutControlCharacters = <T extends z.ZodType<string>>(schema: T) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point of this check
   schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' });
 
 export const MAX_USERNAMES_PER_REQUEST = 1000;
@@ -65,14 +76,14 @@ export const ScrapeBody = z
       .array(Username)
       .min(1, 'give at least one username')
       .max(MAX_USERNAMES_PER_REQUEST, `at most ${MAX_USERNAMES_PER_REQUEST} usernames per request`),
-    priority: z.number().int().min(1).max(3).default(2).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
+    priority: z.number().int().min(1).max(3).default(TASK_KINDS.full_scrape.priorities.manual).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
   })
   .openapi('ScrapeRequest');
 
 export const DiscoverBody = z
   .strictObject({
     hashtag: Hashtag,
-    priority: z.number().int().min(1).max(10).default(4),
+    priority: z.number().int().min(1).max(10).default(TASK_KINDS.discover.priorities.manual),
   })
   .openapi('DiscoverRequest');
 
@@ -94,7 +105,7 @@ export function idParam(what: string, example: number) {
 export const TaskIdParam = idParam('task', 42);
 
 export const TaskListQuery = z.strictObject({
-  status: z.enum(TASK_STATUSES as [string, ...string[]]).optional(),
+  status: z.enum(TASK_STATUSES).optional(),
   task_type: z.enum(TASK_TYPES).optional(),
   ...paging({ max: 500, default: 50 }),
 });
@@ -103,7 +114,7 @@ export const TaskSchema = z
   .object({
     id: z.number().int(),
     task_type: z.string(),
-    status: z.enum(TASK_STATUSES as [string, ...string[]]),
+    status: z.enum(TASK_STATUSES),
     priority: z.number().int(),
     blog_id: z.number().int().nullable(),
     payload: z.record(z.string(), z.unknown()),
@@ -126,9 +137,7 @@ export const TaskSchema = z
   })
   .openapi('Task');
 
-export const TaskListSchema = z
-  .object({ items: z.array(TaskSchema), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() })
-  .openapi('TaskList');
+export const TaskListSchema = pageOf(TaskSchema, 'TaskList');
 
 export const EnqueuedSchema = z
   .object({

@@ -22,6 +22,7 @@ export interface HttpServerOptions {
   lingerMs?: number;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the server takes any app, whatever its bindings, variables and routes
 export async function startHttpServer(app: Hono<any, any, any>, options: HttpServerOptions): Promise<HttpServer> {
   const headersTimeout = options.headersTimeoutMs ?? 20_000;
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,7 +1,6 @@
-import type { Task } from '../queue/task.js';
+import { ACCOUNT_TASK_TYPES, type Task } from '../queue/task.js';
 import type { z } from '@hono/zod-openapi';
 import type { TaskSchema } from './schemas.js';
-import { ACCOUNT_TASK_TYPES } from '../tasks/registry.js';
 import { iso } from '../util/iso.js';
 
 

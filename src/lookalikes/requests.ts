@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
-import { ensureBlog } from '../scraping/blog-store.js';
+import { ensureBlog } from '../blogs/store.js';
 
 export const similarAccountsDedupeKey = (username: string) => `similar_accounts:${username}`;
 

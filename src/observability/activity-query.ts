@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { ActivityKind, Database } from '../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { ActivityKind, ActivityLogTable, Database } from '../db/schema.js';
 
 export interface ActivityFilter {
   accountId?: number;
@@ -16,21 +16,11 @@ export interface ActivityFilter {
   offset: number;
 }
 
-export interface ActivityRow {
-  id: number;
-  created_at: Date;
-  kind: ActivityKind;
-  action: string;
-  outcome: string;
-  http_status: number | null;
-  duration_ms: number | null;
-  error: string | null;
-  task_id: number | null;
-  account_id: number | null;
+/** A log row as the table has it (db/schema.ts), with the account's username and the proxy's label joined. */
+export type ActivityRow = Selectable<ActivityLogTable> & {
   account_username: string | null;
-  proxy_id: number | null;
   proxy_label: string | null;
-}
+};
 
 /**
  * activity_log newest first (by id, which follows insertion), or oldest first after an id (following the log), joined to the account's username and the proxy's

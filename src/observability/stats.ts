@@ -144,7 +144,9 @@ export async function taskStats(db: Kysely<Database>): Promise<{ by_status: Reco
   for (const row of await countTasks(db)) {
     const count = Number(row.count);
     byStatus[row.status] = (byStatus[row.status] ?? 0) + count;
-    (byType[row.task_type] ??= {})[row.status] = count;
+    const ofType = byType[row.task_type] ?? {};
+    ofType[row.status] = count;
+    byType[row.task_type] = ofType;
   }
   return { by_status: byStatus, by_type: byType };
 }

@@ -26,3 +26,16 @@ export class DeferTaskError extends Error {
     super(message);
   }
 }
+
+/**
+ * An error from a layer below the tasks that asks to wait, without importing the queue: any error with a `deferUntil`
+ * date (the account pool's NoAccountUsableError) means what DeferTaskError means. Handlers are wrapped with this at
+ * registration (registry.ts), so the runner sees a DeferTaskError; a handler that looks at the error itself (to set its
+ * blog's status) asks here too.
+ */
+export function deferralOf(error: unknown): DeferTaskError | undefined {
+  if (error instanceof DeferTaskError) return error;
+  const until = (error as { deferUntil?: unknown } | null)?.deferUntil;
+  if (error instanceof Error && until instanceof Date) return new DeferTaskError(error.message, until);
+  return undefined;
+}

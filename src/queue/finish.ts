@@ -20,6 +20,7 @@ export const ATTEMPT_GIVEN_BACK = sql<number>`greatest(attempts - 1, 0)`;
  * so the token alone proves the lease. Leaving status out also leaves the planner one index, the primary key: with
  * `status = 'running'` a generic plan (the queue's pool) may walk scrape_tasks_running_lease instead.
  */
+// biome-ignore lint/suspicious/noExplicitAny: kysely's where-callback type for one table is long and says nothing more
 const heldBy = (id: number, leaseToken: string) => (eb: any) => eb.and([eb('id', '=', id), eb('locked_by', '=', leaseToken)]);
 
 export interface FailOptions {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { deferralOf } from './errors.js';
 import { BULK_CLAIMED_TYPES, type Task } from './task.js';
 
 export interface TaskContext {
@@ -32,7 +33,16 @@ export class TaskRegistry {
     if ((BULK_CLAIMED_TYPES as readonly string[]).includes(definition.type)) {
       throw new Error(`task type ${definition.type} is claimed in bulk, never by the runner (see BULK_CLAIMED_TYPES)`);
     }
-    this.definitions.set(definition.type, definition);
+    const handler = definition.handler;
+    // A lower layer's "wait until" (deferralOf) reaches the runner as the DeferTaskError it knows.
+    const deferring: TaskHandler = async (context) => {
+      try {
+        return await handler(context);
+      } catch (error) {
+        throw deferralOf(error) ?? error;
+      }
+    };
+    this.definitions.set(definition.type, { ...definition, handler: deferring });
     return this;
   }
 

@@ -29,36 +29,61 @@ export const LIVE_STATUSES = ['pending', 'running', 'waiting_batch'] as const sa
 export type LiveStatus = (typeof LIVE_STATUSES)[number];
 
 /**
- * Types the runner never claims: the AI batch builder takes them in bulk (src/ai/submit.ts, sql/ai/claim.sql).
+ * The task kinds this version knows, once: every list and type below is derived from this table, never retyped.
+ * `needsAccount`: runs on an Instagram account, so it is claimed only while one is usable (src/tasks/claim-plan.ts).
+ * `bulkClaimed`: never claimed by the runner; the AI batch builder takes such tasks in bulk (batch-claim.ts).
  * scrape_tasks_claimable leaves them out (migration 0018) and the runner's claims (sql/queue/claim.sql,
  * complete-claim.sql) repeat that predicate, so a backlog of them is never walked; they cannot be registered.
+ * `priorities`: SPEC §4, lower runs first, by who asks. A new kind is one entry here plus its handler in
+ * src/tasks/registry.ts, which fails to compile until it has one (ARCHITECTURE.md, "How to add…").
  */
-export const BULK_CLAIMED_TYPES = ['ai_analysis'] as const;
+export const TASK_KINDS = {
+  full_scrape: { needsAccount: true, priorities: { manual: 2, discovered: 5, scheduled: 8 } },
+  discover: { needsAccount: true, priorities: { manual: 4, weekly: 10 } },
+  ai_analysis: { bulkClaimed: true, priorities: { afterScrape: 3 } },
+  followers: { needsAccount: true, priorities: { manual: 4 } },
+  audience_quality: { needsAccount: true, priorities: { manual: 4 } },
+  // schedule_updates' daily profile-only refresh (one request) for the growth series.
+  profile_refresh: { needsAccount: true, priorities: { scheduled: 9 } },
+  similar_accounts: { needsAccount: true, priorities: { manual: 4 } },
+  // The Graph API source runs on a connected token, never on a pool account.
+  graph_discovery: { priorities: { manual: 2 } },
+  graph_media_sync: { priorities: { manual: 2, scheduled: 8 } },
+} as const satisfies Record<string, TaskKind>;
 
-/** Task types this version knows. New ones are registered in src/tasks/registry.ts. */
-export const TASK_TYPES = [
-  'full_scrape',
-  'discover',
-  'ai_analysis',
-  'followers',
-  'audience_quality',
-  'profile_refresh',
-  'similar_accounts',
-  'graph_discovery',
-  'graph_media_sync',
-] as const;
-export type TaskType = (typeof TASK_TYPES)[number];
+export interface TaskKind {
+  needsAccount?: boolean;
+  bulkClaimed?: boolean;
+  priorities: Readonly<Record<string, number>>;
+}
 
-/** SPEC §4 priorities: lower runs first. */
+export type TaskType = keyof typeof TASK_KINDS;
+export const TASK_TYPES = Object.keys(TASK_KINDS) as [TaskType, ...TaskType[]];
+
+type KindsWith<Flag extends 'needsAccount' | 'bulkClaimed'> = {
+  [T in TaskType]: (typeof TASK_KINDS)[T] extends Record<Flag, true> ? T : never;
+}[TaskType];
+/** Types the runner never claims (see TASK_KINDS). */
+export type BulkClaimedType = KindsWith<'bulkClaimed'>;
+/** Types the runner claims: each has a handler in src/tasks/registry.ts. */
+export type RunnerTaskType = Exclude<TaskType, BulkClaimedType>;
+
+const kindsWith = (flag: 'needsAccount' | 'bulkClaimed'): TaskType[] =>
+  TASK_TYPES.filter((type) => (TASK_KINDS[type] as TaskKind)[flag] === true);
+export const BULK_CLAIMED_TYPES: readonly string[] = kindsWith('bulkClaimed');
+/** The task types that run on an Instagram account (the claim plan holds them back while none is usable). */
+export const ACCOUNT_TASK_TYPES: readonly string[] = kindsWith('needsAccount');
+
+/** SPEC §4 priorities under the names the callers use, read from TASK_KINDS. */
 export const PRIORITY = {
-  manualScrape: 2,
-  aiAnalysis: 3,
-  manualDiscover: 4,
-  discoveredScrape: 5,
-  scheduledRescrape: 8,
+  manualScrape: TASK_KINDS.full_scrape.priorities.manual,
+  aiAnalysis: TASK_KINDS.ai_analysis.priorities.afterScrape,
+  manualDiscover: TASK_KINDS.discover.priorities.manual,
+  discoveredScrape: TASK_KINDS.full_scrape.priorities.discovered,
+  scheduledRescrape: TASK_KINDS.full_scrape.priorities.scheduled,
+  weeklyDiscover: TASK_KINDS.discover.priorities.weekly,
   /** schedule_updates' daily profile-only refresh (one request, for the growth series). */
-  profileRefresh: 9,
-  weeklyDiscover: 10,
+  profileRefresh: TASK_KINDS.profile_refresh.priorities.scheduled,
 } as const;
 
 export interface NewTask {

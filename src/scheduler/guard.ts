@@ -11,7 +11,7 @@ export type TickClaim = 'run' | 'taken' | 'overlap';
 export async function claimTick(db: Kysely<Database>, job: string, tick: Date, runBy: string, maxRuntimeMs: number): Promise<TickClaim> {
   return db.transaction().execute(async (trx) => {
     // Serialise the claims of one job so "is a run still going?" and "take the tick" are one decision.
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${'scheduler:' + job}))`.execute(trx);
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`scheduler:${job}`}))`.execute(trx);
     const running = await trx
       .selectFrom('scheduler_runs')
       .select('tick')

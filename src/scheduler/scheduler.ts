@@ -84,7 +84,7 @@ export class Scheduler {
     const { db, logger, workerId } = this.deps;
     const tick = cron ? plannedTick(cron, at) : new Date(Math.floor(at.getTime() / 1000) * 1000);
     const log = logger.child({ job: job.name, tick: tick.toISOString() });
-    let claim;
+    let claim: Awaited<ReturnType<typeof claimTick>>;
     try {
       claim = await claimTick(db, job.name, tick, workerId, job.maxRuntimeMs ?? DEFAULT_MAX_RUNTIME_MS);
     } catch (error) {

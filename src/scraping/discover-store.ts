@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { PRIORITY } from '../queue/task.js';
-import { requestScrapesIn } from '../tasks/requests.js';
+import { requestScrapesIn } from '../blogs/scrape-requests.js';
 import type { Author, ProfileFields, Raw } from './parse.js';
 
 /** Authors (by pk) that already have a blog, by Instagram pk or by username: they are not looked up again. */

@@ -5,7 +5,7 @@ import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js'
 import { PermanentTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
 import { keepDiscovered, knownAuthorPks } from './discover-store.js';
-import { creatorsOf, profileFields, type Author } from './parse.js';
+import { creatorsOf, profileFields, type Author, type Raw } from './parse.js';
 import { InstagramReader, type HashtagTab } from './reader.js';
 import type { ScrapingSettings } from './settings.js';
 
@@ -149,7 +149,7 @@ function tabsOf(value: unknown, settings: ScrapingSettings): HashtagTab[] {
 /** One new author: private, small, gone, or kept (stored with its scrape task). */
 async function judge(ctx: TaskContext, reader: InstagramReader, author: Author, hashtag: string, settings: ScrapingSettings): Promise<Verdict> {
   if (author.is_private) return 'private';
-  let raw;
+  let raw: Raw;
   try {
     raw = await reader.profile({ pk: author.pk });
   } catch (error) {

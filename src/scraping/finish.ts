@@ -9,7 +9,7 @@ export const aiAnalysisDedupeKey = (blogId: number) => `ai_analysis:${blogId}`;
 
 /** numeric(8, 2) holds up to 999999.99; a 3-follower account can have an absurd ER, which must not fail the scrape. */
 const NUMERIC_MAX = 999_999.99;
-const fit = (value: number | null) => (value === null ? null : Math.min(value, NUMERIC_MAX));
+const clampToColumn = (value: number | null) => (value === null ? null : Math.min(value, NUMERIC_MAX));
 
 export interface FinishInput {
   blogId: number;
@@ -45,7 +45,7 @@ export async function finishScrape(db: Kysely<Database>, input: FinishInput): Pr
       .executeTakeFirstOrThrow();
     const posts = await fetchedPosts(trx, input);
     const metrics = profileMetrics(posts.map(toMetricPost), blog.follower_count);
-    const stored = { er: fit(metrics.er), er_reels: fit(metrics.er_reels), er_trend: metrics.er_trend, posts_per_week: fit(metrics.posts_per_week) };
+    const stored = { er: clampToColumn(metrics.er), er_reels: clampToColumn(metrics.er_reels), er_trend: metrics.er_trend, posts_per_week: clampToColumn(metrics.posts_per_week) };
     await trx
       .updateTable('blogs')
       .set({ ...stored, er_posts_hidden: metrics.er_posts_hidden, scrape_status: 'analyzing', status_reason: null, scraped_at: sql`now()`, updated_at: sql`now()` })

@@ -7,8 +7,8 @@ import type { Database } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
 import { PermanentTaskError, RetryableTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
-import { ensureBlog } from './blog-store.js';
-import { fetchFollowPage } from './follow-feed.js';
+import { ensureBlog } from '../blogs/store.js';
+import { fetchFollowPage } from '../audience/follow-feed.js';
 
 /**
  * `followers` (SPEC §6, seed 001): one account's follower or following list, page by page, each page stored as it

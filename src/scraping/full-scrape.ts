@@ -2,7 +2,7 @@ import type { AccountPool } from '../accounts/pool.js';
 import { InstagramSession } from '../accounts/session.js';
 import type { ScrapeStatus } from '../db/schema.js';
 import { TargetNotFoundError, TargetPrivateError } from '../instagram/errors.js';
-import { DeferTaskError, PermanentTaskError } from '../queue/errors.js';
+import { deferralOf, PermanentTaskError } from '../queue/errors.js';
 import type { TaskContext, TaskHandler } from '../queue/registry.js';
 import { requestsSpentBy } from '../accounts/events.js';
 import { blogForTask, markUnavailable, saveProfile, setScrapeStatus, type Blog } from './blog-store.js';
@@ -166,7 +166,7 @@ function resumable(progress: Record<string, unknown> | null): Checkpoint | undef
  * what it was before, so a blog waiting for an account does not look as if it were being scraped.
  */
 async function afterFailure(ctx: TaskContext, blog: Blog, error: unknown) {
-  const waiting = error instanceof DeferTaskError || ctx.signal.aborted;
+  const waiting = deferralOf(error) !== undefined || ctx.signal.aborted;
   const final = error instanceof PermanentTaskError || (!waiting && ctx.task.attempts >= ctx.task.max_attempts);
   const previous = blog.scrape_status === 'scraping' ? 'pending' : blog.scrape_status;
   const message = error instanceof Error ? error.message : String(error);

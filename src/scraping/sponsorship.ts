@@ -15,11 +15,8 @@ export interface Sponsorship {
   brands: string[];
 }
 
-/** Ad hashtags (lower case, without #) by default: English, Russian and Kazakh disclosure tags. */
-export const DEFAULT_AD_HASHTAGS = [
-  'ad', 'ads', 'advert', 'advertisement', 'sponsored', 'sponsor', 'paidpartnership', 'partner', 'partnership',
-  'реклама', 'спонсор', 'партнер', 'партнёр', 'жарнама',
-] as const;
+/** The default ad hashtags are a setting's default, so they live with the configuration (config.ts reads no service). */
+export { DEFAULT_AD_HASHTAGS } from '../config.js';
 
 const usernamesIn = (entries: unknown, key: string): string[] =>
   (Array.isArray(entries) ? entries : [])

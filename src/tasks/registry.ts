@@ -1,6 +1,7 @@
 import type { AccountPool } from '../accounts/pool.js';
-import { TaskRegistry } from '../queue/registry.js';
 import { audienceQualityHandler } from '../audience/quality-task.js';
+import { TaskRegistry, type TaskHandler } from '../queue/registry.js';
+import { TASK_KINDS, type RunnerTaskType, type TaskKind } from '../queue/task.js';
 import { discoverHandler } from '../scraping/discover.js';
 import { followersHandler } from '../scraping/followers.js';
 import { fullScrapeHandler } from '../scraping/full-scrape.js';
@@ -16,23 +17,29 @@ export interface TaskRegistrySettings {
   graph?: GraphTaskDeps;
 }
 
-/** The task types that run on an Instagram account (the claim plan holds them back while none is usable). */
-export const ACCOUNT_TASK_TYPES: readonly string[] = ['full_scrape', 'discover', 'followers', 'audience_quality', 'profile_refresh', 'similar_accounts'];
-const needsAccount = (type: string) => ACCOUNT_TASK_TYPES.includes(type);
+/** Kept for callers of the earlier export; the list itself is derived from TASK_KINDS (src/queue/task.ts). */
+export { ACCOUNT_TASK_TYPES } from '../queue/task.js';
 
-/** Every task type the runner claims, registered in one place. */
+/**
+ * Every task type the runner claims, registered in one place. The handler map is typed by RunnerTaskType, so a kind
+ * added to TASK_KINDS fails to compile here until it has its handler; whether it needs an account comes from there.
+ * ai_analysis is not here: TASK_KINDS marks it bulk-claimed (the AI batch builder takes it, src/ai/build.ts).
+ */
 export function createTaskRegistry(pool: AccountPool, settings: TaskRegistrySettings = {}): TaskRegistry {
   const scraping = settings.scraping ?? DEFAULT_SCRAPING_SETTINGS;
-  return new TaskRegistry()
-    .register({ type: 'full_scrape', needsAccount: needsAccount('full_scrape'), handler: fullScrapeHandler(pool, scraping) })
-    .register({ type: 'discover', needsAccount: needsAccount('discover'), handler: discoverHandler(pool, scraping) })
-    .register({ type: 'followers', needsAccount: needsAccount('followers'), handler: followersHandler(pool) })
-    .register({ type: 'audience_quality', needsAccount: needsAccount('audience_quality'), handler: audienceQualityHandler(pool) })
-    .register({ type: 'profile_refresh', needsAccount: needsAccount('profile_refresh'), handler: profileRefreshHandler(pool) })
-    .register({ type: 'similar_accounts', needsAccount: needsAccount('similar_accounts'), handler: similarAccountsHandler(pool) })
-    // The Graph API source runs on a connected token, never on a pool account.
-    .register({ type: 'graph_discovery', handler: graphDiscoveryHandler(settings.graph ?? UNWIRED_GRAPH_DEPS) })
-    .register({ type: 'graph_media_sync', handler: graphMediaSyncHandler(settings.graph ?? UNWIRED_GRAPH_DEPS) });
-  // ai_analysis is deliberately not here: those tasks are never claimed one by one by the runner. The batch
-  // trigger (src/ai/submit.ts) claims them in bulk into `waiting_batch`, and the poller finishes them.
+  const handlers: Record<RunnerTaskType, TaskHandler> = {
+    full_scrape: fullScrapeHandler(pool, scraping),
+    discover: discoverHandler(pool, scraping),
+    followers: followersHandler(pool),
+    audience_quality: audienceQualityHandler(pool),
+    profile_refresh: profileRefreshHandler(pool),
+    similar_accounts: similarAccountsHandler(pool),
+    graph_discovery: graphDiscoveryHandler(settings.graph ?? UNWIRED_GRAPH_DEPS),
+    graph_media_sync: graphMediaSyncHandler(settings.graph ?? UNWIRED_GRAPH_DEPS),
+  };
+  const registry = new TaskRegistry();
+  for (const [type, handler] of Object.entries(handlers) as Array<[RunnerTaskType, TaskHandler]>) {
+    registry.register({ type, handler, needsAccount: (TASK_KINDS[type] as TaskKind).needsAccount === true });
+  }
+  return registry;
 }

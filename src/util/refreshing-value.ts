@@ -18,7 +18,10 @@ export function refreshingValue<T>(load: () => Promise<T>, ttlMs: number, option
         inFlight = undefined;
       });
   return async () => {
-    if (!last) return (inFlight ??= refresh());
+    if (!last) {
+      inFlight ??= refresh();
+      return inFlight;
+    }
     if (Date.now() - last.at <= ttlMs || inFlight) return last.value;
     const stale = last.value;
     inFlight = refresh();

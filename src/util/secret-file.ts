@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 export async function readOrCreateSecret(file: string, generate: () => string): Promise<string> {
   if (!existsSync(file)) {
     try {
-      await writeFile(file, generate() + '\n', { mode: 0o600, flag: 'wx' });
+      await writeFile(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

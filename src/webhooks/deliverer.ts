@@ -139,7 +139,7 @@ export class WebhookDeliverer {
   private sleep(ms: number): Promise<void> {
     if (this.woken || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
+      let timer: NodeJS.Timeout | undefined ;
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = undefined;

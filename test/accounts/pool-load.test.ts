@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { createLogger } from '../../src/logger.js';
-import { DeferTaskError } from '../../src/queue/errors.js';
+import { NoAccountUsableError } from '../../src/accounts/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { readLeaseHistory, recordLeaseHistory } from '../helpers/lease-history.js';
 import { createPoolFixture, type PoolFixture } from '../helpers/pool.js';
@@ -45,7 +45,7 @@ describe('pool under load', () => {
     await recordLeaseHistory(testDb);
     const results = await Promise.allSettled(Array.from({ length: 9 }, () => task(3)));
     const done = results.filter((r) => r.status === 'fulfilled').length;
-    const waited = results.filter((r) => r.status === 'rejected' && r.reason instanceof DeferTaskError).length;
+    const waited = results.filter((r) => r.status === 'rejected' && r.reason instanceof NoAccountUsableError).length;
     expect(done + waited).toBe(9);
     expect(done).toBeGreaterThanOrEqual(3);
     expect(fx.emulator.overlappingRequests()).toEqual([]);
@@ -76,9 +76,9 @@ describe('pool under load', () => {
       settings: { budget: { windowMs: 60_000, perWindow: budget, warmupPerWindow: budget, warmupDays: 0, dailyCap: 0, delayMinMs: 1, delayMaxMs: 3 } },
     });
     const outcome = await task(100).catch((error) => error);
-    expect(outcome).toBeInstanceOf(DeferTaskError);
+    expect(outcome).toBeInstanceOf(NoAccountUsableError);
     // The wait ends when the oldest request of a spent window leaves it: within the window from now.
-    const until = (outcome as DeferTaskError).until.getTime();
+    const until = (outcome as NoAccountUsableError).deferUntil.getTime();
     expect(until).toBeGreaterThan(Date.now());
     expect(until).toBeLessThanOrEqual(Date.now() + 60_000 + 1000);
     // Our ledger counts every request of the account, the unauthenticated pre-login sync included, so it reaches
@@ -118,7 +118,7 @@ describe('budget rules', () => {
     });
     const [veteran, newcomer] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
     await testDb.db.updateTable('ig_accounts').set({ warmup_started_at: new Date() }).where('id', '=', newcomer.id).execute();
-    await expect(task(100)).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(task(100)).rejects.toBeInstanceOf(NoAccountUsableError);
     const ledger = Object.fromEntries(
       (
         await testDb.db

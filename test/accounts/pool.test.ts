@@ -4,7 +4,8 @@ import { acquireAccount, renewAccountLease } from '../../src/accounts/lease.js';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { TargetNotFoundError, TargetPrivateError } from '../../src/instagram/errors.js';
 import { createLogger } from '../../src/logger.js';
-import { DeferTaskError, RetryableTaskError } from '../../src/queue/errors.js';
+// The pool answers in its own errors (src/accounts/errors.ts): the queue reads NoAccountUsableError as a deferral.
+import { InstagramRequestError, NoAccountUsableError } from '../../src/accounts/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createPoolFixture, fastSettings, type PoolFixture } from '../helpers/pool.js';
 
@@ -74,15 +75,15 @@ describe('SPEC §5 error → action, against the emulator', () => {
     fx.emulator.setAccountFault(a.username, { kind: 'challenge', route: 'usernameinfo' });
     // Its only account cooling down, the task waits for it instead of failing.
     const waiting = await info(session()).catch((error) => error);
-    expect(waiting).toBeInstanceOf(DeferTaskError);
+    expect(waiting).toBeInstanceOf(NoAccountUsableError);
     const first = await account(a.id);
-    expect((waiting as DeferTaskError).until.getTime()).toBeGreaterThanOrEqual(first.cooldown_until!.getTime());
+    expect((waiting as NoAccountUsableError).deferUntil.getTime()).toBeGreaterThanOrEqual(first.cooldown_until!.getTime());
     expect(first.status).toBe('cooldown');
     expect(first.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(89 * 60_000);
     expect(fx.alerts.kinds()).not.toContain('account_needs_human');
 
     await testDb.db.updateTable('ig_accounts').set({ cooldown_until: new Date(Date.now() - 1000) }).execute(); // time passes
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     expect(await account(a.id)).toMatchObject({ status: 'challenge', challenge_count: 2 });
     expect(fx.alerts.kinds()).toContain('account_needs_human');
     expect(fx.alerts.kinds()).toContain('no_usable_account');
@@ -92,7 +93,7 @@ describe('SPEC §5 error → action, against the emulator', () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     fx.emulator.setAccountFault(a.username, { kind: 'feedback', route: 'usernameinfo' });
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     const row = await account(a.id);
     expect(row.status).toBe('cooldown');
     expect(row.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(5 * 3_600_000);
@@ -126,11 +127,11 @@ describe('SPEC §5 error → action, against the emulator', () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     fx.emulator.setLoginOutcome(a.username, outcome);
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError); // its only account is parked: wait for a human
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError); // its only account is parked: wait for a human
     expect(await account(a.id)).toMatchObject({ status: 'login_required', status_reason: `login failed: ${reason}` });
     expect(fx.alerts.events.find((e) => e.kind === 'account_needs_human')?.subject).toEqual({ account: a.username });
     expect(fx.alerts.kinds()).toContain('no_usable_account');
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     expect(fx.emulator.counters().byAccount[a.username]?.loginAttempts).toBe(1);
   });
 
@@ -141,7 +142,7 @@ describe('SPEC §5 error → action, against the emulator', () => {
     await info(s);
     await s.close();
     fx.emulator.setAccountFault(a.username, { kind: how });
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     expect((await account(a.id)).status).toBe('banned');
     expect(fx.alerts.kinds()).toContain('account_banned');
   });
@@ -152,7 +153,7 @@ describe('SPEC §5 error → action, against the emulator', () => {
     const [bound, spare] = fx.proxyIds as [number, number];
     await fx.emulator.takeProxyDown(0);
     // A login that never reaches Instagram is no fault of the request: no try spent, the task waits for an account.
-    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     const proxy = await testDb.db.selectFrom('proxies').selectAll().where('id', '=', bound).executeTakeFirstOrThrow();
     expect(proxy).toMatchObject({ status: 'failed', consecutive_failures: 3, failure_count: 3 });
     expect(await account(a.id)).toMatchObject({ proxy_id: spare, status: 'active' });
@@ -166,9 +167,9 @@ describe('SPEC §5 error → action, against the emulator', () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { triesPerRequest: 1 } });
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     fx.emulator.setProxyFault(0, { kind: 'connect_error' });
-    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    for (let i = 0; i < 3; i++) await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     expect((await account(a.id)).status).toBe('proxy_error');
-    await expect(info(session())).rejects.toBeInstanceOf(DeferTaskError);
+    await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
   });
 
   it('user not found and private user are the target\'s state, not the account\'s fault', async () => {
@@ -215,7 +216,7 @@ describe('the app version (issue 13)', () => {
     fx = await createPoolFixture(testDb, { accounts: 3, proxies: 3 });
     fx.emulator.setGlobalFault({ kind: 'needs_upgrade', route: 'usernameinfo' });
     const outcome = await info(session()).catch((error) => error);
-    expect(outcome).toBeInstanceOf(DeferTaskError); // not failed: nothing is wrong with the task
+    expect(outcome).toBeInstanceOf(NoAccountUsableError); // not failed: nothing is wrong with the task
     const rows = await testDb.db.selectFrom('ig_accounts').select(['status', 'status_reason']).execute();
     expect(rows.map((r) => r.status)).toEqual(['disabled', 'disabled', 'disabled']);
     expect(rows[0]!.status_reason).toMatch(/IG_APP_VERSION/);
@@ -270,7 +271,7 @@ describe('cooldown at acquire', () => {
     try {
       await info(first); // holds `other` until closed
       const outcome = await info(second).catch((error) => error);
-      expect(outcome).toBeInstanceOf(DeferTaskError);
+      expect(outcome).toBeInstanceOf(NoAccountUsableError);
       // It waits until the cooldown ends (or the held account comes back), never less.
       expect(requestsBy(cooling.username)).toBe(0);
       expect(requestsBy(other.username)).toBe(1);
@@ -312,7 +313,7 @@ describe('a request tried on several accounts', () => {
     fx = await createPoolFixture(testDb, { accounts: 4, proxies: 4 });
     fx.emulator.setGlobalFault({ kind: 'rate_limit', route: 'usernameinfo' });
     const error = await info(session()).catch((e) => e);
-    expect(error).toBeInstanceOf(RetryableTaskError);
+    expect(error).toBeInstanceOf(InstagramRequestError);
     expect(error.message).toMatch(/failed on 3 accounts/);
     const statuses = (await testDb.db.selectFrom('ig_accounts').select('status').orderBy('id').execute()).map((r) => r.status);
     expect(statuses.filter((s) => s === 'cooldown')).toHaveLength(3);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InstagramSession } from '../../src/accounts/session.js';
 import { createLogger } from '../../src/logger.js';
-import { DeferTaskError } from '../../src/queue/errors.js';
+import { NoAccountUsableError } from '../../src/accounts/errors.js';
 import { sleep } from '../../src/util/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { createPoolFixture, fastSettings, type PoolFixture } from '../helpers/pool.js';
@@ -68,8 +68,8 @@ describe('a re-login is a request like any other', () => {
         try {
           return await session.call('usernameinfo', (ig) => ig.user.usernameinfo(target));
         } catch (error) {
-          if (!(error instanceof DeferTaskError)) throw error;
-          await sleep(Math.max(0, error.until.getTime() - Date.now()));
+          if (!(error instanceof NoAccountUsableError)) throw error;
+          await sleep(Math.max(0, error.deferUntil.getTime() - Date.now()));
         } finally {
           await session.close();
         }

@@ -1,16 +1,15 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { importAccounts } from '../../accounts/import.js';
 import type { OperationResult } from '../../accounts/operations.js';
 import { accountSecretsForScrubbing, createAccount, deleteAccount, getAccount, listAccounts, updateAccount } from '../../accounts/repository.js';
 import { accountView, operationView } from '../views-accounts.js';
-import type { AccountStatus } from '../../db/schema.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, validationHook } from '../errors.js';
+import { ApiError } from '../errors.js';
 import {
   AccountIdParam, AccountListQuery, AccountListSchema, AccountOperationSchema, AccountSchema, CreateAccountBody,
   ImportAccountsBody, ImportResultSchema, PatchAccountBody,
 } from '../schemas-accounts.js';
-import { body, conflict, errors, json, notFound, security, store } from './route-kit.js';
+import { body, conflict, createRouter, errors, json, notFound, page, security, store } from './route-kit.js';
 
 const tags = ['accounts'];
 const params = { params: AccountIdParam };
@@ -55,7 +54,7 @@ const login = operation('login', 'Log the account in now (stores a fresh session
 const check = operation('check', 'Check that the stored session still works (a cheap authenticated call)');
 
 export function accountRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const { db, secretBox: box } = deps;
   const view = async (id: number) => {
     const row = await getAccount(db, box, id);
@@ -65,8 +64,8 @@ export function accountRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const { status, limit, offset } = c.req.valid('query');
-    const page = await listAccounts(db, box, { status: status as AccountStatus | undefined, limit, offset });
-    return c.json({ items: page.items.map(accountView), limit, offset, has_more: page.hasMore }, 200);
+    const found = await listAccounts(db, box, { status, limit, offset });
+    return c.json(page(found.items.map(accountView), { limit, offset }, found.hasMore), 200);
   });
 
   app.openapi(create, async (c) => {

@@ -1,20 +1,18 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { listBatches } from '../../ai/batch-query.js';
-import type { BatchRow } from '../../ai/batch-store.js';
-import { createCategory, deleteCategory, listCategories, type CategoryRow } from '../../ai/categories.js';
+import { createCategory, deleteCategory, listCategories } from '../../ai/categories.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { ApiError, ErrorSchema } from '../errors.js';
 import {
   BatchListQuery,
   BatchListSchema,
-  BatchSchema,
   CategoryIdParam,
   CategoryListSchema,
   CategorySchema,
   CreateCategoryBody,
 } from '../schemas-ai.js';
-import { body, errors, json, security } from './route-kit.js';
-import { iso } from '../../util/iso.js';
+import { body, createRouter, errors, json, page, security } from './route-kit.js';
+import { batchView, categoryView } from '../views-ai.js';
 
 const notFound = { 404: json(ErrorSchema, 'No such category') };
 
@@ -46,14 +44,14 @@ const remove = createRoute({
 });
 
 export function aiRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const { db } = deps;
 
   app.openapi(batches, async (c) => {
     const query = c.req.valid('query');
     const open = query.open === undefined ? undefined : query.open === 'true';
-    const page = await listBatches(db, { status: query.status, open, limit: query.limit, offset: query.offset });
-    return c.json({ items: page.items.map(batchView), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+    const found = await listBatches(db, { status: query.status, open, limit: query.limit, offset: query.offset });
+    return c.json(page(found.items.map(batchView), query, found.hasMore), 200);
   });
   app.openapi(categories, async (c) => c.json({ items: (await listCategories(db)).map(categoryView) }, 200));
   app.openapi(create, async (c) => {
@@ -67,32 +65,4 @@ export function aiRoutes(deps: AppDeps) {
     return c.body(null, 204);
   });
   return app;
-}
-
-
-function batchView(row: BatchRow): z.infer<typeof BatchSchema> {
-  return {
-    id: row.id,
-    openai_batch_id: row.openai_batch_id,
-    status: row.status,
-    model: row.model,
-    request_count: row.request_count,
-    input_bytes: Number(row.input_bytes),
-    tokens: { input: Number(row.input_tokens), output: Number(row.output_tokens), total: Number(row.total_tokens) },
-    outcomes: { ok: row.ok_count, refused: row.refused_count, invalid: row.invalid_count, error: row.error_count, missing: row.missing_count },
-    input_file_id: row.input_file_id,
-    output_file_id: row.output_file_id,
-    error_file_id: row.error_file_id,
-    error: row.error,
-    created_at: row.created_at.toISOString(),
-    submitted_at: iso(row.submitted_at),
-    last_polled_at: iso(row.last_polled_at),
-    finished_at: iso(row.finished_at),
-    cancel_requested_at: iso(row.cancel_requested_at),
-    processed_at: iso(row.processed_at),
-  };
-}
-
-function categoryView(row: CategoryRow): z.infer<typeof CategorySchema> {
-  return { id: row.id, name: row.name, blogs: row.blogs, primary_blogs: row.primary_blogs, created_at: row.created_at.toISOString() };
 }

@@ -1,11 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { requestAudienceQuality } from '../../tasks/requests.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, validationHook } from '../errors.js';
-import { EnqueuedSchema } from '../schemas.js';
+import { ApiError } from '../errors.js';
 import { AudienceQualityBody } from '../schemas-blogs.js';
-import { taskView } from '../views.js';
-import { body, errors, json, security } from './route-kit.js';
+import { body, createRouter, enqueued, enqueuedResponses, security } from './route-kit.js';
 
 /** Defaults when the daemon passes no configuration (tests): AUDIENCE_SAMPLE_DEFAULT, AUDIENCE_DEEP_BUDGET_MAX. */
 const AUDIENCE_FALLBACK = { sampleDefault: 400, deepBudgetMax: 1_000 };
@@ -16,11 +14,11 @@ const audienceQuality = createRoute({
   summary: "Estimate how real an account's audience is: quick tier from follower-list pages, deep tier with profile lookups",
   security,
   request: body(AudienceQualityBody, 'Whose audience, how many followers, how many profile lookups'),
-  responses: { 202: json(EnqueuedSchema, 'The audience_quality task, created or found'), ...errors },
+  responses: enqueuedResponses('The audience_quality task, created or found'),
 });
 
 export function audienceQualityRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const settings = deps.audience ?? AUDIENCE_FALLBACK;
 
   app.openapi(audienceQuality, async (c) => {
@@ -28,7 +26,7 @@ export function audienceQualityRoutes(deps: AppDeps) {
     if (input.deep_budget > settings.deepBudgetMax) {
       throw new ApiError(400, `deep_budget must be at most ${settings.deepBudgetMax} (AUDIENCE_DEEP_BUDGET_MAX)`);
     }
-    const enqueued = await requestAudienceQuality(deps.db, {
+    const result = await requestAudienceQuality(deps.db, {
       username: input.username,
       sample: input.sample ?? settings.sampleDefault,
       deepBudget: input.deep_budget,
@@ -36,7 +34,7 @@ export function audienceQualityRoutes(deps: AppDeps) {
       priority: input.priority,
       maxAttempts: deps.maxAttempts,
     });
-    return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
+    return c.json(enqueued(result), 202);
   });
 
   return app;

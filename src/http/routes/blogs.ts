@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { exportAudience, type AudienceSelection } from '../../audience/export.js';
 import { listsReadiness, relationPage, type ListsReadiness } from '../../audience/mutuals.js';
 import { blogDetail, findBlog } from '../../results/blog-detail.js';
@@ -6,7 +6,7 @@ import { exportBlogs } from '../../results/blog-export.js';
 import { listBlogs } from '../../results/blog-list.js';
 import { AUDIENCE_EXPORT_COLUMNS, BLOG_EXPORT_COLUMNS } from '../../results/export-columns.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
+import { ApiError, ErrorSchema } from '../errors.js';
 import { exportResponse } from '../export-stream.js';
 import {
   AudienceExportQuery,
@@ -23,7 +23,7 @@ import {
   RelationQuery,
 } from '../schemas-blogs.js';
 import { audienceAccountView, blogDetailView, blogRowView, listStateView } from '../views-blogs.js';
-import { errors, json, security } from './route-kit.js';
+import { createRouter, errors, json, page, security } from './route-kit.js';
 
 const list = createRoute({
   method: 'get',
@@ -96,7 +96,7 @@ const exportFollowing = audienceExport('/api/blogs/{username}/following/export',
 const exportMutuals = audienceExport('/api/blogs/{username}/mutuals/export', 'Every account of a relation (mutual by default), streamed', RelationQuery);
 
 export function blogRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const batchSize = deps.exportBatchSize ?? 1000;
 
   // Registered before /api/blogs/{username}, which would otherwise take "export" for a username. A blog named
@@ -108,7 +108,7 @@ export function blogRoutes(deps: AppDeps) {
       blogFiltersOf(filter),
       batchSize,
     );
-    return exportResponse(rows, BLOG_EXPORT_COLUMNS, format, 'blogs') as never;
+    return exportResponse(rows, BLOG_EXPORT_COLUMNS, format, 'blogs');
   });
 
   for (const [route, list] of [
@@ -140,12 +140,12 @@ export function blogRoutes(deps: AppDeps) {
   });
 
   const audienceFile = (blogId: number, selection: AudienceSelection, format: 'csv' | 'ndjson', name: string) =>
-    exportResponse(exportAudience(deps.db, blogId, selection, batchSize), AUDIENCE_EXPORT_COLUMNS, format, name) as never;
+    exportResponse(exportAudience(deps.db, blogId, selection, batchSize), AUDIENCE_EXPORT_COLUMNS, format, name);
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await listBlogs(deps.db, blogFilterOf(q));
-    return c.json({ items: page.items.map(blogRowView), limit: q.limit, offset: q.offset, has_more: page.hasMore }, 200);
+    const found = await listBlogs(deps.db, blogFilterOf(q));
+    return c.json(page(found.items.map(blogRowView), q, found.hasMore), 200);
   });
 
   app.openapi(get, async (c) => {
@@ -163,7 +163,7 @@ export function blogRoutes(deps: AppDeps) {
     if (!blog) throw new ApiError(404, `no blog "${username}" is known; ${howToFetch(username, ['followers', 'following'])}`);
     const readiness = await listsReadiness(deps.db, blog.id);
     if (!readiness.ready) throw new ApiError(409, notReadyMessage(username, readiness));
-    const page = await relationPage(deps.db, blog.id, query.relation, query);
+    const found = await relationPage(deps.db, blog.id, query.relation, query);
     return c.json(
       {
         username,
@@ -171,11 +171,11 @@ export function blogRoutes(deps: AppDeps) {
         followers: listStateView(readiness.followers),
         following: listStateView(readiness.following),
         partial: !readiness.followers.complete || !readiness.following.complete,
-        total: page.total,
-        items: page.items.map(audienceAccountView),
+        total: found.total,
+        items: found.items.map(audienceAccountView),
         limit: query.limit,
         offset: query.offset,
-        has_more: page.hasMore,
+        has_more: found.hasMore,
       },
       200,
     );

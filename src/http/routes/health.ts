@@ -1,10 +1,11 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
+import { createRoute, z } from '@hono/zod-openapi';
+import { pingDatabase } from '../../db/ping.js';
 import { countLiveTasks, countSettledTasks } from '../../queue/read.js';
 import { refreshingValue } from '../../util/refreshing-value.js';
 import { accountHealth } from '../../observability/account-health.js';
 import type { AppDeps } from '../context.js';
 import { AccountHealthSchema, MAX_USABLE_USERNAMES } from '../observability-schemas.js';
+import { createRouter } from './route-kit.js';
 
 const HealthSchema = z
   .object({
@@ -49,7 +50,7 @@ const DB_CHECK_TIMEOUT_MS = 2_000;
 const SETTLED_COUNT_TIMEOUT_MS = 30_000;
 
 export function healthRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono();
+  const app = createRouter();
   const startedAt = Date.now();
   const sources = probeSources(deps);
 
@@ -86,7 +87,7 @@ export function healthRoutes(deps: AppDeps) {
 async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: number | null; error?: string }> {
   const started = performance.now();
   try {
-    await withTimeout(sql`SELECT 1`.execute(deps.db), DB_CHECK_TIMEOUT_MS);
+    await withTimeout(pingDatabase(deps.db), DB_CHECK_TIMEOUT_MS);
     return { ok: true, latency_ms: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     return { ok: false, latency_ms: null, error: (error as Error).message };

@@ -1,8 +1,10 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { listActivity, resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
+import { createRoute, type z } from '@hono/zod-openapi';
+import { listActivity, resolveAccount } from '../../observability/activity-query.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
-import { LogEntrySchema, LogListQuery, LogListSchema } from '../observability-schemas.js';
+import { ApiError, ErrorSchema } from '../errors.js';
+import { LogListQuery, LogListSchema } from '../observability-schemas.js';
+import { logEntryView } from '../views-observability.js';
+import { createRouter, page } from './route-kit.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
@@ -21,7 +23,7 @@ const list = createRoute({
 });
 
 export function logRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
@@ -32,7 +34,7 @@ export function logRoutes(deps: AppDeps) {
       if (!account) throw new ApiError(404, `account ${JSON.stringify(query.account)} does not exist (give its id or username)`);
       accountId = account.id;
     }
-    const page = await listActivity(deps.db, {
+    const found = await listActivity(deps.db, {
       accountId,
       outcome: query.outcome,
       kind: query.kind,
@@ -44,28 +46,12 @@ export function logRoutes(deps: AppDeps) {
       limit: query.limit,
       offset: query.offset,
     });
-    const items = page.items.map(logEntryView);
+    const items = found.items.map(logEntryView);
     const ascending = query.after_id !== undefined;
-    const next = page.hasMore && !ascending ? (items.at(-1)?.id ?? null) : null;
+    const next = found.hasMore && !ascending ? (items.at(-1)?.id ?? null) : null;
     const nextAfter = ascending ? (items.at(-1)?.id ?? query.after_id!) : null;
-    return c.json({ items, limit: query.limit, offset: query.offset, has_more: page.hasMore, next_before_id: next, next_after_id: nextAfter }, 200);
+    return c.json({ ...page(items, query, found.hasMore), next_before_id: next, next_after_id: nextAfter }, 200);
   });
 
   return app;
-}
-
-function logEntryView(row: ActivityRow): z.infer<typeof LogEntrySchema> {
-  return {
-    id: row.id,
-    created_at: row.created_at.toISOString(),
-    kind: row.kind,
-    action: row.action,
-    outcome: row.outcome,
-    http_status: row.http_status,
-    duration_ms: row.duration_ms,
-    error: row.error,
-    task_id: row.task_id,
-    account: row.account_id === null ? null : { id: row.account_id, username: row.account_username },
-    proxy: row.proxy_id === null ? null : { id: row.proxy_id, label: row.proxy_label },
-  };
 }

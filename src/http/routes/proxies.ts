@@ -1,15 +1,14 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { importProxies } from '../../accounts/import.js';
 import { createProxy, deleteProxy, getProxy, listProxies, proxySecretsForScrubbing, updateProxy } from '../../accounts/proxy-repository.js';
 import { operationView, proxyView } from '../views-accounts.js';
-import type { ProxyStatus } from '../../db/schema.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, validationHook } from '../errors.js';
+import { ApiError } from '../errors.js';
 import {
   CreateProxyBody, DeleteProxyQuery, ImportProxiesBody, ImportResultSchema, PatchProxyBody, ProxyIdParam, ProxyListQuery,
   ProxyListSchema, ProxyOperationSchema, ProxySchema,
 } from '../schemas-accounts.js';
-import { body, conflict, errors, json, notFound, security, store } from './route-kit.js';
+import { body, conflict, createRouter, errors, json, notFound, page, security, store } from './route-kit.js';
 
 const tags = ['proxies'];
 const params = { params: ProxyIdParam };
@@ -51,7 +50,7 @@ const check = createRoute({
 });
 
 export function proxyRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const { db, secretBox: box } = deps;
   const view = async (id: number) => {
     const row = await getProxy(db, box, id);
@@ -61,8 +60,8 @@ export function proxyRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const { status, limit, offset } = c.req.valid('query');
-    const page = await listProxies(db, box, { status: status as ProxyStatus | undefined, limit, offset });
-    return c.json({ items: page.items.map(proxyView), limit, offset, has_more: page.hasMore }, 200);
+    const found = await listProxies(db, box, { status, limit, offset });
+    return c.json(page(found.items.map(proxyView), { limit, offset }, found.hasMore), 200);
   });
 
   app.openapi(create, async (c) => c.json(await view(await store(createProxy(db, box, c.req.valid('json').url))), 201));

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { aiStats } from '../../ai/batch-query.js';
 import {
   accountStats,
@@ -8,13 +8,12 @@ import {
   requestOutcomes,
   taskStats,
   type AccountBudget,
-  type AccountStats,
-  type ProxyStats,
 } from '../../observability/stats.js';
 import type { AppDeps } from '../context.js';
-import { ErrorSchema, validationHook } from '../errors.js';
-import { StatsSchema, type AccountStatsSchema, type ProxyStatsSchema } from '../observability-schemas.js';
-import { iso } from '../../util/iso.js';
+import { ErrorSchema } from '../errors.js';
+import { StatsSchema } from '../observability-schemas.js';
+import { accountStatsView, proxyStatsView } from '../views-observability.js';
+import { createRouter } from './route-kit.js';
 
 /** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
 export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 3, dailyCap: 0 };
@@ -31,7 +30,7 @@ const stats = createRoute({
 });
 
 export function statsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   const budget = deps.accountBudget ?? DEFAULT_ACCOUNT_BUDGET;
 
   app.openapi(stats, async (c) => {
@@ -52,8 +51,8 @@ export function statsRoutes(deps: AppDeps) {
           warmup_days: budget.warmupDays,
           daily_cap: budget.dailyCap,
         },
-        accounts: { total: accounts.length, by_status: accountStatusCounts(accounts), items: accounts.map(accountView) },
-        proxies: { total: proxies.length, by_status: proxyStatusCounts(proxies), items: proxies.map(proxyView) },
+        accounts: { total: accounts.length, by_status: accountStatusCounts(accounts), items: accounts.map(accountStatsView) },
+        proxies: { total: proxies.length, by_status: proxyStatusCounts(proxies), items: proxies.map(proxyStatsView) },
         tasks,
         requests,
         ai: { enabled: deps.ai?.enabled ?? false, model: deps.ai?.model ?? 'gpt-5-nano', ...ai },
@@ -63,13 +62,4 @@ export function statsRoutes(deps: AppDeps) {
   });
 
   return app;
-}
-
-
-function accountView(row: AccountStats): z.infer<typeof AccountStatsSchema> {
-  return { ...row, cooldown_until: iso(row.cooldown_until), last_used_at: iso(row.last_used_at) };
-}
-
-function proxyView(row: ProxyStats): z.infer<typeof ProxyStatsSchema> {
-  return { ...row, last_check_at: iso(row.last_check_at) };
 }

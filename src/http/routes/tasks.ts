@@ -1,15 +1,14 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { accountWaitReason } from '../../accounts/lease.js';
 import { cancelTask, retryTask, type ManageResult } from '../../queue/manage.js';
 import { getTask, listTasks } from '../../queue/read.js';
-import type { Task } from '../../queue/task.js';
-import { ACCOUNT_TASK_TYPES } from '../../tasks/registry.js';
+import { ACCOUNT_TASK_TYPES, type Task } from '../../queue/task.js';
 import { requestDiscover, requestScrapes } from '../../tasks/requests.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, ErrorSchema, validationHook } from '../errors.js';
-import { DiscoverBody, EnqueuedSchema, ScrapeBody, TaskIdParam, TaskListQuery, TaskListSchema, TaskSchema } from '../schemas.js';
+import { ApiError, ErrorSchema } from '../errors.js';
+import { DiscoverBody, ScrapeBody, TaskIdParam, TaskListQuery, TaskListSchema, TaskSchema } from '../schemas.js';
 import { taskView } from '../views.js';
-import { body, errors, json, security } from './route-kit.js';
+import { body, createRouter, enqueued, enqueuedResponses, errors, json, page, security } from './route-kit.js';
 import { DEFAULT_ACCOUNT_BUDGET } from './stats.js';
 
 
@@ -37,7 +36,7 @@ const scrape = createRoute({
   summary: 'Scrape these usernames (one full_scrape each; repeats return the live task)',
   security,
   request: body(ScrapeBody, 'Usernames to scrape'),
-  responses: { 202: json(EnqueuedSchema, 'Tasks created or found'), ...errors },
+  responses: enqueuedResponses('Tasks created or found'),
 });
 
 const discover = createRoute({
@@ -46,7 +45,7 @@ const discover = createRoute({
   summary: 'Discover creators from a hashtag',
   security,
   request: body(DiscoverBody, 'Hashtag to explore'),
-  responses: { 202: json(EnqueuedSchema, 'The discover task, created or found'), ...errors },
+  responses: enqueuedResponses('The discover task, created or found'),
 });
 
 const cancel = createRoute({
@@ -68,7 +67,7 @@ const retry = createRoute({
 });
 
 export function taskRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
   /** Asked only when a listed task could use it: a pending Instagram-bound one with no reason of its own. */
   const accountWaitFor = async (tasks: readonly Task[]) =>
     tasks.some((t) => t.status === 'pending' && !t.waiting_reason && ACCOUNT_TASK_TYPES.includes(t.task_type))
@@ -77,14 +76,14 @@ export function taskRoutes(deps: AppDeps) {
 
   app.openapi(list, async (c) => {
     const query = c.req.valid('query');
-    const page = await listTasks(deps.db, {
-      status: query.status as never,
+    const found = await listTasks(deps.db, {
+      status: query.status,
       taskType: query.task_type,
       limit: query.limit,
       offset: query.offset,
     });
-    const wait = await accountWaitFor(page.items);
-    return c.json({ items: page.items.map((task) => taskView(task, wait)), limit: query.limit, offset: query.offset, has_more: page.hasMore }, 200);
+    const wait = await accountWaitFor(found.items);
+    return c.json(page(found.items.map((task) => taskView(task, wait)), query, found.hasMore), 200);
   });
 
   app.openapi(get, async (c) => {
@@ -96,20 +95,19 @@ export function taskRoutes(deps: AppDeps) {
 
   app.openapi(scrape, async (c) => {
     const body = c.req.valid('json');
-    const enqueued = await requestScrapes(deps.db, {
+    const result = await requestScrapes(deps.db, {
       usernames: body.usernames,
       priority: body.priority,
       source: 'manual',
       maxAttempts: deps.maxAttempts,
     });
-    const created = enqueued.filter((e) => e.created).length;
-    return c.json({ tasks: enqueued.map((e) => taskView(e.task)), created, existing: enqueued.length - created }, 202);
+    return c.json(enqueued(result), 202);
   });
 
   app.openapi(discover, async (c) => {
     const body = c.req.valid('json');
-    const enqueued = await requestDiscover(deps.db, { hashtag: body.hashtag, priority: body.priority, maxAttempts: deps.maxAttempts });
-    return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
+    const result = await requestDiscover(deps.db, { hashtag: body.hashtag, priority: body.priority, maxAttempts: deps.maxAttempts });
+    return c.json(enqueued(result), 202);
   });
 
   app.openapi(cancel, async (c) => c.json(taskView(unwrap(await cancelTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200));

@@ -1,11 +1,12 @@
--- An ai_analysis task whose analysis did not succeed (invalid answer, error line, no result, failed batch): back to
--- pending with the queue's backoff (base × factor^(attempts − 1)) while attempts remain, else `failed`. Accepted
--- only while the task still waits on this batch, so a late or repeated result never moves it twice.
+-- A bulk-claimed task (ai_analysis) whose work did not succeed (invalid answer, error line, no result, failed batch):
+-- back to pending with the queue's backoff (igscout_retry_delay, as in sql/queue/fail.sql) while attempts remain,
+-- else `failed`. Accepted only while the task still waits on this batch, so a late or repeated result never moves
+-- it twice.
 -- $1 task id  $2 batch row id  $3 error  $4 now  $5 backoff base (ms)  $6 backoff factor
 UPDATE scrape_tasks
 SET status = CASE WHEN attempts < max_attempts THEN 'pending' ELSE 'failed' END,
     run_at = CASE WHEN attempts < max_attempts
-                  THEN $4::timestamptz + ($5 * power($6::numeric, greatest(attempts - 1, 0))) * interval '1 millisecond'
+                  THEN $4::timestamptz + igscout_retry_delay(attempts, $5, $6)
                   ELSE run_at END,
     completed_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
     error_message = $3,

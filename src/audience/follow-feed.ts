@@ -1,6 +1,6 @@
 import type { IgApiClient } from 'instagram-private-api';
 import type { InstagramSession } from '../accounts/session.js';
-import type { AudienceUser } from '../audience/store.js';
+import type { AudienceUser } from './store.js';
 import type { AudienceKind } from '../db/schema.js';
 
 /**
