@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { mergePendingPayload } from '../queue/manage.js';
 import { PRIORITY } from '../queue/task.js';
 import { aiAnalysisDedupeKey } from '../scraping/finish.js';
 
@@ -32,12 +33,7 @@ export async function requestAnalysis(db: Kysely<Database>, request: AnalysisReq
       { maxAttempts: request.maxAttempts },
     );
     if (!enqueued!.created && request.force && enqueued!.task.status === 'pending') {
-      await trx
-        .updateTable('scrape_tasks')
-        .set({ payload: sql`payload || '{"force": true}'::jsonb`, updated_at: sql`now()` })
-        .where('id', '=', enqueued!.task.id)
-        .where('status', '=', 'pending')
-        .execute();
+      await mergePendingPayload(trx, enqueued!.task.id, { force: true });
     }
     return enqueued!;
   });

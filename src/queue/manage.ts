@@ -53,3 +53,17 @@ async function explainRefusal(db: Kysely<Database>, id: number, rule: string): P
   if (!current) return { ok: false, reason: 'not_found' };
   return { ok: false, reason: 'conflict', message: `task ${id} is ${current.status}: ${rule}` };
 }
+
+/**
+ * Adds keys to the payload of a task that is still pending (a request that found the task already queued and asks
+ * more of it, such as an analysis with `force`); a task already claimed is left as it is. True when it was pending.
+ */
+export async function mergePendingPayload(db: Kysely<Database>, id: number, extra: Record<string, unknown>): Promise<boolean> {
+  const result = await db
+    .updateTable('scrape_tasks')
+    .set({ payload: sql`payload || ${JSON.stringify(extra)}::jsonb`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

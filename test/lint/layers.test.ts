@@ -25,8 +25,8 @@ describe('layers', () => {
     const found = (await violations(path.join(root, 'test/fixtures/layers'))).map((v) => v.replace(/→ .*node_modules\/([^/]+)\/.*/, '→ $1 (npm)'));
     expect(found.sort()).toEqual([
       'accounts-know-no-queue: src/accounts/session.ts → src/queue/errors.ts',
-      'cli-is-an-http-client: src/cli/wait.ts → src/queue/errors.ts',
       'audience-below-scraping: src/audience/quality-task.ts → src/scraping/follow-feed.ts',
+      'cli-is-an-http-client: src/cli/wait.ts → src/queue/errors.ts',
       'http-holds-no-sql: src/http/routes/health.ts → kysely (npm)',
       'http-is-the-top: src/accounts/views.ts → src/http/schemas.ts',
       'instagram-knows-no-queue: src/instagram/client.ts → src/queue/errors.ts',
