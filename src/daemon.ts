@@ -20,14 +20,12 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { createApp } from './http/app.js';
 import { startHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
-import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
-import { TaskRunner } from './queue/runner.js';
 import { standardJobs } from './scheduler/jobs.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { Metrics } from './observability/metrics.js';
 import { scrapingSettings } from './scraping/settings.js';
-import { accountAwareClaims } from './tasks/claim-plan.js';
+import { runnerOptionsFrom, wireAccountAwareRunner } from './tasks/wiring.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
 
@@ -83,33 +81,18 @@ async function startOnDatabase(
 
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config) });
   const metrics = new Metrics(db);
-  const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
-  const runner = new TaskRunner({
+  // The runner, its account-aware claim plan and LISTEN, wired as the bench and the tests' pool runner wire them.
+  const { runner, listener, start: startRunner } = wireAccountAwareRunner({
     db,
     queueDb: database.queue.db,
     registry,
-    planClaims: claimPlan.planClaims,
-    nextWakeAt: claimPlan.nextWakeAt,
+    availability: (types) => pool.availability(types),
+    connectionString: database.handle.connectionString,
+    options: runnerOptionsFrom(config, workerId),
     observer: metrics.runnerObserver,
     logger: logger.child({ component: 'runner' }),
-    options: {
-      workerId,
-      concurrency: config.WORKER_CONCURRENCY,
-      pollIntervalMs: config.QUEUE_POLL_INTERVAL_MS,
-      statementsInFlight: config.QUEUE_STATEMENTS_IN_FLIGHT,
-      leaseMs: config.TASK_LEASE_MS,
-      backoffBaseMs: config.TASK_RETRY_BASE_MS,
-      backoffFactor: config.TASK_RETRY_FACTOR,
-    },
+    listenerLogger: logger.child({ component: 'listen' }),
   });
-  const listener = new NewWorkListener(
-    database.handle.connectionString,
-    (payload) => {
-      claimPlan.heard(payload);
-      runner.wake();
-    },
-    logger.child({ component: 'listen' }),
-  );
   const ai = createAiPipeline({ db, config, logger: logger.child({ component: 'ai' }), alerter, workerId });
   const scheduler = new Scheduler({
     db,
@@ -152,8 +135,7 @@ async function startOnDatabase(
     metrics,
   });
 
-  listener.start();
-  runner.start();
+  startRunner();
   scheduler.start();
   if (ai.enabled) ai.service.start();
   let http;
