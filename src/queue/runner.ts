@@ -122,6 +122,8 @@ export class TaskRunner {
   private flushesInFlight = 0;
   /** Tasks asked for by claiming statements in flight (the loop's and the completing ones'). */
   private reserved = 0;
+  /** The loop was woken but had no room, all of it asked for by completing statements in flight. */
+  private wakeMissed = false;
   private renewalTimer: NodeJS.Timeout | undefined;
   private renewing = false;
   private readonly queueDb: Kysely<Database>;
@@ -175,6 +177,8 @@ export class TaskRunner {
       try {
         await this.recoverIfDue();
         const { free, room } = this.room();
+        // A NOTIFY while completing statements claim for all the room: one that comes back short wakes the loop.
+        if (room === 0 && this.reserved > 0) this.wakeMissed = true;
         const claimed = room > 0 ? await this.claim(free, room) : 0;
         errorStreak = 0;
         if (room > 0 && claimed === room) continue; // a full batch: there may be more right away
@@ -410,8 +414,9 @@ export class TaskRunner {
     this.reserved += asked;
     let reserving = true;
     let claimedCount = 0;
+    let claim: GroupedClaimRequest | undefined;
     try {
-      const claim = asked > 0 ? await this.claimRequest(free, asked) : undefined;
+      claim = asked > 0 ? await this.claimRequest(free, asked) : undefined;
       const sent = Date.now();
       const started = performance.now();
       const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
@@ -427,8 +432,12 @@ export class TaskRunner {
     } finally {
       if (reserving) this.reserved -= asked;
       this.flushesInFlight--;
-      // Short: nothing more was due (or the plan failed). The loop looks again, and sleeps if there is nothing.
-      if (this.running && claimedCount < asked) this.wake();
+      // Short because nothing more was due: the loop need not look (a NOTIFY wakes it for new work), unless one came
+      // while this statement held the room, or the claim was not made (the plan failed) or failed.
+      if (this.running && claimedCount < asked && (this.wakeMissed || !claim || reserving)) {
+        this.wakeMissed = false;
+        this.wake();
+      }
       this.scheduleFlush();
     }
   }
