@@ -27,6 +27,10 @@ const BUDGET = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmup
  */
 export async function ourQueue(url: string, version: string, durable = false): Promise<QueueSystem> {
   const producer = openDatabase(url, { poolMax: 2 });
+  // At "off" every connection of every system commits asynchronously, the enqueuing one included (graphile-worker's
+  // addJob and pg-boss's send run on connections given synchronous_commit = off): else ig-scout's enqueue→start
+  // would carry one WAL flush its peers skip. The daemon's API enqueues on its main pool, committed synchronously.
+  if (!durable) producer.pool.on('connect', (client) => void client.query('SET synchronous_commit = off'));
   await migrate(producer.pool, logger);
   const monitor = new Monitor(url);
   let worker: { handle: DatabaseHandle; queue: DatabaseHandle; wired: AccountAwareRunner } | undefined;
@@ -36,7 +40,7 @@ export async function ourQueue(url: string, version: string, durable = false): P
     name: durable ? 'ig-scout (sync commit)' : 'ig-scout',
     version,
     setup: (c) =>
-      `TaskRunner concurrency ${c} wired as the daemon wires it (wireAccountAwareRunner: account-aware claim plan, LISTEN/NOTIFY) with its defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight, ${DAEMON.QUEUE_CLAIM_AHEAD ?? 'c + 1'} no-op tasks claimed ahead (QUEUE_CLAIM_AHEAD)), pool ${c + 2} for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans, ${durable ? 'synchronous' : 'asynchronous'} commit)`,
+      `TaskRunner concurrency ${c} wired as the daemon wires it (wireAccountAwareRunner: account-aware claim plan, LISTEN/NOTIFY) with its defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight, ${DAEMON.QUEUE_CLAIM_AHEAD ?? 'c + 1'} no-op tasks claimed ahead (QUEUE_CLAIM_AHEAD)), pool ${c + 2} for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans), enqueue on a pool of 2, ${durable ? 'synchronous' : 'asynchronous'} commit on both`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
       const queue = openDatabase(url, { poolMax: DAEMON.DB_QUEUE_POOL_MAX, queuePool: true });
