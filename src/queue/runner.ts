@@ -124,6 +124,12 @@ export class TaskRunner {
   private reserved = 0;
   /** The loop was woken but had no room, all of it asked for by completing statements in flight. */
   private wakeMissed = false;
+  /**
+   * The last claim came back short: nothing more was due. Completing statements then only complete, and new work
+   * is claimed by the loop when its NOTIFY comes, at once, instead of after a completing statement holding the room
+   * (on an idle queue that statement would find nothing, and a task enqueued meanwhile waited for it).
+   */
+  private drained = false;
   private renewalTimer: NodeJS.Timeout | undefined;
   private renewing = false;
   private readonly queueDb: Kysely<Database>;
@@ -177,8 +183,12 @@ export class TaskRunner {
       try {
         await this.recoverIfDue();
         const { free, room } = this.room();
-        // A NOTIFY while completing statements claim for all the room: one that comes back short wakes the loop.
-        if (room === 0 && this.reserved > 0) this.wakeMissed = true;
+        if (room === 0) {
+          // Woken (new work, maybe) with no room: completing statements claim again as they free some.
+          this.drained = false;
+          // A NOTIFY while completing statements claim for all the room: one that comes back short wakes the loop.
+          if (this.reserved > 0) this.wakeMissed = true;
+        }
         const claimed = room > 0 ? await this.claim(free, room) : 0;
         errorStreak = 0;
         if (room > 0 && claimed === room) continue; // a full batch: there may be more right away
@@ -245,6 +255,7 @@ export class TaskRunner {
       }
     } finally {
       this.reserved -= room;
+      this.drained = claimed.length < room;
       // Even when a later group failed: what the earlier ones claimed runs (or goes back), it is not left to expire.
       if (claimed.length > 0) await this.place(claimed, sent + leaseMs);
     }
@@ -410,7 +421,7 @@ export class TaskRunner {
     if (batch.length === 0) return;
     this.flushesInFlight++;
     const { free, room } = this.room();
-    const asked = this.running ? room : 0;
+    const asked = this.running && !this.drained ? room : 0;
     this.reserved += asked;
     let reserving = true;
     let claimedCount = 0;
@@ -424,6 +435,7 @@ export class TaskRunner {
       this.reserved -= asked;
       reserving = false;
       claimedCount = claimed.length;
+      if (claim) this.drained = claimedCount < asked;
       // Placed before the finished runs resolve, so stop() (which waits for those) never misses one.
       await this.place(claimed, sent + this.deps.options.leaseMs);
       for (const b of batch) b.resolve(completed.has(b.completion.id));
