@@ -165,6 +165,7 @@ export class TaskRunner {
     this.running = true;
     const { leaseMs } = this.deps.options;
     this.renewalTimer = setInterval(() => void this.renewAll(), Math.max(100, leaseMs / 3));
+    this.renewalTimer.unref(); // runs keep the process alive, not an idle runner's renewal tick
     this.loopDone = this.loop();
   }
 
