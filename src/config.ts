@@ -86,6 +86,13 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(2, 0, 256),
   QUEUE_POLL_INTERVAL_MS: int(seconds(5), 10),
   QUEUE_STATEMENTS_IN_FLIGHT: int(2, 1, 49),
+  /** Account-free tasks claimed ahead of free slots; unset: WORKER_CONCURRENCY + 1 (src/tasks/wiring.ts claimAheadOf). */
+  QUEUE_CLAIM_AHEAD: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(1024, 'must be at most 1024')
+    .optional(),
   TASK_LEASE_MS: int(seconds(60), 1000),
   TASK_MAX_ATTEMPTS: int(3, 1, 100),
   TASK_RETRY_BASE_MS: int(minutes(5), 0),

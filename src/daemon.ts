@@ -22,14 +22,12 @@ import { createApp } from './http/app.js';
 import { startHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import type { LogTail } from './observability/log-tail.js';
-import { NewWorkListener } from './queue/listener.js';
 import type { TaskRegistry } from './queue/registry.js';
-import { TaskRunner } from './queue/runner.js';
 import { standardJobs } from './scheduler/jobs.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { Metrics } from './observability/metrics.js';
 import { scrapingSettings } from './scraping/settings.js';
-import { accountAwareClaims } from './tasks/claim-plan.js';
+import { runnerOptionsFrom, wireAccountAwareRunner } from './tasks/wiring.js';
 import { createTaskRegistry, type TaskRegistrySettings } from './tasks/registry.js';
 import { projectRoot } from './util/paths.js';
 import { AlertEventWriter } from './webhooks/alert-events.js';
@@ -93,25 +91,6 @@ async function startOnDatabase(
   const graph = createGraphSource({ db, box, config, alerter, logger: logger.child({ component: 'graph' }) });
   const registry = (options.registry ?? createTaskRegistry)(pool, { scraping: scrapingSettings(config), graph: graph.taskDeps });
   const metrics = new Metrics(db, { aiPrices: config.AI_PRICES });
-  const claimPlan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: config.QUEUE_POLL_INTERVAL_MS });
-  const runner = new TaskRunner({
-    db,
-    queueDb: database.queue.db,
-    registry,
-    planClaims: claimPlan.planClaims,
-    nextWakeAt: claimPlan.nextWakeAt,
-    observer: metrics.runnerObserver,
-    logger: logger.child({ component: 'runner' }),
-    options: {
-      workerId,
-      concurrency: config.WORKER_CONCURRENCY,
-      pollIntervalMs: config.QUEUE_POLL_INTERVAL_MS,
-      statementsInFlight: config.QUEUE_STATEMENTS_IN_FLIGHT,
-      leaseMs: config.TASK_LEASE_MS,
-      backoffBaseMs: config.TASK_RETRY_BASE_MS,
-      backoffFactor: config.TASK_RETRY_FACTOR,
-    },
-  });
   const version = packageVersion();
   let listeningPort: number | undefined; // PORT=0 picks one at listen: known only then
   const deliverer = new WebhookDeliverer({
@@ -122,18 +101,20 @@ async function startOnDatabase(
     settings: delivererSettings(config),
     userAgent: `ig-scout-webhooks/${version}`,
   });
-  const listener = new NewWorkListener(
-    database.handle.connectionString,
-    (payload) => {
-      // 'webhooks': the outbox has new deliveries (igscout_webhook_emit), nothing for the runner.
-      if (payload !== 'webhooks') {
-        claimPlan.heard(payload);
-        runner.wake();
-      }
-      if (payload === 'webhooks' || payload === undefined) deliverer.wake();
-    },
-    logger.child({ component: 'listen' }),
-  );
+  // The runner, its account-aware claim plan and LISTEN, wired as the bench and the tests' pool runner wire them.
+  const { runner, listener, start: startRunner } = wireAccountAwareRunner({
+    db,
+    queueDb: database.queue.db,
+    registry,
+    availability: (types) => pool.availability(types),
+    connectionString: database.handle.connectionString,
+    options: runnerOptionsFrom(config, workerId),
+    observer: metrics.runnerObserver,
+    logger: logger.child({ component: 'runner' }),
+    listenerLogger: logger.child({ component: 'listen' }),
+    // 'webhooks': the outbox has new deliveries (igscout_webhook_emit), nothing for the runner.
+    channelShares: [{ payload: 'webhooks', wake: () => deliverer.wake() }],
+  });
   const ai = createAiPipeline({ db, config, logger: logger.child({ component: 'ai' }), alerter, workerId });
   const embeddings = createEmbeddingService({ db, config, logger: logger.child({ component: 'embeddings' }) });
   const scheduler = new Scheduler({
@@ -184,8 +165,7 @@ async function startOnDatabase(
     webhooks: { secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS, self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)) },
   });
 
-  listener.start();
-  runner.start();
+  startRunner();
   scheduler.start();
   if (ai.enabled) ai.service.start();
   deliverer.start();

@@ -7,7 +7,8 @@
 -- Runs as a prepared statement with a generic plan (src/db/database.ts), so it is written to have only one good
 -- plan: `= ANY (ARRAY(…))` keeps the update on the primary key whatever LIMIT $2 is guessed to return, and the
 -- columns are listed so that a migration adding one cannot invalidate the prepared statement's result type
--- (the task_columns variable, TASK_COLUMNS of src/queue/task.ts; in psql, `\set task_columns …` first).
+-- (the claimed_columns variable, CLAIMED_COLUMNS of src/queue/task.ts: only what a run reads; in psql,
+-- `\set claimed_columns …` first).
 -- $1 lease token  $2 limit  $3 lease (ms)  $4 claimable task types
 WITH next AS (
   SELECT id
@@ -25,4 +26,4 @@ SET status = 'running',
     started_at = now(),
     updated_at = now()
 WHERE t.id = ANY (ARRAY(SELECT id FROM next))
-RETURNING :task_columns;
+RETURNING :claimed_columns;

@@ -1,7 +1,7 @@
 -- Completes finished tasks and claims the next ones for the freed slots in one statement (one round trip and one
 -- commit instead of two or more): the runner's busy path. Each completion is conditioned on its lease token (set
--- exactly while running); the claim is claim.sql's. At least one row: `completed` lists the ids whose lease was still held
--- (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
+-- exactly while running); the claim is claim.sql's. At least one row: `completed` (first row) lists the ids whose lease was
+-- still held (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
 -- Prepared with a generic plan, hence claim.sql's shape (see there).
 -- The claim takes up to two groups of types in order, as the runner's claim plan gives them (src/tasks/claim-plan.ts:
 -- Instagram types up to the accounts usable now, then the types that need no account), so the daemon's account-aware
@@ -47,8 +47,9 @@ claimed AS (
       started_at = now(),
       updated_at = now()
   WHERE t.id = ANY (ARRAY(SELECT id FROM next UNION ALL SELECT id FROM more))
-  RETURNING :task_columns
+  RETURNING :claimed_columns
 )
-SELECT d.completed, c.*
+-- `completed` on the first row only: repeated on each, a batch of 32 would send 32 × 32 ids.
+SELECT CASE WHEN row_number() OVER () = 1 THEN d.completed END AS completed, c.*
 FROM (SELECT coalesce(array_agg(id), '{}') AS completed FROM done) AS d
 LEFT JOIN claimed AS c ON true;

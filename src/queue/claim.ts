@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
-import { TASK_SQL_VARIABLES, type Task } from './task.js';
+import { TASK_SQL_VARIABLES, type ClaimedTask } from './task.js';
 
 const CLAIM = loadPreparedSql('queue/claim.sql', TASK_SQL_VARIABLES);
 const COMPLETE_CLAIM = loadPreparedSql('queue/complete-claim.sql', TASK_SQL_VARIABLES);
@@ -29,9 +29,9 @@ export interface Completion {
   result?: Record<string, unknown>;
 }
 
-export async function claimTasks(db: Kysely<Database>, request: ClaimRequest): Promise<Task[]> {
+export async function claimTasks(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimedTask[]> {
   if (request.limit <= 0 || request.taskTypes.length === 0) return [];
-  const rows = await runSql<Task>(db, CLAIM, [request.workerId, request.limit, request.leaseMs, request.taskTypes]);
+  const rows = await runSql<ClaimedTask>(db, CLAIM, [request.workerId, request.limit, request.leaseMs, request.taskTypes]);
   return byUrgency(rows);
 }
 
@@ -43,8 +43,8 @@ export async function completeAndClaim(
   db: Kysely<Database>,
   finished: readonly Completion[],
   request?: GroupedClaimRequest,
-): Promise<{ completed: Set<number>; claimed: Task[] }> {
-  const rows = await runSql<Task & { completed: number[] }>(db, COMPLETE_CLAIM, [
+): Promise<{ completed: Set<number>; claimed: ClaimedTask[] }> {
+  const rows = await runSql<ClaimedTask & { completed: number[] | null }>(db, COMPLETE_CLAIM, [
     finished.map((f) => f.id),
     finished.map((f) => f.leaseToken),
     finished.map((f) => (f.result === undefined ? null : JSON.stringify(f.result))),
@@ -56,12 +56,12 @@ export async function completeAndClaim(
     request?.then && request.then.taskTypes.length > 0 ? Math.max(0, request.then.limit) : 0,
     request?.total ?? request?.limit ?? 0,
   ]);
-  const claimed = rows.filter((row) => row.id !== null).map(({ completed: _, ...task }) => task as Task);
-  // int8[] arrives as strings (only scalar int8 has our number parser).
+  const claimed = rows.filter((row) => row.id !== null).map(({ completed: _, ...task }) => task as ClaimedTask);
+  // The first row carries `completed`. int8[] arrives as strings (only scalar int8 has our number parser).
   return { completed: new Set((rows[0]?.completed ?? []).map(Number)), claimed: byUrgency(claimed) };
 }
 
 /** UPDATE … RETURNING does not keep the claim's order; restore it so the most urgent task starts first. */
-function byUrgency(tasks: Task[]): Task[] {
+function byUrgency(tasks: ClaimedTask[]): ClaimedTask[] {
   return tasks.sort((a, b) => a.priority - b.priority || +a.run_at - +b.run_at || a.id - b.id);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { loadPreparedSql, runSql } from '../db/sql-file.js';
+import { loadPreparedSql, loadSql, runSql } from '../db/sql-file.js';
 import { TASK_SQL_VARIABLES, type Task } from './task.js';
 
 /**
@@ -11,6 +11,14 @@ import { TASK_SQL_VARIABLES, type Task } from './task.js';
  */
 
 const FAIL = loadPreparedSql('queue/fail.sql', TASK_SQL_VARIABLES);
+const RENEW = loadPreparedSql('queue/renew.sql');
+const HAND_BACK = loadSql('queue/hand-back.sql');
+
+/** A task as the runner holds it: its id and the lease token of the claim that took it. */
+export interface Lease {
+  id: number;
+  leaseToken: string;
+}
 
 /** A task handed back through no fault of its own gets the attempt its claim spent (UPDATE … SET attempts = this). */
 export const ATTEMPT_GIVEN_BACK = sql<number>`greatest(attempts - 1, 0)`;
@@ -74,6 +82,23 @@ export async function renewLease(db: Kysely<Database>, id: number, workerId: str
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Extends many leases in one statement (the runner's renewal tick); returns the ids whose lease was still held. */
+export async function renewLeases(db: Kysely<Database>, leases: readonly Lease[], leaseMs: number): Promise<Set<number>> {
+  if (leases.length === 0) return new Set();
+  const rows = await runSql<{ id: number }>(db, RENEW, [leases.map((l) => l.id), leases.map((l) => l.leaseToken), leaseMs]);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/**
+ * Gives tasks claimed ahead and never started back to pending, with the attempt their claim spent and their place in
+ * line, and wakes every process's workers; returns how many were still held.
+ */
+export async function handBackUnstarted(db: Kysely<Database>, leases: readonly Lease[]): Promise<number> {
+  if (leases.length === 0) return 0;
+  const rows = await runSql<{ id: number }>(db, HAND_BACK, [leases.map((l) => l.id), leases.map((l) => l.leaseToken)]);
+  return rows.length;
 }
 
 /** Checkpoints long work (cursor, counts) so an interrupted run resumes where it stopped. */

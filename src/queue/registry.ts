@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { deferralOf } from './errors.js';
-import { BULK_CLAIMED_TYPES, type Task } from './task.js';
+import { BULK_CLAIMED_TYPES, type ClaimedTask } from './task.js';
 
 export interface TaskContext {
-  task: Task;
+  task: ClaimedTask;
   db: Kysely<Database>;
   logger: Logger;
   /** Aborted when the task is cancelled, its lease is lost, or the process shuts down: stop at the next safe point. */

@@ -4,10 +4,10 @@ import type { Logger } from '../logger.js';
 import { sleep } from '../util/wait.js';
 import { claimTasks, completeAndClaim, type Completion, type GroupedClaimRequest } from './claim.js';
 import { DeferTaskError, PermanentTaskError } from './errors.js';
-import { failTask, releaseTask, renewLease, saveProgress } from './finish.js';
+import { failTask, handBackUnstarted, releaseTask, renewLeases, saveProgress, type Lease } from './finish.js';
 import { notifyNewWork, recoverExpiredLeases } from './recover.js';
 import type { TaskRegistry } from './registry.js';
-import type { Task } from './task.js';
+import type { ClaimedTask } from './task.js';
 
 export interface RunnerOptions {
   workerId: string;
@@ -22,6 +22,14 @@ export interface RunnerOptions {
    * together). Keep below the queue pool's size (DB_QUEUE_POOL_MAX), which the loop's claims also use.
    */
   statementsInFlight?: number;
+  /**
+   * Tasks of types that need no Instagram account (registry `needsAccount` false) the runner holds claimed beyond
+   * its running ones (QUEUE_CLAIM_AHEAD, default 0 here; the daemon's default is its concurrency + 1), so a slot
+   * freed by a finished run starts the next task at once instead of after a round trip. Their leases are renewed
+   * with the running ones' and they are handed back, attempt returned, on stop. Instagram types are never claimed
+   * ahead: the claim plan takes them only for free slots, as many as accounts are usable.
+   */
+  claimAhead?: number;
 }
 
 export interface RunnerDeps {
@@ -36,10 +44,12 @@ export interface RunnerDeps {
   logger: Logger;
   options: RunnerOptions;
   /**
-   * What to claim with `free` slots: groups of task types, each with a limit (default: every registered type, up
-   * to `free`). The account pool uses it to claim Instagram tasks only while an account can run them.
+   * What to claim with `free` slots and room for `ahead` more tasks claimed ahead: groups of task types, each with a
+   * limit; the groups together claim at most free + ahead (default: every registered type, those that need an
+   * account only for free slots). The account pool uses it to claim Instagram tasks only while an account can run
+   * them; it must give types that need an account no more than `free`.
    */
-  planClaims?: (free: number) => Promise<ClaimGroup[]>;
+  planClaims?: (free: number, ahead: number) => Promise<ClaimGroup[]>;
   /** When an idle runner should look again even without a NOTIFY (e.g. an account's cooldown ends); null = poll. */
   nextWakeAt?: () => Promise<Date | null>;
   observer?: RunnerObserver;
@@ -47,13 +57,23 @@ export interface RunnerDeps {
 
 /** Optional instrumentation (Prometheus metrics); the runner works the same without it. */
 export interface RunnerObserver {
-  claimed(tasks: readonly Task[], durationMs: number): void;
-  finished(task: Task, outcome: 'done' | 'retry' | 'failed' | 'deferred' | 'released' | 'lost', durationMs: number): void;
+  claimed(tasks: readonly ClaimedTask[], durationMs: number): void;
+  finished(task: ClaimedTask, outcome: 'done' | 'retry' | 'failed' | 'deferred' | 'released' | 'lost', durationMs: number): void;
 }
 
 export interface ClaimGroup {
   types: readonly string[];
   limit: number;
+}
+
+/** A task whose lease this runner holds: running, claimed ahead (buffered) or finished with its completion unwritten. */
+interface Held {
+  task: ClaimedTask;
+  /**
+   * When the lease runs out as far as this process can tell: when the statement that set it was sent, plus the
+   * lease. A task claimed ahead whose lease is this close to its end is handed back rather than started.
+   */
+  leaseUntil: number;
 }
 
 interface PendingCompletion {
@@ -63,9 +83,8 @@ interface PendingCompletion {
 }
 
 interface ActiveRun {
-  task: Task;
+  held: Held;
   controller: AbortController;
-  done: Promise<void>;
 }
 
 class ShutdownAbort extends Error {}
@@ -73,12 +92,23 @@ class ShutdownAbort extends Error {}
 const WAKE_UP = Symbol('wake up');
 
 /**
- * The poll loop: claims as many tasks as it has free slots, runs them with a renewed lease, and records how each
- * ended. It sleeps until woken (NOTIFY, a slot freed) or the fallback poll interval passes, and backs off after
- * errors instead of spinning.
+ * The poll loop: claims as many tasks as it has free slots (plus up to `claimAhead` more of types that need no
+ * account), runs them with a renewed lease, and records how each ended. It sleeps until woken (NOTIFY, a slot
+ * freed) or the fallback poll interval passes, and backs off after errors instead of spinning.
+ *
+ * Accounting: every task is owned from the moment a statement is sent to claim it (`reserved`) until its outcome is
+ * written. A finished run frees its slot at once (the next task claimed ahead starts in it) while its completion is
+ * written; the statement that writes it claims for whatever room the runner then has, so the loop claims only when
+ * that statement came back short or a run ended otherwise.
  */
 export class TaskRunner {
   private readonly active = new Map<number, ActiveRun>();
+  /** Every task whose lease this runner holds, by id: renewed together, one statement per renewal period. */
+  private readonly held = new Map<number, Held>();
+  /** Claimed ahead, in the order they were claimed (most urgent first): started as slots free up. */
+  private readonly buffer: Held[] = [];
+  /** Every run's promise until its outcome is written: stop() waits for these, not only for running handlers. */
+  private readonly runs = new Set<Promise<void>>();
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wakeRequested = false;
@@ -90,14 +120,39 @@ export class TaskRunner {
   private readonly completions: PendingCompletion[] = [];
   private flushScheduled = false;
   private flushesInFlight = 0;
+  /** Tasks asked for by claiming statements in flight (the loop's and the completing ones'). */
+  private reserved = 0;
+  /** The loop was woken but had no room, all of it asked for by completing statements in flight. */
+  private wakeMissed = false;
+  /**
+   * The last claim came back short: nothing more was due. Completing statements then only complete, and new work
+   * is claimed by the loop when its NOTIFY comes, at once, instead of after a completing statement holding the room
+   * (on an idle queue that statement would find nothing, and a task enqueued meanwhile waited for it).
+   */
+  private drained = false;
+  private renewalTimer: NodeJS.Timeout | undefined;
+  private renewing = false;
   private readonly queueDb: Kysely<Database>;
+  private readonly claimAhead: number;
+  /** Types that may wait in the buffer: those that need no Instagram account. */
+  private readonly aheadTypes: ReadonlySet<string>;
+  private readonly accountTypes: readonly string[];
 
   constructor(private readonly deps: RunnerDeps) {
     this.queueDb = deps.queueDb ?? deps.db;
+    const { withAccount, withoutAccount } = deps.registry.typesByAccountNeed();
+    this.aheadTypes = new Set(withoutAccount);
+    this.accountTypes = withAccount;
+    this.claimAhead = withoutAccount.length > 0 ? Math.max(0, deps.options.claimAhead ?? 0) : 0;
   }
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** Tasks claimed ahead and not started yet. */
+  get bufferedCount(): number {
+    return this.buffer.length;
   }
 
   /** True while the loop sleeps waiting for work (NOTIFY, a freed slot or the fallback poll). */
@@ -108,6 +163,9 @@ export class TaskRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
+    const { leaseMs } = this.deps.options;
+    this.renewalTimer = setInterval(() => void this.renewAll(), Math.max(100, leaseMs / 3));
+    this.renewalTimer.unref(); // runs keep the process alive, not an idle runner's renewal tick
     this.loopDone = this.loop();
   }
 
@@ -119,17 +177,22 @@ export class TaskRunner {
   }
 
   private async loop(): Promise<void> {
-    const { logger, options } = this.deps;
+    const { logger } = this.deps;
     let errorStreak = 0;
     while (this.running) {
       this.wakeRequested = false;
       try {
         await this.recoverIfDue();
-        const free = options.concurrency - this.active.size;
-        const claimed = free > 0 ? await this.claim(free) : [];
+        const { free, room } = this.room();
+        if (room === 0) {
+          // Woken (new work, maybe) with no room: completing statements claim again as they free some.
+          this.drained = false;
+          // A NOTIFY while completing statements claim for all the room: one that comes back short wakes the loop.
+          if (this.reserved > 0) this.wakeMissed = true;
+        }
+        const claimed = room > 0 ? await this.claim(free, room) : 0;
         errorStreak = 0;
-        for (const task of claimed) this.startRun(task);
-        if (free > 0 && claimed.length === free) continue; // a full batch: there may be more right away
+        if (room > 0 && claimed === room) continue; // a full batch: there may be more right away
       } catch (error) {
         errorStreak++;
         const delay = Math.min(30_000, 250 * 2 ** Math.min(errorStreak, 7));
@@ -139,6 +202,17 @@ export class TaskRunner {
       }
       await this.idle(await this.idleMs());
     }
+  }
+
+  /**
+   * What a claim may take now: `free` slots no owned task will fill, and `room` in all, the claim-ahead buffer
+   * included. Owned: running, buffered, finished with the completion queued (its statement claims their
+   * successors), and asked for by a claim in flight.
+   */
+  private room(): { free: number; room: number } {
+    const owned = this.active.size + this.buffer.length + this.completions.length + this.reserved;
+    const { concurrency } = this.deps.options;
+    return { free: Math.max(0, concurrency - owned), room: Math.max(0, concurrency + this.claimAhead - owned) };
   }
 
   /** The fallback poll, shortened when something (an account leaving its cooldown) is due sooner. */
@@ -158,17 +232,82 @@ export class TaskRunner {
     return leaseTokenOf(this.deps.options.workerId, ++this.claimSeq);
   }
 
-  private async claim(free: number): Promise<Task[]> {
-    const plan = this.deps.planClaims ? await this.deps.planClaims(free) : [{ types: this.deps.registry.types(), limit: free }];
-    const { workerId, leaseMs } = this.deps.options;
-    const claimed: Task[] = [];
+  /** The groups to claim: the plan's, or every type (those that need an account only for free slots). */
+  private async plan(free: number, room: number): Promise<ClaimGroup[]> {
+    if (this.deps.planClaims) return this.deps.planClaims(free, room - free);
+    if (room === free || this.accountTypes.length === 0) return [{ types: this.deps.registry.types(), limit: room }];
+    return [
+      { types: this.accountTypes, limit: free },
+      { types: [...this.aheadTypes], limit: room },
+    ];
+  }
+
+  /** The loop's own claim (idle, or a completing statement came back short): returns how many it got. */
+  private async claim(free: number, room: number): Promise<number> {
+    const { leaseMs } = this.deps.options;
+    const claimed: ClaimedTask[] = [];
+    this.reserved += room;
+    const sent = Date.now();
     const started = performance.now();
-    for (const group of plan) {
-      const limit = Math.min(group.limit, free - claimed.length);
-      if (limit > 0) claimed.push(...(await claimTasks(this.queueDb, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
+    try {
+      for (const group of await this.plan(free, room)) {
+        const limit = Math.min(group.limit, room - claimed.length);
+        if (limit > 0) claimed.push(...(await claimTasks(this.queueDb, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
+      }
+    } finally {
+      this.reserved -= room;
+      this.drained = claimed.length < room;
+      // Even when a later group failed: what the earlier ones claimed runs (or goes back), it is not left to expire.
+      if (claimed.length > 0) await this.place(claimed, sent + leaseMs);
     }
     this.deps.observer?.claimed(claimed, performance.now() - started);
-    return claimed;
+    return claimed.length;
+  }
+
+  /**
+   * Newly claimed tasks (most urgent first) go to free slots, then to the buffer (types that need no account); one
+   * that fits neither (stopping, or a plan that gave more than asked) is handed back at once.
+   */
+  private async place(tasks: readonly ClaimedTask[], leaseUntil: number): Promise<void> {
+    const { concurrency } = this.deps.options;
+    const back: Held[] = [];
+    for (const task of tasks) {
+      const held: Held = { task, leaseUntil };
+      this.held.set(task.id, held);
+      if (!this.running) back.push(held);
+      else if (this.active.size < concurrency && this.buffer.length === 0) this.startRun(held);
+      else if (this.aheadTypes.has(task.task_type) && this.buffer.length < this.claimAhead) this.buffer.push(held);
+      else back.push(held);
+    }
+    if (back.length > 0) await this.handBack(back);
+  }
+
+  /** Fills free slots from the buffer; a buffered task whose lease may be near its end goes back instead. */
+  private startFromBuffer(): void {
+    const { concurrency, leaseMs } = this.deps.options;
+    const stale: Held[] = [];
+    while (this.running && this.active.size < concurrency && this.buffer.length > 0) {
+      const held = this.buffer.shift()!;
+      // Renewed every third of the lease, a held lease has two thirds left; less means this process stalled, and
+      // the task may already be recovered by another: never start it then.
+      if (held.leaseUntil - Date.now() < leaseMs / 3) stale.push(held);
+      else this.startRun(held);
+    }
+    if (stale.length > 0) {
+      this.deps.logger.warn({ taskIds: stale.map((h) => h.task.id) }, 'tasks claimed ahead were near the end of their lease; handed back unstarted');
+      void this.handBack(stale).catch(() => undefined);
+    }
+  }
+
+  /** Gives never-started tasks back (attempt returned, place in line kept); lease expiry covers a failure here. */
+  private async handBack(tasks: readonly Held[]): Promise<number> {
+    for (const held of tasks) this.held.delete(held.task.id);
+    try {
+      return await handBackUnstarted(this.queueDb, tasks.map(leaseOf));
+    } catch (error) {
+      this.deps.logger.error({ err: error, taskIds: tasks.map((h) => h.task.id) }, 'could not hand back unstarted tasks; their leases will expire');
+      return 0;
+    }
   }
 
   /** Expired leases are recovered by every runner, at most once per lease period; the statement is idempotent. */
@@ -192,56 +331,72 @@ export class TaskRunner {
     return this.wakeSleeper.signal;
   }
 
-  private startRun(task: Task): void {
-    const controller = new AbortController();
-    const run: ActiveRun = { task, controller, done: Promise.resolve() };
-    this.active.set(task.id, run);
-    run.done = this.execute(task, controller).finally(() => {
-      this.active.delete(task.id);
-      // A slot refilled by the completing statement's own claim needs no look from the loop.
-      if (this.active.size < this.deps.options.concurrency || !this.running) this.wake();
-    });
+  private startRun(held: Held): void {
+    const run: ActiveRun = { held, controller: new AbortController() };
+    this.active.set(held.task.id, run);
+    const done = this.execute(run).finally(() => this.runs.delete(done));
+    this.runs.add(done);
   }
 
-  private async execute(task: Task, controller: AbortController): Promise<void> {
-    const { db, options } = this.deps;
-    const logger = this.deps.logger.child({ taskId: task.id, taskType: task.task_type });
-    const renewal = setInterval(() => void this.renew(task, controller, logger), Math.max(100, options.leaseMs / 3));
+  /** Frees a run's slot (once) and starts the next buffered task in it. */
+  private leaveSlot(run: ActiveRun): void {
+    if (this.active.get(run.held.task.id) !== run) return;
+    this.active.delete(run.held.task.id);
+    this.startFromBuffer();
+  }
+
+  private async execute(run: ActiveRun): Promise<void> {
+    const { task } = run.held;
+    const { controller } = run;
+    // The task's child logger is made only when used: by the handler, or by a log line at a level that is on.
+    let child: Logger | undefined;
+    const logger = () => (child ??= this.deps.logger.child({ taskId: task.id, taskType: task.task_type }));
+    const info = this.deps.logger.isLevelEnabled('info');
     const startedAt = Date.now();
+    let succeeded = false;
     try {
       const definition = this.deps.registry.get(task.task_type);
       if (!definition) throw new PermanentTaskError(`no handler is registered for task type ${task.task_type}`);
-      logger.info({ attempt: task.attempts }, 'task started');
+      if (info) logger().info({ attempt: task.attempts }, 'task started');
       const result = await definition.handler({
         task,
-        db,
-        logger,
+        db: this.deps.db,
+        get logger() {
+          return logger();
+        },
         signal: controller.signal,
         saveProgress: (progress) => saveProgress(this.queueDb, task.id, holder(task), progress),
       });
       // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
       controller.signal.throwIfAborted();
-      const done = await this.complete(task, result ?? undefined);
-      if (done) logger.info({ durationMs: Date.now() - startedAt }, 'task done');
-      else logger.warn('task finished but its lease was gone (cancelled or recovered); result discarded');
+      const completing = this.complete(task, result ?? undefined);
+      // The slot is free while the completion is written: the next task claimed ahead starts now, and the
+      // completing statement claims this slot's successor.
+      this.leaveSlot(run);
+      succeeded = true;
+      const done = await completing;
+      if (!done) logger().warn('task finished but its lease was gone (cancelled or recovered); result discarded');
+      else if (info) logger().info({ durationMs: Date.now() - startedAt }, 'task done');
       this.deps.observer?.finished(task, done ? 'done' : 'lost', Date.now() - startedAt);
     } catch (error) {
-      const outcome = await this.recordFailure(task, controller, error, logger);
+      const outcome = await this.recordFailure(task, controller, error, logger());
       this.deps.observer?.finished(task, outcome, Date.now() - startedAt);
     } finally {
-      clearInterval(renewal);
+      this.held.delete(task.id);
+      this.leaveSlot(run);
+      // No completing statement claims for a run that ended otherwise: the loop looks.
+      if (!succeeded && this.running) this.wake();
     }
   }
 
   /**
    * Records success. Completions are written in batches without waiting for one: the first goes out on the next
    * tick (with every run that finished in the same tick), and runs that finish while it is in flight go together in
-   * the next statement (up to `statementsInFlight` at once), each batch under one commit. Without a claim
-   * plan (every registered type is claimable at any time) that statement also claims a task for each slot it
-   * frees, so a busy worker spends one statement per batch rather than two per task. With a plan (the daemon's
-   * account check) the statement claims what the plan allows for the freed slots, so the daemon runs this same path.
+   * the next statement (up to `statementsInFlight` at once), each batch under one commit. That statement also
+   * claims, through the claim plan when there is one (the daemon's account check), for the room the runner has then:
+   * the slots these runs freed and whatever the buffer lacks. A busy worker spends one statement per batch.
    */
-  private complete(task: Task, result: Record<string, unknown> | undefined): Promise<boolean> {
+  private complete(task: ClaimedTask, result: Record<string, unknown> | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, resolve, reject });
       this.scheduleFlush();
@@ -266,50 +421,62 @@ export class TaskRunner {
     const batch = this.completions.splice(0, this.completions.length);
     if (batch.length === 0) return;
     this.flushesInFlight++;
+    const { free, room } = this.room();
+    const asked = this.running && !this.drained ? room : 0;
+    this.reserved += asked;
+    let reserving = true;
+    let claimedCount = 0;
+    let claim: GroupedClaimRequest | undefined;
     try {
-      const claim = await this.claimForFreedSlots(batch.length);
+      claim = asked > 0 ? await this.claimRequest(free, asked) : undefined;
+      const sent = Date.now();
       const started = performance.now();
       const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
       if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
-      // The new runs start before the finished ones leave `active`, so the loop never sees their slots as free.
-      for (const next of claimed) {
-        // stop() began while the statement ran: hand the task straight back instead of starting it.
-        if (this.running) this.startRun(next);
-        else await releaseTask(this.queueDb, next.id, holder(next));
-      }
+      this.reserved -= asked;
+      reserving = false;
+      claimedCount = claimed.length;
+      if (claim) this.drained = claimedCount < asked;
+      // Placed before the finished runs resolve, so stop() (which waits for those) never misses one.
+      await this.place(claimed, sent + this.deps.options.leaseMs);
       for (const b of batch) b.resolve(completed.has(b.completion.id));
     } catch (error) {
       for (const b of batch) b.reject(error);
     } finally {
+      if (reserving) this.reserved -= asked;
       this.flushesInFlight--;
+      // Short because nothing more was due: the loop need not look (a NOTIFY wakes it for new work), unless one came
+      // while this statement held the room, or the claim was not made (the plan failed) or failed.
+      if (this.running && claimedCount < asked && (this.wakeMissed || !claim || reserving)) {
+        this.wakeMissed = false;
+        this.wake();
+      }
       this.scheduleFlush();
     }
   }
 
   /**
-   * What the completing statement claims for the slots it frees: the claim plan's groups (at most two, the shape of
-   * complete-claim.sql), or every registered type without a plan. A plan that fails or has more groups leaves the
-   * claim to the loop, which a freed slot wakes.
+   * What the completing statement claims: the claim plan's groups (at most two, the shape of complete-claim.sql), or
+   * every registered type without a plan. A plan that fails or has more groups leaves the claim to the loop, which
+   * the short claim wakes.
    */
-  private async claimForFreedSlots(freed: number): Promise<GroupedClaimRequest | undefined> {
-    if (!this.running) return undefined;
+  private async claimRequest(free: number, room: number): Promise<GroupedClaimRequest | undefined> {
     const { leaseMs } = this.deps.options;
-    if (!this.deps.planClaims) return { workerId: this.leaseToken(), limit: freed, leaseMs, taskTypes: this.deps.registry.types() };
-    const plan = await this.deps.planClaims(freed).catch(() => undefined);
+    const plan = await this.plan(free, room).catch(() => undefined);
     if (!plan || plan.length === 0 || plan.length > 2) return undefined;
     const [first, second] = plan as [ClaimGroup, ClaimGroup | undefined];
     return {
       workerId: this.leaseToken(),
-      limit: Math.min(first.limit, freed),
+      limit: Math.min(first.limit, room),
       taskTypes: first.types,
       leaseMs,
-      total: freed,
+      total: room,
       ...(second ? { then: { taskTypes: second.types, limit: second.limit } } : {}),
     };
   }
 
   private async recordFailure(
-    task: Task,
+    task: ClaimedTask,
     controller: AbortController,
     error: unknown,
     logger: Logger,
@@ -369,22 +536,47 @@ export class TaskRunner {
     this.wakeTimers.add(timer);
   }
 
-  private async renew(task: Task, controller: AbortController, logger: Logger): Promise<void> {
-    if (controller.signal.aborted) return;
+  /**
+   * Every third of the lease, one statement extends the lease of every task this runner holds (one timer for the
+   * runner, not one per task). A task whose lease is gone (cancelled, or recovered after a stall) stops if it runs,
+   * and leaves the buffer if it waits there; one whose completion is being written learns it from that statement.
+   */
+  private async renewAll(): Promise<void> {
+    if (this.renewing || this.held.size === 0) return;
+    this.renewing = true;
+    const entries = [...this.held.values()];
+    const sent = Date.now();
     try {
-      const held = await renewLease(this.queueDb, task.id, holder(task), this.deps.options.leaseMs);
-      if (!held) {
-        logger.warn('lease lost (task cancelled or recovered); stopping it');
-        controller.abort(new Error('lease lost'));
+      const kept = await renewLeases(this.queueDb, entries.map(leaseOf), this.deps.options.leaseMs);
+      for (const held of entries) {
+        if (kept.has(held.task.id)) {
+          held.leaseUntil = sent + this.deps.options.leaseMs;
+          continue;
+        }
+        if (this.held.get(held.task.id) !== held) continue; // finished meanwhile
+        const run = this.active.get(held.task.id);
+        const queued = this.buffer.indexOf(held);
+        if (run?.held === held && !run.controller.signal.aborted) {
+          this.deps.logger.warn({ taskId: held.task.id, taskType: held.task.task_type }, 'lease lost (task cancelled or recovered); stopping it');
+          run.controller.abort(new Error('lease lost'));
+        } else if (queued >= 0) {
+          this.buffer.splice(queued, 1);
+          this.held.delete(held.task.id);
+          this.deps.logger.warn({ taskId: held.task.id, taskType: held.task.task_type }, 'lease of a task claimed ahead lost (cancelled or recovered); not starting it');
+          if (this.running) this.wake();
+        }
       }
     } catch (error) {
-      logger.warn({ err: error }, 'lease renewal failed; will try again');
+      this.deps.logger.warn({ err: error }, 'lease renewal failed; will try again');
+    } finally {
+      this.renewing = false;
     }
   }
 
   /**
-   * Stops claiming, lets running tasks finish for up to `graceMs`, then aborts the rest and hands them back to
-   * pending without spending their attempt (checkpoints kept).
+   * Stops claiming and hands back the tasks claimed ahead at once (attempt returned), lets running tasks finish
+   * for up to `graceMs`, then aborts the rest and hands them back to pending without spending their attempt
+   * (checkpoints kept).
    */
   async stop(graceMs: number): Promise<{ finished: number; handedBack: number }> {
     if (!this.running) return { finished: 0, handedBack: 0 };
@@ -393,8 +585,10 @@ export class TaskRunner {
     this.wakeTimers.clear();
     this.wake();
     await this.loopDone;
+    const unstarted = this.buffer.splice(0, this.buffer.length);
+    if (unstarted.length > 0) await this.handBack(unstarted);
     const inFlight = [...this.active.values()];
-    const allDone = Promise.all(inFlight.map((run) => run.done));
+    const allDone = Promise.all([...this.runs]);
     // graceMs is the whole budget: the wait for aborted handlers comes out of it, not on top (a container's stop
     // period counts from the signal, and SIGKILL follows it).
     const abortWaitMs = Math.min(2_000, Math.floor(graceMs / 5));
@@ -403,11 +597,16 @@ export class TaskRunner {
     if (timedOut && remaining.length > 0) {
       for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
       // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
-      await Promise.race([Promise.all(remaining.map((run) => run.done)), sleep(abortWaitMs)]);
-      for (const run of this.active.values()) await releaseTask(this.queueDb, run.task.id, holder(run.task));
+      await Promise.race([Promise.all([...this.runs]), sleep(abortWaitMs)]);
+      for (const run of this.active.values()) await releaseTask(this.queueDb, run.held.task.id, holder(run.held.task));
       await notifyNewWork(this.queueDb).catch(() => undefined);
+    } else if (timedOut) {
+      // No handler left, only completions being written: they are short; wait for them within what is left.
+      await Promise.race([Promise.all([...this.runs]), sleep(abortWaitMs)]);
     }
-    return { finished: inFlight.length - remaining.length, handedBack: remaining.length };
+    clearInterval(this.renewalTimer);
+    const finished = inFlight.filter((run) => !remaining.includes(run)).length;
+    return { finished, handedBack: remaining.length + unstarted.length };
   }
 }
 
@@ -420,6 +619,8 @@ export function leaseTokenOf(workerId: string, claimSeq: number): string {
 }
 
 /** The lease token a claimed task carries: every outcome of its run is conditioned on it. */
-function holder(task: Task): string {
+function holder(task: ClaimedTask): string {
   return task.locked_by!;
 }
+
+const leaseOf = (held: Held): Lease => ({ id: held.task.id, leaseToken: holder(held.task) });

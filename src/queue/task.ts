@@ -18,8 +18,23 @@ export const TASK_COLUMNS = [
 const everyColumnListed: Exclude<keyof Task, (typeof TASK_COLUMNS)[number]> extends never ? true : never = true;
 void everyColumnListed;
 
+/**
+ * What a claim returns (`RETURNING :claimed_columns` in claim.sql and complete-claim.sql): what handlers, the runner
+ * and its observer read of the task they run. The rest (status is 'running', result, error and timestamps) is known
+ * or of no use to a run, and a claim returns one row per task on the busy path (issue 14: cut per-task work).
+ */
+export const CLAIMED_COLUMNS = [
+  'id', 'blog_id', 'task_type', 'payload', 'progress', 'priority', 'attempts', 'max_attempts', 'run_at', 'locked_by',
+] as const satisfies ReadonlyArray<keyof Task>;
+
+/** A task as a run sees it (TaskContext.task). */
+export type ClaimedTask = Pick<Task, (typeof CLAIMED_COLUMNS)[number]>;
+
 /** The variables of the queue's SQL files (src/db/sql-file.ts substitutes them). */
-export const TASK_SQL_VARIABLES = { task_columns: TASK_COLUMNS.join(', ') };
+export const TASK_SQL_VARIABLES = {
+  task_columns: TASK_COLUMNS.join(', '),
+  claimed_columns: CLAIMED_COLUMNS.join(', '),
+};
 
 /**
  * A task is live from enqueue until it settles: at most one live task per dedupe key (the unique index of

@@ -11,7 +11,7 @@ export type Blog = Selectable<BlogsTable>;
  * The blog a full_scrape works on: the row it was enqueued for, or (a task enqueued by hand without one) the row of
  * its payload's username, created when missing.
  */
-export async function blogForTask(db: Kysely<Database>, task: Task): Promise<Blog> {
+export async function blogForTask(db: Kysely<Database>, task: Pick<Task, 'blog_id' | 'payload'>): Promise<Blog> {
   if (task.blog_id !== null) {
     const blog = await db.selectFrom('blogs').selectAll().where('id', '=', task.blog_id).executeTakeFirst();
     if (blog) return blog;

@@ -23,8 +23,12 @@ export function accountAwareClaims(
   // busy with work that needs no account pays one statement per batch, not two (issue 14).
   let noneUntil = 0;
   return {
-    planClaims: async (free: number): Promise<ClaimGroup[]> => {
-      if (withAccount.length === 0) return [{ types: withoutAccount, limit: free }];
+    /**
+     * `free` slots, and room for `ahead` more claimed ahead (the runner's QUEUE_CLAIM_AHEAD): only types that need no
+     * account wait ahead; Instagram types get free slots only, and only as many as accounts are usable.
+     */
+    planClaims: async (free: number, ahead = 0): Promise<ClaimGroup[]> => {
+      if (withAccount.length === 0) return [{ types: withoutAccount, limit: free + ahead }];
       if (Date.now() >= noneUntil) {
         last = await availability(withAccount);
         noneUntil = last.usableNow > 0 ? 0 : Math.min(last.nextUsableAt?.getTime() ?? Infinity, Date.now() + recheckMs);
@@ -32,7 +36,7 @@ export function accountAwareClaims(
       const usable = Date.now() < noneUntil ? 0 : last!.usableNow - last!.claimedWithoutAccount;
       return [
         { types: withAccount, limit: Math.max(0, Math.min(free, usable)) },
-        { types: withoutAccount, limit: free },
+        { types: withoutAccount, limit: free + ahead },
       ];
     },
     /** Only when no account is usable: then the next one becoming usable is worth waking for. */

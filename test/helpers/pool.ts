@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AccountPool } from '../../src/accounts/pool.js';
-import { NewWorkListener } from '../../src/queue/listener.js';
 import type { TaskRegistry } from '../../src/queue/registry.js';
-import { TaskRunner, type RunnerOptions } from '../../src/queue/runner.js';
-import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import type { RunnerOptions, TaskRunner } from '../../src/queue/runner.js';
+import { wireAccountAwareRunner } from '../../src/tasks/wiring.js';
 import type { PoolSettings } from '../../src/accounts/settings.js';
 import type { AlertEvent, Alerter } from '../../src/alerts/alerter.js';
 import { SecretBox } from '../../src/crypto/secret-box.js';
@@ -111,19 +110,17 @@ export function startPoolRunner(
   logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
 ): { runner: TaskRunner; stop(): Promise<void> } {
   const runnerOptions = { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options };
-  const plan = accountAwareClaims(registry, (types) => pool.availability(types), { noneUsableRecheckMs: runnerOptions.pollIntervalMs });
-  const runner = new TaskRunner({ db: testDb.db, registry, planClaims: plan.planClaims, nextWakeAt: plan.nextWakeAt, logger, options: runnerOptions });
-  runner.start();
-  // NOTIFY (new tasks, a released account) wakes the runner and makes the plan ask again; the poll is only a fallback.
-  const listener = new NewWorkListener(
-    testDb.url,
-    (payload) => {
-      plan.heard(payload);
-      runner.wake();
-    },
+  // The daemon's wiring (src/tasks/wiring.ts): NOTIFY (new tasks, a released account) wakes the runner and makes the
+  // plan ask again; the poll is only a fallback.
+  const { runner, listener, start } = wireAccountAwareRunner({
+    db: testDb.db,
+    registry,
+    availability: (types) => pool.availability(types),
+    connectionString: testDb.url,
+    options: runnerOptions,
     logger,
-  );
-  listener.start();
+  });
+  start();
   return {
     runner,
     stop: async () => {

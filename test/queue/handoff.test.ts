@@ -40,8 +40,9 @@ describe.each([
     const { completed, claimed } = await completeAndClaim(db(), [{ id: first!.id, leaseToken: first!.locked_by!, result: { ok: 1 } }], request);
     expect([...completed]).toEqual([3]);
     expect(claimed.map((t) => t.id)).toEqual([1]);
-    expect(claimed[0]).toMatchObject({ status: 'running', locked_by: 'w1', attempts: 1 });
+    expect(claimed[0]).toMatchObject({ locked_by: 'w1', attempts: 1 });
     expect(claimed[0]).not.toHaveProperty('completed');
+    expect(await row(1)).toMatchObject({ status: 'running', locked_by: 'w1', attempts: 1 });
     expect(await row(3)).toMatchObject({ status: 'done', result: { ok: 1 }, locked_by: null, locked_until: null });
   });
 
@@ -53,7 +54,8 @@ describe.each([
     const { completed, claimed } = await completeAndClaim(db(), finished, { ...request, limit: 3, workerId: 'w#next' });
     expect([...completed].sort()).toEqual([running[0]!.id, running[2]!.id]);
     expect(claimed.map((t) => t.id)).toEqual([4, 5, 6]);
-    expect(claimed.every((t) => t.locked_by === 'w#next' && t.status === 'running')).toBe(true);
+    expect(claimed.every((t) => t.locked_by === 'w#next')).toBe(true);
+    for (const t of claimed) expect(await row(t.id)).toMatchObject({ status: 'running', locked_by: 'w#next' });
     expect(await row(running[0]!.id)).toMatchObject({ status: 'done', result: { i: 0 } });
     expect(await row(running[1]!.id)).toMatchObject({ status: 'running', locked_by: 'w#1', result: null });
     expect(await row(running[2]!.id)).toMatchObject({ status: 'done', result: { i: 2 } });
