@@ -18,6 +18,19 @@ import { followersListPart } from './scrape/followers-list.js';
 import { audienceQualityPart } from './scrape/audience-quality.js';
 import { saturatedPart } from './scrape/saturated.js';
 
-const all = [queuePart, backlogPart, scrapePart, saturatedPart, followersListPart, audienceQualityPart, apiPart, consolePart, enqueuePart, memoryPart, exportPart, aiPart];
+const all = [
+  queuePart,
+  backlogPart,
+  scrapePart,
+  saturatedPart,
+  followersListPart,
+  audienceQualityPart,
+  apiPart,
+  consolePart,
+  enqueuePart,
+  memoryPart,
+  exportPart,
+  aiPart,
+];
 const chosen = process.env.BENCH_PARTS?.split(',');
 await runParts(chosen ? all.filter((p) => chosen.includes(p.name)) : all, 'npm run bench');

@@ -34,7 +34,8 @@ try {
     results[label].batched.push(batched);
     results[label].oneStatement.push(oneStatement);
   };
-  const trigger = (on: boolean) => sql.raw(`ALTER TABLE scrape_tasks ${on ? 'ENABLE' : 'DISABLE'} TRIGGER scrape_tasks_webhooks`).execute(main.db);
+  const trigger = (on: boolean) =>
+    sql.raw(`ALTER TABLE scrape_tasks ${on ? 'ENABLE' : 'DISABLE'} TRIGGER scrape_tasks_webhooks`).execute(main.db);
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const on of [false, true]) {
@@ -43,7 +44,10 @@ try {
     }
   }
   await trigger(true);
-  await createEndpoint(main.db, SecretBox.fromString(SecretBox.generateKey()), { url: 'https://receiver.example.com/hooks', events: ['task.completed'] });
+  await createEndpoint(main.db, SecretBox.fromString(SecretBox.generateKey()), {
+    url: 'https://receiver.example.com/hooks',
+    events: ['task.completed'],
+  });
   for (let round = 0; round < Math.min(ROUNDS, 2); round++) {
     record('trigger, endpoint subscribed', await batchedCompletions(main.db, queue.db), await oneStatement(main.db));
   }
@@ -51,7 +55,8 @@ try {
   console.log(`${N} completions, median of rounds (µs per task):`);
   console.log('| case | batches of 32 (complete-claim.sql, async commit) | one UPDATE of all rows |');
   console.log('|---|---|---|');
-  for (const [label, r] of Object.entries(results)) console.log(`| ${label} | ${median(r.batched).toFixed(1)} | ${median(r.oneStatement).toFixed(2)} |`);
+  for (const [label, r] of Object.entries(results))
+    console.log(`| ${label} | ${median(r.batched).toFixed(1)} | ${median(r.oneStatement).toFixed(2)} |`);
   await queue.close();
   await main.close();
 } finally {
@@ -73,7 +78,10 @@ async function batchedCompletions(db: Kysely<Database>, queueDb: Kysely<Database
   const ids = await runningTasks(db);
   const started = process.hrtime.bigint();
   for (let i = 0; i < ids.length; i += BATCH) {
-    await completeAndClaim(queueDb, ids.slice(i, i + BATCH).map((id) => ({ id, leaseToken: 'w' })));
+    await completeAndClaim(
+      queueDb,
+      ids.slice(i, i + BATCH).map((id) => ({ id, leaseToken: 'w' })),
+    );
   }
   return Number(process.hrtime.bigint() - started) / 1e3 / N;
 }
@@ -81,7 +89,9 @@ async function batchedCompletions(db: Kysely<Database>, queueDb: Kysely<Database
 async function oneStatement(db: Kysely<Database>): Promise<number> {
   await runningTasks(db);
   const started = process.hrtime.bigint();
-  await sql`UPDATE scrape_tasks SET status = 'done', completed_at = now(), locked_by = NULL, locked_until = NULL WHERE status = 'running'`.execute(db);
+  await sql`UPDATE scrape_tasks SET status = 'done', completed_at = now(), locked_by = NULL, locked_until = NULL WHERE status = 'running'`.execute(
+    db,
+  );
   return Number(process.hrtime.bigint() - started) / 1e3 / N;
 }
 

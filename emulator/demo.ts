@@ -107,7 +107,10 @@ async function main() {
   await call('POST', `/api/blogs/${featured}/similar`, { scrape_unknown: true });
   say(`asked for: discover #${hashtag}, scrapes of ${scrapes.join(', ')}, and for @${featured} its audience quality and similar creators`);
   printCurlHelp(hashtag, featured);
-  const reached = await Promise.race([watchResults(featured, () => backfillHistory(world, featured)), new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref())]);
+  const reached = await Promise.race([
+    watchResults(featured, () => backfillHistory(world, featured)),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), untilScraped ? timeoutMs : 2 ** 31 - 1).unref()),
+  ]);
   if (untilScraped) {
     say(reached ? `${untilScraped} creators scraped: done` : `fewer than ${untilScraped} creators scraped within ${timeoutMs} ms`);
     await stopAll(reached ? 0 : 1);
@@ -171,7 +174,9 @@ async function watchResults(featured: string, backfill: () => Promise<boolean>):
       last = line;
       say(line);
       for (const b of analysed.slice(0, 5)) {
-        say(`  @${b.username}: ${b.follower_count} followers, ER ${b.er ?? '—'}%, ${b.er_trend ?? '—'}; ${b.categories.join(', ') || 'no category'} (AI confidence ${b.ai_confidence})`);
+        say(
+          `  @${b.username}: ${b.follower_count} followers, ER ${b.er ?? '—'}%, ${b.er_trend ?? '—'}; ${b.categories.join(', ') || 'no category'} (AI confidence ${b.ai_confidence})`,
+        );
       }
     }
     if (!backfilled) backfilled = await backfill().catch((error) => (say(`history backfill failed: ${(error as Error).message}`), true));
@@ -197,7 +202,9 @@ async function backfillHistory(world: World, username: string): Promise<boolean>
   if (!blog.scraped_at || !growth) return false;
   const pid = (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
   const password = (await readFile(path.join(dataDir, 'postgres.password'), 'utf8')).trim();
-  const client = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(pid[3])}/igscout` });
+  const client = new pg.Client({
+    connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(pid[3])}/igscout`,
+  });
   const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`);
   const days = growth.days.slice(0, -1);
   await client.connect();
@@ -212,7 +219,9 @@ async function backfillHistory(world: World, username: string): Promise<boolean>
     await client.end();
   }
   const spikes = growth.spikes.map((d) => new Date(today - (growth.days.length - 1 - d) * 86_400_000).toISOString().slice(0, 10));
-  say(`@${username}: wrote ${days.length} days of follower history from the emulator's script (${growth.script}${spikes.length ? `, spikes on ${spikes.join(', ')}` : ''}) — a real install gets one point a day from schedule_updates`);
+  say(
+    `@${username}: wrote ${days.length} days of follower history from the emulator's script (${growth.script}${spikes.length ? `, spikes on ${spikes.join(', ')}` : ''}) — a real install gets one point a day from schedule_updates`,
+  );
   return true;
 }
 
@@ -222,15 +231,26 @@ async function creatorDetail(username: string): Promise<string> {
   if (!blog.scraped_at) return `@${username}: not scraped yet`;
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10} %`);
   const q = blog.audience_quality;
-  const credibility = !q ? 'audience quality: not estimated yet'
-    : q.credibility === null ? `audience quality (${q.tier}, ${q.sample_size} followers, ${q.requests} requests): no picture ${pct(q.components.no_picture.share)}, random usernames ${pct(q.components.random_username.share)}`
+  const credibility = !q
+    ? 'audience quality: not estimated yet'
+    : q.credibility === null
+      ? `audience quality (${q.tier}, ${q.sample_size} followers, ${q.requests} requests): no picture ${pct(q.components.no_picture.share)}, random usernames ${pct(q.components.random_username.share)}`
       : `credibility ${pct(q.credibility)} [95 % ${pct(q.credibility_low)} – ${pct(q.credibility_high)}] from ${q.deep_sample_size} profiles of ${q.sample_size} followers, ${q.requests} requests; mass followers ${pct(q.components.mass_followers.share)}`;
   const g = blog.growth;
-  const growth = `growth: ${g.series.length} day(s) of history, spikes ${g.spikes.length ? g.spikes.join(', ') : 'none'}, seesaws ${g.seesaws.length || 'none'}` +
+  const growth =
+    `growth: ${g.series.length} day(s) of history, spikes ${g.spikes.length ? g.spikes.join(', ') : 'none'}, seesaws ${g.seesaws.length || 'none'}` +
     `${g.series.length < 8 ? ' (flags need 8 daily points)' : ''}; ER ${blog.er ?? '—'}% is ${g.er_for_size?.verdict ?? '—'} for its size`;
   const sp = blog.sponsorship;
-  const sponsored = blog.posts.filter((p: any) => p.is_sponsored).slice(0, 3).map((p: any) => `${p.shortcode} (${p.sponsor_signals.join('+')}: ${p.brands.join(', ') || 'no brand'})`);
-  const sponsorship = `sponsored posts: ${sp.sponsored_posts} of ${sp.sponsored_posts + sp.organic_posts}, brands ${sp.brands.slice(0, 5).map((b: any) => `@${b.username}×${b.posts}`).join(' ') || 'none'}, paid post performance ${sp.paid_post_performance === null ? '—' : `${Math.round(sp.paid_post_performance)} %`}${sponsored.length ? `; e.g. ${sponsored.join('; ')}` : ''}`;
+  const sponsored = blog.posts
+    .filter((p: any) => p.is_sponsored)
+    .slice(0, 3)
+    .map((p: any) => `${p.shortcode} (${p.sponsor_signals.join('+')}: ${p.brands.join(', ') || 'no brand'})`);
+  const sponsorship = `sponsored posts: ${sp.sponsored_posts} of ${sp.sponsored_posts + sp.organic_posts}, brands ${
+    sp.brands
+      .slice(0, 5)
+      .map((b: any) => `@${b.username}×${b.posts}`)
+      .join(' ') || 'none'
+  }, paid post performance ${sp.paid_post_performance === null ? '—' : `${Math.round(sp.paid_post_performance)} %`}${sponsored.length ? `; e.g. ${sponsored.join('; ')}` : ''}`;
   const similar = await call('GET', `/api/blogs/${username}/similar?limit=5`);
   const lookalikes = `similar creators (${similar.ranked_by}, ${similar.candidates} candidates): ${(similar.items ?? []).map((c: any) => `@${c.username}${c.similarity === null ? '' : ` ${c.similarity.toFixed(2)}`}`).join(', ') || 'none yet'}`;
   return [`@${username}:`, credibility, growth, sponsorship, lookalikes].join('\n  ');

@@ -24,8 +24,14 @@ import { startGraphEmulator } from './graph/index.js';
 function readOptions(): Record<string, string | undefined> {
   const { values } = parseArgs({
     options: {
-      seed: { type: 'string' }, proxies: { type: 'string' }, 'proxy-port': { type: 'string' },
-      'openai-port': { type: 'string' }, 'control-port': { type: 'string' }, 'graph-port': { type: 'string' }, creators: { type: 'string' }, host: { type: 'string' },
+      seed: { type: 'string' },
+      proxies: { type: 'string' },
+      'proxy-port': { type: 'string' },
+      'openai-port': { type: 'string' },
+      'control-port': { type: 'string' },
+      'graph-port': { type: 'string' },
+      creators: { type: 'string' },
+      host: { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
@@ -52,7 +58,9 @@ async function main(): Promise<void> {
   const proxies = num(opts.proxies, 3);
   const firstPort = num(opts.proxyPort, 0);
   const instagram = await startInstagramEmulator({
-    seed, host, proxies,
+    seed,
+    host,
+    proxies,
     ports: firstPort > 0 ? Array.from({ length: proxies }, (_, i) => firstPort + i) : undefined,
     world: opts.creators ? { creators: num(opts.creators, 60) } : undefined,
   });
@@ -68,17 +76,27 @@ async function main(): Promise<void> {
   const summary = {
     proxies: instagram.proxyUrls,
     openaiBaseUrl: openai.baseUrl,
-    graph: { baseUrl: graph.baseUrl, appId: graph.app.id, appSecret: graph.app.secret, igAccounts: graph.pages.flatMap((p) => (p.ig ? [p.ig.username] : [])) },
+    graph: {
+      baseUrl: graph.baseUrl,
+      appId: graph.app.id,
+      appSecret: graph.app.secret,
+      igAccounts: graph.pages.flatMap((p) => (p.ig ? [p.ig.username] : [])),
+    },
     control: `http://${host}:${control.port}`,
     accounts: world.accounts.map(({ username, password }) => ({ username, password })),
     examples: world.examples(),
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
-  logHuman(summary, world.accounts.filter((a) => a.loginBehaviour !== 'ok').map((a) => `${a.username} → ${a.loginBehaviour}`));
+  logHuman(
+    summary,
+    world.accounts.filter((a) => a.loginBehaviour !== 'ok').map((a) => `${a.username} → ${a.loginBehaviour}`),
+  );
   if (!opts.quiet) {
     instagram.onRequest((e) => {
       const who = e.username ?? '-';
-      process.stdout.write(`[ig] proxy${e.proxyId ?? '?'} ${who} ${e.method} ${e.route} → ${e.status}${e.fault ? ` (fault: ${e.fault})` : ''}\n`);
+      process.stdout.write(
+        `[ig] proxy${e.proxyId ?? '?'} ${who} ${e.method} ${e.route} → ${e.status}${e.fault ? ` (fault: ${e.fault})` : ''}\n`,
+      );
     });
   }
   const shutdown = async (): Promise<void> => {
@@ -89,7 +107,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-function logHuman(summary: { proxies: string[]; openaiBaseUrl: string; control: string; graph: { baseUrl: string; appId: string; appSecret: string } }, special: string[]): void {
+function logHuman(
+  summary: { proxies: string[]; openaiBaseUrl: string; control: string; graph: { baseUrl: string; appId: string; appSecret: string } },
+  special: string[],
+): void {
   const lines = [
     `Graph API emulator: GRAPH_API_BASE_URL=${summary.graph.baseUrl} GRAPH_APP_ID=${summary.graph.appId} GRAPH_APP_SECRET=${summary.graph.appSecret}`,
     `Instagram emulator: ${summary.proxies.length} proxies (${summary.proxies.join(', ')}); set ig.state.proxyUrl to one of them`,

@@ -155,8 +155,13 @@ function runTests(dir: string, tests: string[]): { passed: boolean; summary: str
     timeout: RUN_TIMEOUT_MS,
     killSignal: 'SIGKILL',
   });
-  if (run.error || run.signal) return { passed: false, summary: `stopped after ${RUN_TIMEOUT_MS / 1000} s (${run.signal ?? run.error?.message})` };
-  const summary = (run.stdout + run.stderr).split('\n').find((l) => /^\s*Tests\s/.test(l))?.trim() ?? `exit ${run.status}`;
+  if (run.error || run.signal)
+    return { passed: false, summary: `stopped after ${RUN_TIMEOUT_MS / 1000} s (${run.signal ?? run.error?.message})` };
+  const summary =
+    (run.stdout + run.stderr)
+      .split('\n')
+      .find((l) => /^\s*Tests\s/.test(l))
+      ?.trim() ?? `exit ${run.status}`;
   return { passed: run.status === 0, summary };
 }
 

@@ -102,7 +102,11 @@ async function startOnDatabase(
     userAgent: `ig-scout-webhooks/${version}`,
   });
   // The runner, its account-aware claim plan and LISTEN, wired as the bench and the tests' pool runner wire them.
-  const { runner, listener, start: startRunner } = wireAccountAwareRunner({
+  const {
+    runner,
+    listener,
+    start: startRunner,
+  } = wireAccountAwareRunner({
     db,
     queueDb: database.queue.db,
     registry,
@@ -121,7 +125,9 @@ async function startOnDatabase(
     db,
     logger: logger.child({ component: 'scheduler' }),
     workerId,
-    jobs: config.SCHEDULER_ENABLED ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined, graph: graph.jobs }) : [],
+    jobs: config.SCHEDULER_ENABLED
+      ? standardJobs({ db, config, maintenance, ai: ai.enabled ? ai.cronJobs : undefined, graph: graph.jobs })
+      : [],
   });
 
   const app = createApp({
@@ -162,7 +168,10 @@ async function startOnDatabase(
     ai: { enabled: ai.enabled, model: config.AI_MODEL, prices: config.AI_PRICES },
     graph: graph.connect,
     metrics,
-    webhooks: { secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS, self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)) },
+    webhooks: {
+      secretGraceMs: config.WEBHOOK_SECRET_GRACE_MS,
+      self: selfAddress(config.HOST, () => listeningPort ?? (config.PORT || undefined)),
+    },
   });
 
   startRunner();
@@ -211,7 +220,10 @@ async function startOnDatabase(
     const drained = await runner.stop(upTo(Number.POSITIVE_INFINITY));
     logger.info(drained, 'task runner stopped');
     await deliverer.stop(upTo(5_000)); // an attempt cut short is released: due again at once, on any process
-    await Promise.race([alerter.flush().then(() => alertEvents.flush()), new Promise((resolve) => setTimeout(resolve, Math.max(0, left() - 500)))]);
+    await Promise.race([
+      alerter.flush().then(() => alertEvents.flush()),
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, left() - 500))),
+    ]);
     await listener.stop();
     await database.close();
     logger.info({ tookMs: Date.now() - started }, 'shutdown complete');
@@ -231,4 +243,3 @@ function packageVersion(): string {
     return 'unknown';
   }
 }
-

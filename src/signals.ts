@@ -32,4 +32,3 @@ export function stopOnSignals(daemon: { stop(): Promise<void> }, logger: Logger,
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
-

@@ -99,7 +99,9 @@ async function scrapeCreators(url: string, count: number): Promise<BlogProfile[]
     if (response.status !== 202) throw new Error(`POST /api/tasks/scrape → ${response.status} ${JSON.stringify(response.json)}`);
     const deadline = Date.now() + 20 * 60_000;
     for (;;) {
-      const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')");
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')",
+      );
       if (Number(rows[0]!.n) >= usernames.length) break;
       if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${usernames.length} scrapes finished in time`);
       await sleep(200);
@@ -112,7 +114,10 @@ async function scrapeCreators(url: string, count: number): Promise<BlogProfile[]
   const database = openDatabase(url, { poolMax: 2 });
   try {
     const ids = await database.db.selectFrom('blogs').select('id').where('scrape_status', '=', 'analyzing').orderBy('id').execute();
-    const loaded = await loadProfiles(database.db, ids.map((b) => b.id));
+    const loaded = await loadProfiles(
+      database.db,
+      ids.map((b) => b.id),
+    );
     log(`scraped ${usernames.length} creators, ${loaded.size} public ones with an ai_analysis task`);
     return [...loaded.values()];
   } finally {
@@ -135,7 +140,14 @@ function largestVersion(raw: unknown): string | null {
   return item.image_versions2?.candidates?.[0]?.url ?? (item.carousel_media?.[0] ? largestVersion(item.carousel_media[0]) : null);
 }
 
-async function measure(client: OpenAI, openai: OpenAiEmulator, model: string, variant: Variant, profiles: BlogProfile[], categories: string[]): Promise<Measured> {
+async function measure(
+  client: OpenAI,
+  openai: OpenAiEmulator,
+  model: string,
+  variant: Variant,
+  profiles: BlogProfile[],
+  categories: string[],
+): Promise<Measured> {
   const defaults = configSchema.parse({});
   const options: LineOptions = {
     model,
@@ -149,7 +161,10 @@ async function measure(client: OpenAI, openai: OpenAiEmulator, model: string, va
     maxCompletionTokens: variant === 'before' ? null : defaults.AI_MAX_COMPLETION_TOKENS,
   };
   const lines = profiles.map((p, i) => requestLine(variant === 'before' ? asBefore(p) : p, i + 1, options));
-  const file = await client.files.create({ file: await toFile(Buffer.from(lines.map((l) => `${l.json}\n`).join('')), `${model}-${variant}.jsonl`), purpose: 'batch' });
+  const file = await client.files.create({
+    file: await toFile(Buffer.from(lines.map((l) => `${l.json}\n`).join('')), `${model}-${variant}.jsonl`),
+    purpose: 'batch',
+  });
   const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
   let batch = created;
   while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
@@ -157,8 +172,24 @@ async function measure(client: OpenAI, openai: OpenAiEmulator, model: string, va
     batch = await client.batches.retrieve(created.id);
   }
   if (batch.status !== 'completed' || !batch.output_file_id) throw new Error(`batch ${batch.id} ended ${batch.status}`);
-  const output = (await (await client.files.content(batch.output_file_id)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const m: Measured = { model, variant, lines: lines.length, answered: 0, valid: 0, prompt: 0, images: 0, completion: 0, reasoning: 0, estimate: 0, worstEstimateError: 0, dollars: 0 };
+  const output = (await (await client.files.content(batch.output_file_id)).text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  const m: Measured = {
+    model,
+    variant,
+    lines: lines.length,
+    answered: 0,
+    valid: 0,
+    prompt: 0,
+    images: 0,
+    completion: 0,
+    reasoning: 0,
+    estimate: 0,
+    worstEstimateError: 0,
+    dollars: 0,
+  };
   for (const request of openai.batchRequests(batch.id)) m.images += billedPrompt(request.body as never).images;
   for (const out of output) {
     const usage = out.response?.body?.usage;
@@ -210,11 +241,17 @@ function report(results: Measured[], creators: number, categories: string[]): Pa
       'every answer a valid AIInsights, before and after': results.every((r) => r.valid === r.answered && r.answered === r.lines),
       'estimate within 10 % of the billed input on every line': results.every((r) => r.worstEstimateError <= 0.1),
     },
-    tables: [{ title: `Per creator, by the OpenAI emulator's usage; Batch prices of src/ai/prices.ts ($ per 1M input / output: ${MODELS.map((m) => `${m} ${price[m]!.input} / ${price[m]!.output}`).join(', ')})`, columns: Object.keys(rows[0]!), rows }],
+    tables: [
+      {
+        title: `Per creator, by the OpenAI emulator's usage; Batch prices of src/ai/prices.ts ($ per 1M input / output: ${MODELS.map((m) => `${m} ${price[m]!.input} / ${price[m]!.output}`).join(', ')})`,
+        columns: Object.keys(rows[0]!),
+        rows,
+      },
+    ],
     notes: [
       'Creators: scraped by a real daemon (src/main.ts, WORKER_CONCURRENCY 2, two emulated accounts) from the Instagram emulator (seed 22); their request lines are built by src/ai/jsonl.ts from the stored profiles, exactly as a batch build does.',
       "Before: each post's largest image version (`image_versions2.candidates[0]`, read from the stored raw answer, as the scraper kept it) and the HD avatar (`hd_profile_pic_url_info`), no reasoning_effort (the model reasons at its default, medium), no max_completion_tokens. After: the defaults — the narrowest version at least 320 px wide with the post's own ratio, the 150-px avatar, reasoning_effort minimal (gpt-5 family only; gpt-4o-mini takes none), max_completion_tokens 4000.",
-      'Accounting: the usage of the OpenAI emulator\'s output lines (emulator/openai/billing.ts, sources in emulator/openai/README.md): text and schema with the o200k_base tokenizer, images by the vision guide\'s rule for the model and the size in the link (patches × 2.46 on gpt-5-nano, × 1.62 on gpt-5-mini; a fixed 2,833 per low-detail image on gpt-4o-mini, so smaller images do not lower its cost), reasoning tokens per effort (medium 1,536–3,072, minimal 0 — OpenAI publishes no figures; these follow issue 22\'s reports).',
+      "Accounting: the usage of the OpenAI emulator's output lines (emulator/openai/billing.ts, sources in emulator/openai/README.md): text and schema with the o200k_base tokenizer, images by the vision guide's rule for the model and the size in the link (patches × 2.46 on gpt-5-nano, × 1.62 on gpt-5-mini; a fixed 2,833 per low-detail image on gpt-4o-mini, so smaller images do not lower its cost), reasoning tokens per effort (medium 1,536–3,072, minimal 0 — OpenAI publishes no figures; these follow issue 22's reports).",
       `Same schema before and after (${categories.length} categories; strict json_schema of src/ai/insights.ts): no field of the answer is dropped; "valid AIInsights" counts answers that parse against it.`,
       "The post images' links in the emulator expire 3 days after its world's epoch (2026-01-01); the daemon would leave such links out of a prompt (src/ai/prompt.ts), so the lines here are built without that check, the same for both variants.",
       'Estimate: the tokens src/ai/tokens.ts counts for a line (what AI_MAX_ENQUEUED_TOKENS and ai_batches.estimated_tokens use) against the prompt_tokens the emulator billed for it. Both follow the same OpenAI documents (written separately), so they agree exactly here; against the live API the image rules are what could differ.',

@@ -17,7 +17,10 @@ export interface LoadResult {
  * autocannon's CLI in its own process, so the load generator never shares an event loop with what it measures
  * (the daemon is a third process). Bounded by duration; targets 127.0.0.1 only.
  */
-export async function autocannon(url: string, options: { connections: number; seconds: number; headers: Record<string, string> }): Promise<LoadResult> {
+export async function autocannon(
+  url: string,
+  options: { connections: number; seconds: number; headers: Record<string, string> },
+): Promise<LoadResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error('load tests target 127.0.0.1 only');
   const args = [CLI, '-j', '-c', String(options.connections), '-d', String(options.seconds)];
   for (const [k, v] of Object.entries(options.headers)) args.push('-H', `${k}=${v}`);

@@ -44,9 +44,22 @@ export const apiPart: BenchPart = {
     const rows: Record<string, string | number | null>[] = [];
     try {
       for (const route of routes(tasks)) {
-        const r = await autocannon(`${daemon.api}${route}`, { connections, seconds, headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+        const r = await autocannon(`${daemon.api}${route}`, {
+          connections,
+          seconds,
+          headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+        });
         log(`GET ${route}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`);
-        rows.push({ request: `GET ${route}`, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max, requests: r.requests, 'non-2xx': r.non2xx, errors: r.errors });
+        rows.push({
+          request: `GET ${route}`,
+          'req/s': r.rps,
+          'p50 ms': r.p50,
+          'p99 ms': r.p99,
+          'max ms': r.max,
+          requests: r.requests,
+          'non-2xx': r.non2xx,
+          errors: r.errors,
+        });
       }
       // POST /api/tasks/scrape with 1,000 usernames: new ones (1,000 blogs and tasks created), then the same again
       // (all found live), one request at a time.
@@ -56,13 +69,17 @@ export const apiPart: BenchPart = {
       for (let i = 0; i < rounds; i++) {
         const usernames = Array.from({ length: 1000 }, (_, j) => `bench.new_${i}_${j}`);
         const created = await daemon.call('POST', '/api/tasks/scrape', { usernames });
-        if (created.status !== 202 || created.json.created !== 1000) throw new Error(`scrape → ${created.status} ${JSON.stringify(created.json).slice(0, 300)}`);
+        if (created.status !== 202 || created.json.created !== 1000)
+          throw new Error(`scrape → ${created.status} ${JSON.stringify(created.json).slice(0, 300)}`);
         fresh.push(created.ms);
         const repeated = await daemon.call('POST', '/api/tasks/scrape', { usernames });
         if (repeated.status !== 202 || repeated.json.existing !== 1000) throw new Error(`scrape again → ${repeated.status}`);
         again.push(repeated.ms);
       }
-      for (const [label, samples] of [['1,000 new usernames', fresh], ['the same 1,000 again (all live)', again]] as const) {
+      for (const [label, samples] of [
+        ['1,000 new usernames', fresh],
+        ['the same 1,000 again (all live)', again],
+      ] as const) {
         rows.push({
           request: `POST /api/tasks/scrape, ${label}`,
           'req/s': null,

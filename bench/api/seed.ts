@@ -6,7 +6,8 @@ import type pg from 'pg';
  * as autovacuum would have done long before a table reached this size.
  */
 export async function seed(client: pg.Client, blogs: number, tasks: number): Promise<void> {
-  await client.query(`
+  await client.query(
+    `
     INSERT INTO blogs (username, full_name, biography, follower_count, following_count, media_count, er, er_reels,
                        er_trend, posts_per_week, scrape_status, scraped_at, source, created_at)
     SELECT 'creator_' || g,
@@ -20,8 +21,11 @@ export async function seed(client: pg.Client, blogs: number, tasks: number): Pro
            now() - ((g % 50) || ' days')::interval,
            CASE WHEN g % 4 = 0 THEN 'discover:food' ELSE 'manual' END,
            now() - ((g % 300) || ' days')::interval
-    FROM generate_series(1, $1::int) AS g`, [blogs]);
-  await client.query(`
+    FROM generate_series(1, $1::int) AS g`,
+    [blogs],
+  );
+  await client.query(
+    `
     INSERT INTO scrape_tasks (blog_id, task_type, status, priority, payload, result, attempts, error_message,
                               run_at, started_at, completed_at, created_at, updated_at)
     SELECT 1 + g % $2::int,
@@ -39,7 +43,9 @@ export async function seed(client: pg.Client, blogs: number, tasks: number): Pro
                                'full_scrape', 'ai_analysis', 'discover', 'followers'])[1 + g % 10] AS type,
                          CASE WHEN g % 100 < 90 THEN 'done' WHEN g % 100 < 94 THEN 'failed'
                               WHEN g % 100 < 95 THEN 'cancelled' ELSE 'pending' END AS status,
-                         now() - ((($1::int - g) / 40) || ' minutes')::interval AS at) AS t`, [tasks, blogs]);
+                         now() - ((($1::int - g) / 40) || ' minutes')::interval AS at) AS t`,
+    [tasks, blogs],
+  );
   // VACUUM too: autovacuum would have set the visibility map long ago, which index-only scans rely on.
   await client.query('VACUUM ANALYZE blogs');
   await client.query('VACUUM ANALYZE scrape_tasks');

@@ -63,7 +63,11 @@ export const consolePart: BenchPart = {
         for (let i = 0; i < loads; i++) {
           await page.goto(`${daemon.api}${route}`, { waitUntil: 'load' });
           const timing = await page.evaluate(() => {
-            const [nav] = (globalThis as unknown as { performance: { getEntriesByType(t: string): { startTime: number; loadEventEnd: number; transferSize: number }[] } }).performance.getEntriesByType('navigation');
+            const [nav] = (
+              globalThis as unknown as {
+                performance: { getEntriesByType(t: string): { startTime: number; loadEventEnd: number; transferSize: number }[] };
+              }
+            ).performance.getEntriesByType('navigation');
             return { ms: nav!.loadEventEnd - nav!.startTime, bytes: nav!.transferSize };
           });
           browserMs.push(timing.ms);

@@ -8,7 +8,8 @@
 import http from 'node:http';
 
 const [api, key, connectionsArg, requestsArg, ...usernames] = process.argv.slice(2);
-if (!api?.startsWith('http://127.0.0.1:') || !key || usernames.length < 10) throw new Error('usage: load.ts http://127.0.0.1:PORT key connections requests username×10+');
+if (!api?.startsWith('http://127.0.0.1:') || !key || usernames.length < 10)
+  throw new Error('usage: load.ts http://127.0.0.1:PORT key connections requests username×10+');
 const connections = Number(connectionsArg);
 const requests = Number(requestsArg);
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -25,7 +26,11 @@ function post(body: string): Promise<{ status: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       `${api}/api/tasks/scrape`,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         response.resume();
         response.once('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));

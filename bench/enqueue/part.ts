@@ -17,9 +17,13 @@ interface LoadOutput {
 
 /** One round of load from its own process (bench/enqueue/load.ts). */
 async function load(api: string, requests: number, usernames: string[]): Promise<LoadOutput> {
-  const child = spawn(process.execPath, ['--import', 'tsx', LOAD, api, BENCH_API_KEY, String(CONNECTIONS), String(requests), ...usernames], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', LOAD, api, BENCH_API_KEY, String(CONNECTIONS), String(requests), ...usernames],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -85,7 +89,13 @@ export const enqueuePart: BenchPart = {
         'p50 / p99 ms (all rounds)': `${round1(percentile(all, 50))} / ${round1(percentile(all, 99))}`,
         'usernames without exactly one live task': duplicates,
       },
-      tables: [{ title: `${CONNECTIONS} connections, ${USERNAMES} usernames per round, windows of 10 in opposite orders`, columns: Object.keys(rows[0]!), rows }],
+      tables: [
+        {
+          title: `${CONNECTIONS} connections, ${USERNAMES} usernames per round, windows of 10 in opposite orders`,
+          columns: Object.keys(rows[0]!),
+          rows,
+        },
+      ],
       notes: [
         'A real daemon process (src/main.ts under tsx, default configuration: DB_POOL_MAX 10, DB_CONFLICT_ATTEMPTS 3, no accounts so no task is claimed) on an empty database.',
         `Load: bench/enqueue/load.ts in its own process, ${CONNECTIONS} keep-alive connections, each request 10 of the round's ${USERNAMES} usernames (a deterministic window), ascending on even connections and descending on odd ones; the bench process, the load, the daemon and Postgres share the machine.`,

@@ -26,7 +26,11 @@ export const exportPart: BenchPart = {
     const nodeOptions = dockerfileNodeOptions();
     const total = rowsToExport();
     // Started first: it migrates the empty database the rows then go into.
-    const daemon = await startDaemon(url, { NODE_OPTIONS: nodeOptions, WORKER_CONCURRENCY: '0', SCHEDULER_ENABLED: 'false' }, { compiled: true });
+    const daemon = await startDaemon(
+      url,
+      { NODE_OPTIONS: nodeOptions, WORKER_CONCURRENCY: '0', SCHEDULER_ENABLED: 'false' },
+      { compiled: true },
+    );
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -59,7 +63,9 @@ export const exportPart: BenchPart = {
           'NDJSON export': `${rows[1]!['rows/s']} rows/s, ${rows[1]!['size MB']} MB`,
           'daemon RSS idle after seeding': `${idle} MB`,
         },
-        tables: [{ title: 'One export per format, read to the end by `ig-scout export blogs --format …`', columns: Object.keys(rows[0]!), rows }],
+        tables: [
+          { title: 'One export per format, read to the end by `ig-scout export blogs --format …`', columns: Object.keys(rows[0]!), rows },
+        ],
         notes: [
           `${total.toLocaleString('en-US')} blogs inserted with SQL (generate_series) into an empty database: profile fields, metrics, an AI summary (ai_insights, about 400 bytes), a biography with an e-mail, one category each; \`raw\` (the last raw profile answer) is left empty, so a batch of real rows weighs more (about EXPORT_BATCH_SIZE × its size).`,
           `The daemon: compiled (\`npm run build\`, \`node dist/src/main.js\`) with the Dockerfile's NODE_OPTIONS (\`${nodeOptions}\`), WORKER_CONCURRENCY=0, EXPORT_BATCH_SIZE at its default (1000). RSS = VmRSS from /proc, sampled every 250 ms during each export, the peak reported; the same for the CLI process.`,

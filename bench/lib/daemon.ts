@@ -67,7 +67,10 @@ export async function startDaemon(
 
   for (let i = 0; ; i++) {
     if (exitCode !== undefined) throw new Error(`the daemon exited with ${exitCode} before it was ready:\n${output}`);
-    const ok = await fetch(`${api}/api/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${api}/api/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (i > 600) throw new Error(`the daemon was not ready within 2 minutes:\n${output}`);
     await sleep(200);

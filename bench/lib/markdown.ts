@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BENCH_DIR, readPartResults, RESULTS_DIR, type PartResult, type Table } from './results.js';
 
-export const MARKDOWN_FILE = process.env.BENCH_QUICK === '1' ? path.join(RESULTS_DIR, 'BENCHMARKS.md') : path.resolve(BENCH_DIR, '..', 'BENCHMARKS.md');
+export const MARKDOWN_FILE =
+  process.env.BENCH_QUICK === '1' ? path.join(RESULTS_DIR, 'BENCHMARKS.md') : path.resolve(BENCH_DIR, '..', 'BENCHMARKS.md');
 
 /** BENCHMARKS.md is generated from bench/results/*.json: every figure sits next to its command, machine and load. */
 export async function writeMarkdown(): Promise<string> {
@@ -30,7 +31,9 @@ export async function writeMarkdown(): Promise<string> {
 
 function renderPart(r: PartResult): string[] {
   const m = r.machine;
-  const versions = Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const versions = Object.entries(r.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const out = [
     `## ${r.title}${r.quick ? ' (quick)' : ''}`,
     '',
@@ -77,17 +80,17 @@ const FINDINGS = [
   '  rounds on a shared machine (load 1.7 to 15): against graphile-worker *batched* (`localQueue` + `completeJobBatchDelay`,',
   '  its best documented mode) ig-scout runs ×1.19 / ×0.50 the tasks at concurrency 1 (synchronous / asynchronous',
   '  commit), ×1.76 / ×1.35 at 8 and ×2.29 / ×1.58 at 32; in the calm third round alone (load below 3.5) it was ahead',
-  '  at every concurrency and durability, by ×1.06 at 1 asynchronous. The asynchronous row at 1 misses issue 14\'s ×1.0',
-  '  under load: there ig-scout\'s three held tasks finish together and wait for one statement, while graphile-worker',
+  "  at every concurrency and durability, by ×1.06 at 1 asynchronous. The asynchronous row at 1 misses issue 14's ×1.0",
+  "  under load: there ig-scout's three held tasks finish together and wait for one statement, while graphile-worker",
   '  fetches and completes on two connections at once. What closed the gap (issue 14): claiming ahead. The runner',
-  '  holds `QUEUE_CLAIM_AHEAD` (default concurrency + 1, graphile-worker\'s recommended `localQueue` size) tasks of',
+  "  holds `QUEUE_CLAIM_AHEAD` (default concurrency + 1, graphile-worker's recommended `localQueue` size) tasks of",
   '  account-free types beyond its running ones, leased and renewed like them (one renewal statement for all it holds),',
   '  handed back unstarted on stop; a finished run frees its slot at once and the next starts while the completion is',
   '  written. The completing statement claims for the room the runner then has (`sql/queue/complete-claim.sql`;',
   '  *queries/task* 0.33 at 1, 0.06 at 8, 0.02 at 32), and once a claim comes back short (nothing due) completions only',
   '  complete and new work is claimed on its NOTIFY. Claims return only what a run reads. Instagram types are never',
-  '  claimed ahead (an account must be usable for each), so the daemon\'s own registry is unaffected: there each task is',
-  '  bounded by its account\'s 30 requests an hour. ig-scout keeps every task as the row of record (result, progress,',
+  "  claimed ahead (an account must be usable for each), so the daemon's own registry is unaffected: there each task is",
+  "  bounded by its account's 30 requests an hour. ig-scout keeps every task as the row of record (result, progress,",
   '  errors), where graphile-worker deletes a finished job, so each status change is a non-HOT UPDATE of a wider row',
   '  (see *WAL bytes/task*).',
   '- **Queue latency** (enqueue→start p50). Over the three rounds ig-scout is at or below graphile-worker batched at',
@@ -96,14 +99,14 @@ const FINDINGS = [
   '  below every peer" is missed in those rows, by a few milliseconds that the load moved more than that between rounds.',
   '  In the calm third round it was at or below graphile-worker batched in every row. The path is the same for both:',
   '  an INSERT with a NOTIFY, the notification, one claim. At "off" ig-scout\'s enqueuing connection commits',
-  '  asynchronously like its peers\' (before, it committed synchronously and paid one WAL flush more than they did).',
+  "  asynchronously like its peers' (before, it committed synchronously and paid one WAL flush more than they did).",
   '- **Stuck backlog.** 100,000 pending `ai_analysis` tasks (no OpenAI key, or batches open) next to 1,000,000 finished',
   '  ones used to cut the runner to ×0.11, every claim walking them through the index and the heap. The claim index',
-  '  now leaves them out (migration 0018) and the runner\'s claims repeat its predicate: ×1.03, and the claim with',
+  "  now leaves them out (migration 0018) and the runner's claims repeat its predicate: ×1.03, and the claim with",
   '  nothing claimable reads 1 buffer (the EXPLAIN above).',
   '- **Stale statistics** once made every claim read and sort all pending rows after a large bulk enqueue:',
   '  `enqueueTasks` runs ANALYZE after 5,000 rows or more, and migration 0007 lowers the autovacuum thresholds of',
-  '  `scrape_tasks`. Partial indexes by state (migration 0008) keep finished rows out of the claim\'s path.',
+  "  `scrape_tasks`. Partial indexes by state (migration 0008) keep finished rows out of the claim's path.",
   '- **pg-boss** polls instead of listening, so its latency is about half its polling interval and its throughput',
   '  grows with the number of workers × batch size; its figures are for batches of 100 (with batches of 1 it runs',
   '  2 tasks/s per worker).',
@@ -111,12 +114,12 @@ const FINDINGS = [
   "  lists come 25 to a page on 2026 Instagram (200 in the library's era): a `followers` task costs 1 profile lookup +",
   '  ⌈N ÷ 25⌉ pages, about 40 requests per 1,000 followers (was 5). A 10,000-follower list took 402 requests on 1',
   '  account (13.8 h at 30 requests an hour), 406 on 5 (2.8 h); on 20 accounts the budget no longer binds and the 2–5 s',
-  "  pause between requests does (416 requests, about 24 min). The few requests beyond 401 come with each account the",
+  '  pause between requests does (416 requests, about 24 min). The few requests beyond 401 come with each account the',
   "  task moves to when one's budget is spent. A profile still costs at most 5 requests (profile, 2 feed",
   '  pages, highlights tray, stories); `discover` costs ⌈posts ÷ about 16⌉ section pages per tab (4 for the 50 top',
   '  posts) plus one lookup per new public author. The scraping table above was measured before these changes; re-run',
   '  `npm run bench:scrape` on a quiet machine.',
-  '- **Scraping** meets its targets: budget utilisation above 95 % and no violation in the emulator\'s log. The wall',
+  "- **Scraping** meets its targets: budget utilisation above 95 % and no violation in the emulator's log. The wall",
   '  time is below the brief\'s "requests ÷ (accounts × budget) × window" because a sliding window lets every account',
   '  spend its first budget at once; against the sliding-window floor it is within a few percent.',
   '- **API** reads stay fast at a million tasks because every list is served by an index in its sort order and pages',
@@ -126,7 +129,7 @@ const FINDINGS = [
   '  settled tasks every 30 s in the background, so concurrent probes no longer queue a count each on the pool',
   '  (the same day, with live counts and accounts still queried by every probe: p50 44 ms, p99 79 ms; shared: 3 / 9 ms).',
   '- **Memory.** With 100 accounts scraping at concurrency 50 the live heap stays around 60 to 80 MB, but V8 sizes',
-  '  its heap from the host\'s memory and lets it grow lazily, far past what is live, when nothing caps it. The',
+  "  its heap from the host's memory and lets it grow lazily, far past what is live, when nothing caps it. The",
   '  Docker image sets `--max-old-space-size=128 --max-semi-space-size=8` (about what Node picks itself inside a',
   '  512 MB cgroup); the bench reads them from the Dockerfile. The smaller semi-spaces cost no measurable speed.',
   '  In a one-off trial without the API load, `--optimize-for-size` kept the peak lower still (145 MB) but the same',

@@ -41,7 +41,8 @@ export const memoryPart: BenchPart = {
       summary: {
         'RSS idle, Docker image (target < 200 MB)': `${image['idle MB']} MB`,
         'RSS peak under load, Docker image (target < 200 MB)': `${image['peak under load MB']} MB`,
-        'target (Docker image, idle and peak < 200 MB)': Math.max(image['idle MB']!, image['peak under load MB']!) < LIMIT_MB ? 'met' : 'missed',
+        'target (Docker image, idle and peak < 200 MB)':
+          Math.max(image['idle MB']!, image['peak under load MB']!) < LIMIT_MB ? 'met' : 'missed',
         'RSS idle / peak, compiled without heap settings': `${bare['idle MB']} / ${bare['peak under load MB']} MB`,
         'RSS idle / peak, under tsx (npm start)': `${dev['idle MB']} / ${dev['peak under load MB']} MB`,
       },
@@ -64,8 +65,8 @@ function dockerfileNodeOptions(): string {
 
 const quickProfiles = () => (quick() ? 300 : 1000);
 const NOTES = [
-  'A real daemon process with 100 accounts and 100 proxies imported from IG_ACCOUNTS / IG_PROXIES, all pointing at the Instagram emulator; WORKER_CONCURRENCY=50, DB_POOL_MAX=20, 30 requests per 10 s per account. Measured three times: compiled (`npm run build`, then `node dist/src/main.js`) with the NODE_OPTIONS the Dockerfile sets (read from it), the same without them (V8 sizes its heap from the machine\'s memory and grows it lazily, far past what is live), and under tsx (`npm start`).',
-  'Idle: some seconds after ready, then sampled for 3 s. Under load: all usernames in POST /api/tasks/scrape, scraped by the pool while autocannon (another process) reads GET /api/blogs?limit=100; RSS (VmRSS of the daemon\'s process from /proc) sampled every 250 ms, the peak reported.',
+  "A real daemon process with 100 accounts and 100 proxies imported from IG_ACCOUNTS / IG_PROXIES, all pointing at the Instagram emulator; WORKER_CONCURRENCY=50, DB_POOL_MAX=20, 30 requests per 10 s per account. Measured three times: compiled (`npm run build`, then `node dist/src/main.js`) with the NODE_OPTIONS the Dockerfile sets (read from it), the same without them (V8 sizes its heap from the machine's memory and grows it lazily, far past what is live), and under tsx (`npm start`).",
+  "Idle: some seconds after ready, then sampled for 3 s. Under load: all usernames in POST /api/tasks/scrape, scraped by the pool while autocannon (another process) reads GET /api/blogs?limit=100; RSS (VmRSS of the daemon's process from /proc) sampled every 250 ms, the peak reported.",
 ];
 
 async function measure(url: string, compiled: boolean, nodeOptions: string) {
@@ -79,19 +80,23 @@ async function measure(url: string, compiled: boolean, nodeOptions: string) {
   if (accounts.length < ACCOUNTS) throw new Error(`the world has only ${accounts.length} accounts that log in`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const daemon = await startDaemon(url, {
-    WORKER_CONCURRENCY: '50',
-    DB_POOL_MAX: '20',
-    IG_PROXIES: emulator.proxyUrls.join('\n'),
-    IG_ACCOUNTS: accounts.map((a) => `${a.username}:${a.password}`).join('\n'),
-    ACCOUNT_REQUESTS_PER_HOUR: '30',
-    ACCOUNT_BUDGET_WINDOW_MS: String(windowMs),
-    ACCOUNT_WARMUP_DAYS: '0',
-    ACCOUNT_REQUEST_DELAY_MIN_MS: '5',
-    ACCOUNT_REQUEST_DELAY_MAX_MS: '15',
-    // V8 grows its heap lazily up to a limit sized from the machine's memory; a cap makes it collect sooner.
-    NODE_OPTIONS: nodeOptions,
-  }, { compiled });
+  const daemon = await startDaemon(
+    url,
+    {
+      WORKER_CONCURRENCY: '50',
+      DB_POOL_MAX: '20',
+      IG_PROXIES: emulator.proxyUrls.join('\n'),
+      IG_ACCOUNTS: accounts.map((a) => `${a.username}:${a.password}`).join('\n'),
+      ACCOUNT_REQUESTS_PER_HOUR: '30',
+      ACCOUNT_BUDGET_WINDOW_MS: String(windowMs),
+      ACCOUNT_WARMUP_DAYS: '0',
+      ACCOUNT_REQUEST_DELAY_MIN_MS: '5',
+      ACCOUNT_REQUEST_DELAY_MAX_MS: '15',
+      // V8 grows its heap lazily up to a limit sized from the machine's memory; a cap makes it collect sooner.
+      NODE_OPTIONS: nodeOptions,
+    },
+    { compiled },
+  );
   try {
     const startRss = await daemon.rssMb();
     await sleep(idleSeconds * 1000);
@@ -100,7 +105,8 @@ async function measure(url: string, compiled: boolean, nodeOptions: string) {
 
     const usernames = emulator.world.creators.slice(0, profiles).map((c) => c.username);
     const started = Date.now();
-    for (let i = 0; i < usernames.length; i += 1000) await daemon.call('POST', '/api/tasks/scrape', { usernames: usernames.slice(i, i + 1000) });
+    for (let i = 0; i < usernames.length; i += 1000)
+      await daemon.call('POST', '/api/tasks/scrape', { usernames: usernames.slice(i, i + 1000) });
     // Scraping with all 100 accounts, and at the same time API reads from a second process.
     const peak = { value: 0 };
     let stop = false;
@@ -110,9 +116,19 @@ async function measure(url: string, compiled: boolean, nodeOptions: string) {
         await sleep(250);
       }
     })();
-    const api = autocannon(`${daemon.api}/api/blogs?limit=100`, { connections: 10, seconds: apiSeconds, headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+    const api = autocannon(`${daemon.api}/api/blogs?limit=100`, {
+      connections: 10,
+      seconds: apiSeconds,
+      headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+    });
     const finished = async () =>
-      Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')")).rows[0]!.n);
+      Number(
+        (
+          await client.query<{ n: string }>(
+            "SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')",
+          )
+        ).rows[0]!.n,
+      );
     let done = 0;
     while ((done = await finished()) < profiles && Date.now() - started < 180_000) await sleep(500);
     const apiResult = await api;

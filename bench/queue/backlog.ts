@@ -53,7 +53,8 @@ export const backlogPart: BenchPart = {
       );
       await admin.query('VACUUM ANALYZE scrape_tasks');
     };
-    const wal = async () => BigInt((await admin.query<{ lsn: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS lsn")).rows[0]!.lsn);
+    const wal = async () =>
+      BigInt((await admin.query<{ lsn: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS lsn")).rows[0]!.lsn);
     try {
       const seedStarted = Date.now();
       await admin.query(
@@ -71,7 +72,10 @@ export const backlogPart: BenchPart = {
         for (const on of [false, true]) {
           await setBacklog(on);
           const m = await measure(system, CONCURRENCY, settings, wal);
-          const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+          const load = os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ');
           const scenario = on ? `${backlog.toLocaleString('en-US')} unclaimable pending` : 'no backlog';
           log(`backlog ${scenario} round ${round}: ${m.throughput} tasks/s, p50 ${m.p50} ms (load ${load})`);
           results.push({ scenario, m, load });
@@ -85,14 +89,19 @@ export const backlogPart: BenchPart = {
       let plan: string[];
       try {
         await client.query('BEGIN');
-        const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${claim}`, ['bench#explain', 8, 60_000, ['noop', 'full_scrape']]);
+        const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${claim}`, [
+          'bench#explain',
+          8,
+          60_000,
+          ['noop', 'full_scrape'],
+        ]);
         plan = explained.rows.map((r) => r['QUERY PLAN']);
         await client.query('ROLLBACK');
       } finally {
         client.release();
       }
       const mean = (on: boolean) => {
-        const rows = results.filter((r) => r.scenario !== 'no backlog' === on);
+        const rows = results.filter((r) => (r.scenario !== 'no backlog') === on);
         return Math.round(rows.reduce((sum, r) => sum + r.m.throughput, 0) / rows.length);
       };
       const with_ = mean(true);
@@ -104,7 +113,11 @@ export const backlogPart: BenchPart = {
           [`tasks/s at concurrency ${CONCURRENCY}, no backlog (mean of ${rounds})`]: without,
           [`tasks/s with ${backlog.toLocaleString('en-US')} unclaimable pending tasks`]: with_,
           'ratio (target ≥ 0.9)': backlogRatio,
-          'claim with the backlog, nothing claimable': plan.filter((line) => /Execution Time|Buffers: shared/.test(line)).slice(0, 2).map((l) => l.trim()).join('; '),
+          'claim with the backlog, nothing claimable': plan
+            .filter((line) => /Execution Time|Buffers: shared/.test(line))
+            .slice(0, 2)
+            .map((l) => l.trim())
+            .join('; '),
         },
         tables: [
           {
@@ -120,7 +133,11 @@ export const backlogPart: BenchPart = {
               'load 1/5/15': r.load,
             })),
           },
-          { title: 'The claim (sql/queue/claim.sql) with the backlog pending and nothing claimable: EXPLAIN (ANALYZE, BUFFERS)', columns: ['plan'], rows: plan.map((line) => ({ plan: line })) },
+          {
+            title: 'The claim (sql/queue/claim.sql) with the backlog pending and nothing claimable: EXPLAIN (ANALYZE, BUFFERS)',
+            columns: ['plan'],
+            rows: plan.map((line) => ({ plan: line })),
+          },
         ],
         notes: [
           `ig-scout's queue as the daemon wires it (bench/queue/ours.ts: TaskRunner with the account-aware claim plan, LISTEN/NOTIFY, asynchronous commit on the queue pool), concurrency ${CONCURRENCY}, on one database holding ${finished.toLocaleString('en-US')} finished full_scrape tasks and ${backlog.toLocaleString('en-US')} ai_analysis tasks at priority 3.`,

@@ -26,7 +26,9 @@ export async function graphileWorker(url: string, version: string, options: { ba
     async start(concurrency, onStart) {
       runner = await run({
         connectionString,
-        ...(batched ? { preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } } : {}),
+        ...(batched
+          ? { preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } }
+          : {}),
         concurrency,
         maxPoolSize: concurrency + 2,
         noHandleSignals: true,

@@ -26,7 +26,12 @@ export interface Measurement {
  *  - latency: `latencyTasks` enqueued one call each at `paceRate`; enqueue→start = handler start − the producer's
  *    clock just before its enqueue call (one process, one clock).
  */
-export async function measure(system: QueueSystem, concurrency: number, settings: Settings, wal: () => Promise<bigint>): Promise<Measurement> {
+export async function measure(
+  system: QueueSystem,
+  concurrency: number,
+  settings: Settings,
+  wal: () => Promise<bigint>,
+): Promise<Measurement> {
   await system.reset();
   const latencies: number[] = [];
   let pacing = false;

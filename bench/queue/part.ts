@@ -81,8 +81,13 @@ export const queuePart: BenchPart = {
           const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
           for (const system of order) {
             const m = await measure(system, c, s, wal);
-            const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-            log(`round ${round + 1} ${system.name} c=${c}: ${m.throughput} tasks/s, ${m.queriesPerTask} queries/task, p50 ${m.p50} ms, p99 ${m.p99} ms (load ${load})`);
+            const load = os
+              .loadavg()
+              .map((l) => l.toFixed(2))
+              .join(' ');
+            log(
+              `round ${round + 1} ${system.name} c=${c}: ${m.throughput} tasks/s, ${m.queriesPerTask} queries/task, p50 ${m.p50} ms, p99 ${m.p99} ms (load ${load})`,
+            );
             const key = `${c} ${system.name}`;
             runs.set(key, [...(runs.get(key) ?? []), m]);
             loadsOf.set(key, [...(loadsOf.get(key) ?? []), load.split(' ')[0]!]);
@@ -93,12 +98,16 @@ export const queuePart: BenchPart = {
       for (const system of systems) await system.close();
       await walPool.end();
     }
-    const keys = concurrencies().flatMap((c) => systems.map((system) => `${c} ${system.name}`)).filter((k, i, all) => all.indexOf(k) === i);
+    const keys = concurrencies()
+      .flatMap((c) => systems.map((system) => `${c} ${system.name}`))
+      .filter((k, i, all) => all.indexOf(k) === i);
     const results = keys.map((k) => medianOf(runs.get(k)!));
     const loads = keys.map((k) => loadsOf.get(k)!.join(' / '));
     // The reference: graphile-worker batched (its best mode) at the same concurrency and the same durability.
     const reference = (c: number, system: string) =>
-      results.find((r) => r.system.startsWith('graphile-worker batched') && r.concurrency === c && durability(r.system) === durability(system))!;
+      results.find(
+        (r) => r.system.startsWith('graphile-worker batched') && r.concurrency === c && durability(r.system) === durability(system),
+      )!;
     const rows = results.map((m, i) => ({
       concurrency: m.concurrency,
       system: m.system,
@@ -115,16 +124,28 @@ export const queuePart: BenchPart = {
       'load (1 min) per round': loads[i] ?? null,
     }));
     const ours = results.filter((r) => r.system.startsWith('ig-scout'));
-    const peers = (m: Measurement) => results.filter((r) => !r.system.startsWith('ig-scout') && r.concurrency === m.concurrency && durability(r.system) === durability(m.system));
+    const peers = (m: Measurement) =>
+      results.filter(
+        (r) => !r.system.startsWith('ig-scout') && r.concurrency === m.concurrency && durability(r.system) === durability(m.system),
+      );
     const summary: Record<string, string | number | boolean | null> = {};
     for (const m of ours) {
       const gw = reference(m.concurrency, m.system);
       const key = `c=${m.concurrency}, sync commit ${durability(m.system)}`;
-      summary[`${key}: ig-scout tasks/s (graphile-worker batched)`] = `${m.throughput} (${gw.throughput}) → ×${ratio(m.throughput, gw.throughput)}`;
+      summary[`${key}: ig-scout tasks/s (graphile-worker batched)`] =
+        `${m.throughput} (${gw.throughput}) → ×${ratio(m.throughput, gw.throughput)}`;
       summary[`${key}: ig-scout p50 ms (graphile-worker batched)`] = `${m.p50} (${gw.p50}) → ×${ratio(m.p50, gw.p50)}`;
     }
-    summary['target: throughput ≥ graphile-worker batched at every concurrency and durability'] = ours.every((m) => m.throughput >= reference(m.concurrency, m.system).throughput) ? 'met' : 'missed';
-    summary['target: p50 latency ≤ every peer at every concurrency and durability'] = ours.every((m) => peers(m).every((p) => m.p50 <= p.p50)) ? 'met' : 'missed';
+    summary['target: throughput ≥ graphile-worker batched at every concurrency and durability'] = ours.every(
+      (m) => m.throughput >= reference(m.concurrency, m.system).throughput,
+    )
+      ? 'met'
+      : 'missed';
+    summary['target: p50 latency ≤ every peer at every concurrency and durability'] = ours.every((m) =>
+      peers(m).every((p) => m.p50 <= p.p50),
+    )
+      ? 'met'
+      : 'missed';
     summary['rounds (each figure the median of its rounds)'] = rounds();
     summary['1-minute load average over the run (min, median, max)'] = loadSpread([...loadsOf.values()].flat().map(Number));
     return {
@@ -133,7 +154,21 @@ export const queuePart: BenchPart = {
       tables: [
         {
           title: `${s.tasks.toLocaleString('en-US')} no-op tasks per system and concurrency; latency over ${s.latencyTasks} single enqueues at ${s.paceRate}/s${rounds() > 1 ? `; median of ${rounds()} rounds` : ''}`,
-          columns: ['concurrency', 'system', 'sync commit', 'tasks/s', '× gwb', 'queries/task', 'WAL bytes/task', 'p50 ms', 'p50 × gwb', 'p99 ms', 'p99 × gwb', 'max ms', 'load (1 min) per round'],
+          columns: [
+            'concurrency',
+            'system',
+            'sync commit',
+            'tasks/s',
+            '× gwb',
+            'queries/task',
+            'WAL bytes/task',
+            'p50 ms',
+            'p50 × gwb',
+            'p99 ms',
+            'p99 × gwb',
+            'max ms',
+            'load (1 min) per round',
+          ],
           rows,
         },
       ],
@@ -141,12 +176,12 @@ export const queuePart: BenchPart = {
         `Rounds: ${rounds()} (BENCH_ROUNDS). Each round runs every concurrency, and at each every system in turn, starting the turn at the next system each round; every figure is the median of the rounds. Ratios compare those medians.`,
         'All systems on the same Postgres database, interleaved (at each concurrency every system in turn), in one process; producer and workers in that process (as a daemon enqueues from its API and runs tasks). "× gwb" is the ratio to graphile-worker batched (localQueue + completeJobBatchDelay) at the same concurrency and the same synchronous_commit (for latency, below 1 is better).',
         'Like for like only at equal durability: compare rows with the same "sync commit" value, never across. "on" is every peer\'s default; ig-scout (sync commit) is its queue pool forced to commit synchronously (its enqueuing pool commits synchronously, as the daemon\'s API does). "off" is ig-scout\'s queue pool default, and every connection of every system commits with synchronous_commit = off, the enqueuing ones included (ig-scout\'s too, which the daemon\'s API does not: there its enqueue→start carries one WAL flush more, as in the "on" rows). The load average is the machine\'s when each measurement finished: on a shared machine read ratios, not absolute figures.',
-        'Throughput: all tasks enqueued in one bulk call of each system\'s own API (enqueueTasks / addJobs / insert), timed from that call until none is unfinished in its table (an EXISTS polled every 25 ms, so that watching costs the system under test next to nothing).',
+        "Throughput: all tasks enqueued in one bulk call of each system's own API (enqueueTasks / addJobs / insert), timed from that call until none is unfinished in its table (an EXISTS polled every 25 ms, so that watching costs the system under test next to nothing).",
         'ig-scout claims ahead (QUEUE_CLAIM_AHEAD, default concurrency + 1, the size graphile-worker batched is given here): it holds up to that many no-op tasks claimed beyond its running ones, leased and renewed like them, so a run that finishes frees its slot at once and the next starts in it while the completion is written. Completions go in batches without waiting for one: the first one tick after a run finishes (with every run that finished in that tick), runs that finish while it is in flight in the next statement (up to 2 in flight, QUEUE_STATEMENTS_IN_FLIGHT), and that statement also claims for the room the runner then has (freed slots and buffer). Its statements are prepared on a pool of their own, planned once per connection (generic plans); in the "off" rows they commit without waiting for the WAL flush (the daemon\'s setting: a crash of Postgres can undo a claim or completion, and the task then runs again, as after an expired lease; handlers\' data is committed synchronously on the main pool).',
         'ig-scout runs as the daemon wires it: wireAccountAwareRunner and runnerOptionsFrom (src/tasks/wiring.ts), the very calls of src/daemon.ts, with the configuration src/config.ts gives for WORKER_CONCURRENCY = c and nothing else set: with the account-aware claim plan (Instagram tasks are claimed only while an account can take them) over the real availability query, and the completing statement claims through that plan. The bench database has no account: the plan asks once, then keeps "none usable" until a NOTIFY says an account changed or the poll interval passes, so it claims only the no-op type. With an account usable the plan asks before every claim: one more statement per batch (not measured here; there each Instagram task is bounded by its account\'s 30 requests an hour).',
-        'Latency: enqueue→start, from the producer\'s clock just before its single-task enqueue call (enqueueTasks / addJob / send) to the handler\'s first line; the same pace for every system, so none has a backlog.',
+        "Latency: enqueue→start, from the producer's clock just before its single-task enqueue call (enqueueTasks / addJob / send) to the handler's first line; the same pace for every system, so none has a backlog.",
         'WAL bytes/task: WAL Postgres wrote during the throughput phase (enqueue included, every process on the server), per task.',
-        'queries/task: every query any pg client of the process sent during the throughput phase (enqueue, claim, complete, listen), divided by the tasks; the bench\'s own polling is left out.',
+        "queries/task: every query any pg client of the process sent during the throughput phase (enqueue, claim, complete, listen), divided by the tasks; the bench's own polling is left out.",
         ...systems.map((sys) => `${sys.name} ${sys.version}: ${sys.setup(32).replace(/32/g, 'c')}.`),
         'pg-boss 10 polls (no LISTEN/NOTIFY) and sleeps between fetches until its polling interval has passed, so its latency is about half that interval and its throughput is bounded by batchSize ÷ interval per worker.',
       ],

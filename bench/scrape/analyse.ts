@@ -39,7 +39,10 @@ export function analyseBudget(
 }
 
 function busiestWindow(entries: readonly LogEntry[], username: string, windowMs: number): number {
-  const times = entries.filter((e) => e.username === username).map((e) => e.wallStartedAt).sort((a, b) => a - b);
+  const times = entries
+    .filter((e) => e.username === username)
+    .map((e) => e.wallStartedAt)
+    .sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (times[i]! - times[j]! >= windowMs) j++;

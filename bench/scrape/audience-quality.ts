@@ -43,18 +43,26 @@ export const audienceQualityPart: BenchPart = {
       for (const target of targets) {
         for (const deep of [0, DEEP]) {
           const from = emulator.log.length;
-          const res = await daemon.call('POST', '/api/tasks/audience-quality', { username: target.username, sample: SAMPLE, deep_budget: deep, seed: 1 });
+          const res = await daemon.call('POST', '/api/tasks/audience-quality', {
+            username: target.username,
+            sample: SAMPLE,
+            deep_budget: deep,
+            seed: 1,
+          });
           if (res.status !== 202) throw new Error(`POST /api/tasks/audience-quality → ${res.status} ${JSON.stringify(res.json)}`);
           const id = res.json.tasks[0].id as number;
           const deadline = Date.now() + 120_000;
           let task: { status: string; result: any } | undefined;
           for (;;) {
-            task = (await client.query<{ status: string; result: any }>('SELECT status, result FROM scrape_tasks WHERE id = $1', [id])).rows[0];
+            task = (await client.query<{ status: string; result: any }>('SELECT status, result FROM scrape_tasks WHERE id = $1', [id]))
+              .rows[0];
             if (task?.status === 'done' || task?.status === 'failed') break;
             if (Date.now() > deadline) throw new Error(`audience_quality task ${id} is still ${task?.status}`);
             await sleep(100);
           }
-          const seen = emulator.log.slice(from).filter((e) => e.route !== 'accounts/login' && !e.route.includes('sync') && e.route !== 'accounts/current_user');
+          const seen = emulator.log
+            .slice(from)
+            .filter((e) => e.route !== 'accounts/login' && !e.route.includes('sync') && e.route !== 'accounts/current_user');
           const truth = audienceTruth(emulator.world, target, SAMPLE);
           const q = task!.result;
           rows.push({
@@ -66,7 +74,8 @@ export const audienceQualityPart: BenchPart = {
             'profile lookups': seen.filter((e) => e.route === 'users/{pk}/info').length,
             'requests at Instagram': seen.length,
             'requests (task result)': q.requests,
-            credibility: q.credibility === null ? '—' : `${round2(q.credibility.value)} [${round2(q.credibility.low)}, ${round2(q.credibility.high)}]`,
+            credibility:
+              q.credibility === null ? '—' : `${round2(q.credibility.value)} [${round2(q.credibility.low)}, ${round2(q.credibility.high)}]`,
             'true credibility (frame)': round2(1 - truth.suspicious / truth.frame),
           });
           log(`audience_quality ${target.username} ${deep === 0 ? 'quick' : 'deep'}: ${seen.length} requests`);
@@ -83,12 +92,25 @@ export const audienceQualityPart: BenchPart = {
       summary: {
         'quick tier, 400 followers: most requests at Instagram': maxQuick,
         'quick tier within 17 requests': maxQuick <= 17 ? 'yes' : 'no',
-        [`deep tier (${DEEP} lookups): most requests`]: Math.max(...rows.filter((r) => r['tier'] !== 'quick').map((r) => Number(r['requests at Instagram']))),
+        [`deep tier (${DEEP} lookups): most requests`]: Math.max(
+          ...rows.filter((r) => r['tier'] !== 'quick').map((r) => Number(r['requests at Instagram'])),
+        ),
       },
       tables: [
         {
           title: `audience_quality per creator: sample ${SAMPLE}, follower pages of 25, one account`,
-          columns: ['creator', 'followers', 'tier', 'followers read', 'list pages', 'profile lookups', 'requests at Instagram', 'requests (task result)', 'credibility', 'true credibility (frame)'],
+          columns: [
+            'creator',
+            'followers',
+            'tier',
+            'followers read',
+            'list pages',
+            'profile lookups',
+            'requests at Instagram',
+            'requests (task result)',
+            'credibility',
+            'true credibility (frame)',
+          ],
           rows,
         },
       ],

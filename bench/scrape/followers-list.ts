@@ -28,7 +28,11 @@ export const followersListPart: BenchPart = {
     const rows: Record<string, string | number>[] = [];
     for (const accounts of accountCounts) {
       const db = await siblingDatabase(url, `bench_followers_${accounts}`);
-      const emulator = await startInstagramEmulator({ seed: 13, proxies: accounts, world: { accounts: accounts + 3, creators: 10, followersAccountCount: followers } });
+      const emulator = await startInstagramEmulator({
+        seed: 13,
+        proxies: accounts,
+        world: { accounts: accounts + 3, creators: 10, followersAccountCount: followers },
+      });
       emulator.setRateLimit({ maxRequests: BUDGET, windowMs });
       const logins = emulator.world.accounts.filter((a) => a.loginBehaviour === 'ok').slice(0, accounts);
       const target = emulator.world.followersAccount;
@@ -48,7 +52,11 @@ export const followersListPart: BenchPart = {
       try {
         await client.connect();
         const started = Date.now();
-        const response = await daemon.call('POST', '/api/tasks/followers', { username: target.username, kind: 'followers', max: followers });
+        const response = await daemon.call('POST', '/api/tasks/followers', {
+          username: target.username,
+          kind: 'followers',
+          max: followers,
+        });
         if (response.status !== 202) throw new Error(`POST /api/tasks/followers → ${response.status} ${JSON.stringify(response.json)}`);
         const deadline = started + Math.max(120_000, (followers / 25 / (accounts * BUDGET) + 2) * windowMs * 3);
         let status = 'pending';
@@ -56,16 +64,24 @@ export const followersListPart: BenchPart = {
           const { rows: tasks } = await client.query<{ status: string }>("SELECT status FROM scrape_tasks WHERE task_type = 'followers'");
           status = tasks[0]?.status ?? 'missing';
           if (status === 'done' || status === 'failed') break;
-          if (Date.now() > deadline) throw new Error(`the followers task is still ${status} after ${Math.round((Date.now() - started) / 1000)} s`);
+          if (Date.now() > deadline)
+            throw new Error(`the followers task is still ${status} after ${Math.round((Date.now() - started) / 1000)} s`);
           await sleep(200);
         }
         const wallMs = Date.now() - started;
-        const { rows: stored } = await client.query<{ n: string }>("SELECT count(*) AS n FROM audience_edges WHERE kind = 'followers'").catch(() => ({ rows: [{ n: '?' }] }));
+        const { rows: stored } = await client
+          .query<{ n: string }>("SELECT count(*) AS n FROM audience_edges WHERE kind = 'followers'")
+          .catch(() => ({ rows: [{ n: '?' }] }));
         const pages = emulator.log.filter((e) => e.route === 'friendships/{pk}/followers').length;
         const requests = emulator.log.filter((e) => e.route !== 'accounts/login').length;
         const rateLimited = emulator.log.filter((e) => e.status === 429 || e.status === 401).length;
-        const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-        log(`followers_list ${accounts} account(s): ${status}, ${requests} requests (${pages} pages), ${round1(wallMs / 1000)} s (load ${load})`);
+        const load = os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ');
+        log(
+          `followers_list ${accounts} account(s): ${status}, ${requests} requests (${pages} pages), ${round1(wallMs / 1000)} s (load ${load})`,
+        );
         rows.push({
           accounts,
           'task status': status,
@@ -78,7 +94,10 @@ export const followersListPart: BenchPart = {
           // Where the budget binds, compressed time scales back by the factor. Where it does not (enough accounts for the
           // whole list), the real run is bound by the 2–5 s pause between requests, which the compressed run cannot
           // show (there each request's own processing, tens of ms, dominates): that row is computed, and says so.
-          'real-time equivalent': requests > accounts * BUDGET ? formatDuration(wallMs * factor) : `${formatDuration(requests * 3500)} (computed: ${requests} × 3.5 s pause)`,
+          'real-time equivalent':
+            requests > accounts * BUDGET
+              ? formatDuration(wallMs * factor)
+              : `${formatDuration(requests * 3500)} (computed: ${requests} × 3.5 s pause)`,
           'load 1/5/15': load,
         });
       } finally {
@@ -88,13 +107,26 @@ export const followersListPart: BenchPart = {
       }
     }
     const summary: Record<string, string | number> = {};
-    for (const row of rows) summary[`${row['accounts']} account(s): requests, real-time equivalent`] = `${row['requests (logins left out)']}, ${row['real-time equivalent']}`;
+    for (const row of rows)
+      summary[`${row['accounts']} account(s): requests, real-time equivalent`] =
+        `${row['requests (logins left out)']}, ${row['real-time equivalent']}`;
     return {
       summary,
       tables: [
         {
           title: `One followers task, ${followers.toLocaleString('en-US')} followers, 25 per page, ${BUDGET} requests per account per compressed hour (${windowMs} ms, factor ${Math.round(factor)})`,
-          columns: ['accounts', 'task status', 'followers stored', 'list pages', 'requests (logins left out)', 'requests per 1,000 followers', '401/429 answers', 'wall s (compressed)', 'real-time equivalent', 'load 1/5/15'],
+          columns: [
+            'accounts',
+            'task status',
+            'followers stored',
+            'list pages',
+            'requests (logins left out)',
+            'requests per 1,000 followers',
+            '401/429 answers',
+            'wall s (compressed)',
+            'real-time equivalent',
+            'load 1/5/15',
+          ],
           rows,
         },
       ],

@@ -79,7 +79,8 @@ export const scrapePart: BenchPart = {
           'budget window (compressed hour)': `${windowMs / 1000} s (daemon ACCOUNT_BUDGET_WINDOW_MS and emulator rate limit alike)`,
           'requests to Instagram (emulator log, logins included)': budget.requests,
           'requests per profile': round2(budget.requests / profiles),
-          'budget utilisation while work was waiting (target ≥ 95 %)': budget.utilisation === null ? null : `${round1(budget.utilisation * 100)} % over ${budget.fullWindows} whole windows`,
+          'budget utilisation while work was waiting (target ≥ 95 %)':
+            budget.utilisation === null ? null : `${round1(budget.utilisation * 100)} % over ${budget.fullWindows} whole windows`,
           'budget violations: 429 answers (target 0)': budget.rateLimited,
           'budget violations: accounts over 30 in a sliding window (target 0)': budget.accountsOverBudget,
           'busiest window of any account': budget.busiestWindow,
@@ -99,15 +100,24 @@ export const scrapePart: BenchPart = {
               { what: 'full_scrape tasks by status', counts: byStatus.map((r) => `${r.status} ${r.n}`).join(', ') },
               { what: 'blogs by scrape_status', counts: blogs.map((r) => `${r.scrape_status} ${r.n}`).join(', ') },
               { what: 'logins', counts: logins },
-              { what: 'requests by route', counts: [...routes].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ') },
-              { what: 'last task claimed / finished after enqueue', counts: `${round1((times[0]!.last_claim.getTime() - started) / 1000)} s / ${round1((times[0]!.last_done.getTime() - started) / 1000)} s` },
+              {
+                what: 'requests by route',
+                counts: [...routes]
+                  .sort((a, b) => b[1] - a[1])
+                  .map(([r, n]) => `${r} ${n}`)
+                  .join(', '),
+              },
+              {
+                what: 'last task claimed / finished after enqueue',
+                counts: `${round1((times[0]!.last_claim.getTime() - started) / 1000)} s / ${round1((times[0]!.last_done.getTime() - started) / 1000)} s`,
+              },
             ],
           },
         ],
         notes: [
           `A real daemon process (src/main.ts under tsx, WORKER_CONCURRENCY=${ACCOUNTS}) on the bench database and the Instagram emulator (emulator/instagram, seed 11, ${profiles} creators, 10 proxies, one per account); all ${profiles} usernames in one POST /api/tasks/scrape.`,
           `Compressed time: ACCOUNT_BUDGET_WINDOW_MS=${windowMs} and the emulator's rate limit ${BUDGET} per ${windowMs} ms per account; pauses between one account's requests ${delayMin}–${delayMax} ms (2–5 s scaled like the hour); warm-up off.`,
-          'Utilisation: requests made ÷ (accounts × 30 × whole windows) from the first request until the last task was claimed (after that no work waited); violations and windows are read from the emulator\'s request log (wall clock), not from the daemon.',
+          "Utilisation: requests made ÷ (accounts × 30 × whole windows) from the first request until the last task was claimed (after that no work waited); violations and windows are read from the emulator's request log (wall clock), not from the daemon.",
           'A private profile costs 1 request, a deleted one 1, a public one up to 5 (profile, 2 feed pages, highlights tray, highlight stories); ai_analysis tasks stay pending (no OpenAI key) and are not counted.',
         ],
       };

@@ -25,7 +25,11 @@ export const saturatedPart: BenchPart = {
     const profiles = Number(process.env.BENCH_SATURATED_PROFILES ?? (quick() ? 30 : 90));
     const windowMs = Number(process.env.BENCH_SATURATED_WINDOW_MS ?? 4000);
     const accountsTotal = HEALTHY + UNREACHABLE;
-    const emulator = await startInstagramEmulator({ seed: 15, proxies: accountsTotal, world: { accounts: accountsTotal + 3, creators: profiles } });
+    const emulator = await startInstagramEmulator({
+      seed: 15,
+      proxies: accountsTotal,
+      world: { accounts: accountsTotal + 3, creators: profiles },
+    });
     emulator.setRateLimit({ maxRequests: BUDGET, windowMs });
     emulator.setSessionExpiry({ afterRequests: SESSION_REQUESTS });
     // The last third of the proxies refuse every connection: their accounts cannot reach Instagram at all.
@@ -52,7 +56,9 @@ export const saturatedPart: BenchPart = {
       if (response.status !== 202) throw new Error(`POST /api/tasks/scrape → ${response.status} ${JSON.stringify(response.json)}`);
       const deadline = started + Math.max(180_000, ((profiles * 6) / (HEALTHY * BUDGET)) * windowMs * 4);
       for (;;) {
-        const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')");
+        const { rows } = await client.query<{ n: string }>(
+          "SELECT count(*) AS n FROM scrape_tasks WHERE task_type = 'full_scrape' AND status IN ('done', 'failed')",
+        );
         if (Number(rows[0]!.n) >= profiles) break;
         if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${profiles} scrapes finished in time`);
         await sleep(200);
@@ -64,13 +70,19 @@ export const saturatedPart: BenchPart = {
       const { rows: failed } = await client.query<{ error_message: string }>(
         "SELECT error_message FROM scrape_tasks WHERE task_type = 'full_scrape' AND status = 'failed' ORDER BY id LIMIT 5",
       );
-      const { rows: accountRows } = await client.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM ig_accounts GROUP BY 1 ORDER BY 1');
-      const { rows: lastClaim } = await client.query<{ at: Date }>("SELECT max(started_at) AS at FROM scrape_tasks WHERE task_type = 'full_scrape'");
+      const { rows: accountRows } = await client.query<{ status: string; n: string }>(
+        'SELECT status, count(*) AS n FROM ig_accounts GROUP BY 1 ORDER BY 1',
+      );
+      const { rows: lastClaim } = await client.query<{ at: Date }>(
+        "SELECT max(started_at) AS at FROM scrape_tasks WHERE task_type = 'full_scrape'",
+      );
       const budget = analyseBudget(emulator.log, { accounts: healthy, budget: BUDGET, windowMs, lastClaimAt: lastClaim[0]!.at.getTime() });
       const logins = healthy.reduce((sum, a) => sum + emulator.loginCount(a), 0);
       const perProfile = round2(budget.requests / profiles);
       const failedCount = Number(byStatus.find((r) => r.status === 'failed')?.n ?? 0);
-      log(`scrape_saturated: ${budget.requests} requests for ${profiles} profiles (${perProfile} each), ${failedCount} failed, ${logins} logins`);
+      log(
+        `scrape_saturated: ${budget.requests} requests for ${profiles} profiles (${perProfile} each), ${failedCount} failed, ${logins} logins`,
+      );
       return {
         summary: {
           profiles,
@@ -95,7 +107,7 @@ export const saturatedPart: BenchPart = {
         notes: [
           `A real daemon process (src/main.ts under tsx, WORKER_CONCURRENCY=${accountsTotal}) and the Instagram emulator (seed 15, ${profiles} creators): ${HEALTHY} accounts on working proxies, ${UNREACHABLE} on proxies that refuse every connection (their logins never reach Instagram).`,
           `Budgets that bind: ${BUDGET} requests per ${windowMs} ms window, in the daemon (ACCOUNT_REQUESTS_PER_HOUR, ACCOUNT_BUDGET_WINDOW_MS) and as the emulator's own rate limit; every session dies after ${SESSION_REQUESTS} requests (login_required), so accounts log in again mid-run.`,
-          'Requests are counted from the emulator\'s log (what Instagram saw), logins included, for the healthy accounts; the unreachable ones never reach it.',
+          "Requests are counted from the emulator's log (what Instagram saw), logins included, for the healthy accounts; the unreachable ones never reach it.",
         ],
       };
     } finally {

@@ -55,7 +55,11 @@ const fbDate = (ms: number) => new Date(ms).toUTCString();
 
 /** The errors the emulator answers, by name. */
 export const GRAPH_ERRORS = {
-  tokenMissing: (): GraphErrorSpec => ({ status: 400, code: 2500, message: 'An active access token must be used to query information about the current user.' }),
+  tokenMissing: (): GraphErrorSpec => ({
+    status: 400,
+    code: 2500,
+    message: 'An active access token must be used to query information about the current user.',
+  }),
   tokenInvalid: (): GraphErrorSpec => ({ status: 400, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }),
   /** 190/463: the token's expiry passed. */
   tokenExpired: (expiredAt: number, now: number): GraphErrorSpec => ({
@@ -69,10 +73,16 @@ export const GRAPH_ERRORS = {
     status: 400,
     code: 190,
     subcode: 460,
-    message: 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+    message:
+      'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
   }),
   /** 190/458: the user removed the app. */
-  appDeauthorized: (): GraphErrorSpec => ({ status: 400, code: 190, subcode: 458, message: 'Error validating access token: The user has not authorized application.' }),
+  appDeauthorized: (): GraphErrorSpec => ({
+    status: 400,
+    code: 190,
+    subcode: 458,
+    message: 'Error validating access token: The user has not authorized application.',
+  }),
   permission: (permission: string): GraphErrorSpec => ({
     status: 403,
     code: 10,
@@ -80,11 +90,27 @@ export const GRAPH_ERRORS = {
     userMsg: `The ${permission} permission is required.`,
   }),
   appLimit: (): GraphErrorSpec => ({ status: 400, code: 4, message: '(#4) Application request limit reached', isTransient: true }),
-  userLimit: (): GraphErrorSpec => ({ status: 400, code: 17, subcode: 2446079, message: '(#17) User request limit reached', isTransient: true }),
+  userLimit: (): GraphErrorSpec => ({
+    status: 400,
+    code: 17,
+    subcode: 2446079,
+    message: '(#17) User request limit reached',
+    isTransient: true,
+  }),
   pageLimit: (): GraphErrorSpec => ({ status: 400, code: 32, message: '(#32) Page request limit reached', isTransient: true }),
-  customLimit: (): GraphErrorSpec => ({ status: 400, code: 613, message: '(#613) Calls to this api have exceeded the rate limit.', isTransient: true }),
+  customLimit: (): GraphErrorSpec => ({
+    status: 400,
+    code: 613,
+    message: '(#613) Calls to this api have exceeded the rate limit.',
+    isTransient: true,
+  }),
   /** Instagram's Business Use Case throttle. */
-  bucLimit: (): GraphErrorSpec => ({ status: 400, code: 80002, message: 'There have been too many calls to this Instagram account. Wait a bit and try again.', isTransient: true }),
+  bucLimit: (): GraphErrorSpec => ({
+    status: 400,
+    code: 80002,
+    message: 'There have been too many calls to this Instagram account. Wait a bit and try again.',
+    isTransient: true,
+  }),
   deprecatedMetric: (metric: string, version: string): GraphErrorSpec => ({
     status: 400,
     code: 100,
@@ -120,9 +146,19 @@ export const GRAPH_ERRORS = {
   badParameter: (message: string): GraphErrorSpec => ({ status: 400, code: 100, message: `(#100) ${message}` }),
   codeUsed: (): GraphErrorSpec => ({ status: 400, code: 100, subcode: 36009, message: 'This authorization code has been used.' }),
   codeInvalid: (): GraphErrorSpec => ({ status: 400, code: 100, subcode: 36007, message: 'Invalid verification code format.' }),
-  redirectMismatch: (): GraphErrorSpec => ({ status: 400, code: 100, subcode: 36008, message: 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request' }),
+  redirectMismatch: (): GraphErrorSpec => ({
+    status: 400,
+    code: 100,
+    subcode: 36008,
+    message:
+      'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+  }),
   badClient: (): GraphErrorSpec => ({ status: 400, code: 101, message: 'Error validating application. Invalid application ID.' }),
   badSecret: (): GraphErrorSpec => ({ status: 400, code: 1, message: 'Error validating client secret.' }),
   /** The emulator's reading of Meta's rule that a long-lived token can be refreshed once it is at least 24 h old. */
-  refreshTooEarly: (): GraphErrorSpec => ({ status: 400, code: 100, message: '(#100) The access token can only be refreshed once it is at least 24 hours old.' }),
+  refreshTooEarly: (): GraphErrorSpec => ({
+    status: 400,
+    code: 100,
+    message: '(#100) The access token can only be refreshed once it is at least 24 hours old.',
+  }),
 } as const;

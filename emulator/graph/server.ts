@@ -70,7 +70,8 @@ async function route(state: GraphState, c: Context, path: string): Promise<Respo
   // The BUC header is about the Instagram account the call concerns: the one in the path, or the owner of the media.
   const firstSegment = path.split('/')[1] ?? '';
   const ownerPk = state.world.mediaByPk(firstSegment)?.ownerPk;
-  const igIdInPath = /^\/(1784140\d{11})(\/|$)/.exec(path)?.[1] ?? (ownerPk !== undefined && state.pageOfIg(ownerPk) ? graphIgUserId(ownerPk) : undefined);
+  const igIdInPath =
+    /^\/(1784140\d{11})(\/|$)/.exec(path)?.[1] ?? (ownerPk !== undefined && state.pageOfIg(ownerPk) ? graphIgUserId(ownerPk) : undefined);
   const headers = usageHeaders(state, usage, igIdInPath);
   const now = state.now();
   if (state.throttle && state.throttle.until > now) return respondError(c, state.throttle.spec, headers);
@@ -82,7 +83,8 @@ async function route(state: GraphState, c: Context, path: string): Promise<Respo
   if (segments[0] === 'me' && segments.length === 1) body = { id: state.user.id, name: state.user.name };
   else if (segments[0] === 'me' && segments[1] === 'accounts') body = meAccounts(state, token, q('fields'));
   else if (segments.length === 1 && pkFromGraphIgUserId(segments[0]!) !== null) body = igUserNode(state, token, segments[0]!, q('fields'));
-  else if (segments.length === 2 && segments[1] === 'media' && pkFromGraphIgUserId(segments[0]!) !== null) body = igUserMedia(state, token, segments[0]!, c);
+  else if (segments.length === 2 && segments[1] === 'media' && pkFromGraphIgUserId(segments[0]!) !== null)
+    body = igUserMedia(state, token, segments[0]!, c);
   else if (segments.length === 2 && segments[1] === 'insights') body = mediaInsights(state, token, segments[0]!, q('metric'));
   else if (segments.length === 1 && state.world.mediaByPk(segments[0]!)) body = mediaNode(state, token, segments[0]!, q('fields'));
   else body = fail(GRAPH_ERRORS.objectNotFound(segments.join('/')));
@@ -96,12 +98,24 @@ function respondError(c: Context, spec: GraphErrorSpec, headers: Record<string, 
 function usageHeaders(state: GraphState, usage: { app: number; buc: number }, igUserId: string | undefined): Record<string, string> {
   const regainMinutes = state.throttle && state.throttle.until > state.now() ? Math.ceil((state.throttle.until - state.now()) / 60_000) : 0;
   const headers: Record<string, string> = {
-    'x-app-usage': JSON.stringify({ call_count: usage.app, total_cputime: Math.round(usage.app / 2), total_time: Math.round(usage.app / 2) }),
+    'x-app-usage': JSON.stringify({
+      call_count: usage.app,
+      total_cputime: Math.round(usage.app / 2),
+      total_time: Math.round(usage.app / 2),
+    }),
     'x-fb-trace-id': 'emulator',
   };
   if (igUserId) {
     headers['x-business-use-case-usage'] = JSON.stringify({
-      [igUserId]: [{ type: 'instagram', call_count: usage.buc, total_cputime: Math.round(usage.buc / 2), total_time: Math.round(usage.buc / 2), estimated_time_to_regain_access: regainMinutes }],
+      [igUserId]: [
+        {
+          type: 'instagram',
+          call_count: usage.buc,
+          total_cputime: Math.round(usage.buc / 2),
+          total_time: Math.round(usage.buc / 2),
+          estimated_time_to_regain_access: regainMinutes,
+        },
+      ],
     });
   }
   return headers;
@@ -114,7 +128,8 @@ function dialog(state: GraphState, c: Context): Response {
   const redirectUri = c.req.query('redirect_uri');
   const stateParam = c.req.query('state');
   if (clientId !== state.app.id) return c.html('<h1>Invalid App ID</h1><p>The provided app ID does not look like a valid app ID.</p>', 400);
-  if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return c.html('<h1>URL blocked</h1><p>redirect_uri is missing or not absolute.</p>', 400);
+  if (!redirectUri || !/^https?:\/\//.test(redirectUri))
+    return c.html('<h1>URL blocked</h1><p>redirect_uri is missing or not absolute.</p>', 400);
   const target = new URL(redirectUri);
   if (c.req.query('emulator_deny') === '1') {
     target.searchParams.set('error', 'access_denied');
@@ -172,10 +187,12 @@ function debugToken(state: GraphState, q: (name: string) => string | undefined):
       is_valid: valid,
       issued_at: Math.floor(record.issuedAt / 1000),
       scopes: record.scopes,
-      granular_scopes: record.scopes.filter((s) => s.startsWith('instagram_') || s.startsWith('pages_')).map((scope) => ({
-        scope,
-        target_ids: state.pages.map((p) => p.id),
-      })),
+      granular_scopes: record.scopes
+        .filter((s) => s.startsWith('instagram_') || s.startsWith('pages_'))
+        .map((scope) => ({
+          scope,
+          target_ids: state.pages.map((p) => p.id),
+        })),
       user_id: record.userId,
       ...(valid ? {} : { error: errorBody(tokenError(state, record)).error }),
     },
@@ -184,7 +201,8 @@ function debugToken(state: GraphState, q: (name: string) => string | undefined):
 
 function refresh(state: GraphState, q: (name: string) => string | undefined): Json {
   const record = authenticate(state, q('access_token'));
-  if (q('grant_type') !== 'ig_refresh_token' && q('grant_type') !== 'fb_exchange_token') fail(GRAPH_ERRORS.badParameter('grant_type must be ig_refresh_token'));
+  if (q('grant_type') !== 'ig_refresh_token' && q('grant_type') !== 'fb_exchange_token')
+    fail(GRAPH_ERRORS.badParameter('grant_type must be ig_refresh_token'));
   if (record.kind !== 'long') fail(GRAPH_ERRORS.badParameter('Only long-lived access tokens can be refreshed'));
   if (state.now() - record.issuedAt < REFRESH_MIN_AGE_MS) fail(GRAPH_ERRORS.refreshTooEarly());
   // The refreshed token is a new 60-day token; the old one stays valid until its own expiry, as Meta's does.
@@ -222,7 +240,10 @@ function meAccounts(state: GraphState, token: TokenRecord, fields: string | unde
       else if (f.name === 'category') out['category'] = page.category;
       else if (f.name === 'access_token') out['access_token'] = `EAAP${page.id}`;
       else if (f.name === 'instagram_business_account' && page.ig) {
-        out['instagram_business_account'] = igUserFields(page.ig, f.children.length > 0 ? f.children : [{ name: 'id', modifiers: {}, children: [] }]);
+        out['instagram_business_account'] = igUserFields(
+          page.ig,
+          f.children.length > 0 ? f.children : [{ name: 'id', modifiers: {}, children: [] }],
+        );
       }
     }
     return out;
@@ -261,7 +282,10 @@ function igUserNode(state: GraphState, token: TokenRecord, igUserId: string, fie
   } catch (error) {
     return fail(GRAPH_ERRORS.badParameter((error as Error).message));
   }
-  const out = igUserFields(me, specs.filter((s) => s.name !== 'business_discovery'));
+  const out = igUserFields(
+    me,
+    specs.filter((s) => s.name !== 'business_discovery'),
+  );
   const discovery = specs.find((s) => s.name === 'business_discovery');
   if (discovery) out['business_discovery'] = businessDiscovery(state, discovery);
   return out;
@@ -315,7 +339,8 @@ function mediaFields(m: WorldMedia, fields: FieldSpec[], viaDiscovery: boolean):
     else if (name === 'permalink') out['permalink'] = `https://www.instagram.com/${m.kind === 'reel' ? 'reel' : 'p'}/${m.code}/`;
     else if (name === 'shortcode') out['shortcode'] = m.code;
     else if (name === 'media_url') out['media_url'] = `https://scontent.cdninstagram.com/v/${m.pk}.jpg`;
-    else if (name === 'thumbnail_url' && types.media_type === 'VIDEO') out['thumbnail_url'] = `https://scontent.cdninstagram.com/v/${m.pk}_thumb.jpg`;
+    else if (name === 'thumbnail_url' && types.media_type === 'VIDEO')
+      out['thumbnail_url'] = `https://scontent.cdninstagram.com/v/${m.pk}_thumb.jpg`;
   }
   return out;
 }
@@ -365,7 +390,10 @@ function mediaInsights(state: GraphState, token: TokenRecord, mediaId: string, m
   requireScope(token, 'instagram_basic');
   requireScope(token, 'instagram_manage_insights');
   const media = ownedMedia(state, mediaId);
-  const metrics = (metricParam ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const metrics = (metricParam ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   if (metrics.length === 0) fail(GRAPH_ERRORS.badParameter('The parameter metric is required'));
   for (const metric of metrics) {
     if ((DEPRECATED_METRICS as readonly string[]).includes(metric)) fail(GRAPH_ERRORS.deprecatedMetric(metric, 'v22.0'));

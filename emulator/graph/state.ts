@@ -15,7 +15,13 @@ export const LONG_LIVED_MS = 60 * DAY_MS;
 /** A long-lived token can be refreshed once it is at least 24 h old. */
 export const REFRESH_MIN_AGE_MS = DAY_MS;
 
-export const DEFAULT_SCOPES = ['instagram_basic', 'instagram_manage_insights', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
+export const DEFAULT_SCOPES = [
+  'instagram_basic',
+  'instagram_manage_insights',
+  'pages_show_list',
+  'pages_read_engagement',
+  'business_management',
+] as const;
 
 export interface TokenRecord {
   token: string;
@@ -79,14 +85,27 @@ export class GraphState {
     this.user = { id: `10${String(seed).padStart(13, '0')}`, name: 'Aigerim Team' };
     const professionals = world.creators.filter((c) => isProfessional(c) && !c.isPrivate && c.mediaCount >= 10);
     this.pages = [
-      ...professionals.slice(0, 2).map((ig, i) => ({ id: `1${String(seed).padStart(6, '0')}${String(i + 1).padStart(8, '0')}`, name: `${ig.fullName || ig.username} (Page)`, category: 'Digital creator', ig })),
-      { id: `1${String(seed).padStart(6, '0')}${String(9).padStart(8, '0')}`, name: 'Team page without Instagram', category: 'Brand', ig: null },
+      ...professionals.slice(0, 2).map((ig, i) => ({
+        id: `1${String(seed).padStart(6, '0')}${String(i + 1).padStart(8, '0')}`,
+        name: `${ig.fullName || ig.username} (Page)`,
+        category: 'Digital creator',
+        ig,
+      })),
+      {
+        id: `1${String(seed).padStart(6, '0')}${String(9).padStart(8, '0')}`,
+        name: 'Team page without Instagram',
+        category: 'Brand',
+        ig: null,
+      },
     ];
   }
 
   newSecret(prefix: string): string {
     this.counter += 1;
-    return `${prefix}${createHash('sha256').update(`${this.counter}:${randomBytes(8).toString('hex')}`).digest('base64url').slice(0, 40)}`;
+    return `${prefix}${createHash('sha256')
+      .update(`${this.counter}:${randomBytes(8).toString('hex')}`)
+      .digest('base64url')
+      .slice(0, 40)}`;
   }
 
   issueCode(redirectUri: string, scopes: string[]): string {

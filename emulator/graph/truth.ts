@@ -23,9 +23,25 @@ export function mediaTypes(m: WorldMedia): { media_type: GraphMediaType; media_p
 }
 
 /** The 2025 media insights metric set (v22.0+): `plays` and `impressions` were replaced by `views`. */
-export const MEDIA_METRICS = ['reach', 'views', 'saved', 'shares', 'likes', 'comments', 'total_interactions', 'ig_reels_avg_watch_time', 'ig_reels_video_view_total_time'] as const;
+export const MEDIA_METRICS = [
+  'reach',
+  'views',
+  'saved',
+  'shares',
+  'likes',
+  'comments',
+  'total_interactions',
+  'ig_reels_avg_watch_time',
+  'ig_reels_video_view_total_time',
+] as const;
 export type MediaMetric = (typeof MEDIA_METRICS)[number];
-export const DEPRECATED_METRICS = ['plays', 'impressions', 'video_views', 'clips_replays_count', 'ig_reels_aggregated_all_plays_count'] as const;
+export const DEPRECATED_METRICS = [
+  'plays',
+  'impressions',
+  'video_views',
+  'clips_replays_count',
+  'ig_reels_aggregated_all_plays_count',
+] as const;
 export const REELS_ONLY_METRICS: readonly MediaMetric[] = ['ig_reels_avg_watch_time', 'ig_reels_video_view_total_time'];
 
 /**
@@ -76,5 +92,10 @@ export function discoveryTruth(world: World, username: string, limit = 20): Disc
   values.sort((a, b) => a - b);
   const mid = Math.floor(values.length / 2);
   const median = values.length === 0 ? null : values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
-  return { followers: user.followerCount, mediaCount: user.mediaCount, media, er: median === null || user.followerCount <= 0 ? null : Math.round(median * 100) / 100 };
+  return {
+    followers: user.followerCount,
+    mediaCount: user.mediaCount,
+    media,
+    er: median === null || user.followerCount <= 0 ? null : Math.round(median * 100) / 100,
+  };
 }

@@ -9,7 +9,22 @@ import { ManualClock } from './clock.js';
 import type { FaultScope } from './faults.js';
 import type { InstagramEmulator } from './index.js';
 
-const FAULT_KINDS = ['rate_limit', 'login_required', 'challenge', 'feedback', 'server_error', 'inactive', 'sentry_block', 'false_not_found', 'needs_upgrade', 'slow', 'drop', 'reset', 'refuse', 'connect_error'] as const;
+const FAULT_KINDS = [
+  'rate_limit',
+  'login_required',
+  'challenge',
+  'feedback',
+  'server_error',
+  'inactive',
+  'sentry_block',
+  'false_not_found',
+  'needs_upgrade',
+  'slow',
+  'drop',
+  'reset',
+  'refuse',
+  'connect_error',
+] as const;
 const LOGIN_OUTCOMES = ['ok', 'bad_password', 'two_factor', 'challenge', 'invalid_user', 'inactive', 'sentry_block'] as const;
 
 const faultBody = z.object({
@@ -21,8 +36,16 @@ const faultBody = z.object({
   route: z.string().optional(),
   probability: z.number().min(0).max(1).optional(),
 });
-const rateLimitBody = z.object({ maxRequests: z.number().int().positive(), windowMs: z.number().int().positive(), account: z.string().optional() });
-const expiryBody = z.object({ afterRequests: z.number().int().positive().optional(), afterMs: z.number().int().positive().optional(), account: z.string().optional() });
+const rateLimitBody = z.object({
+  maxRequests: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
+  account: z.string().optional(),
+});
+const expiryBody = z.object({
+  afterRequests: z.number().int().positive().optional(),
+  afterMs: z.number().int().positive().optional(),
+  account: z.string().optional(),
+});
 const outcomeBody = z.object({ outcome: z.enum(LOGIN_OUTCOMES).nullable() });
 
 function toScope(scope: z.infer<typeof faultBody>['scope']): FaultScope {
@@ -39,16 +62,20 @@ const isError = (value: unknown): value is { error: string } => typeof value ===
 
 export function instagramControlRoutes(ig: InstagramEmulator): Hono {
   const app = new Hono();
-  app.get('/', (c) => c.json({
-    proxies: ig.proxies(),
-    accounts: ig.world.accounts.map(({ username, password, loginBehaviour }) => ({ username, password, loginBehaviour })),
-    examples: ig.world.examples(),
-    faults: ig.faults(),
-    sessions: ig.sessions().map(({ id, username, requests, expired }) => ({ id, username, requests, expired })),
-  }));
+  app.get('/', (c) =>
+    c.json({
+      proxies: ig.proxies(),
+      accounts: ig.world.accounts.map(({ username, password, loginBehaviour }) => ({ username, password, loginBehaviour })),
+      examples: ig.world.examples(),
+      faults: ig.faults(),
+      sessions: ig.sessions().map(({ id, username, requests, expired }) => ({ id, username, requests, expired })),
+    }),
+  );
   app.get('/log', (c) => {
     const { username, proxy, route, limit } = c.req.query();
-    const entries = ig.log.filter((e) => (!username || e.username === username) && (!proxy || e.proxyId === Number(proxy)) && (!route || e.route.includes(route)));
+    const entries = ig.log.filter(
+      (e) => (!username || e.username === username) && (!proxy || e.proxyId === Number(proxy)) && (!route || e.route.includes(route)),
+    );
     return c.json(entries.slice(-(Number(limit) || 500)));
   });
   app.get('/counters', (c) => c.json(ig.counters()));
@@ -61,7 +88,10 @@ export function instagramControlRoutes(ig: InstagramEmulator): Hono {
     const { scope, ...spec } = body;
     return c.json(ig.addFault(toScope(scope), spec), 201);
   });
-  app.delete('/faults', (c) => { ig.clearFaults(); return c.json({ cleared: true }); });
+  app.delete('/faults', (c) => {
+    ig.clearFaults();
+    return c.json({ cleared: true });
+  });
   app.delete('/faults/:id', (c) => c.json({ removed: ig.removeFault(Number(c.req.param('id'))) }));
 
   app.put('/rate-limit', async (c) => {
@@ -70,14 +100,20 @@ export function instagramControlRoutes(ig: InstagramEmulator): Hono {
     ig.setRateLimit({ maxRequests: body.maxRequests, windowMs: body.windowMs }, body.account);
     return c.json({ ok: true });
   });
-  app.delete('/rate-limit', (c) => { ig.setRateLimit(null, c.req.query('account')); return c.json({ ok: true }); });
+  app.delete('/rate-limit', (c) => {
+    ig.setRateLimit(null, c.req.query('account'));
+    return c.json({ ok: true });
+  });
   app.put('/session-expiry', async (c) => {
     const body = await parse(expiryBody, c.req.raw);
     if (isError(body)) return c.json(body, 400);
     ig.setSessionExpiry({ afterRequests: body.afterRequests, afterMs: body.afterMs }, body.account);
     return c.json({ ok: true });
   });
-  app.delete('/session-expiry', (c) => { ig.setSessionExpiry(null, c.req.query('account')); return c.json({ ok: true }); });
+  app.delete('/session-expiry', (c) => {
+    ig.setSessionExpiry(null, c.req.query('account'));
+    return c.json({ ok: true });
+  });
 
   app.post('/accounts/:username/expire-sessions', (c) => c.json({ expired: ig.expireSessions(c.req.param('username')) }));
   app.put('/accounts/:username/login-outcome', async (c) => {
@@ -91,10 +127,19 @@ export function instagramControlRoutes(ig: InstagramEmulator): Hono {
     ig.ban(c.req.param('username'), body.how === 'sentry_block' ? 'sentry_block' : 'inactive');
     return c.json({ ok: true });
   });
-  app.post('/accounts/:username/unban', (c) => { ig.unban(c.req.param('username')); return c.json({ ok: true }); });
+  app.post('/accounts/:username/unban', (c) => {
+    ig.unban(c.req.param('username'));
+    return c.json({ ok: true });
+  });
 
-  app.post('/proxies/:id/down', async (c) => { await ig.takeProxyDown(Number(c.req.param('id'))); return c.json(ig.proxies()); });
-  app.post('/proxies/:id/up', async (c) => { await ig.bringProxyUp(Number(c.req.param('id'))); return c.json(ig.proxies()); });
+  app.post('/proxies/:id/down', async (c) => {
+    await ig.takeProxyDown(Number(c.req.param('id')));
+    return c.json(ig.proxies());
+  });
+  app.post('/proxies/:id/up', async (c) => {
+    await ig.bringProxyUp(Number(c.req.param('id')));
+    return c.json(ig.proxies());
+  });
 
   app.post('/reset', async (c) => {
     const { what } = (await c.req.json().catch(() => ({}))) as { what?: string };
@@ -127,7 +172,10 @@ export function instagramControlRoutes(ig: InstagramEmulator): Hono {
     const user = ig.world.user(c.req.param('username'));
     if (!user) return c.json({ error: 'no such user (or deleted)' }, 404);
     const stats = profileStats(ig.world, user.username);
-    return c.json({ user, stats: stats && { er: stats.er, erReels: stats.erReels, erTrend: stats.erTrend, postsPerWeek: stats.postsPerWeek } });
+    return c.json({
+      user,
+      stats: stats && { er: stats.er, erReels: stats.erReels, erTrend: stats.erTrend, postsPerWeek: stats.postsPerWeek },
+    });
   });
   app.get('/world/hashtags/:name', (c) => {
     const tag = ig.world.hashtag(c.req.param('name'));

@@ -4,10 +4,7 @@
  * are written as bare integers here; everything else follows JSON.stringify rules. Key order is
  * insertion order, so the same object always yields the same bytes.
  */
-export type JsonValue =
-  | string | number | boolean | null | bigint | undefined
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | bigint | undefined | JsonValue[] | { [key: string]: JsonValue };
 
 export function toJson(value: JsonValue): string {
   if (value === null) return 'null';

@@ -34,11 +34,11 @@ export class Limits {
   }
 
   rateLimitFor(account: string): RateLimitRule | null {
-    return this.accountRate.has(account) ? this.accountRate.get(account) ?? null : this.globalRate;
+    return this.accountRate.has(account) ? (this.accountRate.get(account) ?? null) : this.globalRate;
   }
 
   expiryFor(account: string): SessionExpiryRule | null {
-    return this.accountExpiry.has(account) ? this.accountExpiry.get(account) ?? null : this.globalExpiry;
+    return this.accountExpiry.has(account) ? (this.accountExpiry.get(account) ?? null) : this.globalExpiry;
   }
 
   /**

@@ -59,7 +59,15 @@ export class RequestLog {
   }
 
   begin(fields: Omit<LogEntry, 'seq' | 'endedAt' | 'wallEndedAt' | 'status' | 'fault' | 'wallStartedAt'>): LogEntry {
-    const entry: LogEntry = { ...fields, seq: ++this.seq, endedAt: null, wallStartedAt: Date.now(), wallEndedAt: null, status: null, fault: null };
+    const entry: LogEntry = {
+      ...fields,
+      seq: ++this.seq,
+      endedAt: null,
+      wallStartedAt: Date.now(),
+      wallEndedAt: null,
+      status: null,
+      fault: null,
+    };
     this.entries.push(entry);
     return entry;
   }

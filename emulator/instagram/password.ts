@@ -51,7 +51,10 @@ function isProbablePrime(n: bigint, random: () => number): boolean {
   if (SMALL_PRIMES.some((p) => n % p === 0n)) return false;
   let d = n - 1n;
   let r = 0;
-  while ((d & 1n) === 0n) { d >>= 1n; r += 1; }
+  while ((d & 1n) === 0n) {
+    d >>= 1n;
+    r += 1;
+  }
   for (let round = 0; round < 12; round++) {
     const a = 2n + (randomBits(64, random) % (n - 4n));
     let x = modPow(a, d, n);
@@ -99,8 +102,15 @@ function deterministicRsaKey(random: () => number): KeyObject {
     if (p === q || phi % e === 0n) continue;
     const d = modInverse(e, phi);
     const jwk = {
-      kty: 'RSA', n: toB64url(p * q), e: toB64url(e), d: toB64url(d), p: toB64url(p), q: toB64url(q),
-      dp: toB64url(d % (p - 1n)), dq: toB64url(d % (q - 1n)), qi: toB64url(modInverse(q, p)),
+      kty: 'RSA',
+      n: toB64url(p * q),
+      e: toB64url(e),
+      d: toB64url(d),
+      p: toB64url(p),
+      q: toB64url(q),
+      dp: toB64url(d % (p - 1n)),
+      dq: toB64url(d % (q - 1n)),
+      qi: toB64url(modInverse(q, p)),
     };
     return createPrivateKey({ key: jwk, format: 'jwk' });
   }

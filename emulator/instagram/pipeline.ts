@@ -29,20 +29,30 @@ function rateLimitFor(state: EmulatorState, path: string): IgResponse {
 
 function faultResponse(fault: Fault, state: EmulatorState, username: string | null, path: string): IgResponse | 'reset' | 'drop' {
   switch (fault.kind) {
-    case 'rate_limit': return rateLimitFor(state, path);
-    case 'login_required': return errors.loginRequired();
+    case 'rate_limit':
+      return rateLimitFor(state, path);
+    case 'login_required':
+      return errors.loginRequired();
     case 'challenge': {
-      const pk = username ? state.world.account(username)?.pk ?? 0 : 0;
+      const pk = username ? (state.world.account(username)?.pk ?? 0) : 0;
       return errors.challengeRequired(pk, `c${fault.id}`);
     }
-    case 'feedback': return errors.feedbackRequired();
-    case 'server_error': return errors.serverError(fault.status ?? 500);
-    case 'inactive': return errors.inactiveUser();
-    case 'sentry_block': return errors.sentryBlock();
-    case 'false_not_found': return errors.userNotFound();
-    case 'needs_upgrade': return errors.needsUpgrade();
-    case 'reset': return 'reset';
-    default: return 'drop';
+    case 'feedback':
+      return errors.feedbackRequired();
+    case 'server_error':
+      return errors.serverError(fault.status ?? 500);
+    case 'inactive':
+      return errors.inactiveUser();
+    case 'sentry_block':
+      return errors.sentryBlock();
+    case 'false_not_found':
+      return errors.userNotFound();
+    case 'needs_upgrade':
+      return errors.needsUpgrade();
+    case 'reset':
+      return 'reset';
+    default:
+      return 'drop';
   }
 }
 
@@ -55,9 +65,17 @@ function sessionIsLive(state: EmulatorState, session: Session | undefined): sess
   return !session.expired;
 }
 
-async function runHandler(state: EmulatorState, req: IgRequest, match: RouteMatch | undefined, session: Session | undefined, username: string | null): Promise<IgResponse> {
+async function runHandler(
+  state: EmulatorState,
+  req: IgRequest,
+  match: RouteMatch | undefined,
+  session: Session | undefined,
+  username: string | null,
+): Promise<IgResponse> {
   if (!match) {
-    return req.path === '/' || req.path === '' ? { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } } : errors.pageNotFound();
+    return req.path === '/' || req.path === ''
+      ? { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } }
+      : errors.pageNotFound();
   }
   if (username !== null && !state.limits.admit(username, state.clock.now())) return rateLimitFor(state, req.path);
   if (match.auth && !sessionIsLive(state, session)) return errors.loginRequired();
@@ -65,7 +83,13 @@ async function runHandler(state: EmulatorState, req: IgRequest, match: RouteMatc
   return match.handler({ req, params: match.params, session: match.auth ? session : undefined, state });
 }
 
-async function decide(state: EmulatorState, req: IgRequest, entry: LogEntry, match: RouteMatch | undefined, session: Session | undefined): Promise<TransportAction> {
+async function decide(
+  state: EmulatorState,
+  req: IgRequest,
+  entry: LogEntry,
+  match: RouteMatch | undefined,
+  session: Session | undefined,
+): Promise<TransportAction> {
   const target = { username: entry.username, proxyId: req.proxyId, path: req.path };
   // Probabilistic faults draw once per request here; one that does not strike leaves the next matching one its turn.
   const faults = state.faults.matching(target).filter((f) => !TRANSPORT_FAULTS.includes(f.kind) && state.faults.fires(f));

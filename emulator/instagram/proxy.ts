@@ -31,8 +31,14 @@ export class ProxyFleet {
   private readonly socketProxy = new WeakMap<Socket, number>();
   private readonly api: Server;
 
-  constructor(private readonly state: EmulatorState, private readonly tls: TlsMaterial, private readonly host: string) {
-    this.api = createServer((req, res) => { void this.serveApi(req, res); });
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly tls: TlsMaterial,
+    private readonly host: string,
+  ) {
+    this.api = createServer((req, res) => {
+      void this.serveApi(req, res);
+    });
   }
 
   async start(count: number, ports: readonly number[] = []): Promise<void> {
@@ -89,7 +95,9 @@ export class ProxyFleet {
   }
 
   private createProxyServer(id: number): Server {
-    const server = createServer((req, res) => { void this.serveApi(req, res, id); });
+    const server = createServer((req, res) => {
+      void this.serveApi(req, res, id);
+    });
     server.on('connection', (socket: Socket) => {
       const entry = this.proxies[id];
       entry?.sockets.add(socket);

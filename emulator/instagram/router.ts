@@ -56,7 +56,9 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
     const match = regex.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
-    names.forEach((name, i) => { params[name] = decodeURIComponent(match[i + 1] ?? ''); });
+    names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1] ?? '');
+    });
     return { route: def.pattern.replace(/\/$/, ''), auth: def.auth, handler: def.handler, params };
   }
   return undefined;

@@ -30,7 +30,16 @@ export function createTlsMaterial(): TlsMaterial {
     days: 30,
     algorithm: 'sha256',
     keyPair: { privateKey, publicKey },
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'i.instagram.com' }, { type: 2, value: '*.instagram.com' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'i.instagram.com' },
+          { type: 2, value: '*.instagram.com' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   return { key: privateKey, cert };
 }

@@ -3,15 +3,7 @@
 import type { FileStore } from './files.js';
 import { seededShuffle, type IdMinter } from './ids.js';
 import type { ExecutedLine } from './responder.js';
-import type {
-  BatchErrorEntry,
-  BatchFault,
-  BatchObject,
-  BatchRequestLine,
-  BatchStatus,
-  OutputLine,
-  RequestCounts,
-} from './types.js';
+import type { BatchErrorEntry, BatchFault, BatchObject, BatchRequestLine, BatchStatus, OutputLine, RequestCounts } from './types.js';
 
 /** Milliseconds since the epoch at which each phase began. */
 export interface BatchTimes {

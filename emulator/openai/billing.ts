@@ -156,7 +156,12 @@ export function completion(answer: string, reasoning: number, cap: number | null
   }
   const spentOnReasoning = Math.min(reasoning, cap);
   const left = cap - spentOnReasoning;
-  return { content: left > 0 ? decode(answerTokens.slice(0, left)) : '', completionTokens: cap, reasoningTokens: spentOnReasoning, cut: true };
+  return {
+    content: left > 0 ? decode(answerTokens.slice(0, left)) : '',
+    completionTokens: cap,
+    reasoningTokens: spentOnReasoning,
+    cut: true,
+  };
 }
 
 /** max_completion_tokens, or the deprecated max_tokens; null when neither is a positive whole number. */

@@ -48,7 +48,8 @@ async function bodyOf<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 
 export function controlRoutes(emu: OpenAiEmulator): Hono {
   const app = new Hono();
-  const state = (c: Context) => c.json({ baseUrl: emu.baseUrl, seed: emu.seed, batches: emu.batches(), files: emu.files(), faults: emu.faults() });
+  const state = (c: Context) =>
+    c.json({ baseUrl: emu.baseUrl, seed: emu.seed, batches: emu.batches(), files: emu.files(), faults: emu.faults() });
   app.get('/', state);
   app.get('/state', state); // `/openai/` with a trailing slash does not reach '/' once mounted
 
@@ -97,7 +98,9 @@ export function controlRoutes(emu: OpenAiEmulator): Hono {
   app.put('/limits', async (c) => (emu.setLimits(await bodyOf(c, limitsBody)), c.json({ ok: true })));
 
   app.onError((err, c) =>
-    err instanceof ApiError ? c.json(err.toBody(), err.status as 400) : c.json({ error: { message: String(err), type: 'server_error', param: null, code: null } }, 500),
+    err instanceof ApiError
+      ? c.json(err.toBody(), err.status as 400)
+      : c.json({ error: { message: String(err), type: 'server_error', param: null, code: null } }, 500),
   );
   return app;
 }

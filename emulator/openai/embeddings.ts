@@ -75,5 +75,8 @@ export function embeddingResponse(body: EmbeddingRequestBody): { body: Record<st
     const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
     return { object: 'embedding', index, embedding };
   });
-  return { body: { object: 'list', data, model: body.model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }, promptTokens };
+  return {
+    body: { object: 'list', data, model: body.model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
+    promptTokens,
+  };
 }

@@ -72,7 +72,12 @@ function fileRoutes(app: Hono, deps: ApiDeps): void {
   app.get('/v1/files', (c) => {
     const order = c.req.query('order') === 'asc' ? 'asc' : 'desc';
     const purpose = c.req.query('purpose');
-    const page = deps.files.list({ limit: limitParam(c, 10_000, 10_000), order, after: c.req.query('after'), ...(purpose ? { purpose } : {}) });
+    const page = deps.files.list({
+      limit: limitParam(c, 10_000, 10_000),
+      order,
+      after: c.req.query('after'),
+      ...(purpose ? { purpose } : {}),
+    });
     return c.json(listBody(page.data, page.has_more));
   });
   app.get('/v1/files/:id', (c) => c.json(toFileObject(fileOr404(deps, c.req.param('id')))));
@@ -112,12 +117,17 @@ function checkCreateBatch(body: Record<string, unknown>, deps: ApiDeps) {
   if (typeof inputFileId !== 'string') throw badRequest("Missing required parameter: 'input_file_id'.", 'input_file_id');
   if (typeof endpoint !== 'string') throw badRequest("Missing required parameter: 'endpoint'.", 'endpoint');
   if (!SUPPORTED_ENDPOINTS.includes(endpoint)) {
-    throw badRequest(`The emulator supports only the endpoints ${SUPPORTED_ENDPOINTS.map((e) => `'${e}'`).join(', ')}, got '${endpoint}'.`, 'endpoint');
+    throw badRequest(
+      `The emulator supports only the endpoints ${SUPPORTED_ENDPOINTS.map((e) => `'${e}'`).join(', ')}, got '${endpoint}'.`,
+      'endpoint',
+    );
   }
-  if (window !== '24h') throw badRequest(`Invalid value for 'completion_window': '${String(window)}'. Supported values are: '24h'.`, 'completion_window');
+  if (window !== '24h')
+    throw badRequest(`Invalid value for 'completion_window': '${String(window)}'. Supported values are: '24h'.`, 'completion_window');
   const input = deps.files.get(inputFileId);
   if (!input) throw badRequest(`Could not find file with ID '${inputFileId}'.`, 'input_file_id');
-  if (input.purpose !== 'batch') throw badRequest(`File '${inputFileId}' must have purpose 'batch', not '${input.purpose}'.`, 'input_file_id');
+  if (input.purpose !== 'batch')
+    throw badRequest(`File '${inputFileId}' must have purpose 'batch', not '${input.purpose}'.`, 'input_file_id');
   return { inputFileId, endpoint, completionWindow: window, metadata: checkMetadata(metadata) };
 }
 

@@ -147,7 +147,10 @@ function facade({ baseUrl, port, seed, engine, files, faults, timings, limits, l
     batchRequests: (id) => inspectRequests(fileText(engine.get(id).inputFileId)),
     batchResults: (id) => {
       const record = engine.get(id);
-      return { output: parseJsonl<OutputLine>(fileText(record.outputFileId)), errors: parseJsonl<OutputLine>(fileText(record.errorFileId)) };
+      return {
+        output: parseJsonl<OutputLine>(fileText(record.outputFileId)),
+        errors: parseJsonl<OutputLine>(fileText(record.errorFileId)),
+      };
     },
     files: () => files.all().map(toFileObject),
     fileContent: (id) => {

@@ -48,8 +48,7 @@ export function notesFor(facts: PromptFacts, topic: string | null): string {
 
 /** More material (text, images, a username) → more confident; a small hash jitter keeps it from looking constant. */
 export function confidenceFor(facts: PromptFacts, seed: string): number {
-  const evidence =
-    Math.min(1, facts.imageCount / 10) * 0.3 + Math.min(1, facts.userText.length / 1500) * 0.3 + (facts.username ? 0.1 : 0);
+  const evidence = Math.min(1, facts.imageCount / 10) * 0.3 + Math.min(1, facts.userText.length / 1500) * 0.3 + (facts.username ? 0.1 : 0);
   return Math.round((0.25 + evidence + hashUnit(seed, 'confidence') * 0.05) * 100) / 100;
 }
 
@@ -84,13 +83,7 @@ function insightHints(root: JsonSchema, facts: PromptFacts, seed: string): Hint 
   };
 }
 
-function secondaryTopics(
-  schema: JsonSchema,
-  root: JsonSchema,
-  facts: PromptFacts,
-  primary: string,
-  fallback: string[],
-): string[] {
+function secondaryTopics(schema: JsonSchema, root: JsonSchema, facts: PromptFacts, primary: string, fallback: string[]): string[] {
   const itemEnum = enumStrings(schema.items, root);
   return rankTopics(facts.userText, itemEnum.length > 0 ? itemEnum : fallback)
     .filter((t) => t !== primary)

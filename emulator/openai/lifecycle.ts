@@ -3,12 +3,7 @@
 // lazily from the clock whenever state is read, with the timestamp each phase
 // was due at — so an injected clock that jumps 25 h shows exactly what the real
 // service would, and no timers are left running.
-import {
-  TERMINAL,
-  toBatchObject,
-  writeResultFiles,
-  type BatchRecord,
-} from './batch-record.js';
+import { TERMINAL, toBatchObject, writeResultFiles, type BatchRecord } from './batch-record.js';
 import { ApiError, badRequest } from './errors.js';
 import type { FaultRegistry } from './faults.js';
 import type { FileStore } from './files.js';

@@ -62,9 +62,7 @@ function imageUrlOf(part: ContentPart): string {
 
 /** `username: name` (or `handle:`/`login:`) on its own line wins; else the first `@name`. */
 export function findUsername(text: string): string | null {
-  const labelled = /(?:^|\n)[\s\-*•]*(?:username|user name|handle|login|instagram)\s*[:=]\s*@?([A-Za-z0-9._]{1,30})/i.exec(
-    text,
-  );
+  const labelled = /(?:^|\n)[\s\-*•]*(?:username|user name|handle|login|instagram)\s*[:=]\s*@?([A-Za-z0-9._]{1,30})/i.exec(text);
   if (labelled?.[1]) return labelled[1];
   const mention = /(?<![\w.])@([A-Za-z0-9._]{2,30})/.exec(text);
   return mention?.[1]?.replace(/\.+$/, '') ?? null;
@@ -118,9 +116,7 @@ export function detectLanguages(text: string): Language[] {
   }
   const top = Math.max(...Object.values(counts));
   if (top === 0) return [];
-  return (Object.keys(counts) as Language[])
-    .filter((l) => counts[l] >= Math.max(1, top * 0.2))
-    .sort((a, b) => counts[b] - counts[a]);
+  return (Object.keys(counts) as Language[]).filter((l) => counts[l] >= Math.max(1, top * 0.2)).sort((a, b) => counts[b] - counts[a]);
 }
 
 // ---- places ---------------------------------------------------------------

@@ -45,7 +45,14 @@ export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext)
   }
   if (request.url === '/v1/embeddings') {
     const { body, promptTokens } = embeddingResponse(request.body as unknown as EmbeddingRequestBody);
-    return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens: 0, reasoningTokens: 0 };
+    return {
+      customId: request.custom_id,
+      file: 'output',
+      line: envelope(200, body),
+      promptTokens,
+      completionTokens: 0,
+      reasoningTokens: 0,
+    };
   }
   const formatProblem = checkResponseFormat(request.body.response_format);
   if (formatProblem) {
@@ -54,7 +61,9 @@ export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext)
   }
   const effortProblem = checkReasoningEffort(request.body);
   if (effortProblem) {
-    const body = { error: { message: effortProblem.message, type: 'invalid_request_error', param: 'reasoning_effort', code: effortProblem.code } };
+    const body = {
+      error: { message: effortProblem.message, type: 'invalid_request_error', param: 'reasoning_effort', code: effortProblem.code },
+    };
     return failed(request, envelope(400, body));
   }
   const facts = analyzePrompt(request.body.messages);
@@ -72,7 +81,14 @@ export function executeRequest(request: BatchRequestLine, ctx: ExecutionContext)
   const promptTokens = promptBill(request.body).total;
   const { completionTokens, reasoningTokens: reasoning } = billed;
   const body = chatCompletion(completionId, ctx.createdSec, model, answer, { promptTokens, completionTokens, reasoningTokens: reasoning });
-  return { customId: request.custom_id, file: 'output', line: envelope(200, body), promptTokens, completionTokens, reasoningTokens: reasoning };
+  return {
+    customId: request.custom_id,
+    file: 'output',
+    line: envelope(200, body),
+    promptTokens,
+    completionTokens,
+    reasoningTokens: reasoning,
+  };
 }
 
 /**
@@ -86,7 +102,10 @@ function checkReasoningEffort(body: BatchRequestLine['body']): { message: string
     return { code: 'unsupported_parameter', message: "Unsupported parameter: 'reasoning_effort' is not supported with this model." };
   }
   if (typeof effort !== 'string' || !EFFORTS.includes(effort)) {
-    return { code: 'unsupported_value', message: `Unsupported value: 'reasoning_effort' does not support ${JSON.stringify(effort)} with this model. Supported values are: ${EFFORTS.map((e) => `'${e}'`).join(', ')}.` };
+    return {
+      code: 'unsupported_value',
+      message: `Unsupported value: 'reasoning_effort' does not support ${JSON.stringify(effort)} with this model. Supported values are: ${EFFORTS.map((e) => `'${e}'`).join(', ')}.`,
+    };
   }
   return null;
 }
@@ -161,7 +180,12 @@ function chatCompletion(
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: reasoningTokens,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     },
     service_tier: 'default',
     system_fingerprint: null,

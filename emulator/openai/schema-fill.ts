@@ -107,13 +107,19 @@ class SchemaFiller {
 
   private string(schema: JsonSchema, path: string[]): string {
     const key = path[path.length - 1] ?? 'value';
-    const tag = Math.floor(this.unit(path, 'str') * 0xffffff).toString(16).padStart(6, '0');
+    const tag = Math.floor(this.unit(path, 'str') * 0xffffff)
+      .toString(16)
+      .padStart(6, '0');
     let text =
-      schema.format === 'date-time' ? '2025-01-01T00:00:00Z'
-      : schema.format === 'date' ? '2025-01-01'
-      : schema.format === 'email' ? `${key}@example.com`
-      : schema.format === 'uri' ? `https://example.com/${key}`
-      : `${key.replace(/_/g, ' ')} ${tag}`;
+      schema.format === 'date-time'
+        ? '2025-01-01T00:00:00Z'
+        : schema.format === 'date'
+          ? '2025-01-01'
+          : schema.format === 'email'
+            ? `${key}@example.com`
+            : schema.format === 'uri'
+              ? `https://example.com/${key}`
+              : `${key.replace(/_/g, ' ')} ${tag}`;
     if (schema.maxLength !== undefined) text = [...text].slice(0, schema.maxLength).join('');
     while (schema.minLength !== undefined && [...text].length < schema.minLength) text += 'x';
     return text;

@@ -141,7 +141,11 @@ const FINAL = ['completed', 'failed', 'expired', 'cancelled'];
 
 /** Polls `batches.retrieve` until the batch reaches one of `statuses` (default: any final status). */
 export function waitForBatch(client: OpenAI, id: string, statuses: string[] = FINAL, timeoutMs = 5_000): Promise<Batch> {
-  return waitFor(() => client.batches.retrieve(id), (b) => statuses.includes(b.status), { timeoutMs });
+  return waitFor(
+    () => client.batches.retrieve(id),
+    (b) => statuses.includes(b.status),
+    { timeoutMs },
+  );
 }
 
 /** One line of an output or error file. */

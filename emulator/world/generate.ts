@@ -41,31 +41,46 @@ function makeCreator(rng: Rng, index: number, opts: WorldOptions, takenNames: Se
   const shape = shapeFor(rng, index, opts);
   const niche = NICHES[index % NICHES.length] ?? rng.pick(NICHES);
   const [minMedia, maxMedia] = opts.mediaPerCreator;
-  const followerCount = shape === 'exact-followers' ? opts.followersAccountCount
-    : shape === 'few-followers' ? rng.int(120, 990)
-      : Math.round(rng.logUniform(1_200, 3_000_000));
-  return fillProfile({
-    rng,
-    pk: uniquePk(rng, takenPks),
-    username: uniqueUsername(rng, takenNames, niche),
-    kind: 'creator',
-    followerCount,
-    mediaCount: shape === 'few-posts' ? rng.int(2, 4) : rng.int(minMedia, maxMedia),
-    isPrivate: shape === 'private',
-  }, niche, BRAND_NAMES);
+  const followerCount =
+    shape === 'exact-followers'
+      ? opts.followersAccountCount
+      : shape === 'few-followers'
+        ? rng.int(120, 990)
+        : Math.round(rng.logUniform(1_200, 3_000_000));
+  return fillProfile(
+    {
+      rng,
+      pk: uniquePk(rng, takenPks),
+      username: uniqueUsername(rng, takenNames, niche),
+      kind: 'creator',
+      followerCount,
+      mediaCount: shape === 'few-posts' ? rng.int(2, 4) : rng.int(minMedia, maxMedia),
+      isPrivate: shape === 'private',
+    },
+    niche,
+    BRAND_NAMES,
+  );
 }
 
 export function generateNamedUsers(root: Rng, opts: WorldOptions): NamedUsers {
   const takenNames = new Set<string>(BRAND_NAMES);
   const takenPks = new Set<number>();
-  const creators = Array.from({ length: opts.creators }, (_, i) =>
-    makeCreator(root.derive('creator', i), i, opts, takenNames, takenPks));
+  const creators = Array.from({ length: opts.creators }, (_, i) => makeCreator(root.derive('creator', i), i, opts, takenNames, takenPks));
   const brands = BRANDS.map(([username], i) => {
     const rng = root.derive('brand', i);
-    return fillProfile({
-      rng, pk: uniquePk(rng, takenPks), username, kind: 'brand',
-      followerCount: Math.round(rng.logUniform(50_000, 3_000_000)), mediaCount: rng.int(12, 20), isPrivate: false,
-    }, rng.pick(NICHES), BRAND_NAMES);
+    return fillProfile(
+      {
+        rng,
+        pk: uniquePk(rng, takenPks),
+        username,
+        kind: 'brand',
+        followerCount: Math.round(rng.logUniform(50_000, 3_000_000)),
+        mediaCount: rng.int(12, 20),
+        isPrivate: false,
+      },
+      rng.pick(NICHES),
+      BRAND_NAMES,
+    );
   });
   const deleted = Array.from({ length: opts.deletedCount }, (_, i) => {
     const rng = root.derive('deleted', i);

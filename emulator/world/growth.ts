@@ -44,7 +44,13 @@ const NOISE = 0.0025;
 export function generateGrowth(rng: Rng, user: WorldUser): GrowthTruth {
   const roll = rng.next();
   const script: GrowthScript =
-    user.kind !== 'creator' ? 'steady' : roll < SPIKE_SHARE && user.followerCount >= 2_000 ? 'spike' : roll >= 1 - SEESAW_SHARE ? 'seesaw' : 'steady';
+    user.kind !== 'creator'
+      ? 'steady'
+      : roll < SPIKE_SHARE && user.followerCount >= 2_000
+        ? 'spike'
+        : roll >= 1 - SEESAW_SHARE
+          ? 'seesaw'
+          : 'steady';
   const last = GROWTH_DAYS - 1;
   const spikes: number[] = [];
   if (script === 'spike') {

@@ -51,7 +51,10 @@ function buildHashtag(src: HashtagSources, name: string, tagIndex: number): Hash
   }
   fillWithFans(src, name, tagIndex, top);
   const topPks = new Set(top.map((m) => m.pk));
-  const extraClipPks = candidates.filter((c) => c.media.kind === 'reel' && !topPks.has(c.media.pk)).slice(0, 6).map((c) => c.media.pk);
+  const extraClipPks = candidates
+    .filter((c) => c.media.kind === 'reel' && !topPks.has(c.media.pk))
+    .slice(0, 6)
+    .map((c) => c.media.pk);
   return { name, topMediaPks: top.map((m) => m.pk), extraClipPks, mediaCount: candidates.length * 37 + 1000 };
 }
 

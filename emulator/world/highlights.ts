@@ -16,7 +16,8 @@ export function generateHighlights(rng: Rng, owner: WorldUser, epoch: number, ta
     const hrng = rng.derive('highlight', index);
     const createdAt = epoch - hrng.int(20, 400) * DAY;
     const items = Array.from({ length: hrng.int(2, 7) }, (_, n) =>
-      makeStoryItem(hrng.derive('item', n), owner, createdAt - n * hrng.int(1, 9) * DAY, tagPool));
+      makeStoryItem(hrng.derive('item', n), owner, createdAt - n * hrng.int(1, 9) * DAY, tagPool),
+    );
     return { pk: longId('17', hrng.int(1, 2 ** 31) * 10000 + index), ownerPk: owner.pk, title, createdAt, items };
   });
 }

@@ -10,7 +10,17 @@ import { generateHighlights } from './highlights.js';
 import { fallbackSlot, followersPage, followingPage, type FollowDirectory } from './follows.js';
 import { buildHashtags } from './hashtags.js';
 import { generateGrowth, GROWTH_DAYS, type DayCounts, type GrowthTruth } from './growth.js';
-import { FAN_PK_BASE, FAN_SLOT_SIZE, FOLLOWING_INDEX_OFFSET, fanPk, fanPkFromUsername, isFanPk, makeFan, makeScrapingAccounts, scraperAsUser } from './profiles.js';
+import {
+  FAN_PK_BASE,
+  FAN_SLOT_SIZE,
+  FOLLOWING_INDEX_OFFSET,
+  fanPk,
+  fanPkFromUsername,
+  isFanPk,
+  makeFan,
+  makeScrapingAccounts,
+  scraperAsUser,
+} from './profiles.js';
 import type { Hashtag, ScrapingAccount, UserTag, WorldHighlight, WorldMedia, WorldOptions, WorldOptionsInput, WorldUser } from './types.js';
 import { BRANDS } from './vocab.js';
 
@@ -85,7 +95,12 @@ export class World {
     });
     for (const account of this.accounts) this.byUsername.set(account.username, scraperAsUser(account));
     const tag = (u: WorldUser): UserTag => ({ pk: u.pk, username: u.username });
-    this.mediaContext = { epoch: this.options.epoch, brands: this.brands.map(tag), creators: this.creators.map(tag), hiddenCountsShare: this.options.hiddenCountsShare };
+    this.mediaContext = {
+      epoch: this.options.epoch,
+      brands: this.brands.map(tag),
+      creators: this.creators.map(tag),
+      hiddenCountsShare: this.options.hiddenCountsShare,
+    };
     for (const user of this.named.values()) {
       this.storeMedia(user);
       const tagPool = [...this.mediaContext.brands, ...this.mediaContext.creators.filter((c) => c.pk !== user.pk)];
@@ -182,7 +197,10 @@ export class World {
     const rng = this.rng.derive('similar', user.pk);
     const others = this.creators.filter((c) => c.pk !== user.pk);
     const sameNiche = rng.shuffle(others.filter((c) => c.niche === user.niche));
-    const otherNiches = rng.sample(others.filter((c) => c.niche !== user.niche), 2);
+    const otherNiches = rng.sample(
+      others.filter((c) => c.niche !== user.niche),
+      2,
+    );
     return [...sameNiche.slice(0, SIMILAR_MAX - otherNiches.length), ...otherNiches];
   }
 
@@ -235,7 +253,9 @@ export class World {
 
   examples(): WorldExamples {
     return {
-      usernames: this.qualifyingCreators().slice(0, 8).map((c) => c.username),
+      usernames: this.qualifyingCreators()
+        .slice(0, 8)
+        .map((c) => c.username),
       privateUsernames: this.creators.filter((c) => c.isPrivate).map((c) => c.username),
       deletedUsernames: this.deleted.map((d) => d.username),
       hashtags: this.hashtags.filter((h) => h.topMediaPks.length >= 10).map((h) => h.name),

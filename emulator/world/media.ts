@@ -67,20 +67,19 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
     takenAt,
     likeCount: total - commentCount,
     commentCount,
-    playCount: kind === 'reel'
-      ? Math.round(owner.followerCount * rng.logUniform(0.3, 4) * trend) + total * 3
-      : video
-        ? Math.round(owner.followerCount * rng.derive('feed-video-views', pk).logUniform(0.1, 1.5)) + total * 2
-        : null,
+    playCount:
+      kind === 'reel'
+        ? Math.round(owner.followerCount * rng.logUniform(0.3, 4) * trend) + total * 3
+        : video
+          ? Math.round(owner.followerCount * rng.derive('feed-video-views', pk).logUniform(0.1, 1.5)) + total * 2
+          : null,
     captionText: caption?.text ?? null,
     captionPk: caption ? longId('17', rng.int(1, 2 ** 31) * 1000 + rng.int(0, 999)) : null,
     hashtags: caption?.hashtags ?? [],
     mentions: caption?.mentions ?? [],
     location: rng.chance(0.3) ? rng.pick(PLACES) : null,
     usertags,
-    childPks: kind === 'carousel'
-      ? Array.from({ length: rng.int(2, 6) }, (_, n) => (BigInt(pk) + BigInt(n + 1)).toString())
-      : [],
+    childPks: kind === 'carousel' ? Array.from({ length: rng.int(2, 6) }, (_, n) => (BigInt(pk) + BigInt(n + 1)).toString()) : [],
     pinned: false,
     videoDuration: kind === 'reel' ? Math.round(rng.float(6, 90) * 1000) / 1000 : video ? 42.5 : null,
     paidPartnership,
@@ -90,7 +89,13 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
     countsHidden: rng.derive('counts-hidden', pk).chance(ctx.hiddenCountsShare),
     authorPk: collabAuthor(rng.derive('collab', pk), owner, ctx),
     brands: sponsored
-      ? [...new Set([...(deal?.mode === 'partnership' ? [deal.brand.username] : []), ...usertags.map((t) => t.username), ...(caption?.mentions ?? [])])]
+      ? [
+          ...new Set([
+            ...(deal?.mode === 'partnership' ? [deal.brand.username] : []),
+            ...usertags.map((t) => t.username),
+            ...(caption?.mentions ?? []),
+          ]),
+        ]
       : [],
   };
 }

@@ -3,9 +3,7 @@
  */
 import type { Rng } from './prng.js';
 import type { ScrapingAccount, Trend, WorldUser } from './types.js';
-import {
-  BIO_TEMPLATES, BRANDS, CITIES, FIRST_NAMES, LAST_NAMES, NICHES, type Lang, type Niche,
-} from './vocab.js';
+import { BIO_TEMPLATES, BRANDS, CITIES, FIRST_NAMES, LAST_NAMES, NICHES, type Lang, type Niche } from './vocab.js';
 
 const LANGS: readonly Lang[] = ['ru', 'kk', 'en'];
 const TRENDS: readonly Trend[] = ['growing', 'declining', 'stable', 'stable'];
@@ -41,13 +39,15 @@ export function fillProfile(seed: ProfileSeed, niche: Niche | null, brandPool: r
   const isBusiness = seed.kind === 'brand' || (seed.kind === 'creator' && rng.chance(0.55));
   const topic = niche ? rng.pick(niche.topics[lang]) : '';
   const email = `${seed.username.replace(/[^a-z0-9]/g, '')}@mail.kz`;
-  const biography = seed.kind === 'fan' && rng.chance(0.6)
-    ? ''
-    : rng.pick(BIO_TEMPLATES[lang])
-      .replace('{topic}', topic || 'life')
-      .replace('{email}', email)
-      .replace('{city}', rng.pick(CITIES))
-      .replace('{brand}', rng.pick(brandPool));
+  const biography =
+    seed.kind === 'fan' && rng.chance(0.6)
+      ? ''
+      : rng
+          .pick(BIO_TEMPLATES[lang])
+          .replace('{topic}', topic || 'life')
+          .replace('{email}', email)
+          .replace('{city}', rng.pick(CITIES))
+          .replace('{brand}', rng.pick(brandPool));
   return {
     pk: seed.pk,
     username: seed.username,
@@ -81,10 +81,14 @@ export function uniqueUsername(rng: Rng, taken: Set<string>, niche: Niche | null
     const first = rng.pick(FIRST_NAMES)[1];
     const last = rng.pick(LAST_NAMES)[1];
     const style = rng.int(0, 3);
-    let name = style === 0 ? `${first}.${last}`
-      : style === 1 ? `${first}_${niche?.name ?? 'blog'}`
-        : style === 2 ? `${first}.${niche?.name ?? 'life'}.kz`
-          : `${last}_${first}`;
+    let name =
+      style === 0
+        ? `${first}.${last}`
+        : style === 1
+          ? `${first}_${niche?.name ?? 'blog'}`
+          : style === 2
+            ? `${first}.${niche?.name ?? 'life'}.kz`
+            : `${last}_${first}`;
     if (attempt > 3) name += String(rng.int(1, 99));
     if (!taken.has(name)) {
       taken.add(name);
@@ -143,10 +147,27 @@ function makeBot(rng: Rng, pk: number): WorldUser {
   const username = `${random}.${rng.pick(['x', 'q', 'z'])}_${(pk - FAN_PK_BASE).toString(36)}`;
   const followers = rng.int(0, 30);
   return {
-    pk, username, fullName: '', kind: 'fan', isPrivate: rng.chance(0.2), isVerified: false, isBusiness: false, accountType: 1,
-    category: null, biography: '', bioLang: 'en', externalUrl: '', publicEmail: '', followerCount: followers,
-    followingCount: rng.int(1_600, 7_500), mediaCount: rng.chance(0.8) ? 0 : rng.int(1, 3), niche: null, trend: 'stable',
-    baseErPercent: 0, anonymousPicture: rng.chance(0.85), bot: true,
+    pk,
+    username,
+    fullName: '',
+    kind: 'fan',
+    isPrivate: rng.chance(0.2),
+    isVerified: false,
+    isBusiness: false,
+    accountType: 1,
+    category: null,
+    biography: '',
+    bioLang: 'en',
+    externalUrl: '',
+    publicEmail: '',
+    followerCount: followers,
+    followingCount: rng.int(1_600, 7_500),
+    mediaCount: rng.chance(0.8) ? 0 : rng.int(1, 3),
+    niche: null,
+    trend: 'stable',
+    baseErPercent: 0,
+    anonymousPicture: rng.chance(0.85),
+    bot: true,
   };
 }
 
@@ -161,7 +182,7 @@ export function makeScrapingAccounts(root: Rng, count: number): ScrapingAccount[
       pk: 60_000_000_000 + i * 7919,
       username: `scout.kz.${String(i + 1).padStart(2, '0')}`,
       password: `Pw-${rng.int(100000, 999999)}-${rng.pick(FIRST_NAMES)[1]}`,
-      loginBehaviour: count > special.length && specialIndex >= 0 ? special[specialIndex] ?? 'ok' : 'ok',
+      loginBehaviour: count > special.length && specialIndex >= 0 ? (special[specialIndex] ?? 'ok') : 'ok',
       twoFactorCode: String(rng.int(100000, 999999)),
     });
   }
@@ -170,9 +191,24 @@ export function makeScrapingAccounts(root: Rng, count: number): ScrapingAccount[
 
 export function scraperAsUser(account: ScrapingAccount): WorldUser {
   return {
-    pk: account.pk, username: account.username, fullName: 'Scout', kind: 'scraper', isPrivate: true,
-    isVerified: false, isBusiness: false, accountType: 1, category: null, biography: '', bioLang: 'en',
-    externalUrl: '', publicEmail: '', followerCount: 12, followingCount: 40, mediaCount: 0, niche: null,
-    trend: 'stable', baseErPercent: 0,
+    pk: account.pk,
+    username: account.username,
+    fullName: 'Scout',
+    kind: 'scraper',
+    isPrivate: true,
+    isVerified: false,
+    isBusiness: false,
+    accountType: 1,
+    category: null,
+    biography: '',
+    bioLang: 'en',
+    externalUrl: '',
+    publicEmail: '',
+    followerCount: 12,
+    followingCount: 40,
+    mediaCount: 0,
+    niche: null,
+    trend: 'stable',
+    baseErPercent: 0,
   };
 }

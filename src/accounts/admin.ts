@@ -64,12 +64,25 @@ export class PoolOperations implements AccountOperations {
     if (!proxy) return { ok: false, outcome: 'not_found', message: `proxy ${proxyId} does not exist` };
     const result = await checkProxy(box.decrypt(proxy.url_encrypted), settings.proxyCheckTimeoutMs);
     await recordActivity(db, [
-      { accountId: null, proxyId, kind: 'proxy_check', action: 'proxy_check', outcome: result.ok ? 'ok' : 'error', durationMs: result.latencyMs, error: result.error },
+      {
+        accountId: null,
+        proxyId,
+        kind: 'proxy_check',
+        action: 'proxy_check',
+        outcome: result.ok ? 'ok' : 'error',
+        durationMs: result.latencyMs,
+        error: result.error,
+      },
     ]);
     if (result.ok) {
       await recordProxySuccess(db, proxyId, result.latencyMs);
       if (proxy.status === 'failed') await this.reviveProxy(proxyId);
-      return { ok: true, outcome: 'ok', message: `proxy ${proxyId} reached Instagram in ${result.latencyMs} ms`, durationMs: result.latencyMs };
+      return {
+        ok: true,
+        outcome: 'ok',
+        message: `proxy ${proxyId} reached Instagram in ${result.latencyMs} ms`,
+        durationMs: result.latencyMs,
+      };
     }
     await recordProxyFailure(db, proxyId, result.error ?? 'check failed', settings.proxyFailuresBeforeFailed, true);
     return { ok: false, outcome: 'proxy_error', message: `proxy ${proxyId}: ${result.error}`, durationMs: result.latencyMs };
@@ -79,8 +92,17 @@ export class PoolOperations implements AccountOperations {
   private async reviveProxy(proxyId: number): Promise<void> {
     const { db } = this.pool.deps;
     await db.updateTable('proxies').set({ status: 'active', updated_at: sql`now()` }).where('id', '=', proxyId).execute();
-    const waiting = await db.selectFrom('ig_accounts').select('id').where('proxy_id', '=', proxyId).where('status', '=', 'proxy_error').execute();
-    await changeAccountStatus(db, waiting.map((a) => a.id), { status: 'active', reason: null, from: ['proxy_error'], action: 'proxy:active' });
+    const waiting = await db
+      .selectFrom('ig_accounts')
+      .select('id')
+      .where('proxy_id', '=', proxyId)
+      .where('status', '=', 'proxy_error')
+      .execute();
+    await changeAccountStatus(
+      db,
+      waiting.map((a) => a.id),
+      { status: 'active', reason: null, from: ['proxy_error'], action: 'proxy:active' },
+    );
     await recordActivity(db, [{ accountId: null, proxyId, kind: 'status', action: 'proxy:active', outcome: 'active' }]);
   }
 
@@ -98,10 +120,24 @@ export class PoolOperations implements AccountOperations {
   private async recordValidation(lease: AccountLease, before: number, started: number, outcome: string, error?: string) {
     const count = Math.max(1, lease.client.responseCount - before);
     const failure = error === undefined ? undefined : { httpStatus: null, message: error };
-    await recordRequestsSpent(this.pool.deps.db, { lease, taskId: null, action: 'validate', count, outcome, startedAt: started, failure, healthy: false, purpose: 'validation' });
+    await recordRequestsSpent(this.pool.deps.db, {
+      lease,
+      taskId: null,
+      action: 'validate',
+      count,
+      outcome,
+      startedAt: started,
+      failure,
+      healthy: false,
+      purpose: 'validation',
+    });
   }
 
-  private async withAccount(accountId: number, purpose: string, work: (lease: AccountLease) => Promise<OperationResult>): Promise<OperationResult> {
+  private async withAccount(
+    accountId: number,
+    purpose: string,
+    work: (lease: AccountLease) => Promise<OperationResult>,
+  ): Promise<OperationResult> {
     const exists = await this.pool.deps.db.selectFrom('ig_accounts').select('id').where('id', '=', accountId).executeTakeFirst();
     if (!exists) return { ok: false, outcome: 'not_found', message: `account ${accountId} does not exist` };
     const lease = await this.pool.leaseForAdmin(accountId, `${this.pool.deps.workerId}:${purpose}`);

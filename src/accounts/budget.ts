@@ -13,7 +13,8 @@ export interface BudgetSettings {
 }
 
 /** Positional parameters of sql/accounts/next-usable.sql: window, budget, warm-up budget, warm-up days, daily cap. */
-export const budgetParams = (b: Pick<BudgetSettings, 'windowMs' | 'perWindow' | 'warmupPerWindow' | 'warmupDays' | 'dailyCap'>) => [b.windowMs, b.perWindow, b.warmupPerWindow, b.warmupDays, b.dailyCap] as const;
+export const budgetParams = (b: Pick<BudgetSettings, 'windowMs' | 'perWindow' | 'warmupPerWindow' | 'warmupDays' | 'dailyCap'>) =>
+  [b.windowMs, b.perWindow, b.warmupPerWindow, b.warmupDays, b.dailyCap] as const;
 
 /** A human-like pause between two requests of one account: uniform in [min, max]. */
 export function pauseBetweenRequests(b: BudgetSettings, random: () => number = Math.random): number {

@@ -72,7 +72,8 @@ export function parseProxyUrl(input: string): Checked<ParsedProxy> {
   if (!url.hostname) return { ok: false, message: 'the proxy URL has no host' };
   // DNS bounds (RFC 1035): a host name of at most 253 characters in labels of at most 63. The label is a unique
   // index key, and a longer one failed the insert with a 500 ("index row size exceeds btree maximum").
-  if (url.hostname.length > MAX_HOST_LENGTH) return { ok: false, message: `the proxy host is ${url.hostname.length} characters long; a host name has at most ${MAX_HOST_LENGTH}` };
+  if (url.hostname.length > MAX_HOST_LENGTH)
+    return { ok: false, message: `the proxy host is ${url.hostname.length} characters long; a host name has at most ${MAX_HOST_LENGTH}` };
   if (!url.hostname.startsWith('[') && url.hostname.split('.').some((label) => label.length > MAX_HOST_LABEL_LENGTH)) {
     return { ok: false, message: `a part of the proxy host between dots is longer than ${MAX_HOST_LABEL_LENGTH} characters` };
   }

@@ -8,12 +8,20 @@ export async function warnAboutDirectAccounts(db: Kysely<Database>, mode: 'auto'
     .selectFrom('ig_accounts')
     .select((eb) => [
       eb.fn.countAll<number>().filterWhere('proxy_id', 'is', null).as('direct'),
-      eb.selectFrom('proxies').select((p) => p.fn.countAll<number>().as('n')).as('proxies'),
+      eb
+        .selectFrom('proxies')
+        .select((p) => p.fn.countAll<number>().as('n'))
+        .as('proxies'),
     ])
     .executeTakeFirst();
   const direct = Number(row?.direct ?? 0);
   if (direct === 0) return;
   const used = mode === 'allow' || (mode === 'auto' && Number(row?.proxies ?? 0) === 0);
-  if (used) logger.warn({ accounts: direct }, "accounts without a proxy will send Instagram this server's own address (ACCOUNT_DIRECT_CONNECTIONS)");
-  else logger.info({ accounts: direct }, 'accounts without a proxy are not used: give each a proxy, or set ACCOUNT_DIRECT_CONNECTIONS=allow');
+  if (used)
+    logger.warn(
+      { accounts: direct },
+      "accounts without a proxy will send Instagram this server's own address (ACCOUNT_DIRECT_CONNECTIONS)",
+    );
+  else
+    logger.info({ accounts: direct }, 'accounts without a proxy are not used: give each a proxy, or set ACCOUNT_DIRECT_CONNECTIONS=allow');
 }

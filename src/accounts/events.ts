@@ -110,7 +110,11 @@ async function countInARow(db: Kysely<Database>, accountId: number, streak: 'cha
 /** Every account that could take work goes `disabled` with the reason, each with its status row; returns how many. */
 export async function parkAllAccounts(db: Kysely<Database>, reason: string, taskId: number | null): Promise<number> {
   const working = await db.selectFrom('ig_accounts').select('id').where('status', 'in', ['active', 'cooldown']).execute();
-  const parked = await changeAccountStatus(db, working.map((a) => a.id), { status: 'disabled', reason, taskId, from: ['active', 'cooldown'] });
+  const parked = await changeAccountStatus(
+    db,
+    working.map((a) => a.id),
+    { status: 'disabled', reason, taskId, from: ['active', 'cooldown'] },
+  );
   return parked.length;
 }
 

@@ -75,7 +75,10 @@ async function importAccountLine(db: Kysely<Database>, box: SecretBox, entry: Ac
       .executeTakeFirst();
     if (proxyId !== undefined) await lockAssignableProxy(trx, proxyId, existing?.id ?? null);
     if (!existing) {
-      return { id: await insertAccount(trx, box, { username: entry.username, password: entry.password, proxyId }), outcome: 'created' as const };
+      return {
+        id: await insertAccount(trx, box, { username: entry.username, password: entry.password, proxyId }),
+        outcome: 'created' as const,
+      };
     }
     const samePassword = decryptsTo(box, existing.password_encrypted, entry.password);
     if (samePassword && (proxyId === undefined || proxyId === existing.proxy_id)) return { id: existing.id, outcome: 'skipped' as const };
@@ -135,7 +138,11 @@ export async function importFromConfig(
   if (config.IG_PROXIES) {
     let text = await readConfigValue(config.IG_PROXIES, 'IG_PROXIES');
     // Proxies hold no spaces or commas, so a one-line variable may list them that way (entry N is then "line" N).
-    if (!text.includes('\n')) text = text.trim().split(/[,\s]+/).join('\n');
+    if (!text.includes('\n'))
+      text = text
+        .trim()
+        .split(/[,\s]+/)
+        .join('\n');
     outcome.proxies = await importProxies(db, box, text);
     logImport(log, 'IG_PROXIES', outcome.proxies);
   }

@@ -93,7 +93,11 @@ export async function accountAvailability(
     directConnections,
     accountTaskTypes,
   ]);
-  return { usableNow: row?.usable_now ?? 0, nextUsableAt: row?.next_usable_at ?? null, claimedWithoutAccount: row?.claimed_without_account ?? 0 };
+  return {
+    usableNow: row?.usable_now ?? 0,
+    nextUsableAt: row?.next_usable_at ?? null,
+    claimedWithoutAccount: row?.claimed_without_account ?? 0,
+  };
 }
 
 /**
@@ -106,7 +110,10 @@ export async function accountWaitReason(
   budget: Parameters<typeof budgetParams>[0],
   directConnections: DirectConnections = 'auto',
 ): Promise<string | null> {
-  const accounts = await db.selectFrom('ig_accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const accounts = await db
+    .selectFrom('ig_accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   if (Number(accounts.n) === 0) return 'no Instagram account is configured: add one (POST /api/accounts, or IG_ACCOUNTS)';
   const { usableNow, nextUsableAt } = await accountAvailability(db, budget, directConnections);
   if (usableNow > 0) return null;

@@ -48,7 +48,12 @@ export class PoolMaintenance {
   }
 
   async checkProxies(): Promise<number> {
-    const proxies = await this.pool.deps.db.selectFrom('proxies').select('id').where('status', 'in', ['active', 'failed']).orderBy('id').execute();
+    const proxies = await this.pool.deps.db
+      .selectFrom('proxies')
+      .select('id')
+      .where('status', 'in', ['active', 'failed'])
+      .orderBy('id')
+      .execute();
     for (const proxy of proxies) {
       if (this.stopped) break;
       await this.ops.checkProxy(proxy.id);

@@ -53,7 +53,9 @@ export function checkHttpProxy(proxyUrl: string, timeoutMs: number): Promise<Pro
       secure.once('data', (chunk: Buffer) => {
         const statusLine = chunk.toString('latin1').split('\r\n')[0] ?? '';
         secure.destroy();
-        finish(/^HTTP\/1\.[01] \d{3}/.test(statusLine) ? { ok: true } : { ok: false, error: `unexpected answer: ${statusLine.slice(0, 80)}` });
+        finish(
+          /^HTTP\/1\.[01] \d{3}/.test(statusLine) ? { ok: true } : { ok: false, error: `unexpected answer: ${statusLine.slice(0, 80)}` },
+        );
       });
       secure.write(`GET / HTTP/1.1\r\nHost: ${TARGET_HOST}\r\nConnection: close\r\n\r\n`);
     });
@@ -65,11 +67,15 @@ export function checkHttpProxy(proxyUrl: string, timeoutMs: number): Promise<Pro
 export function checkSocksProxy(proxyUrl: string, timeoutMs: number): Promise<ProxyCheckResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const request = https.get(`https://${TARGET_HOST}/`, { agent: socksAgent(proxyUrl), rejectUnauthorized: false, timeout: timeoutMs }, (response) => {
-      response.resume();
-      request.destroy();
-      resolve({ ok: true, latencyMs: Math.round(performance.now() - started) });
-    });
+    const request = https.get(
+      `https://${TARGET_HOST}/`,
+      { agent: socksAgent(proxyUrl), rejectUnauthorized: false, timeout: timeoutMs },
+      (response) => {
+        response.resume();
+        request.destroy();
+        resolve({ ok: true, latencyMs: Math.round(performance.now() - started) });
+      },
+    );
     request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.once('error', (error) => resolve({ ok: false, latencyMs: Math.round(performance.now() - started), error: error.message }));
   });

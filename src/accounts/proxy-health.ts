@@ -53,7 +53,10 @@ export async function recordProxyFailure(
   if (!account) return { failedNow: true };
   const spare = await moveToSpareProxy(db, account.id);
   if (spare === null) {
-    await setAccountStatus(db, account.id, { status: 'proxy_error', reason: `proxy ${proxyId} failed ${threshold} times in a row: ${error}` });
+    await setAccountStatus(db, account.id, {
+      status: 'proxy_error',
+      reason: `proxy ${proxyId} failed ${threshold} times in a row: ${error}`,
+    });
   }
   return { failedNow: true, account: { ...account, movedToProxyId: spare } };
 }

@@ -38,9 +38,21 @@ function proxyQuery(db: Kysely<Database>) {
     .selectFrom('proxies as p')
     .leftJoin('ig_accounts as a', 'a.proxy_id', 'p.id')
     .select([
-      'p.id', 'p.label', 'p.type', 'p.status', 'p.consecutive_failures', 'p.success_count', 'p.failure_count',
-      'p.latency_ms', 'p.last_check_at', 'p.last_error', 'p.url_encrypted', 'p.created_at', 'p.updated_at',
-      'a.id as account_id', 'a.username as account_username',
+      'p.id',
+      'p.label',
+      'p.type',
+      'p.status',
+      'p.consecutive_failures',
+      'p.success_count',
+      'p.failure_count',
+      'p.latency_ms',
+      'p.last_check_at',
+      'p.last_error',
+      'p.url_encrypted',
+      'p.created_at',
+      'p.updated_at',
+      'a.id as account_id',
+      'a.username as account_username',
     ]);
 }
 
@@ -60,10 +72,18 @@ function credentialForms(box: SecretBox, sealed: string): string[] {
   }
 }
 
-export async function listProxies(db: Kysely<Database>, box: SecretBox, filter: ProxyFilter): Promise<{ items: ProxyRow[]; hasMore: boolean }> {
+export async function listProxies(
+  db: Kysely<Database>,
+  box: SecretBox,
+  filter: ProxyFilter,
+): Promise<{ items: ProxyRow[]; hasMore: boolean }> {
   let query = proxyQuery(db);
   if (filter.status) query = query.where('p.status', '=', filter.status);
-  const rows = await query.orderBy('p.id').limit(filter.limit + 1).offset(filter.offset).execute();
+  const rows = await query
+    .orderBy('p.id')
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
   return { items: rows.slice(0, filter.limit).map((row) => toProxyRow(box, row)), hasMore: rows.length > filter.limit };
 }
 
@@ -79,7 +99,11 @@ export async function createProxy(db: Kysely<Database>, box: SecretBox, proxy: P
 }
 
 /** Idempotent insert keyed by the label; an existing proxy is left as it is. */
-export async function insertProxyIfMissing(db: Kysely<Database>, box: SecretBox, proxy: ParsedProxy): Promise<{ id: number; created: boolean }> {
+export async function insertProxyIfMissing(
+  db: Kysely<Database>,
+  box: SecretBox,
+  proxy: ParsedProxy,
+): Promise<{ id: number; created: boolean }> {
   const inserted = await db
     .insertInto('proxies')
     .values({ label: proxy.label, type: proxy.type, url_encrypted: box.encrypt(proxy.url) })
@@ -124,7 +148,12 @@ export async function deleteProxy(db: Kysely<Database>, id: number, options: { f
   await db.transaction().execute(async (trx) => {
     const proxy = await trx.selectFrom('proxies').select(['id', 'label']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!proxy) throw new AccountStoreError('not_found', `proxy ${id} does not exist`);
-    const account = await trx.selectFrom('ig_accounts').select(['id', 'username']).where('proxy_id', '=', id).forUpdate().executeTakeFirst();
+    const account = await trx
+      .selectFrom('ig_accounts')
+      .select(['id', 'username'])
+      .where('proxy_id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (account && !options.force) {
       throw new AccountStoreError(
         'conflict',
@@ -138,7 +167,13 @@ export async function deleteProxy(db: Kysely<Database>, id: number, options: { f
         .set({ proxy_id: null, status: 'proxy_error', status_reason: reason, status_changed_at: sql`now()`, updated_at: sql`now()` })
         .where('id', '=', account.id)
         .execute();
-      await logAccountStatus(trx, { accountId: account.id, proxyId: proxy.id, action: 'admin:proxy_deleted', status: 'proxy_error', reason });
+      await logAccountStatus(trx, {
+        accountId: account.id,
+        proxyId: proxy.id,
+        action: 'admin:proxy_deleted',
+        status: 'proxy_error',
+        reason,
+      });
     }
     await trx.deleteFrom('proxies').where('id', '=', id).execute();
   });

@@ -43,11 +43,24 @@ function accountQuery(db: Kysely<Database>) {
     .selectFrom('ig_accounts as a')
     .leftJoin('proxies as p', 'p.id', 'a.proxy_id')
     .select([
-      'a.id', 'a.username', 'a.status', 'a.status_reason', 'a.cooldown_until', 'a.last_login_at', 'a.last_used_at',
-      'a.last_validated_at', 'a.warmup_started_at', 'a.requests_total', 'a.created_at', 'a.updated_at',
+      'a.id',
+      'a.username',
+      'a.status',
+      'a.status_reason',
+      'a.cooldown_until',
+      'a.last_login_at',
+      'a.last_used_at',
+      'a.last_validated_at',
+      'a.warmup_started_at',
+      'a.requests_total',
+      'a.created_at',
+      'a.updated_at',
       sql<boolean>`a.session_encrypted IS NOT NULL`.as('has_session'),
       sql<boolean>`coalesce(a.leased_until > now(), false)`.as('leased'),
-      'p.id as proxy_id', 'p.label as proxy_label', 'p.status as proxy_status', 'p.url_encrypted as proxy_url_encrypted',
+      'p.id as proxy_id',
+      'p.label as proxy_label',
+      'p.status as proxy_status',
+      'p.url_encrypted as proxy_url_encrypted',
     ]);
 }
 
@@ -64,10 +77,18 @@ function toAccountRow(box: SecretBox, raw: RawAccountRow): AccountRow {
   return { ...row, status_reason: scrubSecrets(row.status_reason, forms) };
 }
 
-export async function listAccounts(db: Kysely<Database>, box: SecretBox, filter: AccountFilter): Promise<{ items: AccountRow[]; hasMore: boolean }> {
+export async function listAccounts(
+  db: Kysely<Database>,
+  box: SecretBox,
+  filter: AccountFilter,
+): Promise<{ items: AccountRow[]; hasMore: boolean }> {
   let query = accountQuery(db);
   if (filter.status) query = query.where('a.status', '=', filter.status);
-  const rows = await query.orderBy('a.id').limit(filter.limit + 1).offset(filter.offset).execute();
+  const rows = await query
+    .orderBy('a.id')
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
   return { items: rows.slice(0, filter.limit).map((row) => toAccountRow(box, row)), hasMore: rows.length > filter.limit };
 }
 
@@ -75,7 +96,6 @@ export async function getAccount(db: Kysely<Database>, box: SecretBox, id: numbe
   const row = await accountQuery(db).where('a.id', '=', id).executeTakeFirst();
   return row && toAccountRow(box, row);
 }
-
 
 export interface NewAccount {
   username: string;
@@ -108,8 +128,10 @@ export async function insertAccount(db: Kysely<Database>, box: SecretBox, input:
     await notifyAccountsChanged(db);
     return row.id;
   } catch (error) {
-    if (isUniqueViolation(error, 'ig_accounts_username_key')) throw new AccountStoreError('conflict', `account '${input.username}' already exists`);
-    if (isUniqueViolation(error, 'ig_accounts_proxy_id_key')) throw new AccountStoreError('conflict', `proxy ${input.proxyId} is already bound to another account`);
+    if (isUniqueViolation(error, 'ig_accounts_username_key'))
+      throw new AccountStoreError('conflict', `account '${input.username}' already exists`);
+    if (isUniqueViolation(error, 'ig_accounts_proxy_id_key'))
+      throw new AccountStoreError('conflict', `proxy ${input.proxyId} is already bound to another account`);
     throw error;
   }
 }
@@ -139,7 +161,12 @@ export interface AccountPatch {
 
 export async function updateAccount(db: Kysely<Database>, box: SecretBox, id: number, patch: AccountPatch): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('ig_accounts').select(['id', 'status', 'proxy_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const current = await trx
+      .selectFrom('ig_accounts')
+      .select(['id', 'status', 'proxy_id'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!current) throw new AccountStoreError('not_found', `account ${id} does not exist`);
     const bindsNewProxy = patch.proxyId != null && patch.proxyId !== current.proxy_id;
     if (bindsNewProxy) await lockAssignableProxy(trx, patch.proxyId!, id);
@@ -156,7 +183,13 @@ export async function updateAccount(db: Kysely<Database>, box: SecretBox, id: nu
       .execute();
     if (change) {
       const proxyId = patch.proxyId !== undefined ? patch.proxyId : current.proxy_id;
-      await logAccountStatus(trx, { accountId: id, proxyId, action: change.action, status: change.set.status, reason: change.set.status_reason });
+      await logAccountStatus(trx, {
+        accountId: id,
+        proxyId,
+        action: change.action,
+        status: change.set.status,
+        reason: change.set.status_reason,
+      });
     }
   });
 }
@@ -169,7 +202,10 @@ function statusChange(patch: AccountPatch, current: AccountStatus, bindsNewProxy
   const base = { status_changed_at: sql<Date>`now()`, cooldown_until: null, challenge_count: 0 };
   if (patch.status === 'active') return { action: 'admin:activate', set: { ...base, status: 'active' as const, status_reason: null } };
   if (patch.status === 'disabled') {
-    return { action: 'admin:disable', set: { status: 'disabled' as const, status_reason: 'disabled by admin', status_changed_at: sql<Date>`now()` } };
+    return {
+      action: 'admin:disable',
+      set: { status: 'disabled' as const, status_reason: 'disabled by admin', status_changed_at: sql<Date>`now()` },
+    };
   }
   if (bindsNewProxy && current === 'proxy_error') {
     return { action: 'admin:proxy_bound', set: { ...base, status: 'active' as const, status_reason: null } };

@@ -175,7 +175,10 @@ export class InstagramSession {
     if (!nextUsableAt) await this.pool.alertIfNoneUsable();
     // A little past the moment, so the account is really free when the task is claimed again.
     const until = nextUsableAt ? new Date(nextUsableAt.getTime() + 250) : new Date(Date.now() + NO_ACCOUNT_RETRY_MS);
-    throw new NoAccountUsableError(nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human', until);
+    throw new NoAccountUsableError(
+      nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human',
+      until,
+    );
   }
 
   /** Lets the account go (saving its session) and excludes it from this task's further tries. */
@@ -193,7 +196,14 @@ export class InstagramSession {
     await renewAccountLease(db, lease.row.id, lease.holder, settings.leaseMs);
   }
 
-  private async recordRequests(lease: AccountLease, action: string, before: number, started: number, outcome: string, failure?: Classification) {
+  private async recordRequests(
+    lease: AccountLease,
+    action: string,
+    before: number,
+    started: number,
+    outcome: string,
+    failure?: Classification,
+  ) {
     const { db } = this.pool.deps;
     const healthy = !failure || failure.verdict.kind === 'target_not_found' || failure.verdict.kind === 'target_private';
     // A request that got no response (proxy down) still went out and still counts.

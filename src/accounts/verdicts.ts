@@ -43,21 +43,44 @@ export async function applyVerdict(
         reason: `challenge required ${challenges} times in a row; solve it in the Instagram app, then set the account active`,
         taskId: target.taskId,
       });
-      return alerter.alert({ kind: 'account_needs_human', severity: 'critical', subject, message: `${target.username}: repeated challenge_required` });
+      return alerter.alert({
+        kind: 'account_needs_human',
+        severity: 'critical',
+        subject,
+        message: `${target.username}: repeated challenge_required`,
+      });
     }
     case 'action_blocked':
       await cooldown(settings.cooldownFeedbackMs, `action blocked (feedback_required): ${message}`);
-      return alerter.alert({ kind: 'account_cooldown_long', severity: 'warning', subject, message: `${target.username}: action blocked, cooling down` });
+      return alerter.alert({
+        kind: 'account_cooldown_long',
+        severity: 'warning',
+        subject,
+        message: `${target.username}: action blocked, cooling down`,
+      });
     case 'needs_human':
-      await setAccountStatus(db, target.accountId, { status: 'login_required', reason: `login failed: ${verdict.reason}`, taskId: target.taskId });
-      return alerter.alert({ kind: 'account_needs_human', severity: 'critical', subject, message: `${target.username}: login failed (${verdict.reason})` });
+      await setAccountStatus(db, target.accountId, {
+        status: 'login_required',
+        reason: `login failed: ${verdict.reason}`,
+        taskId: target.taskId,
+      });
+      return alerter.alert({
+        kind: 'account_needs_human',
+        severity: 'critical',
+        subject,
+        message: `${target.username}: login failed (${verdict.reason})`,
+      });
     case 'banned':
       await setAccountStatus(db, target.accountId, { status: 'banned', reason: `${verdict.reason}: ${message}`, taskId: target.taskId });
       return alerter.alert({ kind: 'account_banned', severity: 'critical', subject, message: `${target.username}: ${verdict.reason}` });
     case 'app_outdated': {
       // Every account sends the same app version: park them all (no request of theirs could succeed) until a person
       // sets a current IG_APP_VERSION and activates them again.
-      const parked = await parkAllAccounts(db, `Instagram refuses this app version (${message}): set a current IG_APP_VERSION / IG_APP_VERSION_CODE, then activate the account`, target.taskId);
+      const parked = await parkAllAccounts(
+        db,
+        `Instagram refuses this app version (${message}): set a current IG_APP_VERSION / IG_APP_VERSION_CODE, then activate the account`,
+        target.taskId,
+      );
       return alerter.alert({
         kind: 'app_outdated',
         severity: 'critical',
@@ -79,8 +102,13 @@ export async function applyVerdict(
         kind: 'proxy_failed',
         severity: 'warning',
         subject: { proxy: target.proxyId },
-        message: `proxy ${target.proxyId} failed ${settings.proxyFailuresBeforeFailed} times in a row` +
-          (outcome.account ? (moved ? `; ${outcome.account.username} moved to proxy ${moved}` : `; ${outcome.account.username} has no spare proxy`) : ''),
+        message:
+          `proxy ${target.proxyId} failed ${settings.proxyFailuresBeforeFailed} times in a row` +
+          (outcome.account
+            ? moved
+              ? `; ${outcome.account.username} moved to proxy ${moved}`
+              : `; ${outcome.account.username} has no spare proxy`
+            : ''),
       });
     }
     // Not about the account: the target's state, Instagram's own failure, an unknown error, or a dead session (the

@@ -82,15 +82,22 @@ async function applyRefusal(ctx: ApplyContext, batchId: number, item: Item, reas
 async function applyRetry(ctx: ApplyContext, batchId: number, item: Item, result: ItemResult & { reason: string }) {
   if (result.kind === 'missing' && result.notRun) {
     const runAt = new Date(ctx.now.getTime() + ctx.resubmitDelayMs);
-    if ((await giveBackTasks(ctx.db, batchId, `AI batch rejected: ${result.reason}`, runAt, item.task_id)) === 0) return 'task_gone' as const;
-    ctx.logger.warn({ reason: result.reason, retryAt: runAt }, 'AI batch rejected before it ran; the blog waits for the next build, attempt kept');
+    if ((await giveBackTasks(ctx.db, batchId, `AI batch rejected: ${result.reason}`, runAt, item.task_id)) === 0)
+      return 'task_gone' as const;
+    ctx.logger.warn(
+      { reason: result.reason, retryAt: runAt },
+      'AI batch rejected before it ran; the blog waits for the next build, attempt kept',
+    );
     return result.kind;
   }
   const retried = await retryBatchTask(ctx.db, item.task_id, batchId, `AI ${result.kind}: ${result.reason}`, ctx.now, ctx.backoff);
   if (!retried) return 'task_gone' as const;
   if (retried.status === 'failed') {
     await markAiFallback(ctx.db, item.blog_id, retried.attempts, `${result.kind}: ${result.reason}`);
-    ctx.logger.error({ reason: result.reason, attempts: retried.attempts }, 'AI analysis failed for good; blog kept with scraped data only');
+    ctx.logger.error(
+      { reason: result.reason, attempts: retried.attempts },
+      'AI analysis failed for good; blog kept with scraped data only',
+    );
   } else {
     ctx.logger.warn({ kind: result.kind, reason: result.reason, retryAt: retried.run_at }, 'AI analysis of a blog will be retried');
   }

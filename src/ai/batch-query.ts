@@ -13,7 +13,11 @@ export async function listBatches(
   let query = db.selectFrom('ai_batches').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.open !== undefined) query = query.where('processed_at', filter.open ? 'is' : 'is not', null);
-  const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).offset(filter.offset).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
   return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
 }
 
@@ -42,19 +46,29 @@ export async function aiStats(db: Kysely<Database>, prices: PriceTable = DEFAULT
            coalesce(sum(total_tokens) FILTER (WHERE created_at > now() - interval '1 day'), 0)::bigint AS day_tokens
       FROM ai_batches GROUP BY status`.execute(db);
   const total = (key: string) => byStatus.reduce((n, row) => n + Number(row[key] ?? 0), 0);
-  const { rows: [queue] } = await sql<{ pending: number; waiting: number; oldest: Date | null }>`
+  const {
+    rows: [queue],
+  } = await sql<{ pending: number; waiting: number; oldest: Date | null }>`
     SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
            count(*) FILTER (WHERE status = 'waiting_batch')::int AS waiting,
            min(run_at) FILTER (WHERE status = 'pending') AS oldest
       FROM scrape_tasks WHERE task_type = 'ai_analysis' AND status IN ('pending', 'waiting_batch')`.execute(db);
   return {
-    batches: { total: total('batches'), open: total('open'), by_status: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.batches)])) },
+    batches: {
+      total: total('batches'),
+      open: total('open'),
+      by_status: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.batches)])),
+    },
     requests: total('requests'),
     input_bytes: total('input_bytes'),
     tokens: { input: total('input_tokens'), output: total('output_tokens'), total: total('total_tokens') },
     outcomes: { ok: total('ok'), refused: total('refused'), invalid: total('invalid'), error: total('error'), missing: total('missing') },
     last_24h: { batches: total('day_batches'), requests: total('day_requests'), total_tokens: total('day_tokens') },
-    tasks: { pending: queue?.pending ?? 0, waiting_batch: queue?.waiting ?? 0, oldest_pending_at: queue?.oldest ? new Date(queue.oldest).toISOString() : null },
+    tasks: {
+      pending: queue?.pending ?? 0,
+      waiting_batch: queue?.waiting ?? 0,
+      oldest_pending_at: queue?.oldest ? new Date(queue.oldest).toISOString() : null,
+    },
     cost: await aiCost(db, prices),
   };
 }

@@ -42,7 +42,15 @@ export async function insertBatch(trx: Db, batch: NewBatch): Promise<{ id: numbe
     .executeTakeFirstOrThrow();
   await trx
     .insertInto('ai_batch_items')
-    .values(batch.items.map((i) => ({ batch_id: row.id, custom_id: i.customId, task_id: i.taskId, blog_id: i.blogId, prompt_hash: i.promptHash ?? null })))
+    .values(
+      batch.items.map((i) => ({
+        batch_id: row.id,
+        custom_id: i.customId,
+        task_id: i.taskId,
+        blog_id: i.blogId,
+        prompt_hash: i.promptHash ?? null,
+      })),
+    )
     .execute();
   return row;
 }
@@ -110,7 +118,11 @@ export async function leaseNextOpen(db: Db, opts: { workerId: string; now: Date;
 export async function leaseBatch(db: Db, id: number, opts: { workerId: string; now: Date; leaseMs: number }) {
   return db
     .updateTable('ai_batches')
-    .set({ locked_by: opts.workerId, locked_until: sql`${opts.now}::timestamptz + ${opts.leaseMs} * interval '1 millisecond'`, updated_at: sql`now()` })
+    .set({
+      locked_by: opts.workerId,
+      locked_until: sql`${opts.now}::timestamptz + ${opts.leaseMs} * interval '1 millisecond'`,
+      updated_at: sql`now()`,
+    })
     .where('id', '=', id)
     .where('processed_at', 'is', null)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', opts.now)]))
@@ -134,7 +146,12 @@ export async function releaseOpen(db: Db, id: number, workerId: string, status: 
 }
 
 export async function unresolvedItems(db: Db, batchId: number): Promise<string[]> {
-  const rows = await db.selectFrom('ai_batch_items').select('custom_id').where('batch_id', '=', batchId).where('outcome', 'is', null).execute();
+  const rows = await db
+    .selectFrom('ai_batch_items')
+    .select('custom_id')
+    .where('batch_id', '=', batchId)
+    .where('outcome', 'is', null)
+    .execute();
   return rows.map((r) => r.custom_id);
 }
 
@@ -149,8 +166,10 @@ export interface Finalization {
 
 /** Closes a processed batch: its counts and token usage summed from its items, so they always agree with them. */
 export async function finalizeBatch(db: Db, id: number, workerId: string, f: Finalization): Promise<BatchRow | undefined> {
-  const count = (outcome: string) => sql<number>`(SELECT count(*) FROM ai_batch_items i WHERE i.batch_id = ${id} AND i.outcome = ${outcome})`;
-  const sum = (column: string) => sql<number>`(SELECT coalesce(sum(${sql.ref(`i.${column}`)}), 0) FROM ai_batch_items i WHERE i.batch_id = ${id})`;
+  const count = (outcome: string) =>
+    sql<number>`(SELECT count(*) FROM ai_batch_items i WHERE i.batch_id = ${id} AND i.outcome = ${outcome})`;
+  const sum = (column: string) =>
+    sql<number>`(SELECT coalesce(sum(${sql.ref(`i.${column}`)}), 0) FROM ai_batch_items i WHERE i.batch_id = ${id})`;
   return db
     .updateTable('ai_batches')
     .set({

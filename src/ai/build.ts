@@ -71,7 +71,11 @@ async function buildInTransaction(ctx: AiContext, trx: Transaction<Database>): P
       leaseUntil: addMs(now, ctx.settings.leaseMs),
       items: chunk.map((l) => ({ customId: l.customId, taskId: l.taskId, blogId: l.blogId, promptHash: l.promptHash })),
     });
-    await linkTasks(trx, chunk.map((l) => l.taskId), id);
+    await linkTasks(
+      trx,
+      chunk.map((l) => l.taskId),
+      id,
+    );
     built.push({ id, tag, jsonl: toJsonl(chunk), lines: chunk.length, bytes });
   }
   return built;
@@ -97,10 +101,16 @@ async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lin
   const enqueued = Number(open.tokens ?? 0) + tokensFromBytes(Number(open.untokenedBytes ?? 0));
   const fit = withinTokens(lines, limit - enqueued);
   if (fit < lines.length) {
-    ctx.logger.info({ enqueuedTokens: enqueued, limit, sending: fit, waiting: lines.length - fit }, 'AI enqueued-token limit: the rest wait for open batches to finish');
+    ctx.logger.info(
+      { enqueuedTokens: enqueued, limit, sending: fit, waiting: lines.length - fit },
+      'AI enqueued-token limit: the rest wait for open batches to finish',
+    );
   }
   if (fit === 0) throw new NothingToSend();
-  await unclaimTasks(trx, lines.slice(fit).map((l) => l.taskId));
+  await unclaimTasks(
+    trx,
+    lines.slice(fit).map((l) => l.taskId),
+  );
   return lines.slice(0, fit);
 }
 
@@ -108,8 +118,16 @@ async function fitEnqueuedTokens(ctx: AiContext, trx: Transaction<Database>, lin
  * One line per blog; a second task for the same blog rides on the first, a task without a blog fails, and a blog
  * whose line would ask exactly what its last analysis answered (same promptHash) is not sent unless the task forces it.
  */
-async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed: BulkClaimedTask[], categories: string[]): Promise<RequestLine[]> {
-  const profiles = await loadProfiles(trx, claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])));
+async function requestLines(
+  ctx: AiContext,
+  trx: Transaction<Database>,
+  claimed: BulkClaimedTask[],
+  categories: string[],
+): Promise<RequestLine[]> {
+  const profiles = await loadProfiles(
+    trx,
+    claimed.flatMap((t) => (t.blog_id === null ? [] : [t.blog_id])),
+  );
   const options = {
     model: ctx.settings.model,
     categories,
@@ -144,6 +162,10 @@ async function requestLines(ctx: AiContext, trx: Transaction<Database>, claimed:
     }
     lines.push(line);
   }
-  if (byBlog.size > lines.length) ctx.logger.info({ unchanged: byBlog.size - lines.length }, 'AI analysis skipped for blogs whose prompt material is unchanged since their last analysis');
+  if (byBlog.size > lines.length)
+    ctx.logger.info(
+      { unchanged: byBlog.size - lines.length },
+      'AI analysis skipped for blogs whose prompt material is unchanged since their last analysis',
+    );
   return lines;
 }

@@ -41,7 +41,9 @@ export async function aiCost(db: Kysely<Database>, prices: PriceTable): Promise<
       FROM ai_batch_items i JOIN ai_batches b ON b.id = i.batch_id
      WHERE i.input_tokens IS NOT NULL
      GROUP BY b.model ORDER BY b.model`.execute(db);
-  const { rows: [skipped] } = await sql<{ n: number }>`
+  const {
+    rows: [skipped],
+  } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM scrape_tasks
      WHERE task_type = 'ai_analysis' AND status = 'done' AND result ->> 'unchanged' = 'true'`.execute(db);
   const byModel = rows.map((row): ModelCost => {

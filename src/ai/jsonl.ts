@@ -72,9 +72,14 @@ export function requestLine(profile: BlogProfile, taskId: number, options: LineO
 export function promptHash(body: Pick<ChatRequestBody, 'model' | 'messages' | 'response_format'>): string {
   const messages = body.messages.map((m) => ({
     role: m.role,
-    content: typeof m.content === 'string' ? m.content : m.content.map((part) => (part.type === 'text' ? part.text : `image:${imageId(part.image_url.url)}`)),
+    content:
+      typeof m.content === 'string'
+        ? m.content
+        : m.content.map((part) => (part.type === 'text' ? part.text : `image:${imageId(part.image_url.url)}`)),
   }));
-  return createHash('sha256').update(JSON.stringify([body.model, messages, body.response_format])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([body.model, messages, body.response_format]))
+    .digest('hex');
 }
 
 const imageId = (url: string) => url.split('?')[0]!;

@@ -37,7 +37,10 @@ export async function pollBatches(ctx: AiContext): Promise<PollSummary> {
       if (await pollOne(ctx, row)) summary.finished++;
     } catch (error) {
       summary.errors++;
-      ctx.logger.warn({ batchId: row.id, openaiBatchId: row.openai_batch_id, err: errorMessage(error) }, 'polling an AI batch failed; next poll retries');
+      ctx.logger.warn(
+        { batchId: row.id, openaiBatchId: row.openai_batch_id, err: errorMessage(error) },
+        'polling an AI batch failed; next poll retries',
+      );
       await releaseOpen(ctx.db, row.id, ctx.workerId, row.status).catch(() => undefined);
     }
   }
@@ -66,7 +69,12 @@ export async function recoverAbandonedBuilds(ctx: AiContext): Promise<number> {
     if (row?.status !== 'building') continue;
     const found = await findTagged(ctx, row);
     if (found) {
-      await markSubmitted(ctx.db, row.id, ctx.workerId, { openaiBatchId: found.id, status: found.status as AiBatchStatus, inputFileId: found.input_file_id, at: ctx.now() });
+      await markSubmitted(ctx.db, row.id, ctx.workerId, {
+        openaiBatchId: found.id,
+        status: found.status as AiBatchStatus,
+        inputFileId: found.input_file_id,
+        at: ctx.now(),
+      });
       await noteOpenAiBatch(ctx.db, row.id, found.id);
       ctx.logger.warn({ batchId: row.id, openaiBatchId: found.id }, 'adopted an AI batch whose builder died after submitting it');
     } else {

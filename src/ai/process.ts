@@ -13,7 +13,13 @@ import { parseResultFile } from './results.js';
 /** `missing` explains blogs without a result (default: from the batch's status). */
 export async function processFinishedBatch(ctx: AiContext, row: BatchRow, batch: Batch, missing?: string): Promise<BatchRow | undefined> {
   const log = ctx.logger.child({ batchId: row.id, openaiBatchId: batch.id });
-  const apply: ApplyContext = { db: ctx.db, logger: log, backoff: ctx.settings, now: ctx.now(), resubmitDelayMs: ctx.settings.resubmitDelayMs };
+  const apply: ApplyContext = {
+    db: ctx.db,
+    logger: log,
+    backoff: ctx.settings,
+    now: ctx.now(),
+    resubmitDelayMs: ctx.settings.resubmitDelayMs,
+  };
   for (const fileId of [batch.output_file_id, batch.error_file_id]) {
     if (!fileId) continue;
     const text = await (await ctx.client.files.content(fileId)).text();
@@ -40,7 +46,13 @@ export async function processFinishedBatch(ctx: AiContext, row: BatchRow, batch:
 }
 
 function report(ctx: AiContext, row: BatchRow, batch: Batch): void {
-  const counts = { ok: row.ok_count, refused: row.refused_count, invalid: row.invalid_count, error: row.error_count, missing: row.missing_count };
+  const counts = {
+    ok: row.ok_count,
+    refused: row.refused_count,
+    invalid: row.invalid_count,
+    error: row.error_count,
+    missing: row.missing_count,
+  };
   const log = ctx.logger.child({ batchId: row.id, openaiBatchId: batch.id, status: batch.status, ...counts, tokens: row.total_tokens });
   const unexpected = batch.status === 'failed' || (batch.status === 'cancelled' && !row.cancel_requested_at);
   if (!unexpected) {
@@ -48,7 +60,10 @@ function report(ctx: AiContext, row: BatchRow, batch: Batch): void {
     else log.warn('AI batch ended without every result; the rest are retried');
     return;
   }
-  log.error({ error: row.error }, rejectedWhole(batch) ? 'AI batch rejected by OpenAI; its tasks wait for the next build' : 'AI batch failed; its tasks are retried');
+  log.error(
+    { error: row.error },
+    rejectedWhole(batch) ? 'AI batch rejected by OpenAI; its tasks wait for the next build' : 'AI batch failed; its tasks are retried',
+  );
   ctx.alerter.alert({
     kind: 'batch_failed',
     severity: 'critical',

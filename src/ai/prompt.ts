@@ -31,7 +31,12 @@ export function systemPrompt(categories: readonly string[]): string {
     .join('\n');
 }
 
-export function buildMessages(profile: BlogProfile, categories: readonly string[], maxImages: number, imagesUsableUntil?: Date): ChatMessage[] {
+export function buildMessages(
+  profile: BlogProfile,
+  categories: readonly string[],
+  maxImages: number,
+  imagesUsableUntil?: Date,
+): ChatMessage[] {
   const images = imageUrls(profile, maxImages, imagesUsableUntil).map(
     (url): ContentPart => ({ type: 'image_url', image_url: { url, detail: 'low' } }),
   );
@@ -81,9 +86,24 @@ export function profileText(profile: BlogProfile): string {
     ...feed.map((p) => `- ${postLine(p, blog.follower_count)}`),
     reels.length > 0 ? 'reels (newest first):' : '',
     ...reels.map((p) => `- ${postLine(p, blog.follower_count)}`),
-    listLine('hashtags', ranked(posts.flatMap((p) => p.hashtags), '#')),
-    listLine('mentions', ranked(posts.flatMap((p) => p.mentions), '@')),
-    listLine('brands', brands(profile).map((b) => `@${b}`)),
+    listLine(
+      'hashtags',
+      ranked(
+        posts.flatMap((p) => p.hashtags),
+        '#',
+      ),
+    ),
+    listLine(
+      'mentions',
+      ranked(
+        posts.flatMap((p) => p.mentions),
+        '@',
+      ),
+    ),
+    listLine(
+      'brands',
+      brands(profile).map((b) => `@${b}`),
+    ),
     ...highlights.map(highlightLine),
   ];
   return lines.filter((line) => line !== '').join('\n');

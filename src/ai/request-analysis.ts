@@ -29,7 +29,15 @@ export async function requestAnalysis(db: Kysely<Database>, request: AnalysisReq
     if (!blog) return null;
     const [enqueued] = await enqueueTasks(
       trx,
-      [{ type: 'ai_analysis', priority: request.priority ?? PRIORITY.aiAnalysis, blogId: blog.id, dedupeKey: aiAnalysisDedupeKey(blog.id), payload: { blog_id: blog.id, force: request.force } }],
+      [
+        {
+          type: 'ai_analysis',
+          priority: request.priority ?? PRIORITY.aiAnalysis,
+          blogId: blog.id,
+          dedupeKey: aiAnalysisDedupeKey(blog.id),
+          payload: { blog_id: blog.id, force: request.force },
+        },
+      ],
       { maxAttempts: request.maxAttempts },
     );
     if (!enqueued!.created && request.force && enqueued!.task.status === 'pending') {

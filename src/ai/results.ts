@@ -52,7 +52,12 @@ export function classifyLine(line: string, categories: readonly string[]): LineR
   const customId = envelope.custom_id;
   const response = envelope.response;
   if (!response && envelope.error) {
-    return { customId, kind: 'missing', reason: `request not run: ${envelope.error.code ?? 'error'}: ${envelope.error.message ?? ''}`.slice(0, 500), usage: null };
+    return {
+      customId,
+      kind: 'missing',
+      reason: `request not run: ${envelope.error.code ?? 'error'}: ${envelope.error.message ?? ''}`.slice(0, 500),
+      usage: null,
+    };
   }
   if (response?.status_code !== 200) {
     return { customId, kind: 'error', reason: requestError(envelope), usage: null };
@@ -84,5 +89,7 @@ function usageOf(usage: any): Usage | null {
   const input = Number(usage.prompt_tokens ?? usage.input_tokens ?? 0);
   const output = Number(usage.completion_tokens ?? usage.output_tokens ?? 0);
   const reasoning = Number(usage.completion_tokens_details?.reasoning_tokens ?? usage.output_tokens_details?.reasoning_tokens ?? 0);
-  return Number.isFinite(input) && Number.isFinite(output) ? { input, output, reasoning: Number.isFinite(reasoning) ? reasoning : 0 } : null;
+  return Number.isFinite(input) && Number.isFinite(output)
+    ? { input, output, reasoning: Number.isFinite(reasoning) ? reasoning : 0 }
+    : null;
 }

@@ -64,7 +64,9 @@ export class AiBatchService {
     const run = job
       .run(this.ctx)
       .then((summary) => this.ctx.logger.debug({ job: job.name, summary }, 'AI job done'))
-      .catch((error) => this.ctx.logger.error({ job: job.name, err: errorMessage(error) }, 'AI job failed; it runs again at its next interval'))
+      .catch((error) =>
+        this.ctx.logger.error({ job: job.name, err: errorMessage(error) }, 'AI job failed; it runs again at its next interval'),
+      )
       .finally(() => this.running.delete(job.name));
     this.running.set(job.name, run);
     return run;

@@ -37,7 +37,10 @@ async function closeStale(ctx: AiContext, row: BatchRow): Promise<void> {
   const cancelRequestedAt = ctx.now();
   const after = await ctx.client.batches.cancel(row.openai_batch_id!).catch(() => current);
   const hours = Math.round(ctx.settings.staleMs / 360_000) / 10;
-  ctx.logger.warn({ batchId: row.id, openaiBatchId: row.openai_batch_id, status: after.status }, `AI batch open longer than ${hours} h: cancelled, its tasks retried`);
+  ctx.logger.warn(
+    { batchId: row.id, openaiBatchId: row.openai_batch_id, status: after.status },
+    `AI batch open longer than ${hours} h: cancelled, its tasks retried`,
+  );
   const closing: BatchRow = { ...row, cancel_requested_at: cancelRequestedAt };
   await ctx.db.updateTable('ai_batches').set({ cancel_requested_at: cancelRequestedAt }).where('id', '=', row.id).execute();
   // Output files exist only once a batch has ended; a stuck one has none, so every blog is retried.

@@ -53,7 +53,12 @@ export async function submitBatch(ctx: AiContext, built: BuiltBatch): Promise<bo
     });
     openaiBatchId = batch.id;
     const at = ctx.now();
-    const recorded = await markSubmitted(ctx.db, built.id, ctx.workerId, { openaiBatchId: batch.id, status: batch.status as AiBatchStatus, inputFileId: file.id, at });
+    const recorded = await markSubmitted(ctx.db, built.id, ctx.workerId, {
+      openaiBatchId: batch.id,
+      status: batch.status as AiBatchStatus,
+      inputFileId: file.id,
+      at,
+    });
     if (!recorded) return await lostLease(ctx, built.id, batch.id);
     await noteOpenAiBatch(ctx.db, built.id, batch.id);
     log.info({ openaiBatchId: batch.id, requests: built.lines, bytes: built.bytes }, 'AI batch submitted');
@@ -73,7 +78,11 @@ async function submissionFailed(ctx: AiContext, built: BuiltBatch, openaiBatchId
   });
   if (openaiBatchId) await ctx.client.batches.cancel(openaiBatchId).catch(() => undefined);
   ctx.logger.error({ batchId: built.id, requests: built.lines, err: message }, 'AI batch submission failed; its tasks will be sent again');
-  ctx.alerter.alert({ kind: 'batch_failed', message: `${reason} (${built.lines} blogs wait for the next attempt)`, subject: { stage: 'submit' } });
+  ctx.alerter.alert({
+    kind: 'batch_failed',
+    message: `${reason} (${built.lines} blogs wait for the next attempt)`,
+    subject: { stage: 'submit' },
+  });
 }
 
 /** Our lease ran out while uploading and another process gave the tasks back: withdraw the batch we just created. */

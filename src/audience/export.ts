@@ -11,7 +11,12 @@ export type AudienceSelection = { list: AudienceKind } | { relation: Relation };
  * Every account of the selection, in keyset batches on the primary key's last column (`platform_id > last`,
  * the key is blog_id, kind, platform_id): constant memory for a list of millions, no offset rescans.
  */
-export async function* exportAudience(db: Kysely<Database>, blogId: number, selection: AudienceSelection, batchSize: number): AsyncGenerator<Edge> {
+export async function* exportAudience(
+  db: Kysely<Database>,
+  blogId: number,
+  selection: AudienceSelection,
+  batchSize: number,
+): AsyncGenerator<Edge> {
   let after = '';
   for (;;) {
     const base =

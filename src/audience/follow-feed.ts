@@ -23,7 +23,12 @@ export interface FollowPage {
   more: boolean;
 }
 
-export async function fetchFollowPage(session: InstagramSession, kind: AudienceKind, pk: string, state: string | null): Promise<FollowPage> {
+export async function fetchFollowPage(
+  session: InstagramSession,
+  kind: AudienceKind,
+  pk: string,
+  state: string | null,
+): Promise<FollowPage> {
   return session.call(kind, async (ig) => {
     const feed = openFeed(ig, kind, pk);
     if (state) feed.deserialize(state);

@@ -43,7 +43,13 @@ export async function relationPage(
 ): Promise<RelationPage> {
   const base = relationQuery(db, blogId, relation);
   const [rows, count] = await Promise.all([
-    base.selectAll('e').orderBy('e.username').orderBy('e.platform_id').limit(page.limit + 1).offset(page.offset).execute(),
+    base
+      .selectAll('e')
+      .orderBy('e.username')
+      .orderBy('e.platform_id')
+      .limit(page.limit + 1)
+      .offset(page.offset)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.slice(0, page.limit), total: Number(count.n), hasMore: rows.length > page.limit };

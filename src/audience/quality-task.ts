@@ -30,7 +30,10 @@ export type AudienceQualityPayload = z.infer<typeof AudienceQualityPayload>;
 export function audienceQualityHandler(pool: AccountPool): TaskHandler {
   return async (ctx) => {
     const parsed = AudienceQualityPayload.safeParse(ctx.task.payload);
-    if (!parsed.success) throw new PermanentTaskError(`invalid audience_quality payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new PermanentTaskError(
+        `invalid audience_quality payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const payload = parsed.data;
     const blogId = ctx.task.blog_id;
     if (blogId === null) throw new PermanentTaskError('an audience_quality task needs a blog');
@@ -57,8 +60,25 @@ const Checkpoint = z.object({
   pk: z.string(),
   state: z.string().nullable(),
   more: z.boolean(),
-  sample: z.array(z.object({ id: z.string(), username: z.string(), fullName: z.string().nullable(), isPrivate: z.boolean().nullable(), isVerified: z.boolean().nullable(), anonymousPicture: z.boolean().nullable() })),
-  profiles: z.array(z.object({ anonymousPicture: z.boolean(), mediaCount: z.number(), followerCount: z.number(), followingCount: z.number(), biography: z.string() })),
+  sample: z.array(
+    z.object({
+      id: z.string(),
+      username: z.string(),
+      fullName: z.string().nullable(),
+      isPrivate: z.boolean().nullable(),
+      isVerified: z.boolean().nullable(),
+      anonymousPicture: z.boolean().nullable(),
+    }),
+  ),
+  profiles: z.array(
+    z.object({
+      anonymousPicture: z.boolean(),
+      mediaCount: z.number(),
+      followerCount: z.number(),
+      followingCount: z.number(),
+      biography: z.string(),
+    }),
+  ),
   requests: z.number().int(),
 });
 type Checkpoint = z.infer<typeof Checkpoint>;
@@ -73,7 +93,11 @@ async function estimate(ctx: TaskContext, session: InstagramSession, payload: Au
   while (cp.more && cp.sample.length < payload.sample) {
     cp.requests++;
     const page = await fetchFollowPage(session, 'followers', cp.pk, cp.state);
-    cp.sample.push(...page.users.slice(0, payload.sample - cp.sample.length).map((u) => ({ ...u, id: u.platformId, anonymousPicture: u.anonymousPicture ?? null })));
+    cp.sample.push(
+      ...page.users
+        .slice(0, payload.sample - cp.sample.length)
+        .map((u) => ({ ...u, id: u.platformId, anonymousPicture: u.anonymousPicture ?? null })),
+    );
     cp.state = page.state;
     cp.more = page.more && page.users.length > 0;
     await save();
@@ -107,8 +131,18 @@ async function estimate(ctx: TaskContext, session: InstagramSession, payload: Au
     credibility: cred,
     components: { ...quick, ...(deep ?? {}) },
   });
-  ctx.logger.info({ username: payload.username, sample: cp.sample.length, lookups: cp.profiles.length, requests: cp.requests }, 'audience quality estimated');
-  return { username: payload.username, tier, sample_size: cp.sample.length, deep_sample_size: cp.profiles.length, requests: cp.requests, credibility: cred };
+  ctx.logger.info(
+    { username: payload.username, sample: cp.sample.length, lookups: cp.profiles.length, requests: cp.requests },
+    'audience quality estimated',
+  );
+  return {
+    username: payload.username,
+    tier,
+    sample_size: cp.sample.length,
+    deep_sample_size: cp.profiles.length,
+    requests: cp.requests,
+    credibility: cred,
+  };
 }
 
 /** A fresh run: resolve the user (one request). */

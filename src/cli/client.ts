@@ -61,7 +61,10 @@ export class ApiClient {
     try {
       return await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (error) {
-      throw new CliError(EXIT.unreachable, `cannot reach the ig-scout daemon at ${this.url}: ${networkReason(error, this.settings.requestTimeoutMs)}. Is it running? (set IG_SCOUT_URL to its address)`);
+      throw new CliError(
+        EXIT.unreachable,
+        `cannot reach the ig-scout daemon at ${this.url}: ${networkReason(error, this.settings.requestTimeoutMs)}. Is it running? (set IG_SCOUT_URL to its address)`,
+      );
     }
   }
 

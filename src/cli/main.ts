@@ -48,6 +48,8 @@ function report(error: unknown): number {
     process.stderr.write(`ig-scout: ${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`ig-scout: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `ig-scout: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT.daemon;
 }

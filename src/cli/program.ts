@@ -38,7 +38,9 @@ export function buildProgram(run: (code: Promise<number>) => void, stop: AbortSi
     .option('-w, --wait', 'wait until every scrape is finished and print the metrics table')
     .addOption(priorityOption(1, 3))
     .addOption(timeoutOption())
-    .action(async (usernames: string[], options, command: Command) => run(contextOf(command).then((ctx) => scrape(ctx, usernames, options))));
+    .action(async (usernames: string[], options, command: Command) =>
+      run(contextOf(command).then((ctx) => scrape(ctx, usernames, options))),
+    );
 
   program
     .command('discover')
@@ -57,7 +59,9 @@ export function buildProgram(run: (code: Promise<number>) => void, stop: AbortSi
     .option('--max <n>', 'stop after this many accounts', integer(1, 1_000_000))
     .option('-w, --wait', 'wait until the list is fetched, with a progress bar')
     .addOption(timeoutOption())
-    .action(async (username: string, options, command: Command) => run(contextOf(command).then((ctx) => followers(ctx, username, options))));
+    .action(async (username: string, options, command: Command) =>
+      run(contextOf(command).then((ctx) => followers(ctx, username, options))),
+    );
 
   program
     .command('tasks')
@@ -81,7 +85,12 @@ export function buildProgram(run: (code: Promise<number>) => void, stop: AbortSi
     .addArgument(new Argument('<what>', 'what to export').choices(EXPORTS))
     .argument('[username]', 'for followers, following and mutuals')
     .addOption(new Option('--format <format>', 'file format').choices(['csv', 'ndjson']).default('csv'))
-    .option('--filter <key=value>', 'a filter of GET /api/blogs (q, category, min_followers, max_followers, min_er, brand, source, …); repeat for more', collect, [])
+    .option(
+      '--filter <key=value>',
+      'a filter of GET /api/blogs (q, category, min_followers, max_followers, min_er, brand, source, …); repeat for more',
+      collect,
+      [],
+    )
     .addOption(new Option('--relation <relation>', 'for mutuals').choices(['mutual', 'followers_only', 'following_only']))
     .action(async (what: ExportWhat, username: string | undefined, options, command: Command) =>
       run(contextOf(command).then((ctx) => exportRows(ctx, what, username, options))),
@@ -98,7 +107,9 @@ export function buildProgram(run: (code: Promise<number>) => void, stop: AbortSi
       )
       .argument('<file>', 'the list, or - for stdin');
     if (what === 'accounts') sub.option('--assign-proxies', 'bind each imported account without a proxy to a free active proxy');
-    sub.action(async (file: string, options, command: Command) => run(contextOf(command).then((ctx) => importFile(ctx, what, file, options))));
+    sub.action(async (file: string, options, command: Command) =>
+      run(contextOf(command).then((ctx) => importFile(ctx, what, file, options))),
+    );
   }
 
   program
@@ -107,7 +118,11 @@ export function buildProgram(run: (code: Promise<number>) => void, stop: AbortSi
     .option('-f, --follow', 'keep printing new rows until Ctrl-C')
     .option('--task <id>', 'only rows of this task', integer(1, Number.MAX_SAFE_INTEGER))
     .option('--account <name>', 'only rows of this account (username or id)')
-    .addOption(new Option('--level <level>', 'at least this level: info (all), warn (not ok), error (needs a person)').choices(LEVELS).default('info' as Level))
+    .addOption(
+      new Option('--level <level>', 'at least this level: info (all), warn (not ok), error (needs a person)')
+        .choices(LEVELS)
+        .default('info' as Level),
+    )
     .option('-n, --lines <n>', 'how many recent rows to show first (0–500)', integer(0, 500), 20)
     .action(async (options, command: Command) => run(contextOf(command).then((ctx) => logs(ctx, options, stop))));
 
@@ -134,7 +149,9 @@ function priorityOption(min: number, max: number) {
 }
 
 function timeoutOption() {
-  return new Option('--timeout <seconds>', 'with --wait: give up watching after this long (exit 5; the work goes on)').argParser((value) => integer(1, 7 * 86_400)(value) * 1000);
+  return new Option('--timeout <seconds>', 'with --wait: give up watching after this long (exit 5; the work goes on)').argParser(
+    (value) => integer(1, 7 * 86_400)(value) * 1000,
+  );
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -30,7 +30,10 @@ export async function loadSettings(env: NodeJS.ProcessEnv = process.env, urlOpti
   }
   // The zero-setup daemon writes its generated key here (src/api-key.ts), relative to where it runs.
   const file = path.resolve(env.DATA_DIR || DEFAULTS.dataDir, 'api-key');
-  const key = await readFile(file, 'utf8').then((text) => text.trim() || undefined, () => undefined);
+  const key = await readFile(file, 'utf8').then(
+    (text) => text.trim() || undefined,
+    () => undefined,
+  );
   return { url, apiKey: key, keySource: key ? file : `IG_SCOUT_API_KEY, SCRAPER_API_KEY or ${file}`, requestTimeoutMs, pollMs };
 }
 

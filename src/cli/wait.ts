@@ -24,7 +24,10 @@ export async function waitForTasks(client: ApiClient, initial: Task[], options: 
     const open = [...tasks.values()].filter((t) => !FINISHED.includes(t.status));
     if (open.length === 0) return [...tasks.values()];
     if (Date.now() >= deadline) {
-      throw new CliError(EXIT.timeout, `timed out with ${open.length} task(s) unfinished (${open.map((t) => `${t.id} ${t.status}`).join(', ')}); they go on in the daemon: ig-scout tasks`);
+      throw new CliError(
+        EXIT.timeout,
+        `timed out with ${open.length} task(s) unfinished (${open.map((t) => `${t.id} ${t.status}`).join(', ')}); they go on in the daemon: ig-scout tasks`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(client.pollMs, Math.max(0, deadline - Date.now()))));
     // A few at a time: a thousand usernames must not open a thousand requests at once.

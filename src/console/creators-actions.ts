@@ -39,7 +39,12 @@ export function creatorsActions(app: Hono<ConsoleEnv>, deps: AppDeps) {
       );
     }
     if (form.action !== 'scrape') return c.text('action must be scrape or export', 400);
-    const enqueued = await requestScrapes(deps.db, { usernames, priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: deps.maxAttempts });
+    const enqueued = await requestScrapes(deps.db, {
+      usernames,
+      priority: PRIORITY.manualScrape,
+      source: 'manual',
+      maxAttempts: deps.maxAttempts,
+    });
     const created = enqueued.filter((e) => e.created).length;
     c.get('session').flash = {
       ok: true,

@@ -14,7 +14,15 @@ const PAGES = [
  * POST) and the main region. Readable on a phone. `refreshMs` makes the page's [data-live] regions refresh
  * themselves (live.js); `scripts` are the page's own progressive scripts.
  */
-export function Layout(props: { title: string; csrf?: string; children: Child; scripts?: string[]; styles?: string[]; refreshMs?: number; current?: string }) {
+export function Layout(props: {
+  title: string;
+  csrf?: string;
+  children: Child;
+  scripts?: string[];
+  styles?: string[];
+  refreshMs?: number;
+  current?: string;
+}) {
   const current = props.current ?? PAGES.find(([, name]) => name === props.title)?.[0];
   return (
     <html lang="en">
@@ -23,16 +31,22 @@ export function Layout(props: { title: string; csrf?: string; children: Child; s
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · ig-scout`}</title>
         <style>{STYLE}</style>
-        {props.styles?.map((href) => <link rel="stylesheet" href={href} />)}
+        {props.styles?.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
       </head>
       <body>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
         <header>
           <strong>ig-scout</strong>
           {props.csrf !== undefined && (
             <nav aria-label="Console">
               {PAGES.map(([href, name]) => (
-                <a href={href} aria-current={href === current ? 'page' : undefined}>{name}</a>
+                <a href={href} aria-current={href === current ? 'page' : undefined}>
+                  {name}
+                </a>
               ))}
               <form method="post" action="/ui/sign-out" class="inline">
                 <input type="hidden" name="_csrf" value={props.csrf} />
@@ -46,7 +60,9 @@ export function Layout(props: { title: string; csrf?: string; children: Child; s
           {props.children}
         </main>
         {props.refreshMs !== undefined && <script src="/ui/assets/live.js" defer></script>}
-        {props.scripts?.map((src) => <script src={src} defer></script>)}
+        {props.scripts?.map((src) => (
+          <script src={src} defer></script>
+        ))}
       </body>
     </html>
   );

@@ -30,12 +30,22 @@ export function logsPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
 
     const upto = await latestActivityId(deps.db);
     const withActivity = minLevel === undefined || minLevel <= LOG_LEVELS.warn;
-    const activity = withActivity && !(accountRef && !account) ? await activityBacklog(deps.db, { uptoId: upto, accountId: account?.id, taskId: task, limit: SHOWN }) : [];
+    const activity =
+      withActivity && !(accountRef && !account)
+        ? await activityBacklog(deps.db, { uptoId: upto, accountId: account?.id, taskId: task, limit: SHOWN })
+        : [];
     const tail = deps.logTail;
-    const lines = tail && !(accountRef && !account) ? tail.since(0, { taskId: task, account: account?.username, minLevel }, SHOWN).lines : [];
+    const lines =
+      tail && !(accountRef && !account) ? tail.since(0, { taskId: task, account: account?.username, minLevel }, SHOWN).lines : [];
     const rows = [
       ...lines.map((l) => ({ time: l.time, level: lineView(l).level, text: formatLog(lineView(l)) })),
-      ...activity.filter((r) => minLevel === undefined || (r.outcome === 'ok' ? LOG_LEVELS.info : LOG_LEVELS.warn) >= minLevel).map((r) => ({ time: r.created_at.toISOString(), level: r.outcome === 'ok' ? 'info' : 'warn', text: formatActivity(activityView(r)) })),
+      ...activity
+        .filter((r) => minLevel === undefined || (r.outcome === 'ok' ? LOG_LEVELS.info : LOG_LEVELS.warn) >= minLevel)
+        .map((r) => ({
+          time: r.created_at.toISOString(),
+          level: r.outcome === 'ok' ? 'info' : 'warn',
+          text: formatActivity(activityView(r)),
+        })),
     ]
       .sort((a, b) => a.time.localeCompare(b.time))
       .slice(-SHOWN);
@@ -44,24 +54,46 @@ export function logsPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
     return c.html(
       <Layout title="Logs" csrf={c.get('session').csrf} scripts={['/ui/assets/log-tail.js']}>
         <form method="get" action="/ui/logs" aria-label="Filter logs">
-          <label>Task id<input name="task" inputmode="numeric" value={task?.toString() ?? ''} /></label>
-          <label>Account<input name="account" value={accountRef ?? ''} /></label>
+          <label>
+            Task id
+            <input name="task" inputmode="numeric" value={task?.toString() ?? ''} />
+          </label>
+          <label>
+            Account
+            <input name="account" value={accountRef ?? ''} />
+          </label>
           <label>
             Lowest level
             <select name="level">
               <option value="">any</option>
-              {Object.keys(LOG_LEVELS).map((l) => <option value={l} selected={l === levelName}>{l}</option>)}
+              {Object.keys(LOG_LEVELS).map((l) => (
+                <option value={l} selected={l === levelName}>
+                  {l}
+                </option>
+              ))}
             </select>
           </label>
           <button type="submit">Apply</button>
         </form>
-        {accountRef && !account && <p class="error" role="alert">No account {accountRef}: give its id or username.</p>}
+        {accountRef && !account && (
+          <p class="error" role="alert">
+            No account {accountRef}: give its id or username.
+          </p>
+        )}
         <p class="muted">
-          Tail: <span id="tail-status" role="status">{tail ? 'the latest lines; live with JavaScript' : 'activity only (this process keeps no log ring)'}</span>. The same stream for a
-          terminal: <code>curl -N -H "Authorization: Bearer $KEY" '{new URL(c.req.url).origin}/api/logs/stream?{params.toString()}'</code>
+          Tail:{' '}
+          <span id="tail-status" role="status">
+            {tail ? 'the latest lines; live with JavaScript' : 'activity only (this process keeps no log ring)'}
+          </span>
+          . The same stream for a terminal:{' '}
+          <code>
+            curl -N -H "Authorization: Bearer $KEY" '{new URL(c.req.url).origin}/api/logs/stream?{params.toString()}'
+          </code>
         </p>
         <ol id="tail" class="tail" data-stream={stream} data-max="1000" aria-label="Log lines, oldest first" tabindex={0}>
-          {rows.map((r) => <li class={`lvl-${r.level}`}>{r.text}</li>)}
+          {rows.map((r) => (
+            <li class={`lvl-${r.level}`}>{r.text}</li>
+          ))}
         </ol>
       </Layout>,
     );
@@ -75,7 +107,9 @@ function formatLog(d: ReturnType<typeof lineView>): string {
   if (d.task_id) parts.push(`task #${d.task_id}`);
   if (d.account) parts.push(`@${d.account}`);
   parts.push(d.msg);
-  const rest = Object.fromEntries(Object.entries(d.fields).filter(([k]) => !['time', 'level', 'msg', 'pid', 'hostname', 'component', 'taskId', 'account'].includes(k)));
+  const rest = Object.fromEntries(
+    Object.entries(d.fields).filter(([k]) => !['time', 'level', 'msg', 'pid', 'hostname', 'component', 'taskId', 'account'].includes(k)),
+  );
   if (Object.keys(rest).length > 0) parts.push(JSON.stringify(rest));
   return parts.join(' ');
 }

@@ -32,12 +32,19 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
           .reverse()
       : [];
     const conditions: string[] = [];
-    if (accounts.total === 0) conditions.push('No Instagram account is configured: Instagram tasks wait. Import accounts on the Accounts page.');
-    else if (accounts.usable === 0) conditions.push(`No Instagram account is usable now (${Object.entries(accounts.unusable).map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`).join(', ')}).`);
+    if (accounts.total === 0)
+      conditions.push('No Instagram account is configured: Instagram tasks wait. Import accounts on the Accounts page.');
+    else if (accounts.usable === 0)
+      conditions.push(
+        `No Instagram account is usable now (${Object.entries(accounts.unusable)
+          .map(([why, n]) => `${n} ${why.replaceAll('_', ' ')}`)
+          .join(', ')}).`,
+      );
     const failed = throughput.reduce((n, t) => n + t.failed, 0);
     if (failed > 0) conditions.push(`${failed} task${failed === 1 ? '' : 's'} failed in the last hour (see Tasks, status failed).`);
     const limited = (requests.last_hour.by_outcome.rate_limited ?? 0) + (requests.last_hour.by_outcome.challenge ?? 0);
-    if (limited > 0) conditions.push(`${limited} Instagram request${limited === 1 ? ' was' : 's were'} rate-limited or challenged in the last hour.`);
+    if (limited > 0)
+      conditions.push(`${limited} Instagram request${limited === 1 ? ' was' : 's were'} rate-limited or challenged in the last hour.`);
     const totals = depth.reduce((t, d) => ({ due: t.due + d.due, running: t.running + d.running }), { due: 0, running: 0 });
     const doneHour = throughput.reduce((n, t) => n + t.done, 0);
 
@@ -45,11 +52,36 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
       <Layout title="Overview" csrf={c.get('session').csrf} refreshMs={deps.consoleRefreshMs ?? 2000}>
         <div id="overview" data-live>
           <section class="cards" aria-label="Key figures">
-            <div class="card"><h2>Tasks due now</h2><div class="big">{totals.due.toLocaleString('en')}</div><div class="muted">{totals.running} running</div></div>
-            <div class="card"><h2>Done in the last hour</h2><div class="big">{doneHour.toLocaleString('en')}</div><div class="muted">{failed} failed</div></div>
-            <div class="card"><h2>Usable accounts</h2><div class="big">{accounts.usable} / {accounts.total}</div><div class="muted">{accounts.usable_usernames.join(', ')}</div></div>
-            <div class="card"><h2>Open AI batches</h2><div class="big">{batches}</div></div>
-            <div class="card"><h2>Instagram requests, last hour</h2><div class="big">{requests.last_hour.total.toLocaleString('en')}</div><div class="muted">{Object.entries(requests.last_hour.by_outcome).map(([o, n]) => `${o} ${n}`).join(', ')}</div></div>
+            <div class="card">
+              <h2>Tasks due now</h2>
+              <div class="big">{totals.due.toLocaleString('en')}</div>
+              <div class="muted">{totals.running} running</div>
+            </div>
+            <div class="card">
+              <h2>Done in the last hour</h2>
+              <div class="big">{doneHour.toLocaleString('en')}</div>
+              <div class="muted">{failed} failed</div>
+            </div>
+            <div class="card">
+              <h2>Usable accounts</h2>
+              <div class="big">
+                {accounts.usable} / {accounts.total}
+              </div>
+              <div class="muted">{accounts.usable_usernames.join(', ')}</div>
+            </div>
+            <div class="card">
+              <h2>Open AI batches</h2>
+              <div class="big">{batches}</div>
+            </div>
+            <div class="card">
+              <h2>Instagram requests, last hour</h2>
+              <div class="big">{requests.last_hour.total.toLocaleString('en')}</div>
+              <div class="muted">
+                {Object.entries(requests.last_hour.by_outcome)
+                  .map(([o, n]) => `${o} ${n}`)
+                  .join(', ')}
+              </div>
+            </div>
           </section>
 
           <h2>Alerts</h2>
@@ -57,10 +89,16 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
             <p class="ok">Nothing needs attention.</p>
           ) : (
             <ul>
-              {conditions.map((text) => <li class="error">{text}</li>)}
+              {conditions.map((text) => (
+                <li class="error">{text}</li>
+              ))}
               {raised.map((l) => {
                 const v = lineView(l);
-                return <li>{v.time.slice(0, 19).replace('T', ' ')} {String(l.fields.severity ?? v.level)} {String(l.fields.alert)}: {v.msg}</li>;
+                return (
+                  <li>
+                    {v.time.slice(0, 19).replace('T', ' ')} {String(l.fields.severity ?? v.level)} {String(l.fields.alert)}: {v.msg}
+                  </li>
+                );
               })}
             </ul>
           )}
@@ -68,11 +106,33 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
           <h2>Queue depth by type</h2>
           <div class="scroll">
             <table>
-              <thead><tr><th scope="col">Type</th><th scope="col">Due now</th><th scope="col">Pending (all)</th><th scope="col">Running</th><th scope="col">Waiting on a batch</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Due now</th>
+                  <th scope="col">Pending (all)</th>
+                  <th scope="col">Running</th>
+                  <th scope="col">Waiting on a batch</th>
+                </tr>
+              </thead>
               <tbody>
-                {depth.length === 0 && <tr><td colspan={5} class="muted">The queue is empty.</td></tr>}
+                {depth.length === 0 && (
+                  <tr>
+                    <td colspan={5} class="muted">
+                      The queue is empty.
+                    </td>
+                  </tr>
+                )}
                 {depth.map((d) => (
-                  <tr><th scope="row"><a href={`/ui/tasks?type=${encodeURIComponent(d.task_type)}`}>{d.task_type}</a></th><td>{d.due}</td><td>{d.pending}</td><td>{d.running}</td><td>{d.waiting_batch}</td></tr>
+                  <tr>
+                    <th scope="row">
+                      <a href={`/ui/tasks?type=${encodeURIComponent(d.task_type)}`}>{d.task_type}</a>
+                    </th>
+                    <td>{d.due}</td>
+                    <td>{d.pending}</td>
+                    <td>{d.running}</td>
+                    <td>{d.waiting_batch}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -81,10 +141,28 @@ export function overviewPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
           <h2>Throughput, last hour</h2>
           <div class="scroll">
             <table>
-              <thead><tr><th scope="col">Type</th><th scope="col">Done</th><th scope="col">Failed</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Done</th>
+                  <th scope="col">Failed</th>
+                </tr>
+              </thead>
               <tbody>
-                {throughput.length === 0 && <tr><td colspan={3} class="muted">No task ended in the last hour.</td></tr>}
-                {throughput.map((t) => <tr><th scope="row">{t.task_type}</th><td>{t.done}</td><td>{t.failed}</td></tr>)}
+                {throughput.length === 0 && (
+                  <tr>
+                    <td colspan={3} class="muted">
+                      No task ended in the last hour.
+                    </td>
+                  </tr>
+                )}
+                {throughput.map((t) => (
+                  <tr>
+                    <th scope="row">{t.task_type}</th>
+                    <td>{t.done}</td>
+                    <td>{t.failed}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>

@@ -95,38 +95,122 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
     session.flash = undefined;
     return c.html(
       <Layout title="Creators" csrf={session.csrf}>
-        {!parsed.success && <p class="error" role="alert">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}</p>}
+        {!parsed.success && (
+          <p class="error" role="alert">
+            Some filters were not valid and were ignored: {parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}
+          </p>
+        )}
         <form method="get" action="/ui" aria-label="Filter creators">
-          <label>Search<input name="q" value={q.q ?? ''} /></label>
-          <label>Category<input name="category" value={q.category ?? ''} /></label>
-          <label>Min followers<input name="min_followers" inputmode="numeric" value={q.min_followers?.toString() ?? ''} /></label>
-          <label>Max followers<input name="max_followers" inputmode="numeric" value={q.max_followers?.toString() ?? ''} /></label>
-          <label>Min ER %<input name="min_er" inputmode="decimal" value={q.min_er?.toString() ?? ''} /></label>
-          <label>Min credibility (0–1)<input name="min_credibility" inputmode="decimal" value={q.min_credibility?.toString() ?? ''} /></label>
-          <label>Worked with brand<input name="brand" value={q.brand ?? ''} /></label>
-          <label>Status<select name="scrape_status"><option value="">any</option>{SCRAPE_STATUSES.map((s) => <option value={s} selected={q.scrape_status === s}>{s}</option>)}</select></label>
-          <label>Source<input name="source" value={q.source ?? ''} /></label>
-          <label>Sort<select name="sort">{(['followers', 'er', 'scraped_at'] as const).map((s) => <option value={s} selected={q.sort === s}>{s}</option>)}</select></label>
-          <label>Order<select name="order">{(['desc', 'asc'] as const).map((o) => <option value={o} selected={q.order === o}>{o}</option>)}</select></label>
+          <label>
+            Search
+            <input name="q" value={q.q ?? ''} />
+          </label>
+          <label>
+            Category
+            <input name="category" value={q.category ?? ''} />
+          </label>
+          <label>
+            Min followers
+            <input name="min_followers" inputmode="numeric" value={q.min_followers?.toString() ?? ''} />
+          </label>
+          <label>
+            Max followers
+            <input name="max_followers" inputmode="numeric" value={q.max_followers?.toString() ?? ''} />
+          </label>
+          <label>
+            Min ER %<input name="min_er" inputmode="decimal" value={q.min_er?.toString() ?? ''} />
+          </label>
+          <label>
+            Min credibility (0–1)
+            <input name="min_credibility" inputmode="decimal" value={q.min_credibility?.toString() ?? ''} />
+          </label>
+          <label>
+            Worked with brand
+            <input name="brand" value={q.brand ?? ''} />
+          </label>
+          <label>
+            Status
+            <select name="scrape_status">
+              <option value="">any</option>
+              {SCRAPE_STATUSES.map((s) => (
+                <option value={s} selected={q.scrape_status === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Source
+            <input name="source" value={q.source ?? ''} />
+          </label>
+          <label>
+            Sort
+            <select name="sort">
+              {(['followers', 'er', 'scraped_at'] as const).map((s) => (
+                <option value={s} selected={q.sort === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Order
+            <select name="order">
+              {(['desc', 'asc'] as const).map((o) => (
+                <option value={o} selected={q.order === o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="submit">Apply</button>
         </form>
-        {flash && <p role="status" class={flash.ok ? 'ok' : 'error'}>{flash.text}</p>}
+        {flash && (
+          <p role="status" class={flash.ok ? 'ok' : 'error'}>
+            {flash.text}
+          </p>
+        )}
         <form method="post" action="/ui/creators/selected" aria-label="Act on the ticked creators">
           <CsrfField token={session.csrf} />
           <div class="scroll">
             <table>
               <caption class="muted">{page.items.length} creators on this page; tick rows to scrape them again or export them</caption>
-              <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Creator</th><th scope="col">Followers</th><th scope="col">ER %</th><th scope="col">Trend</th><th scope="col">Posts/week</th><th scope="col">Credibility</th><th scope="col">Categories</th><th scope="col">AI confidence</th><th scope="col">Source</th><th scope="col">Last scraped</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span class="visually-hidden">Select</span>
+                  </th>
+                  <th scope="col">Creator</th>
+                  <th scope="col">Followers</th>
+                  <th scope="col">ER %</th>
+                  <th scope="col">Trend</th>
+                  <th scope="col">Posts/week</th>
+                  <th scope="col">Credibility</th>
+                  <th scope="col">Categories</th>
+                  <th scope="col">AI confidence</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Last scraped</th>
+                </tr>
+              </thead>
               <tbody>
                 {page.items.map((b) => (
                   <tr>
-                    <td><input type="checkbox" name="username" value={b.username} aria-label={`select ${b.username}`} /></td>
-                    <td>{b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />} <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a></td>
+                    <td>
+                      <input type="checkbox" name="username" value={b.username} aria-label={`select ${b.username}`} />
+                    </td>
+                    <td>
+                      {b.avatar_url && <img src={b.avatar_url} alt="" width="32" height="32" loading="lazy" />}{' '}
+                      <a href={`/ui/creators/${encodeURIComponent(b.username)}`}>{b.username}</a>
+                    </td>
                     <td>{b.follower_count?.toLocaleString('en') ?? '—'}</td>
                     <td>{b.er?.toFixed(2) ?? '—'}</td>
                     <td>{trendArrow(b.er_trend)}</td>
                     <td>{b.posts_per_week?.toFixed(1) ?? '—'}</td>
-                    <td>{b.credibility === null ? '—' : `${(b.credibility * 100).toFixed(0)} % [${((b.credibility_low ?? 0) * 100).toFixed(0)}–${((b.credibility_high ?? 1) * 100).toFixed(0)}]`}</td>
+                    <td>
+                      {b.credibility === null
+                        ? '—'
+                        : `${(b.credibility * 100).toFixed(0)} % [${((b.credibility_low ?? 0) * 100).toFixed(0)}–${((b.credibility_high ?? 1) * 100).toFixed(0)}]`}
+                    </td>
                     <td>{b.categories.join(', ')}</td>
                     <td>{b.ai_confidence?.toFixed(2) ?? '—'}</td>
                     <td>{b.source}</td>
@@ -137,11 +221,19 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
             </table>
           </div>
           <p>
-            <button type="submit" name="action" value="scrape">Scrape selected again</button>{' '}
-            <button type="submit" name="action" value="export">Export selected (CSV)</button>
+            <button type="submit" name="action" value="scrape">
+              Scrape selected again
+            </button>{' '}
+            <button type="submit" name="action" value="export">
+              Export selected (CSV)
+            </button>
           </p>
         </form>
-        {page.hasMore && <p><a href={`/ui?${next}`}>Next page</a></p>}
+        {page.hasMore && (
+          <p>
+            <a href={`/ui?${next}`}>Next page</a>
+          </p>
+        )}
       </Layout>,
     );
   });
@@ -149,15 +241,27 @@ export function consoleRoutes(deps: AppDeps & { consoleSessionTtlMs: number; sec
   return app;
 }
 
-function signInPage(c: Context, cookieBase: { httpOnly: true; sameSite: 'Strict'; path: string; secure: boolean }, error?: string, status: 200 | 401 = 200) {
+function signInPage(
+  c: Context,
+  cookieBase: { httpOnly: true; sameSite: 'Strict'; path: string; secure: boolean },
+  error?: string,
+  status: 200 | 401 = 200,
+) {
   const token = randomBytes(24).toString('base64url');
   setCookie(c, SIGNIN_COOKIE, token, { ...cookieBase, maxAge: 3600 });
   return c.html(
     <Layout title="Sign in">
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <form method="post" action="/ui/sign-in">
         <CsrfField token={token} />
-        <label>API key (SCRAPER_API_KEY)<input name="key" type="password" autocomplete="current-password" required /></label>
+        <label>
+          API key (SCRAPER_API_KEY)
+          <input name="key" type="password" autocomplete="current-password" required />
+        </label>
         <button type="submit">Sign in</button>
       </form>
     </Layout>,
@@ -166,6 +270,14 @@ function signInPage(c: Context, cookieBase: { httpOnly: true; sameSite: 'Strict'
 }
 
 /** The statuses the creators filter offers (those of GET /api/blogs?scrape_status=). */
-const SCRAPE_STATUSES = ['pending', 'scraping', 'analyzing', 'active', 'private', 'deleted', 'error'] as const satisfies readonly ScrapeStatus[];
+const SCRAPE_STATUSES = [
+  'pending',
+  'scraping',
+  'analyzing',
+  'active',
+  'private',
+  'deleted',
+  'error',
+] as const satisfies readonly ScrapeStatus[];
 
 const trendArrow = (trend: string | null) => (trend === 'growing' ? '↑' : trend === 'declining' ? '↓' : trend === 'stable' ? '→' : '—');

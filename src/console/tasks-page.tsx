@@ -27,10 +27,16 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
   app.get('/ui/tasks', async (c) => {
     const filter = filterOf(c.req.query());
     const id = /^\d{1,15}$/.test(c.req.query('id') ?? '') ? Number(c.req.query('id')) : undefined;
-    const items = id !== undefined ? [await getTask(deps.db, id)].filter((t): t is Task => t !== undefined) : (await listTasks(deps.db, { ...filter, limit: SHOWN, offset: 0 })).items;
+    const items =
+      id !== undefined
+        ? [await getTask(deps.db, id)].filter((t): t is Task => t !== undefined)
+        : (await listTasks(deps.db, { ...filter, limit: SHOWN, offset: 0 })).items;
     const needsAccounts = items.some((t) => ACCOUNT_TASK_TYPES.includes(t.task_type) && (t.status === 'pending' || t.status === 'running'));
     const [wait, accounts] = needsAccounts
-      ? await Promise.all([accountWaitReason(deps.db, budget, deps.directConnections), accountStats(deps.db, budget, deps.directConnections)])
+      ? await Promise.all([
+          accountWaitReason(deps.db, budget, deps.directConnections),
+          accountStats(deps.db, budget, deps.directConnections),
+        ])
       : [null, []];
     const live = await countLiveTasks(deps.db);
     const csrf = c.get('session').csrf;
@@ -50,25 +56,49 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
     return c.html(
       <Layout title="Tasks" csrf={csrf} refreshMs={deps.consoleRefreshMs ?? 2000}>
         <form method="get" action="/ui/tasks" aria-label="Filter tasks">
-          <label>Status<select name="status"><option value="">any</option>{TASK_STATUSES.map((s) => <option value={s} selected={filter.status === s}>{s}</option>)}</select></label>
-          <label>Type<input name="type" value={filter.taskType ?? ''} /></label>
+          <label>
+            Status
+            <select name="status">
+              <option value="">any</option>
+              {TASK_STATUSES.map((s) => (
+                <option value={s} selected={filter.status === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Type
+            <input name="type" value={filter.taskType ?? ''} />
+          </label>
           <button type="submit">Apply</button>
         </form>
-        {notice && <p role="status" class="ok">{notice}</p>}
+        {notice && (
+          <p role="status" class="ok">
+            {notice}
+          </p>
+        )}
         <form method="post" action="/ui/tasks/bulk" aria-label="Act on every task of this filter" class="bulk">
           <CsrfField token={csrf} />
           {hidden}
           <span class="muted">Every task of this filter (at most {bulkMax.toLocaleString('en')}): </span>
-          <button type="submit" name="action" value="cancel">Cancel all matching</button>{' '}
-          <button type="submit" name="action" value="retry">Retry all matching</button>
+          <button type="submit" name="action" value="cancel">
+            Cancel all matching
+          </button>{' '}
+          <button type="submit" name="action" value="retry">
+            Retry all matching
+          </button>
         </form>
         <nav id="task-counts" data-live aria-label="Live tasks counted by state">
-          <a href={byStatus('')} aria-current={filter.status === undefined ? 'page' : undefined}>all</a>
+          <a href={byStatus('')} aria-current={filter.status === undefined ? 'page' : undefined}>
+            all
+          </a>
           {TASK_STATUSES.map((st) => (
             <>
               {' · '}
               <a href={byStatus(st)} aria-current={filter.status === st ? 'page' : undefined}>
-                {st}{st in live ? ` (${live[st as keyof typeof live].toLocaleString('en')})` : ''}
+                {st}
+                {st in live ? ` (${live[st as keyof typeof live].toLocaleString('en')})` : ''}
               </a>
             </>
           ))}
@@ -76,21 +106,43 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
         <div id="task-list" data-live class="scroll" aria-live="polite">
           <table>
             <caption class="muted">{items.length === SHOWN ? `the newest ${SHOWN}` : `${items.length} tasks`}; refreshed live</caption>
-            <thead><tr><th scope="col">#</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Progress / why</th><th scope="col">Actions</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Progress / why</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((t) => (
                 <tr id={`task-${t.id}`}>
                   <td>{t.id}</td>
-                  <td>{t.task_type}{target(t)}</td>
+                  <td>
+                    {t.task_type}
+                    {target(t)}
+                  </td>
                   <td class="status">{t.status}</td>
-                  <td>{t.attempts}/{t.max_attempts}</td>
-                  <td><Progress task={t} wait={wait} accounts={accounts} windowMs={budget.windowMs} /></td>
+                  <td>
+                    {t.attempts}/{t.max_attempts}
+                  </td>
+                  <td>
+                    <Progress task={t} wait={wait} accounts={accounts} windowMs={budget.windowMs} />
+                  </td>
                   <td>
                     {(LIVE_STATUSES as readonly string[]).includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline"><CsrfField token={csrf} /><button type="submit">Cancel #{t.id}</button></form>
+                      <form method="post" action={`/ui/tasks/${t.id}/cancel`} class="inline">
+                        <CsrfField token={csrf} />
+                        <button type="submit">Cancel #{t.id}</button>
+                      </form>
                     )}
                     {RETRYABLE.includes(t.status) && (
-                      <form method="post" action={`/ui/tasks/${t.id}/retry`} class="inline"><CsrfField token={csrf} /><button type="submit">Retry #{t.id}</button></form>
+                      <form method="post" action={`/ui/tasks/${t.id}/retry`} class="inline">
+                        <CsrfField token={csrf} />
+                        <button type="submit">Retry #{t.id}</button>
+                      </form>
                     )}
                   </td>
                 </tr>
@@ -102,10 +154,14 @@ export function tasksPages(app: Hono<ConsoleEnv>, deps: AppDeps) {
     );
   });
 
-  for (const [action, run] of [['cancel', cancelTask], ['retry', retryTask]] as const) {
+  for (const [action, run] of [
+    ['cancel', cancelTask],
+    ['retry', retryTask],
+  ] as const) {
     app.post(`/ui/tasks/:id{[0-9]+}/${action}`, async (c) => {
       const result = await run(deps.db, Number(c.req.param('id')));
-      if (!result.ok) return c.text(result.reason === 'not_found' ? 'no such task' : result.message, result.reason === 'not_found' ? 404 : 409);
+      if (!result.ok)
+        return c.text(result.reason === 'not_found' ? 'no such task' : result.message, result.reason === 'not_found' ? 404 : 409);
       return c.redirect(backTo(c.req.header('referer')), 303);
     });
   }
@@ -176,7 +232,14 @@ const target = (t: Task) => {
   const p = t.payload as Record<string, unknown> | null;
   const name = p && (typeof p.username === 'string' ? `@${p.username}` : typeof p.hashtag === 'string' ? `#${p.hashtag}` : undefined);
   const kind = p && typeof p.kind === 'string' ? ` ${p.kind}` : '';
-  return name ? <div class="muted">{name}{kind}</div> : '';
+  return name ? (
+    <div class="muted">
+      {name}
+      {kind}
+    </div>
+  ) : (
+    ''
+  );
 };
 
 interface FollowersProgress {
@@ -204,8 +267,14 @@ function Progress(props: { task: Task; wait: string | null; accounts: AccountSta
     <div>
       {progress && (
         <div class="followers-progress">
-          <progress value={Math.min(progress.fetched, progress.expected)} max={Math.max(1, progress.expected)} aria-label={`task ${t.id}: ${progress.fetched} of ${progress.expected} fetched`}></progress>{' '}
-          <span class="fetched">{progress.fetched.toLocaleString('en')} / {progress.expected.toLocaleString('en')}</span>
+          <progress
+            value={Math.min(progress.fetched, progress.expected)}
+            max={Math.max(1, progress.expected)}
+            aria-label={`task ${t.id}: ${progress.fetched} of ${progress.expected} fetched`}
+          ></progress>{' '}
+          <span class="fetched">
+            {progress.fetched.toLocaleString('en')} / {progress.expected.toLocaleString('en')}
+          </span>
           {t.status !== 'done' && <span class="eta"> · {eta(t, progress, props.accounts, props.windowMs)}</span>}
         </div>
       )}
@@ -220,7 +289,9 @@ export function eta(t: Task, p: FollowersProgress, accounts: AccountStats[], win
   const perPage = p.pages > 0 ? Math.max(1, p.fetched / p.pages) : 25;
   const pagesLeft = Math.ceil(Math.max(0, p.expected - p.fetched) / perPage);
   if (pagesLeft === 0) return 'finishing';
-  const working = accounts.filter((a) => a.status === 'active' && (a.unusable_reason === null || a.unusable_reason === 'in_use' || a.unusable_reason === 'budget_spent'));
+  const working = accounts.filter(
+    (a) => a.status === 'active' && (a.unusable_reason === null || a.unusable_reason === 'in_use' || a.unusable_reason === 'budget_spent'),
+  );
   if (working.length === 0) return 'ETA unknown: no account can work now';
   const leftNow = working.reduce((sum, a) => sum + a.budget_left, 0);
   const perWindow = working.reduce((sum, a) => sum + a.budget_per_window, 0);

@@ -23,7 +23,10 @@ export interface DatabaseRuntime {
 export async function openConfiguredDatabase(
   config: Config,
   logger: Logger,
-  options: { adoptRunningEmbedded: boolean; /** Restart the embedded Postgres if it dies (the daemon; not one-shot commands). */ superviseEmbedded?: boolean },
+  options: {
+    adoptRunningEmbedded: boolean /** Restart the embedded Postgres if it dies (the daemon; not one-shot commands). */;
+    superviseEmbedded?: boolean;
+  },
 ): Promise<DatabaseRuntime> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.DATABASE_URL;
@@ -50,18 +53,19 @@ export async function openConfiguredDatabase(
     throw new Error(`cannot prepare the database at ${maskUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
   dbLogger.info({ database: maskUrl(url), embedded: !!embedded }, 'database ready');
-  const supervisor = embedded && options.superviseEmbedded
-    ? new PostgresSupervisor(
-        embedded,
-        {
-          checkIntervalMs: config.EMBEDDED_PG_CHECK_INTERVAL_MS,
-          backoffMs: config.EMBEDDED_PG_RESTART_BACKOFF_MS,
-          backoffMaxMs: config.EMBEDDED_PG_RESTART_BACKOFF_MAX_MS,
-          maxFailures: config.EMBEDDED_PG_RESTART_ATTEMPTS,
-        },
-        logger.child({ component: 'embedded-postgres' }),
-      )
-    : undefined;
+  const supervisor =
+    embedded && options.superviseEmbedded
+      ? new PostgresSupervisor(
+          embedded,
+          {
+            checkIntervalMs: config.EMBEDDED_PG_CHECK_INTERVAL_MS,
+            backoffMs: config.EMBEDDED_PG_RESTART_BACKOFF_MS,
+            backoffMaxMs: config.EMBEDDED_PG_RESTART_BACKOFF_MAX_MS,
+            maxFailures: config.EMBEDDED_PG_RESTART_ATTEMPTS,
+          },
+          logger.child({ component: 'embedded-postgres' }),
+        )
+      : undefined;
   supervisor?.start();
   return {
     handle,

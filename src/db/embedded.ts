@@ -112,7 +112,14 @@ async function initialise(pgData: string, password: string, log: Logger): Promis
   await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
   if (owner) await chown(pwFile, owner.uid, owner.gid);
   try {
-    const args = [`--pgdata=${pgData}`, `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale'];
+    const args = [
+      `--pgdata=${pgData}`,
+      `--username=${SUPERUSER}`,
+      `--pwfile=${pwFile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--no-locale',
+    ];
     const output = await run(await postgresBinary('initdb', log), args, owner);
     log.debug({ output: output.slice(-500) }, 'initdb finished');
   } finally {
@@ -145,8 +152,16 @@ function run(command: string, args: string[], owner?: { uid: number; gid: number
 function postgresOwner(): { uid: number; gid: number } | undefined {
   if (!isRoot()) return undefined;
   try {
-    const uid = Number(execFileSync('id', ['-u', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    const uid = Number(
+      execFileSync('id', ['-u', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', SUPERUSER], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    );
     return { uid, gid };
   } catch {
     return undefined; // no such user yet
@@ -162,7 +177,9 @@ async function postgresBinary(name: 'postgres' | 'initdb', log?: Logger): Promis
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     // No cause attached: the stack of a failed import says nothing the sentence does not.
-    throw new Error(`no embedded Postgres here (${pkg} is not installed; the Docker image leaves it out): set DATABASE_URL to your Postgres`);
+    throw new Error(
+      `no embedded Postgres here (${pkg} is not installed; the Docker image leaves it out): set DATABASE_URL to your Postgres`,
+    );
   }
   const owner = postgresOwner();
   return owner ? (await reachableBinaries(owner, { postgres: binaries.postgres, initdb: binaries.initdb }, log))[name] : binaries[name];

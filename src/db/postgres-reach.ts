@@ -74,7 +74,10 @@ export async function reachableClusterDir(owner: Owner | undefined, dataDir: str
   await chmod(SHARED_ROOT, 0o755);
   await chmod(path.dirname(shared), 0o755);
   await chmod(shared, 0o711);
-  log.info({ dataDir, cluster: path.join(shared, 'postgres') }, 'the `postgres` user cannot enter DATA_DIR: its cluster lives where it can');
+  log.info(
+    { dataDir, cluster: path.join(shared, 'postgres') },
+    'the `postgres` user cannot enter DATA_DIR: its cluster lives where it can',
+  );
   await writeFile(path.join(dataDir, 'postgres-cluster-location'), `${path.join(shared, 'postgres')}\n`);
   return path.join(shared, 'postgres');
 }

@@ -25,8 +25,7 @@ export function setConflictRetryPolicy(db: object, policy: ConflictRetryPolicy):
   policies.set(db, policy);
 }
 
-export const isTransactionConflict = (error: unknown): boolean =>
-  RETRYABLE_CODES.has((error as { code?: string } | undefined)?.code ?? '');
+export const isTransactionConflict = (error: unknown): boolean => RETRYABLE_CODES.has((error as { code?: string } | undefined)?.code ?? '');
 
 /** Runs `run` (one whole transaction on `db`) again while Postgres aborts it for a conflict, up to the policy's bound. */
 export async function retryOnConflict<T>(db: object, run: () => Promise<T>): Promise<T> {

@@ -13,7 +13,14 @@ type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined,
 type Numeric = ColumnType<number | null, number | null | undefined, number | null>;
 
 export type TaskStatus = 'pending' | 'running' | 'waiting_batch' | 'done' | 'failed' | 'cancelled';
-export const TASK_STATUSES = ['pending', 'running', 'waiting_batch', 'done', 'failed', 'cancelled'] as const satisfies readonly TaskStatus[];
+export const TASK_STATUSES = [
+  'pending',
+  'running',
+  'waiting_batch',
+  'done',
+  'failed',
+  'cancelled',
+] as const satisfies readonly TaskStatus[];
 
 export type ScrapeStatus = 'pending' | 'scraping' | 'analyzing' | 'active' | 'private' | 'deleted' | 'error';
 
@@ -174,7 +181,15 @@ export interface BlogCategoriesTable {
 }
 
 export type AccountStatus = 'active' | 'cooldown' | 'login_required' | 'challenge' | 'banned' | 'proxy_error' | 'disabled';
-export const ACCOUNT_STATUSES = ['active', 'cooldown', 'login_required', 'challenge', 'banned', 'proxy_error', 'disabled'] as const satisfies readonly AccountStatus[];
+export const ACCOUNT_STATUSES = [
+  'active',
+  'cooldown',
+  'login_required',
+  'challenge',
+  'banned',
+  'proxy_error',
+  'disabled',
+] as const satisfies readonly AccountStatus[];
 export type ProxyStatus = 'active' | 'failed' | 'disabled';
 export type ProxyType = 'http' | 'socks5';
 

@@ -59,7 +59,15 @@ export interface DiscoveredAccount {
 }
 
 /** The insights metrics asked for (Meta's 2025 set; `plays` and `impressions` are gone since v22.0). */
-export const REEL_METRICS = ['reach', 'views', 'saved', 'shares', 'total_interactions', 'ig_reels_avg_watch_time', 'ig_reels_video_view_total_time'] as const;
+export const REEL_METRICS = [
+  'reach',
+  'views',
+  'saved',
+  'shares',
+  'total_interactions',
+  'ig_reels_avg_watch_time',
+  'ig_reels_video_view_total_time',
+] as const;
 export const FEED_METRICS = ['reach', 'views', 'saved', 'shares', 'total_interactions'] as const;
 
 const MEDIA_FIELDS = 'id,media_type,media_product_type,timestamp,like_count,comments_count,permalink,shortcode,caption';
@@ -87,7 +95,15 @@ export class GraphClient {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new GraphApiError(response.status, `Graph API answered ${response.status} with a body that is not JSON`, null, null, null, null, usage.regainMs);
+      throw new GraphApiError(
+        response.status,
+        `Graph API answered ${response.status} with a body that is not JSON`,
+        null,
+        null,
+        null,
+        null,
+        usage.regainMs,
+      );
     }
     const error = (body as { error?: Record<string, unknown> }).error;
     if (!response.ok || error) {
@@ -142,11 +158,9 @@ export class GraphClient {
   }
 
   async pages(token: string): Promise<PageWithIg[]> {
-    const answer = await this.get<{ data: Array<{ id: string; name: string; instagram_business_account?: { id: string; username: string } }> }>(
-      '/me/accounts',
-      { fields: 'id,name,instagram_business_account{id,username}', limit: '100' },
-      token,
-    );
+    const answer = await this.get<{
+      data: Array<{ id: string; name: string; instagram_business_account?: { id: string; username: string } }>;
+    }>('/me/accounts', { fields: 'id,name,instagram_business_account{id,username}', limit: '100' }, token);
     return answer.data.map((p) => ({ id: p.id, name: p.name, ig: p.instagram_business_account ?? null }));
   }
 
@@ -157,7 +171,12 @@ export class GraphClient {
     while (out.length < limit) {
       const params: Record<string, string> = { fields: MEDIA_FIELDS, limit: String(Math.min(50, limit - out.length)) };
       if (after) params['after'] = after;
-      const page = await this.get<{ data: GraphMediaItem[]; paging?: { cursors?: { after?: string }; next?: string } }>(`/${igUserId}/media`, params, token, signal);
+      const page = await this.get<{ data: GraphMediaItem[]; paging?: { cursors?: { after?: string }; next?: string } }>(
+        `/${igUserId}/media`,
+        params,
+        token,
+        signal,
+      );
       out.push(...page.data);
       after = page.paging?.next ? page.paging.cursors?.after : undefined;
       if (!after || page.data.length === 0) break;
@@ -180,11 +199,22 @@ export class GraphClient {
     return out;
   }
 
-  async businessDiscovery(token: string, igUserId: string, username: string, mediaLimit: number, signal?: AbortSignal): Promise<DiscoveredAccount> {
+  async businessDiscovery(
+    token: string,
+    igUserId: string,
+    username: string,
+    mediaLimit: number,
+    signal?: AbortSignal,
+  ): Promise<DiscoveredAccount> {
     const fields =
       `business_discovery.username(${username}){id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count,` +
       `media.limit(${mediaLimit}){id,like_count,comments_count,timestamp,media_product_type,media_type,permalink,caption}}`;
-    const answer = await this.get<{ business_discovery: Omit<DiscoveredAccount, 'media'> & { media?: { data: GraphMediaItem[] } } }>(`/${igUserId}`, { fields }, token, signal);
+    const answer = await this.get<{ business_discovery: Omit<DiscoveredAccount, 'media'> & { media?: { data: GraphMediaItem[] } } }>(
+      `/${igUserId}`,
+      { fields },
+      token,
+      signal,
+    );
     const bd = answer.business_discovery;
     return { ...bd, media: bd.media?.data ?? [] };
   }

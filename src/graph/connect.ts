@@ -77,12 +77,22 @@ export class GraphConnect {
     return url.toString();
   }
 
-  async completeCallback(query: { code?: string; state?: string; error?: string; error_description?: string; error_reason?: string }): Promise<{ connection: ConnectionRow; pages: PageWithIg[] }> {
+  async completeCallback(query: {
+    code?: string;
+    state?: string;
+    error?: string;
+    error_description?: string;
+    error_reason?: string;
+  }): Promise<{ connection: ConnectionRow; pages: PageWithIg[] }> {
     const settings = this.on();
     if (!query.state || !(await consumeOAuthState(this.deps.db, query.state))) {
       throw new GraphConnectError('invalid', 'unknown, used or expired state: start again from GET /api/graph/connect');
     }
-    if (query.error) throw new GraphConnectError('invalid', `Facebook Login was not completed: ${query.error_description ?? query.error_reason ?? query.error}`);
+    if (query.error)
+      throw new GraphConnectError(
+        'invalid',
+        `Facebook Login was not completed: ${query.error_description ?? query.error_reason ?? query.error}`,
+      );
     if (!query.code) throw new GraphConnectError('invalid', 'the callback has neither code nor error');
     const client = this.client();
     const { connection, token } = await this.upstream(async () => {
@@ -92,7 +102,12 @@ export class GraphConnect {
       const me = await client.me(long.accessToken);
       const now = new Date();
       const expiresAt = info.expiresAt ?? (long.expiresIn ? new Date(now.getTime() + long.expiresIn * 1000) : null);
-      const saved = await saveConnection(this.deps.db, this.deps.box, { id: me.id, name: me.name ?? null }, { token: long.accessToken, issuedAt: info.issuedAt ?? now, expiresAt, scopes: info.scopes });
+      const saved = await saveConnection(
+        this.deps.db,
+        this.deps.box,
+        { id: me.id, name: me.name ?? null },
+        { token: long.accessToken, issuedAt: info.issuedAt ?? now, expiresAt, scopes: info.scopes },
+      );
       return { connection: saved, token: long.accessToken };
     });
     const missing = REQUIRED_SCOPES.filter((s) => !connection.scopes.includes(s));
@@ -112,9 +127,17 @@ export class GraphConnect {
     const page = pages.find((p) => p.ig?.id === igUserId);
     if (!page?.ig) {
       const offered = pages.flatMap((p) => (p.ig ? [`${p.ig.id} (@${p.ig.username})`] : []));
-      throw new GraphConnectError('invalid', `no Page of this connection has the Instagram account ${igUserId}; offered: ${offered.join(', ') || 'none'}`);
+      throw new GraphConnectError(
+        'invalid',
+        `no Page of this connection has the Instagram account ${igUserId}; offered: ${offered.join(', ') || 'none'}`,
+      );
     }
-    const row = await pickAccount(this.deps.db, connectionId, { igUserId: page.ig.id, igUsername: page.ig.username, pageId: page.id, pageName: page.name });
+    const row = await pickAccount(this.deps.db, connectionId, {
+      igUserId: page.ig.id,
+      igUsername: page.ig.username,
+      pageId: page.id,
+      pageName: page.name,
+    });
     if (!row) throw new GraphConnectError('not_found', `no Graph connection ${connectionId}`);
     return row;
   }
@@ -127,7 +150,10 @@ export class GraphConnect {
     const connection = await getConnection(this.deps.db, connectionId);
     if (!connection) throw new GraphConnectError('not_found', `no Graph connection ${connectionId}`);
     if (!isUsable(connection.status)) {
-      throw new GraphConnectError('conflict', `Graph connection ${connectionId} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ''}: connect again from GET /api/graph/connect`);
+      throw new GraphConnectError(
+        'conflict',
+        `Graph connection ${connectionId} is ${connection.status}${connection.status_reason ? ` (${connection.status_reason})` : ''}: connect again from GET /api/graph/connect`,
+      );
     }
     return (await connectionToken(this.deps.db, this.deps.box, connectionId))!;
   }
@@ -143,10 +169,17 @@ export class GraphConnect {
       const kind = classifyGraphError(error);
       if (connectionId !== undefined && (kind === 'token_expired' || kind === 'token_revoked')) {
         await setConnectionStatus(this.deps.db, connectionId, kind === 'token_expired' ? 'expired' : 'revoked', error.message);
-        throw new GraphConnectError('conflict', `the token of Graph connection ${connectionId} no longer works (${error.message}): connect again`);
+        throw new GraphConnectError(
+          'conflict',
+          `the token of Graph connection ${connectionId} no longer works (${error.message}): connect again`,
+        );
       }
-      if (kind === 'throttled' || kind === 'transient') throw new GraphConnectError('upstream', `the Graph API refused for now (code ${error.code}): ${error.message}`);
-      throw new GraphConnectError('invalid', `the Graph API refused (code ${error.code}${error.subcode ? `/${error.subcode}` : ''}): ${error.message}`);
+      if (kind === 'throttled' || kind === 'transient')
+        throw new GraphConnectError('upstream', `the Graph API refused for now (code ${error.code}): ${error.message}`);
+      throw new GraphConnectError(
+        'invalid',
+        `the Graph API refused (code ${error.code}${error.subcode ? `/${error.subcode}` : ''}): ${error.message}`,
+      );
     }
   }
 
@@ -170,15 +203,30 @@ export class GraphConnect {
         if (!info.isValid) {
           // Refreshing cannot revive a dead token: say so now rather than at the next task.
           const expired = info.expiresAt !== null && info.expiresAt.getTime() <= now.getTime();
-          await setConnectionStatus(this.deps.db, connection.id, expired ? 'expired' : 'revoked', expired ? 'the token expired' : 'the token was invalidated (password change or app removed)');
-          this.deps.alerter.alert({ kind: 'graph_permission_revoked', severity: 'critical', subject, message: `Graph connection ${connection.id}: the token ${expired ? 'expired' : 'was invalidated'}; connect again` });
+          await setConnectionStatus(
+            this.deps.db,
+            connection.id,
+            expired ? 'expired' : 'revoked',
+            expired ? 'the token expired' : 'the token was invalidated (password change or app removed)',
+          );
+          this.deps.alerter.alert({
+            kind: 'graph_permission_revoked',
+            severity: 'critical',
+            subject,
+            message: `Graph connection ${connection.id}: the token ${expired ? 'expired' : 'was invalidated'}; connect again`,
+          });
           failed += 1;
           continue;
         }
         const missing = REQUIRED_SCOPES.filter((s) => !info.scopes.includes(s));
         if (missing.length > 0) {
           await setConnectionStatus(this.deps.db, connection.id, 'revoked', `permission removed: ${missing.join(', ')}`);
-          this.deps.alerter.alert({ kind: 'graph_permission_revoked', severity: 'critical', subject, message: `Graph connection ${connection.id}: permission removed (${missing.join(', ')}); connect again` });
+          this.deps.alerter.alert({
+            kind: 'graph_permission_revoked',
+            severity: 'critical',
+            subject,
+            message: `Graph connection ${connection.id}: permission removed (${missing.join(', ')}); connect again`,
+          });
           failed += 1;
           continue;
         }
@@ -200,7 +248,8 @@ export class GraphConnect {
         failed += 1;
         const kind = classifyGraphError(error);
         const message = error instanceof Error ? error.message : String(error);
-        const status = kind === 'token_expired' ? 'expired' : kind === 'token_revoked' || kind === 'permission' ? 'revoked' : 'refresh_failed';
+        const status =
+          kind === 'token_expired' ? 'expired' : kind === 'token_revoked' || kind === 'permission' ? 'revoked' : 'refresh_failed';
         await setConnectionStatus(this.deps.db, connection.id, status, `refresh failed: ${message}`);
         this.deps.alerter.alert({
           kind: status === 'revoked' ? 'graph_permission_revoked' : 'graph_token_refresh_failed',

@@ -40,7 +40,8 @@ export function classifyGraphError(error: unknown): GraphErrorKind {
     return 'token_revoked';
   }
   if (code === 10 || (code !== null && code >= 200 && code <= 299)) return 'permission';
-  if ((code !== null && THROTTLE_CODES.has(code)) || (code !== null && code >= 80001 && code <= 80014) || status === 429) return 'throttled';
+  if ((code !== null && THROTTLE_CODES.has(code)) || (code !== null && code >= 80001 && code <= 80014) || status === 429)
+    return 'throttled';
   if (code === 110 || (code === 100 && subcode === 33)) return 'not_found';
   if (code === 100 && /no longer supported/i.test(message)) return 'deprecated_metric';
   if (code === 100 && /does not support the \w+ metric/i.test(message)) return 'unsupported_metric';

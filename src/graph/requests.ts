@@ -26,7 +26,11 @@ export async function requestGraphDiscovery(
           priority: request.priority,
           blogId: blogIds.get(username)!,
           dedupeKey: graphDiscoveryDedupeKey(username),
-          payload: { username, fallback_full_scrape: request.fallback, ...(request.connectionId ? { connection_id: request.connectionId } : {}) },
+          payload: {
+            username,
+            fallback_full_scrape: request.fallback,
+            ...(request.connectionId ? { connection_id: request.connectionId } : {}),
+          },
         })),
         { maxAttempts: request.maxAttempts },
       );
@@ -34,17 +38,30 @@ export async function requestGraphDiscovery(
   );
 }
 
-export async function requestGraphMediaSync(db: Kysely<Database>, request: { connectionId: number; priority: number; maxAttempts: number }): Promise<Enqueued> {
+export async function requestGraphMediaSync(
+  db: Kysely<Database>,
+  request: { connectionId: number; priority: number; maxAttempts: number },
+): Promise<Enqueued> {
   const [enqueued] = await enqueueTasks(
     db,
-    [{ type: 'graph_media_sync', priority: request.priority, dedupeKey: graphMediaSyncDedupeKey(request.connectionId), payload: { connection_id: request.connectionId } }],
+    [
+      {
+        type: 'graph_media_sync',
+        priority: request.priority,
+        dedupeKey: graphMediaSyncDedupeKey(request.connectionId),
+        payload: { connection_id: request.connectionId },
+      },
+    ],
     { maxAttempts: request.maxAttempts },
   );
   return enqueued!;
 }
 
 /** The cron job: one graph_media_sync per active connection with a picked account (deduplicated while live). */
-export async function scheduleGraphMediaSync(db: Kysely<Database>, options: { priority: number; maxAttempts: number }): Promise<{ enqueued: number; existing: number }> {
+export async function scheduleGraphMediaSync(
+  db: Kysely<Database>,
+  options: { priority: number; maxAttempts: number },
+): Promise<{ enqueued: number; existing: number }> {
   const connections = await db
     .selectFrom('graph_connections')
     .select('id')

@@ -49,7 +49,10 @@ export class GraphSession {
   async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const decision = pace(this.client.lastUsage, this.pacing);
     if (decision.action === 'wait' && Date.now() - this.seenAt < decision.ms) {
-      throw new DeferTaskError(`Graph API usage at ${this.client.lastUsage?.percent}%: waiting before ${what}`, new Date(Date.now() + decision.ms));
+      throw new DeferTaskError(
+        `Graph API usage at ${this.client.lastUsage?.percent}%: waiting before ${what}`,
+        new Date(Date.now() + decision.ms),
+      );
     }
     if (decision.action === 'delay' && decision.ms > 0) {
       this.pausedMs += decision.ms;
@@ -61,7 +64,10 @@ export class GraphSession {
     } catch (error) {
       if (error instanceof GraphApiError && classifyGraphError(error) === 'throttled') {
         const waitMs = error.regainMs > 0 ? error.regainMs : this.pacing.throttleWaitMs;
-        throw new DeferTaskError(`Graph API throttled ${what} (code ${error.code}): waiting ${Math.round(waitMs / 1000)} s`, new Date(Date.now() + waitMs));
+        throw new DeferTaskError(
+          `Graph API throttled ${what} (code ${error.code}): waiting ${Math.round(waitMs / 1000)} s`,
+          new Date(Date.now() + waitMs),
+        );
       }
       throw error;
     } finally {

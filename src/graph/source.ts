@@ -11,9 +11,23 @@ import { graphSettings } from './settings.js';
 import { GRAPH_SCHEDULED_PRIORITY, type GraphTaskDeps } from './tasks.js';
 
 /** The Graph API source as the daemon wires it: the connect service, the task handlers' deps, and its cron jobs (when on). */
-export function createGraphSource(deps: { db: Kysely<Database>; box: SecretBox; config: Config; alerter: Alerter; logger: Logger; fetchImpl?: typeof fetch }) {
+export function createGraphSource(deps: {
+  db: Kysely<Database>;
+  box: SecretBox;
+  config: Config;
+  alerter: Alerter;
+  logger: Logger;
+  fetchImpl?: typeof fetch;
+}) {
   const settings = graphSettings(deps.config);
-  const connect = new GraphConnect({ db: deps.db, box: deps.box, settings, alerter: deps.alerter, logger: deps.logger, fetchImpl: deps.fetchImpl });
+  const connect = new GraphConnect({
+    db: deps.db,
+    box: deps.box,
+    settings,
+    alerter: deps.alerter,
+    logger: deps.logger,
+    fetchImpl: deps.fetchImpl,
+  });
   const taskDeps: GraphTaskDeps = {
     box: deps.box,
     settings,
@@ -27,7 +41,8 @@ export function createGraphSource(deps: { db: Kysely<Database>; box: SecretBox; 
   const jobs = settings.enabled
     ? {
         refreshTokens: () => connect.refreshTokens(),
-        scheduleMediaSync: () => scheduleGraphMediaSync(deps.db, { priority: GRAPH_SCHEDULED_PRIORITY, maxAttempts: deps.config.TASK_MAX_ATTEMPTS }),
+        scheduleMediaSync: () =>
+          scheduleGraphMediaSync(deps.db, { priority: GRAPH_SCHEDULED_PRIORITY, maxAttempts: deps.config.TASK_MAX_ATTEMPTS }),
       }
     : undefined;
   return { settings, connect, taskDeps, jobs };

@@ -15,7 +15,10 @@ const hashState = (state: string) => createHash('sha256').update(state).digest('
 export async function createOAuthState(db: Kysely<Database>, ttlMs: number): Promise<string> {
   const state = randomBytes(24).toString('base64url');
   await db.deleteFrom('graph_oauth_states').where('expires_at', '<', sql<Date>`now()`).execute();
-  await db.insertInto('graph_oauth_states').values({ state_hash: hashState(state), expires_at: new Date(Date.now() + ttlMs) }).execute();
+  await db
+    .insertInto('graph_oauth_states')
+    .values({ state_hash: hashState(state), expires_at: new Date(Date.now() + ttlMs) })
+    .execute();
   return state;
 }
 
@@ -30,8 +33,21 @@ export async function consumeOAuthState(db: Kysely<Database>, state: string): Pr
 }
 
 export const CONNECTION_COLUMNS = [
-  'id', 'fb_user_id', 'fb_user_name', 'token_issued_at', 'token_expires_at', 'scopes', 'status', 'status_reason', 'ig_user_id',
-  'ig_username', 'page_id', 'page_name', 'last_refreshed_at', 'created_at', 'updated_at',
+  'id',
+  'fb_user_id',
+  'fb_user_name',
+  'token_issued_at',
+  'token_expires_at',
+  'scopes',
+  'status',
+  'status_reason',
+  'ig_user_id',
+  'ig_username',
+  'page_id',
+  'page_name',
+  'last_refreshed_at',
+  'created_at',
+  'updated_at',
 ] as const;
 
 export interface ConnectionRow {
@@ -84,11 +100,19 @@ export async function saveConnection(
 }
 
 export async function listConnections(db: Kysely<Database>): Promise<ConnectionRow[]> {
-  return db.selectFrom('graph_connections').select([...CONNECTION_COLUMNS]).orderBy('id').execute() as Promise<ConnectionRow[]>;
+  return db
+    .selectFrom('graph_connections')
+    .select([...CONNECTION_COLUMNS])
+    .orderBy('id')
+    .execute() as Promise<ConnectionRow[]>;
 }
 
 export async function getConnection(db: Kysely<Database>, id: number): Promise<ConnectionRow | undefined> {
-  return db.selectFrom('graph_connections').select([...CONNECTION_COLUMNS]).where('id', '=', id).executeTakeFirst() as Promise<ConnectionRow | undefined>;
+  return db
+    .selectFrom('graph_connections')
+    .select([...CONNECTION_COLUMNS])
+    .where('id', '=', id)
+    .executeTakeFirst() as Promise<ConnectionRow | undefined>;
 }
 
 /** The connection's token, unsealed: for a Graph API call only, never for a response or a log line. */
@@ -114,7 +138,12 @@ export async function replaceToken(db: Kysely<Database>, box: SecretBox, id: num
     .execute();
 }
 
-export async function setConnectionStatus(db: Kysely<Database>, id: number, status: GraphConnectionStatus, reason: string | null): Promise<void> {
+export async function setConnectionStatus(
+  db: Kysely<Database>,
+  id: number,
+  status: GraphConnectionStatus,
+  reason: string | null,
+): Promise<void> {
   await db.updateTable('graph_connections').set({ status, status_reason: reason, updated_at: sql`now()` }).where('id', '=', id).execute();
 }
 
@@ -125,7 +154,13 @@ export async function pickAccount(
 ): Promise<ConnectionRow | undefined> {
   return db
     .updateTable('graph_connections')
-    .set({ ig_user_id: account.igUserId, ig_username: account.igUsername, page_id: account.pageId, page_name: account.pageName, updated_at: sql`now()` })
+    .set({
+      ig_user_id: account.igUserId,
+      ig_username: account.igUsername,
+      page_id: account.pageId,
+      page_name: account.pageName,
+      updated_at: sql`now()`,
+    })
     .where('id', '=', id)
     .returning([...CONNECTION_COLUMNS])
     .executeTakeFirst() as Promise<ConnectionRow | undefined>;

@@ -35,9 +35,18 @@ function enabled(deps: GraphTaskDeps) {
 
 async function connectionFor(db: Kysely<Database>, payloadId: unknown): Promise<ConnectionRow> {
   const connection = typeof payloadId === 'number' ? await getConnection(db, payloadId) : await defaultConnection(db);
-  if (!connection) throw new PermanentTaskError('no Graph connection with a picked Instagram account: connect one (GET /api/graph/connect) and pick its account');
-  if (!isUsable(connection.status)) throw new PermanentTaskError(`Graph connection ${connection.id} is ${connection.status} (${connection.status_reason ?? 'no reason'}): connect again`);
-  if (!connection.ig_user_id) throw new PermanentTaskError(`Graph connection ${connection.id} has no Instagram account picked (PUT /api/graph/connections/${connection.id}/account)`);
+  if (!connection)
+    throw new PermanentTaskError(
+      'no Graph connection with a picked Instagram account: connect one (GET /api/graph/connect) and pick its account',
+    );
+  if (!isUsable(connection.status))
+    throw new PermanentTaskError(
+      `Graph connection ${connection.id} is ${connection.status} (${connection.status_reason ?? 'no reason'}): connect again`,
+    );
+  if (!connection.ig_user_id)
+    throw new PermanentTaskError(
+      `Graph connection ${connection.id} has no Instagram account picked (PUT /api/graph/connections/${connection.id}/account)`,
+    );
   return connection;
 }
 
@@ -61,7 +70,13 @@ async function failOnAccess(db: Kysely<Database>, deps: GraphTaskDeps, connectio
 
 function session(ctx: TaskContext, deps: GraphTaskDeps, connection: ConnectionRow): GraphSession {
   const settings = enabled(deps);
-  return new GraphSession(new GraphClient(settings, deps.fetchImpl), settings.pacing, deps.usage ?? new GraphUsageBook(), `ig:${connection.ig_user_id}`, ctx.signal);
+  return new GraphSession(
+    new GraphClient(settings, deps.fetchImpl),
+    settings.pacing,
+    deps.usage ?? new GraphUsageBook(),
+    `ig:${connection.ig_user_id}`,
+    ctx.signal,
+  );
 }
 
 const shortcodeOf = (item: GraphMediaItem) => item.shortcode ?? /\/(?:p|reel|tv)\/([^/]+)/.exec(item.permalink ?? '')?.[1] ?? null;
@@ -81,21 +96,31 @@ export function graphDiscoveryHandler(deps: GraphTaskDeps): TaskHandler {
     enabled(deps);
     const username = String(task.payload['username'] ?? '').toLowerCase();
     if (!USERNAME.test(username)) throw new PermanentTaskError(`not a valid Instagram username: "${username}"`);
-    if (task.blog_id === null) throw new PermanentTaskError('graph_discovery needs its blog (enqueue it through POST /api/graph/discovery)');
+    if (task.blog_id === null)
+      throw new PermanentTaskError('graph_discovery needs its blog (enqueue it through POST /api/graph/discovery)');
     const connection = await connectionFor(db, task.payload['connection_id']);
     const graph = session(ctx, deps, connection);
     const token = (await connectionToken(db, deps.box, connection.id))!;
     let account: Awaited<ReturnType<typeof graph.client.businessDiscovery>>;
     try {
-      account = await graph.call('business discovery', (signal) => graph.client.businessDiscovery(token, connection.ig_user_id!, username, deps.mediaCount, signal));
+      account = await graph.call('business discovery', (signal) =>
+        graph.client.businessDiscovery(token, connection.ig_user_id!, username, deps.mediaCount, signal),
+      );
     } catch (error) {
       await failOnAccess(db, deps, connection, error);
       // 110 (subcode 2207013): the username is no business/creator account discovery can see. Any other "not
       // found" concerns our own account and is an error.
       if (error instanceof GraphApiError && error.code === 110) {
         const fallback = task.payload['fallback_full_scrape'] !== false;
-        const [scrape] = fallback ? await requestScrapes(db, { usernames: [username], priority: task.priority, source: 'graph', maxAttempts: deps.maxAttempts }) : [];
-        return { business_account: false, reason: (error as Error).message, full_scrape_task_id: scrape?.task.id ?? null, graph_requests: graph.calls };
+        const [scrape] = fallback
+          ? await requestScrapes(db, { usernames: [username], priority: task.priority, source: 'graph', maxAttempts: deps.maxAttempts })
+          : [];
+        return {
+          business_account: false,
+          reason: (error as Error).message,
+          full_scrape_task_id: scrape?.task.id ?? null,
+          graph_requests: graph.calls,
+        };
       }
       throw error;
     }
@@ -116,7 +141,13 @@ export function graphDiscoveryHandler(deps: GraphTaskDeps): TaskHandler {
       .where('id', '=', task.blog_id)
       .execute();
     const mediaIds = await upsertDiscoveredPosts(db, task.blog_id, account.media);
-    const finished = await finishScrape(db, { blogId: task.blog_id, taskId: task.id, mediaPks: mediaIds, maxAttempts: deps.maxAttempts, source: 'graph' });
+    const finished = await finishScrape(db, {
+      blogId: task.blog_id,
+      taskId: task.id,
+      mediaPks: mediaIds,
+      maxAttempts: deps.maxAttempts,
+      source: 'graph',
+    });
     return {
       source: 'graph',
       followers: account.followers_count ?? null,
@@ -149,7 +180,18 @@ async function upsertDiscoveredPosts(db: Kysely<Database>, blogId: number, media
     source: 'graph' as const,
     raw: JSON.stringify(m),
   }));
-  const updated = ['shortcode', 'caption_text', 'like_count', 'counts_hidden', 'comment_count', 'media_type', 'product_type', 'taken_at', 'source', 'raw'] as const;
+  const updated = [
+    'shortcode',
+    'caption_text',
+    'like_count',
+    'counts_hidden',
+    'comment_count',
+    'media_type',
+    'product_type',
+    'taken_at',
+    'source',
+    'raw',
+  ] as const;
   await db
     .insertInto('blog_posts')
     .values(rows)
@@ -187,7 +229,9 @@ export function graphMediaSyncHandler(deps: GraphTaskDeps): TaskHandler {
     const done = new Set(progress.done ?? []);
     try {
       if (!progress.media_ids) {
-        const media = await graph.call('media list', (signal) => graph.client.media(token, connection.ig_user_id!, settings.mediaSyncCount, signal));
+        const media = await graph.call('media list', (signal) =>
+          graph.client.media(token, connection.ig_user_id!, settings.mediaSyncCount, signal),
+        );
         await upsertGraphMedia(db, connection, media);
         progress.media_ids = media.map((m) => m.id);
         await ctx.saveProgress({ ...progress, done: [...done], dropped_metrics: [...dropped] });
@@ -211,12 +255,24 @@ export function graphMediaSyncHandler(deps: GraphTaskDeps): TaskHandler {
       await failOnAccess(db, deps, connection, error);
       throw error;
     }
-    return { media: progress.media_ids.length, snapshots: done.size, dropped_metrics: [...dropped], graph_requests: graph.calls, paused_ms: graph.pausedMs };
+    return {
+      media: progress.media_ids.length,
+      snapshots: done.size,
+      dropped_metrics: [...dropped],
+      graph_requests: graph.calls,
+      paused_ms: graph.pausedMs,
+    };
   };
 }
 
 /** Insights of one media; a metric answered as retired or unsupported is dropped and the call repeated without it. */
-async function insightsDroppingRetired(graph: GraphSession, token: string, mediaId: string, wanted: string[], dropped: Set<string>): Promise<Record<string, number | null> | null> {
+async function insightsDroppingRetired(
+  graph: GraphSession,
+  token: string,
+  mediaId: string,
+  wanted: string[],
+  dropped: Set<string>,
+): Promise<Record<string, number | null> | null> {
   let metrics = [...wanted];
   for (let round = 0; round <= MAX_METRIC_DROPS && metrics.length > 0; round++) {
     try {
@@ -250,7 +306,16 @@ async function upsertGraphMedia(db: Kysely<Database>, connection: ConnectionRow,
     like_count: m.like_count ?? null,
     comments_count: m.comments_count ?? null,
   }));
-  const updated = ['media_type', 'media_product_type', 'shortcode', 'permalink', 'caption', 'posted_at', 'like_count', 'comments_count'] as const;
+  const updated = [
+    'media_type',
+    'media_product_type',
+    'shortcode',
+    'permalink',
+    'caption',
+    'posted_at',
+    'like_count',
+    'comments_count',
+  ] as const;
   await db
     .insertInto('graph_media')
     .values(rows)

@@ -44,7 +44,10 @@ export class ApiError extends Error {
   }
 }
 
-const STATUS_OF_STORE_ERROR = { invalid: 400, not_found: 404, conflict: 409 } as const satisfies Record<AccountStoreError['kind'], ContentfulStatusCode>;
+const STATUS_OF_STORE_ERROR = { invalid: 400, not_found: 404, conflict: 409 } as const satisfies Record<
+  AccountStoreError['kind'],
+  ContentfulStatusCode
+>;
 
 /**
  * Every expected failure, mapped to its answer in one place: an ApiError as it is, a store's refusal (invalid /
@@ -62,7 +65,10 @@ export function errorBody(status: number, message: string, details?: ErrorBody['
 }
 
 /** zod issues → one readable message naming each bad field, plus the list. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], where: string): { message: string; details: { path: string; message: string }[] } {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  where: string,
+): { message: string; details: { path: string; message: string }[] } {
   const details = issues.map((issue) => ({ path: issue.path.join('.') || where, message: issueMessage(issue) }));
   const shown = details.slice(0, 5).map((d) => `${d.path}: ${d.message}`);
   const more = details.length > 5 ? ` (and ${details.length - 5} more)` : '';

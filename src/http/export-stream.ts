@@ -17,7 +17,12 @@ const CONTENT_TYPE: Record<ExportFormat, string> = {
  * `escape_formulas`, which prefixes `'` to a text cell starting with = + - @ tab or CR so a spreadsheet shows a
  * bio like "=HYPERLINK(…)" as text instead of running it (OWASP "CSV injection"); it leaves a negative number alone.
  */
-export function exportResponse<Row>(rows: AsyncIterable<Row>, columns: ExportColumn<Row>[], format: ExportFormat, filename: string): Response {
+export function exportResponse<Row>(
+  rows: AsyncIterable<Row>,
+  columns: ExportColumn<Row>[],
+  format: ExportFormat,
+  filename: string,
+): Response {
   const records = Readable.from(mapRows(rows, columns), { objectMode: true });
   const body =
     format === 'csv'

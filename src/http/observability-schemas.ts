@@ -46,14 +46,12 @@ export const LogListQuery = z
     until: IsoTime.optional().openapi({ description: 'Rows before this time' }),
     before_id: positiveInt('before_id')
       .optional()
-      .openapi({ description: 'Rows older than this id: pass the previous page\'s next_before_id (cheap at any depth)' }),
-    after_id: afterId
-      .optional()
-      .openapi({
-        description:
-          'Rows newer than this id, OLDEST first (for following the log: pass the previous answer\'s next_after_id; 0 = from the start). ' +
-          'Not together with before_id',
-      }),
+      .openapi({ description: "Rows older than this id: pass the previous page's next_before_id (cheap at any depth)" }),
+    after_id: afterId.optional().openapi({
+      description:
+        "Rows newer than this id, OLDEST first (for following the log: pass the previous answer's next_after_id; 0 = from the start). " +
+        'Not together with before_id',
+    }),
     ...paging({ max: 500, default: 100 }, 10_000, 'For shallow jumps; page deeper with before_id'),
   })
   .refine((q) => !q.since || !q.until || q.since < q.until, { path: ['until'], error: 'must be later than since' })
@@ -74,15 +72,22 @@ export const LogEntrySchema = z
     error: z.string().nullable(),
     task_id: z.number().int().nullable(),
     account: z.object({ id: z.number().int(), username: z.string().nullable() }).nullable(),
-    proxy: z.object({ id: z.number().int(), label: z.string().nullable() }).nullable().openapi({ description: 'Label only: scheme://host:port, never credentials' }),
+    proxy: z
+      .object({ id: z.number().int(), label: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Label only: scheme://host:port, never credentials' }),
   })
   .openapi('LogEntry');
 
 export const LogListSchema = pageOf(LogEntrySchema, 'LogList', {
-  next_before_id: z.number().int().nullable().openapi({ description: 'Pass as before_id for the next page; null on the last one (and with after_id)' }),
+  next_before_id: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: 'Pass as before_id for the next page; null on the last one (and with after_id)' }),
   next_after_id: z.number().int().nullable().openapi({
     description:
-      'With after_id: pass as after_id to go on (the last row\'s id, or the after_id given when no row is newer yet, so a follower polls with it); null without after_id',
+      "With after_id: pass as after_id to go on (the last row's id, or the after_id given when no row is newer yet, so a follower polls with it); null without after_id",
   }),
 });
 
@@ -98,7 +103,10 @@ export const AccountStatsSchema = z.object({
   cooldown_until: z.string().nullable(),
   proxy: z.string().nullable().openapi({ description: 'Label of its proxy' }),
   in_warmup: z.boolean(),
-  budget_per_window: z.number().int().openapi({ description: 'ACCOUNT_REQUESTS_PER_HOUR, or ACCOUNT_WARMUP_REQUESTS_PER_HOUR during warm-up' }),
+  budget_per_window: z
+    .number()
+    .int()
+    .openapi({ description: 'ACCOUNT_REQUESTS_PER_HOUR, or ACCOUNT_WARMUP_REQUESTS_PER_HOUR during warm-up' }),
   budget_left: z.number().int().openapi({ description: 'budget_per_window − requests_in_window (and within the daily cap), at least 0' }),
   requests_in_window: z.number().int().openapi({ description: 'Requests in the budget window (ACCOUNT_BUDGET_WINDOW_MS, 1 h by default)' }),
   requests_last_hour: z.number().int(),
@@ -106,12 +114,15 @@ export const AccountStatsSchema = z.object({
   ok_last_24h: z.number().int(),
   success_rate_24h: Rate,
   last_used_at: z.string().nullable(),
-  unusable_reason: z.enum(UNUSABLE_REASON_CODES).nullable().openapi({
-    description:
-      'Why it cannot take work now, null when it can: its status (login_required, challenge, banned, proxy_error, disabled), ' +
-      'cooldown, proxy_failed / proxy_disabled (its proxy), no_route (no proxy and ACCOUNT_DIRECT_CONNECTIONS forbids a direct ' +
-      'connection), in_use (a task holds it), budget_spent (no request left in this window or day)',
-  }),
+  unusable_reason: z
+    .enum(UNUSABLE_REASON_CODES)
+    .nullable()
+    .openapi({
+      description:
+        'Why it cannot take work now, null when it can: its status (login_required, challenge, banned, proxy_error, disabled), ' +
+        'cooldown, proxy_failed / proxy_disabled (its proxy), no_route (no proxy and ACCOUNT_DIRECT_CONNECTIONS forbids a direct ' +
+        'connection), in_use (a task holds it), budget_spent (no request left in this window or day)',
+    }),
 });
 
 export const ProxyStatsSchema = z.object({

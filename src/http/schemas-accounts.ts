@@ -22,7 +22,10 @@ const SETTABLE_STATUS = z.enum(['active', 'disabled'], { error: 'status can only
 export const AccountListQuery = z.strictObject({ status: ACCOUNT_STATUS.optional(), ...page });
 export const ProxyListQuery = z.strictObject({ status: PROXY_STATUS.optional(), ...page });
 export const DeleteProxyQuery = z.strictObject({
-  force: z.enum(['true', 'false']).optional().openapi({ description: 'true: delete even if an account uses it (the account goes to proxy_error)' }),
+  force: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'true: delete even if an account uses it (the account goes to proxy_error)' }),
 });
 
 const Password = z
@@ -83,7 +86,10 @@ const importText = (forms: string) =>
 export const ImportAccountsBody = z
   .strictObject({
     text: importText(ACCOUNT_LINE_FORMS),
-    assign_proxies: z.boolean().default(false).openapi({ description: 'Bind each imported account without a proxy to a free active proxy' }),
+    assign_proxies: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Bind each imported account without a proxy to a free active proxy' }),
   })
   .openapi('ImportAccountsRequest');
 

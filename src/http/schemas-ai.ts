@@ -4,8 +4,17 @@ import { idParam, pageOf, paging } from './schemas.js';
 /** Schemas of /api/batches, /api/categories and the `ai` section of /api/stats (also the OpenAPI document). */
 
 export const BATCH_STATUSES = [
-  'building', 'validating', 'in_progress', 'finalizing', 'cancelling',
-  'completed', 'expired', 'failed', 'cancelled', 'submit_failed', 'abandoned',
+  'building',
+  'validating',
+  'in_progress',
+  'finalizing',
+  'cancelling',
+  'completed',
+  'expired',
+  'failed',
+  'cancelled',
+  'submit_failed',
+  'abandoned',
 ] as const;
 
 export const BatchListQuery = z.strictObject({
@@ -49,13 +58,19 @@ export const BatchSchema = z
 export const BatchListSchema = pageOf(BatchSchema, 'AiBatchList');
 
 const PerCreator = z.object({ input: z.number().int(), output: z.number().int(), reasoning: z.number().int() });
-const Price = z.object({ input: z.number(), output: z.number() }).nullable().openapi({ description: '$ per 1M tokens (Batch API) from AI_PRICES; null: no price for this model' });
+const Price = z
+  .object({ input: z.number(), output: z.number() })
+  .nullable()
+  .openapi({ description: '$ per 1M tokens (Batch API) from AI_PRICES; null: no price for this model' });
 
 /** Issue 22: what analysis cost, from the usage OpenAI reported and the price table (src/ai/cost.ts). */
 export const AiCostSchema = z
   .object({
     creators: z.number().int().openapi({ description: 'Request lines OpenAI answered with usage (one per creator analysed)' }),
-    skipped_unchanged: z.number().int().openapi({ description: 'Analyses skipped because the prompt material was unchanged since the last one (0 tokens)' }),
+    skipped_unchanged: z
+      .number()
+      .int()
+      .openapi({ description: 'Analyses skipped because the prompt material was unchanged since the last one (0 tokens)' }),
     input_tokens: z.number().int(),
     output_tokens: z.number().int().openapi({ description: 'Reasoning included' }),
     reasoning_tokens: z.number().int(),
@@ -99,7 +114,7 @@ export const CategoryName = z
   .min(1, 'give a name')
   .max(64, 'at most 64 characters')
   .refine((name) => /^[\p{L}\p{N}][\p{L}\p{N} &'_\-/]*$/u.test(name), {
-    error: 'letters, digits, spaces and & \' _ - / only, starting with a letter or digit',
+    error: "letters, digits, spaces and & ' _ - / only, starting with a letter or digit",
   })
   .openapi({ example: 'family & kids' });
 

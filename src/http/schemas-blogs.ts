@@ -41,7 +41,9 @@ const blogFilterFields = {
   q: withoutControlCharacters(z.string().trim().min(1, 'give at least one character to search for').max(100)).optional().openapi({
     description: 'Text in the username, full name or biography (case-insensitive)',
   }),
-  category: withoutControlCharacters(z.string().trim().min(1).max(100)).optional().openapi({ description: 'Category name (case-insensitive)' }),
+  category: withoutControlCharacters(z.string().trim().min(1).max(100))
+    .optional()
+    .openapi({ description: 'Category name (case-insensitive)' }),
   min_followers: count('min_followers').optional(),
   max_followers: count('max_followers').optional(),
   min_er: z.coerce.number({ error: 'min_er must be a number' }).min(0, 'min_er must not be negative').max(100_000).optional().openapi({
@@ -131,7 +133,10 @@ export const BlogSummarySchema = z
     platform_id: z.string().nullable(),
     full_name: z.string().nullable(),
     ...Metrics,
-    er_posts_hidden: z.number().int().nullable().openapi({ description: 'Non-pinned posts of the last scrape left out of er, er_reels and er_trend because their owner hid the like counts (Instagram shows a stand-in)' }),
+    er_posts_hidden: z.number().int().nullable().openapi({
+      description:
+        'Non-pinned posts of the last scrape left out of er, er_reels and er_trend because their owner hid the like counts (Instagram shows a stand-in)',
+    }),
     is_verified: z.boolean().nullable(),
     is_business: z.boolean().nullable(),
     is_private: z.boolean().nullable(),
@@ -140,10 +145,10 @@ export const BlogSummarySchema = z
     source: z.string(),
     categories: z.array(z.string()).openapi({ description: 'Category names, the primary one first' }),
     ai_confidence: z.number().nullable(),
-    credibility: z
-      .object({ value: z.number(), low: z.number(), high: z.number() })
-      .nullable()
-      .openapi({ description: 'Audience credibility (1 − suspicious share) with its Wilson 95 % interval, from the latest deep-tier audience_quality; null without one' }),
+    credibility: z.object({ value: z.number(), low: z.number(), high: z.number() }).nullable().openapi({
+      description:
+        'Audience credibility (1 − suspicious share) with its Wilson 95 % interval, from the latest deep-tier audience_quality; null without one',
+    }),
     scraped_at: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -172,9 +177,16 @@ const PostSchema = z.object({
   location: z.object({ name: z.string().nullable(), lat: z.number().nullable(), lng: z.number().nullable() }).nullable(),
   taken_at: z.string().nullable(),
   is_pinned: z.boolean(),
-  author_username: z.string().nullable().openapi({ description: 'Who posted it: for a collab post in this feed, possibly another account' }),
-  coauthors: z.array(z.string()).openapi({ description: "A collab post's co-authors (this blog among them when another account posted it)" }),
-  counts_hidden: z.boolean().openapi({ description: 'The owner hid the like and view counts: like_count and play_count are null, and the post is left out of the ER' }),
+  author_username: z
+    .string()
+    .nullable()
+    .openapi({ description: 'Who posted it: for a collab post in this feed, possibly another account' }),
+  coauthors: z
+    .array(z.string())
+    .openapi({ description: "A collab post's co-authors (this blog among them when another account posted it)" }),
+  counts_hidden: z.boolean().openapi({
+    description: 'The owner hid the like and view counts: like_count and play_count are null, and the post is left out of the ER',
+  }),
   is_sponsored: z.boolean().openapi({ description: 'Paid-partnership label, sponsor tag or an ad hashtag (AD_HASHTAGS)' }),
   sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag'])),
   brands: z.array(z.string()).openapi({ description: 'Sponsor tags, tagged users and caption @mentions of a sponsored post' }),
@@ -229,7 +241,7 @@ export const ListStateSchema = z
 
 export const BlogDetailSchema = BlogSummarySchema.extend({
   biography: z.string().nullable(),
-  contact_emails: z.array(z.string()).openapi({ description: 'E-mail addresses in the bio, then the business profile\'s public e-mail' }),
+  contact_emails: z.array(z.string()).openapi({ description: "E-mail addresses in the bio, then the business profile's public e-mail" }),
   avatar_url: z.string().nullable(),
   external_url: z.string().nullable(),
   status_reason: z.string().nullable(),
@@ -246,7 +258,10 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
       sponsored_posts: z.number().int(),
       organic_posts: z.number().int(),
       brands: z.array(z.object({ username: z.string(), posts: z.number().int() })),
-      paid_post_performance: z.number().nullable().openapi({ description: 'Median ER of sponsored ÷ median ER of organic posts × 100 % (non-pinned stored posts)' }),
+      paid_post_performance: z
+        .number()
+        .nullable()
+        .openapi({ description: 'Median ER of sponsored ÷ median ER of organic posts × 100 % (non-pinned stored posts)' }),
     })
     .openapi({ description: 'Sponsored posts and the brands they name, over the stored posts' }),
   highlights: z.array(HighlightSchema),
@@ -254,17 +269,34 @@ export const BlogDetailSchema = BlogSummarySchema.extend({
   audience: z.array(ListStateSchema).openapi({ description: 'Follower / following lists fetched for this blog' }),
   growth: z
     .object({
-      series: z.array(z.object({ day: z.string(), followers: z.number().nullable(), following: z.number().nullable(), media: z.number().nullable(), follower_gain: z.number().nullable(), spike: z.boolean() })),
-      spikes: z.array(z.string()).openapi({ description: 'Days whose follower gain exceeds max(5 × 1.4826 × MAD of the last 30 daily gains, 0.5 % of followers)' }),
+      series: z.array(
+        z.object({
+          day: z.string(),
+          followers: z.number().nullable(),
+          following: z.number().nullable(),
+          media: z.number().nullable(),
+          follower_gain: z.number().nullable(),
+          spike: z.boolean(),
+        }),
+      ),
+      spikes: z
+        .array(z.string())
+        .openapi({ description: 'Days whose follower gain exceeds max(5 × 1.4826 × MAD of the last 30 daily gains, 0.5 % of followers)' }),
       seesaws: z.array(z.object({ rise_day: z.string(), fall_day: z.string(), rise: z.number(), fall: z.number() })),
-      er_for_size: z.object({ tier_min: z.number().int(), verdict: z.enum(['low', 'average', 'high']) }).nullable().openapi({ description: 'ER against the public band of its follower tier (ER_BANDS)' }),
+      er_for_size: z
+        .object({ tier_min: z.number().int(), verdict: z.enum(['low', 'average', 'high']) })
+        .nullable()
+        .openapi({ description: 'ER against the public band of its follower tier (ER_BANDS)' }),
     })
     .openapi({ description: 'Daily follower / following / media series from the snapshots, with its flags' }),
-  audience_quality: AudienceQualitySchema.nullable().openapi({ description: 'Latest audience-quality estimate (POST /api/tasks/audience-quality); null before the first' }),
+  audience_quality: AudienceQualitySchema.nullable().openapi({
+    description: 'Latest audience-quality estimate (POST /api/tasks/audience-quality); null before the first',
+  }),
 }).openapi('BlogDetail');
 
 const relation = z.enum(['mutual', 'followers_only', 'following_only']).default('mutual').openapi({
-  description: 'mutual: follow each other; followers_only: follow the blog, not followed back; following_only: followed by the blog, no follow back',
+  description:
+    'mutual: follow each other; followers_only: follow the blog, not followed back; following_only: followed by the blog, no follow back',
 });
 
 export const MutualsQuery = z.strictObject({
@@ -302,14 +334,24 @@ export const AudienceQualityBody = z
       .min(1, 'sample must be at least 1')
       .max(10_000, 'sample must be at most 10000')
       .optional()
-      .openapi({ description: 'Followers the quick tier reads, the first ones of the list (default AUDIENCE_SAMPLE_DEFAULT, 400: ±5 points at 95 %)' }),
+      .openapi({
+        description: 'Followers the quick tier reads, the first ones of the list (default AUDIENCE_SAMPLE_DEFAULT, 400: ±5 points at 95 %)',
+      }),
     deep_budget: z
       .number({ error: 'deep_budget must be a number' })
       .int('deep_budget must be a whole number')
       .min(0, 'deep_budget must not be negative')
       .default(0)
-      .openapi({ description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only' }),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).openapi({ description: "Seed of the deep tier's sample" }),
+      .openapi({
+        description: 'Deep tier: profile lookups (one request each) on a seeded random sample of those followers; 0 = quick tier only',
+      }),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0)
+      .openapi({ description: "Seed of the deep tier's sample" }),
     priority: z.number().int().min(1).max(10).default(TASK_KINDS.audience_quality.priorities.manual),
   })
   .openapi('AudienceQualityRequest');

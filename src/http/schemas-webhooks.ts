@@ -11,7 +11,9 @@ import { idParam, positiveInt, queryInt, withoutControlCharacters } from './sche
 export const WebhookIdParam = idParam('webhook', 1);
 
 const EventName = z
-  .enum(WEBHOOK_EVENT_TYPES, { error: (issue) => `unknown event ${JSON.stringify(issue.input)}; the events are ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+  .enum(WEBHOOK_EVENT_TYPES, {
+    error: (issue) => `unknown event ${JSON.stringify(issue.input)}; the events are ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+  })
   .openapi({ description: 'An event an endpoint receives' });
 
 const Events = z
@@ -21,7 +23,7 @@ const Events = z
   .refine((events) => new Set(events).size === events.length, { error: 'an event is listed twice' })
   .openapi({ example: ['task.completed', 'task.failed'] });
 
-const Url = withoutControlCharacters(z.string().trim().min(1, 'give the receiver\'s URL').max(2000)).openapi({
+const Url = withoutControlCharacters(z.string().trim().min(1, "give the receiver's URL").max(2000)).openapi({
   description: 'http(s) URL of the receiver; not the daemon itself, no user:password@',
   example: 'https://crm.example.com/hooks/ig-scout',
 });
@@ -72,7 +74,10 @@ export const WebhookSchema = z
   .openapi('Webhook');
 
 export const WebhookCreatedSchema = WebhookSchema.extend({
-  secret: z.string().openapi({ description: 'The signing secret (whsec_…): shown this once, store it now', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
+  secret: z.string().openapi({
+    description: 'The signing secret (whsec_…): shown this once, store it now',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  }),
 }).openapi('WebhookCreated');
 
 export const WebhookListSchema = z.object({ items: z.array(WebhookSchema) }).openapi('WebhookList');
@@ -95,7 +100,9 @@ export const TestEventSchema = z
 export const DeliveryListQuery = z.strictObject({
   status: z.enum(WEBHOOK_DELIVERY_STATUSES as [string, ...string[]]).optional(),
   limit: queryInt({ min: 1, max: 500, default: 50 }),
-  before_id: positiveInt('before_id').optional().openapi({ description: 'Deliveries older than this id (next_before_id of the previous page)' }),
+  before_id: positiveInt('before_id')
+    .optional()
+    .openapi({ description: 'Deliveries older than this id (next_before_id of the previous page)' }),
 });
 
 export const DeliverySchema = z

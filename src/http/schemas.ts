@@ -17,7 +17,13 @@ export function queryInt(bounds: { min: number; max: number; default: number }, 
     .min(bounds.min)
     .max(bounds.max)
     .default(bounds.default)
-    .openapi({ type: 'integer', minimum: bounds.min, maximum: bounds.max, default: bounds.default, ...(description ? { description } : {}) });
+    .openapi({
+      type: 'integer',
+      minimum: bounds.min,
+      maximum: bounds.max,
+      default: bounds.default,
+      ...(description ? { description } : {}),
+    });
 }
 
 /** `limit` (1 to `limit.max`) and `offset` (0 to `maxOffset`) of a list route. */
@@ -46,7 +52,8 @@ export const Username = z
   .trim()
   .transform((value) => value.replace(/^@/, '').toLowerCase())
   .refine((value) => USERNAME.test(value), {
-    error: (issue) => `${JSON.stringify(issue.input)} is not a valid Instagram username (1–30 letters, digits, "." or "_"; no leading, trailing or double ".")`,
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a valid Instagram username (1–30 letters, digits, "." or "_"; no leading, trailing or double ".")`,
   })
   .openapi({ type: 'string', example: 'natgeo', description: 'Instagram username; a leading @ and upper case are accepted' });
 
@@ -76,7 +83,13 @@ export const ScrapeBody = z
       .array(Username)
       .min(1, 'give at least one username')
       .max(MAX_USERNAMES_PER_REQUEST, `at most ${MAX_USERNAMES_PER_REQUEST} usernames per request`),
-    priority: z.number().int().min(1).max(3).default(TASK_KINDS.full_scrape.priorities.manual).openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
+    priority: z
+      .number()
+      .int()
+      .min(1)
+      .max(3)
+      .default(TASK_KINDS.full_scrape.priorities.manual)
+      .openapi({ description: 'Manual scrapes run at 1–3 (1 most urgent)' }),
   })
   .openapi('ScrapeRequest');
 

@@ -5,19 +5,28 @@ import type { AudienceEdgesTable, AudienceQualityTable, BlogsTable } from '../db
 import type { BlogDetail } from '../results/blog-detail.js';
 import type { BlogRow } from '../results/blog-list.js';
 import { contactEmails } from '../results/contacts.js';
-import type { AudienceAccountSchema, AudienceQualitySchema, BlogDetailSchema, BlogSummarySchema, ListStateSchema } from './schemas-blogs.js';
+import type {
+  AudienceAccountSchema,
+  AudienceQualitySchema,
+  BlogDetailSchema,
+  BlogSummarySchema,
+  ListStateSchema,
+} from './schemas-blogs.js';
 import { iso } from '../util/iso.js';
 import type { SponsorSignal } from '../scraping/sponsorship.js';
 
 /** Rows of the results tables as the API shows them, field by field (the raw responses stay in the database). */
-
 
 /** Credibility of the latest deep-tier estimate with its interval, or null (no estimate, or quick tier only). */
 type Credibility = { credibility: number | null; credibility_low: number | null; credibility_high: number | null } | undefined;
 const credibilityView = (q: Credibility) =>
   q && q.credibility !== null ? { value: q.credibility, low: q.credibility_low ?? 0, high: q.credibility_high ?? 1 } : null;
 
-export function blogSummaryView(blog: Selectable<BlogsTable>, categories: string[], quality?: Credibility): z.infer<typeof BlogSummarySchema> {
+export function blogSummaryView(
+  blog: Selectable<BlogsTable>,
+  categories: string[],
+  quality?: Credibility,
+): z.infer<typeof BlogSummarySchema> {
   return {
     id: blog.id,
     username: blog.username,
@@ -51,7 +60,11 @@ export const blogRowView = (row: BlogRow) => blogSummaryView(row, row.categories
 export function blogDetailView(detail: BlogDetail): z.infer<typeof BlogDetailSchema> {
   const { blog } = detail;
   return {
-    ...blogSummaryView(blog, detail.categories.map((c) => c.name), detail.audienceQuality),
+    ...blogSummaryView(
+      blog,
+      detail.categories.map((c) => c.name),
+      detail.audienceQuality,
+    ),
     biography: blog.biography,
     contact_emails: contactEmails(blog),
     avatar_url: blog.avatar_url,

@@ -13,7 +13,9 @@ export function connectionView(row: ConnectionRow) {
     token_issued_at: row.token_issued_at.toISOString(),
     token_expires_at: row.token_expires_at?.toISOString() ?? null,
     last_refreshed_at: row.last_refreshed_at?.toISOString() ?? null,
-    instagram_account: row.ig_user_id ? { id: row.ig_user_id, username: row.ig_username, page_id: row.page_id, page_name: row.page_name } : null,
+    instagram_account: row.ig_user_id
+      ? { id: row.ig_user_id, username: row.ig_username, page_id: row.page_id, page_name: row.page_name }
+      : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

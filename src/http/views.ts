@@ -3,7 +3,6 @@ import type { z } from '@hono/zod-openapi';
 import type { TaskSchema } from './schemas.js';
 import { iso } from '../util/iso.js';
 
-
 /**
  * A task row as the API shows it: timestamps in ISO 8601, the lease as one object, internals (dedupe key) left out.
  * `accountWait`: why Instagram-bound tasks cannot start now (accountWaitReason), for a pending one without a reason

@@ -76,10 +76,12 @@ function verdictOf(error: unknown, status: number | null): Verdict {
   if (error instanceof IgPrivateUserError) return { kind: 'target_private' };
   if (error instanceof IgNotFoundError || error instanceof IgExactUserNotFoundError) return { kind: 'target_not_found' };
   if (error instanceof IgNetworkError || isSocketError(error)) return { kind: 'proxy_failure' };
-  if (status === 467 || errorType(error) === 'needs_upgrade' || /version of instagram is out of date/i.test(bodyMessage(error))) return { kind: 'app_outdated' };
+  if (status === 467 || errorType(error) === 'needs_upgrade' || /version of instagram is out of date/i.test(bodyMessage(error)))
+    return { kind: 'app_outdated' };
   // 429, the 401 with require_login of data endpoints since 2023, or 400 `rate_limit_error` at login: all carry
   // "Please wait a few minutes" today, but the status and error_type are checked too in case the wording changes.
-  if (status === 429 || errorType(error) === 'rate_limit_error' || /please wait a few minutes/i.test(bodyMessage(error))) return { kind: 'rate_limited' };
+  if (status === 429 || errorType(error) === 'rate_limit_error' || /please wait a few minutes/i.test(bodyMessage(error)))
+    return { kind: 'rate_limited' };
   if (status !== null && status >= 500) return { kind: 'server_error' };
   return { kind: 'unknown' };
 }
@@ -105,7 +107,10 @@ function bodyMessage(error: unknown): string {
 /** Errors raised below the library (the proxy refusing, a reset socket, a timeout) are the proxy's failures too. */
 function isSocketError(error: unknown): boolean {
   const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code)
+  );
 }
 
 function describe(error: unknown, status: number | null): string {

@@ -44,22 +44,40 @@ export async function submitEmbeddings(ctx: EmbeddingContext): Promise<{ blogs: 
   if (!picked) return { blogs: 0 };
   const { model, dimensions } = ctx.settings;
   const jsonl = picked.blogIds
-    .map((blogId, i) => JSON.stringify({ custom_id: customId(blogId), method: 'POST', url: '/v1/embeddings', body: { model, input: picked.texts[i], dimensions } }))
+    .map((blogId, i) =>
+      JSON.stringify({
+        custom_id: customId(blogId),
+        method: 'POST',
+        url: '/v1/embeddings',
+        body: { model, input: picked.texts[i], dimensions },
+      }),
+    )
     .join('\n');
   try {
-    const file = await ctx.client.files.create({ file: await toFile(Buffer.from(`${jsonl}\n`, 'utf8'), `ig-scout-embeddings-${picked.id}.jsonl`), purpose: 'batch' });
+    const file = await ctx.client.files.create({
+      file: await toFile(Buffer.from(`${jsonl}\n`, 'utf8'), `ig-scout-embeddings-${picked.id}.jsonl`),
+      purpose: 'batch',
+    });
     const batch = await ctx.client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/embeddings',
       completion_window: '24h',
       metadata: { ig_scout: 'embeddings', row: String(picked.id) },
     });
-    await ctx.db.updateTable('embedding_batches').set({ openai_batch_id: batch.id, status: batch.status }).where('id', '=', picked.id).execute();
+    await ctx.db
+      .updateTable('embedding_batches')
+      .set({ openai_batch_id: batch.id, status: batch.status })
+      .where('id', '=', picked.id)
+      .execute();
     ctx.logger.info({ batch: batch.id, blogs: picked.blogIds.length, model, dimensions }, 'embeddings batch submitted');
     return { blogs: picked.blogIds.length, batch: batch.id };
   } catch (error) {
     // The blogs are free again for the next submit.
-    await ctx.db.updateTable('embedding_batches').set({ status: 'submit_failed', error: String((error as Error).message), processed_at: new Date() }).where('id', '=', picked.id).execute();
+    await ctx.db
+      .updateTable('embedding_batches')
+      .set({ status: 'submit_failed', error: String((error as Error).message), processed_at: new Date() })
+      .where('id', '=', picked.id)
+      .execute();
     throw error;
   }
 }
@@ -80,7 +98,13 @@ async function pick(ctx: EmbeddingContext): Promise<Picked | undefined> {
       .selectFrom('blogs')
       .leftJoin('blog_embeddings', 'blog_embeddings.blog_id', 'blogs.id')
       .select(['blogs.id', 'blogs.biography', 'blogs.ai_insights', 'blog_embeddings.text_hash'])
-      .select(sql<string[]>`coalesce((SELECT array_agg(c.name ORDER BY c.name) FROM blog_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.blog_id = blogs.id), '{}')`.as('categories'))
+      .select(
+        sql<
+          string[]
+        >`coalesce((SELECT array_agg(c.name ORDER BY c.name) FROM blog_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.blog_id = blogs.id), '{}')`.as(
+          'categories',
+        ),
+      )
       .where('blogs.ai_insights', 'is not', null)
       .where((eb) =>
         eb.or([
@@ -108,7 +132,8 @@ async function pick(ctx: EmbeddingContext): Promise<Picked | undefined> {
         picked.texts.push(text);
       }
     }
-    if (unchanged.length > 0) await trx.updateTable('blog_embeddings').set({ embedded_at: new Date() }).where('blog_id', 'in', unchanged).execute();
+    if (unchanged.length > 0)
+      await trx.updateTable('blog_embeddings').set({ embedded_at: new Date() }).where('blog_id', 'in', unchanged).execute();
     if (picked.blogIds.length === 0) return undefined;
     const { id } = await trx
       .insertInto('embedding_batches')
@@ -121,13 +146,20 @@ async function pick(ctx: EmbeddingContext): Promise<Picked | undefined> {
 
 /** Asks OpenAI about every open batch; a finished one has its vectors stored and is closed. */
 export async function pollEmbeddings(ctx: EmbeddingContext): Promise<{ open: number; processed: number; stored: number }> {
-  const open = await ctx.db.selectFrom('embedding_batches').selectAll().where('processed_at', 'is', null).where('openai_batch_id', 'is not', null).orderBy('id').execute();
+  const open = await ctx.db
+    .selectFrom('embedding_batches')
+    .selectAll()
+    .where('processed_at', 'is', null)
+    .where('openai_batch_id', 'is not', null)
+    .orderBy('id')
+    .execute();
   let processed = 0;
   let stored = 0;
   for (const row of open) {
     const batch = await ctx.client.batches.retrieve(row.openai_batch_id!);
     if (!FINAL.has(batch.status)) {
-      if (batch.status !== row.status) await ctx.db.updateTable('embedding_batches').set({ status: batch.status }).where('id', '=', row.id).execute();
+      if (batch.status !== row.status)
+        await ctx.db.updateTable('embedding_batches').set({ status: batch.status }).where('id', '=', row.id).execute();
       continue;
     }
     const hashes = new Map(row.blog_ids.map((id, i) => [Number(id), row.text_hashes[i]!]));
@@ -140,7 +172,13 @@ export async function pollEmbeddings(ctx: EmbeddingContext): Promise<{ open: num
         const result = parseLine(line);
         const hash = result && hashes.get(result.blogId);
         if (!result || !hash) continue;
-        await saveEmbedding(ctx.db, { blogId: result.blogId, model: row.model, dimensions: row.dimensions, textHash: hash, vector: result.vector });
+        await saveEmbedding(ctx.db, {
+          blogId: result.blogId,
+          model: row.model,
+          dimensions: row.dimensions,
+          textHash: hash,
+          vector: result.vector,
+        });
         tokens += result.tokens;
         ok++;
       }
@@ -158,7 +196,10 @@ export async function pollEmbeddings(ctx: EmbeddingContext): Promise<{ open: num
       .where('id', '=', row.id)
       .where('processed_at', 'is', null)
       .execute();
-    ctx.logger.info({ batch: row.openai_batch_id, status: batch.status, stored: ok, failed: row.blog_ids.length - ok }, 'embeddings batch processed');
+    ctx.logger.info(
+      { batch: row.openai_batch_id, status: batch.status, stored: ok, failed: row.blog_ids.length - ok },
+      'embeddings batch processed',
+    );
     processed++;
     stored += ok;
   }
@@ -168,10 +209,14 @@ export async function pollEmbeddings(ctx: EmbeddingContext): Promise<{ open: num
 /** One output line: the blog and its vector, or null for a failed or unreadable line (the blog is sent again later). */
 function parseLine(line: string): { blogId: number; vector: number[]; tokens: number } | null {
   try {
-    const parsed = JSON.parse(line) as { custom_id?: string; response?: { status_code?: number; body?: { data?: Array<{ embedding?: unknown }>; usage?: { total_tokens?: number } } } };
+    const parsed = JSON.parse(line) as {
+      custom_id?: string;
+      response?: { status_code?: number; body?: { data?: Array<{ embedding?: unknown }>; usage?: { total_tokens?: number } } };
+    };
     const match = /^blog-(\d+)$/.exec(parsed.custom_id ?? '');
     const vector = parsed.response?.body?.data?.[0]?.embedding;
-    if (!match || parsed.response?.status_code !== 200 || !Array.isArray(vector) || !vector.every((v) => typeof v === 'number')) return null;
+    if (!match || parsed.response?.status_code !== 200 || !Array.isArray(vector) || !vector.every((v) => typeof v === 'number'))
+      return null;
     return { blogId: Number(match[1]), vector: vector as number[], tokens: parsed.response.body?.usage?.total_tokens ?? 0 };
   } catch {
     return null;
@@ -195,7 +240,12 @@ export class EmbeddingService {
         if (this.running.has(name)) return;
         const p = job()
           .then(() => undefined)
-          .catch((error) => this.ctx.logger.error({ job: name, err: (error as Error).message }, 'embeddings job failed; it runs again at its next interval'))
+          .catch((error) =>
+            this.ctx.logger.error(
+              { job: name, err: (error as Error).message },
+              'embeddings job failed; it runs again at its next interval',
+            ),
+          )
           .finally(() => this.running.delete(name));
         this.running.set(name, p);
       };

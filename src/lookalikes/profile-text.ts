@@ -14,7 +14,11 @@ export interface ProfileTextSource {
 type Insights = {
   content?: { primary_topic?: string; secondary_topics?: string[]; content_tone?: string; content_language?: string[] };
   commercial?: { detected_brand_categories?: string[] };
-  audience_inference?: { estimated_audience_gender?: string | null; estimated_audience_age?: string | null; estimated_audience_geo?: string | null };
+  audience_inference?: {
+    estimated_audience_gender?: string | null;
+    estimated_audience_age?: string | null;
+    estimated_audience_geo?: string | null;
+  };
   notes?: string | null;
 };
 

@@ -37,7 +37,10 @@ const ChainingUser = z.looseObject({
 export function similarAccountsHandler(pool: AccountPool): TaskHandler {
   return async (ctx) => {
     const parsed = SimilarAccountsPayload.safeParse(ctx.task.payload);
-    if (!parsed.success) throw new PermanentTaskError(`invalid similar_accounts payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new PermanentTaskError(
+        `invalid similar_accounts payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const blog = await blogForTask(ctx.db, ctx.task);
     const session = new InstagramSession(pool, ctx.task.id, ctx.signal, ctx.logger);
     try {
@@ -53,8 +56,20 @@ export function similarAccountsHandler(pool: AccountPool): TaskHandler {
         return ok.success ? [ok.data] : [];
       });
       await replaceSimilar(ctx.db, blog.id, ctx.task.id, users);
-      const queued = parsed.data.scrape_unknown ? await queueUnknown(ctx.db, blog.username, users.map((u) => u.username.toLowerCase()), parsed.data.max_attempts) : [];
-      return { username: blog.username, candidates: users.length, scrapes_queued: queued.length, requests: await requestsSpentBy(ctx.db, ctx.task.id) };
+      const queued = parsed.data.scrape_unknown
+        ? await queueUnknown(
+            ctx.db,
+            blog.username,
+            users.map((u) => u.username.toLowerCase()),
+            parsed.data.max_attempts,
+          )
+        : [];
+      return {
+        username: blog.username,
+        candidates: users.length,
+        scrapes_queued: queued.length,
+        requests: await requestsSpentBy(ctx.db, ctx.task.id),
+      };
     } catch (error) {
       if (error instanceof TargetNotFoundError || error instanceof TargetPrivateError) {
         return { username: blog.username, status: error instanceof TargetPrivateError ? 'private' : 'deleted', reason: error.message };
@@ -72,7 +87,18 @@ async function replaceSimilar(db: Kysely<Database>, blogId: number, taskId: numb
     const username = u.username.toLowerCase();
     if (seen.has(username)) return [];
     seen.add(username);
-    return [{ blog_id: blogId, username, platform_id: String(u.pk), full_name: u.full_name ?? null, is_private: u.is_private ?? null, is_verified: u.is_verified ?? null, position, task_id: taskId }];
+    return [
+      {
+        blog_id: blogId,
+        username,
+        platform_id: String(u.pk),
+        full_name: u.full_name ?? null,
+        is_private: u.is_private ?? null,
+        is_verified: u.is_verified ?? null,
+        position,
+        task_id: taskId,
+      },
+    ];
   });
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('similar_accounts').where('blog_id', '=', blogId).execute();
@@ -83,7 +109,16 @@ async function replaceSimilar(db: Kysely<Database>, blogId: number, taskId: numb
 /** Full scrapes for the usernames not in the database yet (deduplicated like any scrape request). */
 export async function queueUnknown(db: Kysely<Database>, of: string, usernames: readonly string[], maxAttempts: number) {
   if (usernames.length === 0) return [];
-  const known = new Set((await db.selectFrom('blogs').select('username').where('platform', '=', 'instagram').where('username', 'in', [...usernames]).execute()).map((b) => b.username));
+  const known = new Set(
+    (
+      await db
+        .selectFrom('blogs')
+        .select('username')
+        .where('platform', '=', 'instagram')
+        .where('username', 'in', [...usernames])
+        .execute()
+    ).map((b) => b.username),
+  );
   const unknown = usernames.filter((u) => !known.has(u));
   if (unknown.length === 0) return [];
   return requestScrapes(db, { usernames: unknown, priority: PRIORITY.discoveredScrape, source: `similar:${of}`, maxAttempts });

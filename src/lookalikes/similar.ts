@@ -41,7 +41,12 @@ export interface SimilarOptions {
 }
 
 export async function similarCreators(db: Kysely<Database>, username: string, options: SimilarOptions): Promise<SimilarResult | undefined> {
-  const blog = await db.selectFrom('blogs').select(['id', 'username']).where('platform', '=', 'instagram').where('username', '=', username).executeTakeFirst();
+  const blog = await db
+    .selectFrom('blogs')
+    .select(['id', 'username'])
+    .where('platform', '=', 'instagram')
+    .where('username', '=', username)
+    .executeTakeFirst();
   if (!blog) return undefined;
   const [instagram, hasEmbedding, nearest] = await Promise.all([
     db.selectFrom('similar_accounts').selectAll().where('blog_id', '=', blog.id).orderBy('position').execute(),
@@ -118,7 +123,15 @@ function blogRows(db: Kysely<Database>, where: { usernames?: string[]; ids?: num
   let query = db
     .selectFrom('blogs')
     .leftJoin('audience_quality', 'audience_quality.blog_id', 'blogs.id')
-    .select(['blogs.id', 'blogs.username', 'blogs.full_name', 'blogs.scrape_status', 'blogs.follower_count', 'blogs.er', 'audience_quality.credibility'])
+    .select([
+      'blogs.id',
+      'blogs.username',
+      'blogs.full_name',
+      'blogs.scrape_status',
+      'blogs.follower_count',
+      'blogs.er',
+      'audience_quality.credibility',
+    ])
     .where('blogs.platform', '=', 'instagram');
   if (where.usernames) query = query.where('blogs.username', 'in', where.usernames.length > 0 ? where.usernames : ['']);
   if (where.ids) {

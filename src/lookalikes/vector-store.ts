@@ -58,7 +58,11 @@ export interface Neighbour {
  * Cosine similarity of `targetBlogId`'s embedding to the others made by the same model at the same size: the
  * `limit` nearest, or (with `among`) exactly those blogs. Empty when the target has no embedding.
  */
-export async function nearestBlogs(db: Kysely<Database>, targetBlogId: number, options: { limit: number; among?: readonly number[] }): Promise<Neighbour[]> {
+export async function nearestBlogs(
+  db: Kysely<Database>,
+  targetBlogId: number,
+  options: { limit: number; among?: readonly number[] },
+): Promise<Neighbour[]> {
   if (options.among && options.among.length === 0) return [];
   const among = options.among ? sql`AND e.blog_id = ANY(${[...options.among]}::bigint[])` : sql``;
   const similarity = (await hasPgvector(db))

@@ -55,7 +55,11 @@ export async function listActivity(db: Kysely<Database>, filter: ActivityFilter)
   if (filter.until !== undefined) query = query.where('l.created_at', '<', filter.until);
   if (filter.beforeId !== undefined) query = query.where('l.id', '<', filter.beforeId);
   if (filter.afterId !== undefined) query = query.where('l.id', '>', filter.afterId);
-  const rows = await query.orderBy('l.id', filter.afterId === undefined ? 'desc' : 'asc').limit(filter.limit + 1).offset(filter.offset).execute();
+  const rows = await query
+    .orderBy('l.id', filter.afterId === undefined ? 'desc' : 'asc')
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
   return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
 }
 

@@ -38,7 +38,10 @@ export async function activityAfter(
 
 /** The newest activity id now (0 for an empty log): where a tail that does not resume starts. */
 export async function latestActivityId(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('activity_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('activity_log')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
@@ -48,6 +51,12 @@ export async function activityBacklog(
   filter: { uptoId: number; accountId?: number; taskId?: number; limit: number },
 ): Promise<ActivityRow[]> {
   if (filter.limit === 0) return [];
-  const page = await listActivity(db, { accountId: filter.accountId, taskId: filter.taskId, beforeId: filter.uptoId + 1, limit: filter.limit, offset: 0 });
+  const page = await listActivity(db, {
+    accountId: filter.accountId,
+    taskId: filter.taskId,
+    beforeId: filter.uptoId + 1,
+    limit: filter.limit,
+    offset: 0,
+  });
   return page.items.reverse();
 }

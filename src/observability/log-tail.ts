@@ -108,8 +108,10 @@ export class LogTail {
 export function matches(line: TailLine, filter: TailFilter): boolean {
   if (filter.minLevel !== undefined && line.level < filter.minLevel) return false;
   if (filter.taskId !== undefined && line.taskId !== filter.taskId) return false;
-  if (filter.account !== undefined && line.account !== filter.account && String(line.fields.accountId ?? '') !== filter.account) return false;
+  if (filter.account !== undefined && line.account !== filter.account && String(line.fields.accountId ?? '') !== filter.account)
+    return false;
   return true;
 }
 
-const numberOf = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : null);
+const numberOf = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : null;

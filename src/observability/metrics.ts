@@ -42,7 +42,8 @@ export class Metrics {
     this.runnerObserver = {
       claimed: (tasks, ms) => {
         claimSeconds.observe(ms / 1000);
-        for (const task of tasks) waitSeconds.observe({ task_type: task.task_type }, Math.max(0, (Date.now() - task.run_at.getTime()) / 1000));
+        for (const task of tasks)
+          waitSeconds.observe({ task_type: task.task_type }, Math.max(0, (Date.now() - task.run_at.getTime()) / 1000));
       },
       finished: (task, outcome, ms) => durationSeconds.observe({ task_type: task.task_type, outcome }, ms / 1000),
     };
@@ -55,7 +56,12 @@ export class Metrics {
     let pending: Promise<Awaited<ReturnType<typeof aiCost>>> | null = null;
     // One query per scrape for all the series below (each gauge's collect() asks; the first one runs it).
     const cost = () => (pending ??= aiCost(db, prices).finally(() => setTimeout(() => (pending = null), 0)));
-    const gauge = (name: string, help: string, labelNames: string[], read: (c: Awaited<ReturnType<typeof aiCost>>, set: (labels: Record<string, string>, v: number) => void) => void) =>
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      read: (c: Awaited<ReturnType<typeof aiCost>>, set: (labels: Record<string, string>, v: number) => void) => void,
+    ) =>
       new Gauge({
         name,
         help,
@@ -69,15 +75,21 @@ export class Metrics {
     gauge('igscout_ai_creators_analysed', 'Creators (request lines) OpenAI answered, by model', ['model'], (c, set) => {
       for (const m of c.by_model) set({ model: m.model }, m.creators);
     });
-    gauge('igscout_ai_tokens', 'Tokens OpenAI billed for analysis, by model and kind (output includes reasoning)', ['model', 'kind'], (c, set) => {
-      for (const m of c.by_model) {
-        set({ model: m.model, kind: 'input' }, m.input_tokens);
-        set({ model: m.model, kind: 'output' }, m.output_tokens);
-        set({ model: m.model, kind: 'reasoning' }, m.reasoning_tokens);
-      }
-    });
+    gauge(
+      'igscout_ai_tokens',
+      'Tokens OpenAI billed for analysis, by model and kind (output includes reasoning)',
+      ['model', 'kind'],
+      (c, set) => {
+        for (const m of c.by_model) {
+          set({ model: m.model, kind: 'input' }, m.input_tokens);
+          set({ model: m.model, kind: 'output' }, m.output_tokens);
+          set({ model: m.model, kind: 'reasoning' }, m.reasoning_tokens);
+        }
+      },
+    );
     gauge('igscout_ai_tokens_per_creator', 'Average tokens per analysed creator, by model and kind', ['model', 'kind'], (c, set) => {
-      for (const m of c.by_model) for (const kind of ['input', 'output', 'reasoning'] as const) set({ model: m.model, kind }, m.tokens_per_creator[kind]);
+      for (const m of c.by_model)
+        for (const kind of ['input', 'output', 'reasoning'] as const) set({ model: m.model, kind }, m.tokens_per_creator[kind]);
     });
     gauge('igscout_ai_cost_dollars', 'Estimated US dollars spent on analysis (AI_PRICES), by model', ['model'], (c, set) => {
       for (const m of c.by_model) if (m.dollars !== null) set({ model: m.model }, m.dollars);
@@ -85,11 +97,18 @@ export class Metrics {
     gauge('igscout_ai_cost_per_creator_dollars', 'Estimated US dollars per analysed creator, by model', ['model'], (c, set) => {
       for (const m of c.by_model) if (m.dollars_per_creator !== null) set({ model: m.model }, m.dollars_per_creator);
     });
-    gauge('igscout_ai_analyses_skipped_unchanged', 'Analyses not sent because the prompt material was unchanged (0 tokens)', [], (c, set) => set({}, c.skipped_unchanged));
+    gauge('igscout_ai_analyses_skipped_unchanged', 'Analyses not sent because the prompt material was unchanged (0 tokens)', [], (c, set) =>
+      set({}, c.skipped_unchanged),
+    );
   }
 
   private databaseGauges(db: Kysely<Database>, registers: Registry[]): void {
-    const gauge = (name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, v: number) => void) => Promise<void>) =>
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      read: (set: (labels: Record<string, string>, v: number) => void) => Promise<void>,
+    ) =>
       new Gauge({
         name,
         help,
@@ -102,7 +121,11 @@ export class Metrics {
       });
 
     gauge('igscout_tasks', 'Tasks by status and type', ['status', 'task_type'], async (set) => {
-      const rows = await db.selectFrom('scrape_tasks').select(['status', 'task_type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['status', 'task_type']).execute();
+      const rows = await db
+        .selectFrom('scrape_tasks')
+        .select(['status', 'task_type', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(['status', 'task_type'])
+        .execute();
       for (const r of rows) set({ status: r.status, task_type: r.task_type }, Number(r.n));
     });
     gauge('igscout_queue_depth', 'Pending tasks already due, by type', ['task_type'], async (set) => {
@@ -115,14 +138,23 @@ export class Metrics {
       for (const r of rows.rows) set({ task_type: r.task_type }, r.n);
     });
     gauge('igscout_accounts', 'Instagram accounts by status', ['status'], async (set) => {
-      const rows = await db.selectFrom('ig_accounts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      const rows = await db
+        .selectFrom('ig_accounts')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
       for (const r of rows) set({ status: r.status }, Number(r.n));
     });
-    gauge('igscout_instagram_requests_last_hour', 'Instagram requests in the last hour by outcome (from the ledger)', ['outcome'], async (set) => {
-      const rows = await sql<{ outcome: string; n: number }>`SELECT outcome, count(*)::int AS n FROM activity_log
+    gauge(
+      'igscout_instagram_requests_last_hour',
+      'Instagram requests in the last hour by outcome (from the ledger)',
+      ['outcome'],
+      async (set) => {
+        const rows = await sql<{ outcome: string; n: number }>`SELECT outcome, count(*)::int AS n FROM activity_log
         WHERE kind = 'request' AND created_at > now() - interval '1 hour' GROUP BY outcome`.execute(db);
-      for (const r of rows.rows) set({ outcome: r.outcome }, r.n);
-    });
+        for (const r of rows.rows) set({ outcome: r.outcome }, r.n);
+      },
+    );
     gauge('igscout_ai_batches', 'OpenAI batches by status', ['status'], async (set) => {
       const rows = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM ai_batches GROUP BY status`.execute(db);
       for (const r of rows.rows) set({ status: r.status }, r.n);

@@ -45,6 +45,10 @@ export async function throughputLastHour(db: Kysely<Database>): Promise<Throughp
 
 /** AI batches not yet processed (building, submitted, in progress at OpenAI, …). */
 export async function openBatches(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('ai_batches').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('ai_batches')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

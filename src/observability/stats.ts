@@ -138,7 +138,9 @@ export async function requestOutcomes(db: Kysely<Database>): Promise<{ last_hour
 }
 
 /** Tasks by status (every status, zeros included) and by type → status (only what exists). */
-export async function taskStats(db: Kysely<Database>): Promise<{ by_status: Record<string, number>; by_type: Record<string, Record<string, number>> }> {
+export async function taskStats(
+  db: Kysely<Database>,
+): Promise<{ by_status: Record<string, number>; by_type: Record<string, Record<string, number>> }> {
   const byStatus: Record<string, number> = zeros(TASK_STATUSES);
   const byType: Record<string, Record<string, number>> = {};
   for (const row of await countTasks(db)) {

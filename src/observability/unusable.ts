@@ -19,6 +19,16 @@ export function unusableReasonSql(directConnections: string): RawBuilder<Unusabl
 }
 
 export const UNUSABLE_REASON_CODES = [
-  'login_required', 'challenge', 'banned', 'proxy_error', 'disabled', 'cooldown', 'proxy_failed', 'proxy_disabled', 'no_route', 'in_use', 'budget_spent',
+  'login_required',
+  'challenge',
+  'banned',
+  'proxy_error',
+  'disabled',
+  'cooldown',
+  'proxy_failed',
+  'proxy_disabled',
+  'no_route',
+  'in_use',
+  'budget_spent',
 ] as const;
 export type UnusableReason = (typeof UNUSABLE_REASON_CODES)[number];

@@ -22,7 +22,11 @@ const waitingOn = (batchId: number) => sql<boolean>`status = 'waiting_batch' AND
  * An update of tasks that are still in `waiting_batch` (a build's own tasks, before the batch row names them), so a
  * task that meanwhile settled or went back to pending is left as it is.
  */
-export async function updateWaiting(db: Kysely<Database>, taskIds: readonly number[], set: UpdateObject<Database, 'scrape_tasks'>): Promise<void> {
+export async function updateWaiting(
+  db: Kysely<Database>,
+  taskIds: readonly number[],
+  set: UpdateObject<Database, 'scrape_tasks'>,
+): Promise<void> {
   if (taskIds.length === 0) return;
   await db
     .updateTable('scrape_tasks')
@@ -46,7 +50,12 @@ export async function noteOpenAiBatch(db: Kysely<Database>, batchId: number, ope
     .execute();
 }
 
-export async function completeBatchTask(db: Kysely<Database>, taskId: number, batchId: number, result: Record<string, unknown>): Promise<boolean> {
+export async function completeBatchTask(
+  db: Kysely<Database>,
+  taskId: number,
+  batchId: number,
+  result: Record<string, unknown>,
+): Promise<boolean> {
   const row = await db
     .updateTable('scrape_tasks')
     .set({ status: 'done', result: JSON.stringify(result), error_message: null, completed_at: sql`now()`, updated_at: sql`now()` })
@@ -68,7 +77,14 @@ export interface RetriedTask {
 
 /** Back to pending with the queue's backoff, or `failed` when attempts are spent (the caller then applies the fallback). */
 export async function retryBatchTask(db: Kysely<Database>, taskId: number, batchId: number, error: string, now: Date, backoff: Backoff) {
-  const [row] = await runSql<RetriedTask>(db, RETRY, [taskId, batchId, error.slice(0, 4000), now, backoff.retryBaseMs, backoff.retryFactor]);
+  const [row] = await runSql<RetriedTask>(db, RETRY, [
+    taskId,
+    batchId,
+    error.slice(0, 4000),
+    now,
+    backoff.retryBaseMs,
+    backoff.retryFactor,
+  ]);
   return row;
 }
 
@@ -77,7 +93,13 @@ export async function retryBatchTask(db: Kysely<Database>, taskId: number, batch
  * as a whole before running any request (its enqueued token limit): nothing was asked about these blogs, so the
  * attempt is given back and they wait for the next build. `onlyTaskId`: that one task of the batch.
  */
-export async function giveBackTasks(db: Kysely<Database>, batchId: number, reason: string, runAt: Date, onlyTaskId?: number): Promise<number> {
+export async function giveBackTasks(
+  db: Kysely<Database>,
+  batchId: number,
+  reason: string,
+  runAt: Date,
+  onlyTaskId?: number,
+): Promise<number> {
   let query = db
     .updateTable('scrape_tasks')
     .set({
@@ -102,7 +124,11 @@ export async function failBatchTaskNow(db: Kysely<Database>, taskId: number, rea
 
 /** A task whose blog's prompt material is unchanged since its last analysis: done without a request (issue 22). */
 export async function completeAsUnchanged(db: Kysely<Database>, taskId: number, promptHash: string): Promise<void> {
-  await updateWaiting(db, [taskId], { status: 'done', result: JSON.stringify({ unchanged: true, prompt_hash: promptHash }), completed_at: sql`now()` });
+  await updateWaiting(db, [taskId], {
+    status: 'done',
+    result: JSON.stringify({ unchanged: true, prompt_hash: promptHash }),
+    completed_at: sql`now()`,
+  });
 }
 
 /** A second task for the same work already in this build: the one result serves both. */

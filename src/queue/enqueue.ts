@@ -24,7 +24,11 @@ export interface Enqueued {
  * Enqueues tasks in one INSERT; tasks whose dedupe key is taken by a live task come back as that task. The result
  * is in the order of the input. Runs on a database or inside a caller's transaction.
  */
-export async function enqueueTasks(db: Kysely<Database>, tasks: readonly NewTask[], defaults: { maxAttempts: number }): Promise<Enqueued[]> {
+export async function enqueueTasks(
+  db: Kysely<Database>,
+  tasks: readonly NewTask[],
+  defaults: { maxAttempts: number },
+): Promise<Enqueued[]> {
   if (tasks.length === 0) return [];
   // Inserted in dedupe-key order: two enqueues racing for the same keys then wait on the unique index in the same
   // order, never on each other in a cycle (a deadlock). Results are matched by key below, whatever the order.
@@ -67,12 +71,7 @@ export async function enqueueTasks(db: Kysely<Database>, tasks: readonly NewTask
 
 async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
   if (keys.length === 0) return [];
-  return db
-    .selectFrom('scrape_tasks')
-    .selectAll()
-    .where('dedupe_key', 'in', keys)
-    .where('status', 'in', LIVE_STATUSES)
-    .execute();
+  return db.selectFrom('scrape_tasks').selectAll().where('dedupe_key', 'in', keys).where('status', 'in', LIVE_STATUSES).execute();
 }
 
 /** Keys in code-point order, tasks without one last (they take no lock on the dedupe index). */

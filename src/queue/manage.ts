@@ -4,7 +4,10 @@ import { notifyNewWork } from './recover.js';
 import { LIVE_STATUSES, type Task } from './task.js';
 
 /** What an admin does to a task by hand. */
-export type ManageResult = { ok: true; task: Task } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'conflict'; message: string };
+export type ManageResult =
+  | { ok: true; task: Task }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'conflict'; message: string };
 
 const RETRYABLE: TaskStatus[] = ['failed', 'cancelled'];
 

@@ -14,7 +14,11 @@ export async function listTasks(db: Kysely<Database>, filter: TaskFilter): Promi
   let query = db.selectFrom('scrape_tasks').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.taskType) query = query.where('task_type', '=', filter.taskType);
-  const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).offset(filter.offset).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .execute();
   return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
 }
 
@@ -53,7 +57,13 @@ export async function countLiveTasks(db: Kysely<Database>): Promise<Record<LiveS
 export async function countSettledTasks(db: Kysely<Database>): Promise<Record<string, number>> {
   const settled = TASK_STATUSES.filter((s) => !(LIVE_STATUSES as readonly string[]).includes(s));
   const rows = await Promise.all(
-    settled.map((status) => db.selectFrom('scrape_tasks').select((eb) => eb.fn.countAll<number>().as('count')).where('status', '=', status).executeTakeFirstOrThrow()),
+    settled.map((status) =>
+      db
+        .selectFrom('scrape_tasks')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('status', '=', status)
+        .executeTakeFirstOrThrow(),
+    ),
   );
   return Object.fromEntries(settled.map((s, i) => [s, Number(rows[i]!.count)]));
 }

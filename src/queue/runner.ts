@@ -252,7 +252,8 @@ export class TaskRunner {
     try {
       for (const group of await this.plan(free, room)) {
         const limit = Math.min(group.limit, room - claimed.length);
-        if (limit > 0) claimed.push(...(await claimTasks(this.queueDb, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
+        if (limit > 0)
+          claimed.push(...(await claimTasks(this.queueDb, { workerId: this.leaseToken(), limit, leaseMs, taskTypes: group.types })));
       }
     } finally {
       this.reserved -= room;
@@ -294,7 +295,10 @@ export class TaskRunner {
       else this.startRun(held);
     }
     if (stale.length > 0) {
-      this.deps.logger.warn({ taskIds: stale.map((h) => h.task.id) }, 'tasks claimed ahead were near the end of their lease; handed back unstarted');
+      this.deps.logger.warn(
+        { taskIds: stale.map((h) => h.task.id) },
+        'tasks claimed ahead were near the end of their lease; handed back unstarted',
+      );
       void this.handBack(stale).catch(() => undefined);
     }
   }
@@ -305,7 +309,10 @@ export class TaskRunner {
     try {
       return await handBackUnstarted(this.queueDb, tasks.map(leaseOf));
     } catch (error) {
-      this.deps.logger.error({ err: error, taskIds: tasks.map((h) => h.task.id) }, 'could not hand back unstarted tasks; their leases will expire');
+      this.deps.logger.error(
+        { err: error, taskIds: tasks.map((h) => h.task.id) },
+        'could not hand back unstarted tasks; their leases will expire',
+      );
       return 0;
     }
   }
@@ -431,7 +438,11 @@ export class TaskRunner {
       claim = asked > 0 ? await this.claimRequest(free, asked) : undefined;
       const sent = Date.now();
       const started = performance.now();
-      const { completed, claimed } = await completeAndClaim(this.queueDb, batch.map((b) => b.completion), claim);
+      const { completed, claimed } = await completeAndClaim(
+        this.queueDb,
+        batch.map((b) => b.completion),
+        claim,
+      );
       if (claim) this.deps.observer?.claimed(claimed, performance.now() - started);
       this.reserved -= asked;
       reserving = false;
@@ -528,10 +539,13 @@ export class TaskRunner {
    */
   private wakeAt(at: Date): void {
     if (!this.running) return;
-    const timer = setTimeout(() => {
-      this.wakeTimers.delete(timer);
-      this.wake();
-    }, Math.max(0, at.getTime() - Date.now()) + 10);
+    const timer = setTimeout(
+      () => {
+        this.wakeTimers.delete(timer);
+        this.wake();
+      },
+      Math.max(0, at.getTime() - Date.now()) + 10,
+    );
     timer.unref();
     this.wakeTimers.add(timer);
   }
@@ -557,12 +571,18 @@ export class TaskRunner {
         const run = this.active.get(held.task.id);
         const queued = this.buffer.indexOf(held);
         if (run?.held === held && !run.controller.signal.aborted) {
-          this.deps.logger.warn({ taskId: held.task.id, taskType: held.task.task_type }, 'lease lost (task cancelled or recovered); stopping it');
+          this.deps.logger.warn(
+            { taskId: held.task.id, taskType: held.task.task_type },
+            'lease lost (task cancelled or recovered); stopping it',
+          );
           run.controller.abort(new Error('lease lost'));
         } else if (queued >= 0) {
           this.buffer.splice(queued, 1);
           this.held.delete(held.task.id);
-          this.deps.logger.warn({ taskId: held.task.id, taskType: held.task.task_type }, 'lease of a task claimed ahead lost (cancelled or recovered); not starting it');
+          this.deps.logger.warn(
+            { taskId: held.task.id, taskType: held.task.task_type },
+            'lease of a task claimed ahead lost (cancelled or recovered); not starting it',
+          );
           if (this.running) this.wake();
         }
       }

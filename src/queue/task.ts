@@ -11,9 +11,27 @@ export type Task = Selectable<ScrapeTasksTable>;
  * undefined from the queue.
  */
 export const TASK_COLUMNS = [
-  'id', 'blog_id', 'task_type', 'status', 'priority', 'payload', 'progress', 'result', 'dedupe_key', 'attempts',
-  'max_attempts', 'error_message', 'last_error_at', 'run_at', 'locked_by', 'locked_until', 'started_at',
-  'completed_at', 'created_at', 'updated_at', 'waiting_reason',
+  'id',
+  'blog_id',
+  'task_type',
+  'status',
+  'priority',
+  'payload',
+  'progress',
+  'result',
+  'dedupe_key',
+  'attempts',
+  'max_attempts',
+  'error_message',
+  'last_error_at',
+  'run_at',
+  'locked_by',
+  'locked_until',
+  'started_at',
+  'completed_at',
+  'created_at',
+  'updated_at',
+  'waiting_reason',
 ] as const satisfies ReadonlyArray<keyof Task>;
 const everyColumnListed: Exclude<keyof Task, (typeof TASK_COLUMNS)[number]> extends never ? true : never = true;
 void everyColumnListed;
@@ -24,7 +42,16 @@ void everyColumnListed;
  * or of no use to a run, and a claim returns one row per task on the busy path (issue 14: cut per-task work).
  */
 export const CLAIMED_COLUMNS = [
-  'id', 'blog_id', 'task_type', 'payload', 'progress', 'priority', 'attempts', 'max_attempts', 'run_at', 'locked_by',
+  'id',
+  'blog_id',
+  'task_type',
+  'payload',
+  'progress',
+  'priority',
+  'attempts',
+  'max_attempts',
+  'run_at',
+  'locked_by',
 ] as const satisfies ReadonlyArray<keyof Task>;
 
 /** A task as a run sees it (TaskContext.task). */

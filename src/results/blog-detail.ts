@@ -2,7 +2,15 @@ import type { Kysely, Selectable } from 'kysely';
 import { erForSize, type ErBand } from './er-bands.js';
 import { dailySeries, seesaws, type DayPoint, type GrowthSettings, type Seesaw } from './growth.js';
 import { sponsorshipSummary, type SponsorshipSummary } from './sponsorship.js';
-import type { AudienceListsTable, AudienceQualityTable, BlogHighlightsTable, BlogPostsTable, BlogSnapshotsTable, BlogsTable, Database } from '../db/schema.js';
+import type {
+  AudienceListsTable,
+  AudienceQualityTable,
+  BlogHighlightsTable,
+  BlogPostsTable,
+  BlogSnapshotsTable,
+  BlogsTable,
+  Database,
+} from '../db/schema.js';
 
 /** Everything known about one blog, as GET /api/blogs/{username} shows it. */
 export interface BlogDetail {
@@ -64,7 +72,14 @@ export async function blogDetail(db: Kysely<Database>, username: string, limits:
       .limit(limits.posts)
       .execute(),
     db.selectFrom('blog_highlights').selectAll().where('blog_id', '=', blog.id).orderBy('id').execute(),
-    db.selectFrom('blog_snapshots').selectAll().where('blog_id', '=', blog.id).orderBy('taken_at', 'desc').orderBy('id', 'desc').limit(limits.snapshots).execute(),
+    db
+      .selectFrom('blog_snapshots')
+      .selectAll()
+      .where('blog_id', '=', blog.id)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limits.snapshots)
+      .execute(),
     db.selectFrom('audience_lists').selectAll().where('blog_id', '=', blog.id).orderBy('kind').execute(),
     db.selectFrom('audience_quality').selectAll().where('blog_id', '=', blog.id).executeTakeFirst(),
     sponsorshipSummary(db, blog.id),

@@ -10,7 +10,11 @@ import { filteredBlogs, type BlogFilters, type BlogRow } from './blog-list.js';
 export async function* exportBlogs(db: Kysely<Database>, filter: BlogFilters, batchSize: number): AsyncGenerator<BlogRow> {
   let after = 0;
   for (;;) {
-    const rows = (await filteredBlogs(db, filter).where('blogs.id', '>', after).orderBy('blogs.id').limit(batchSize).execute()) as BlogRow[];
+    const rows = (await filteredBlogs(db, filter)
+      .where('blogs.id', '>', after)
+      .orderBy('blogs.id')
+      .limit(batchSize)
+      .execute()) as BlogRow[];
     yield* rows;
     if (rows.length < batchSize) return;
     after = rows[rows.length - 1]!.id;

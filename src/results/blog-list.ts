@@ -94,7 +94,11 @@ export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   if (filter.brand !== undefined) {
     const brand = filter.brand;
     query = query.where(({ exists, selectFrom }) =>
-      exists(selectFrom('blog_posts').whereRef('blog_posts.blog_id', '=', 'blogs.id').where(sql<boolean>`blog_posts.brands @> ARRAY[${brand}]::text[]`)),
+      exists(
+        selectFrom('blog_posts')
+          .whereRef('blog_posts.blog_id', '=', 'blogs.id')
+          .where(sql<boolean>`blog_posts.brands @> ARRAY[${brand}]::text[]`),
+      ),
     );
   }
   if (filter.scrapeStatus !== undefined) query = query.where('blogs.scrape_status', '=', filter.scrapeStatus);
@@ -105,7 +109,9 @@ export function filteredBlogs(db: Kysely<Database>, filter: BlogFilters) {
   }
   if (filter.q !== undefined) {
     const pattern = `%${likeEscape(filter.q)}%`;
-    query = query.where((eb) => eb.or([eb('blogs.username', 'ilike', pattern), eb('blogs.full_name', 'ilike', pattern), eb('blogs.biography', 'ilike', pattern)]));
+    query = query.where((eb) =>
+      eb.or([eb('blogs.username', 'ilike', pattern), eb('blogs.full_name', 'ilike', pattern), eb('blogs.biography', 'ilike', pattern)]),
+    );
   }
   return query;
 }

@@ -25,7 +25,11 @@ export const DEFAULT_ER_BANDS: readonly ErBand[] = [
 export type ErVerdict = 'low' | 'average' | 'high';
 
 /** The verdict for an ER (percent) at a follower count; null below the first tier or without ER. */
-export function erForSize(er: number | null, followers: number | null, bands: readonly ErBand[] = DEFAULT_ER_BANDS): { tier_min: number; verdict: ErVerdict } | null {
+export function erForSize(
+  er: number | null,
+  followers: number | null,
+  bands: readonly ErBand[] = DEFAULT_ER_BANDS,
+): { tier_min: number; verdict: ErVerdict } | null {
   if (er === null || followers === null) return null;
   const band = [...bands].sort((a, b) => b.min - a.min).find((b) => followers >= b.min);
   if (!band) return null;

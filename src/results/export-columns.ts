@@ -16,7 +16,11 @@ export interface ExportColumn<Row> {
 type Insights = {
   content?: { primary_topic?: string; content_language?: string[] };
   commercial?: { has_brand_collaborations?: boolean | null; ad_frequency?: string | null };
-  audience_inference?: { estimated_audience_gender?: string | null; estimated_audience_age?: string | null; estimated_audience_geo?: string | null };
+  audience_inference?: {
+    estimated_audience_gender?: string | null;
+    estimated_audience_age?: string | null;
+    estimated_audience_geo?: string | null;
+  };
   notes?: string | null;
 };
 /** Credibility is stored as a 4-byte real: four decimals are all it holds (0.8734, not 0.8734123706817627). */

@@ -69,7 +69,8 @@ export function mad(values: readonly number[]): number {
 
 export function dailySeries(snapshots: readonly Snapshot[], settings: GrowthSettings = DEFAULT_GROWTH_SETTINGS): DayPoint[] {
   const byDay = new Map<string, Snapshot>();
-  for (const s of [...snapshots].sort((a, b) => a.taken_at.getTime() - b.taken_at.getTime())) byDay.set(s.taken_at.toISOString().slice(0, 10), s);
+  for (const s of [...snapshots].sort((a, b) => a.taken_at.getTime() - b.taken_at.getTime()))
+    byDay.set(s.taken_at.toISOString().slice(0, 10), s);
   const days = [...byDay.entries()];
   const gains: number[] = [];
   return days.map(([day, s], i) => {

@@ -33,7 +33,9 @@ export async function sponsorshipSummary(db: Kysely<Database>, blogId: number): 
   return {
     sponsored_posts: posts.filter((p) => p.is_sponsored).length,
     organic_posts: posts.filter((p) => !p.is_sponsored).length,
-    brands: [...counts].map(([username, n]) => ({ username, posts: n })).sort((a, b) => b.posts - a.posts || a.username.localeCompare(b.username)),
+    brands: [...counts]
+      .map(([username, n]) => ({ username, posts: n }))
+      .sort((a, b) => b.posts - a.posts || a.username.localeCompare(b.username)),
     paid_post_performance: paid === null || organic === null || organic === 0 ? null : Math.round((paid / organic) * 1000) / 10,
   };
 }

@@ -13,7 +13,10 @@ const CHUNK = 1000;
  * `profileRefreshAfterHours` (> 0), the other scraped blogs whose newest snapshot is older than that get a
  * profile_refresh at priority 9 (1 request): the daily follower series of the growth flags.
  */
-export async function scheduleUpdates(db: Kysely<Database>, options: { afterDays: number; maxAttempts: number; profileRefreshAfterHours?: number }) {
+export async function scheduleUpdates(
+  db: Kysely<Database>,
+  options: { afterDays: number; maxAttempts: number; profileRefreshAfterHours?: number },
+) {
   let offsetId = 0;
   let enqueued = 0;
   let alreadyQueued = 0;
@@ -50,7 +53,10 @@ export const profileRefreshDedupeKey = (blogId: number) => `profile_refresh:${bl
  * Blogs scraped within `afterDays` (the others just got a full_scrape), active, whose newest snapshot is older than
  * `afterHours`: one profile_refresh each (deduplicated per blog).
  */
-async function scheduleProfileRefreshes(db: Kysely<Database>, options: { afterDays: number; afterHours: number; maxAttempts: number }): Promise<number> {
+async function scheduleProfileRefreshes(
+  db: Kysely<Database>,
+  options: { afterDays: number; afterHours: number; maxAttempts: number },
+): Promise<number> {
   let offsetId = 0;
   let enqueued = 0;
   for (;;) {
@@ -76,7 +82,13 @@ async function scheduleProfileRefreshes(db: Kysely<Database>, options: { afterDa
     offsetId = stale.at(-1)!.id;
     const results = await enqueueTasks(
       db,
-      stale.map((b) => ({ type: 'profile_refresh', priority: PRIORITY.profileRefresh, blogId: b.id, dedupeKey: profileRefreshDedupeKey(b.id), payload: { blog_id: b.id } })),
+      stale.map((b) => ({
+        type: 'profile_refresh',
+        priority: PRIORITY.profileRefresh,
+        blogId: b.id,
+        dedupeKey: profileRefreshDedupeKey(b.id),
+        payload: { blog_id: b.id },
+      })),
       { maxAttempts: options.maxAttempts },
     );
     enqueued += results.filter((r) => r.created).length;

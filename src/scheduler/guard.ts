@@ -21,7 +21,14 @@ export async function claimTick(db: Kysely<Database>, job: string, tick: Date, r
       .executeTakeFirst();
     const inserted = await trx
       .insertInto('scheduler_runs')
-      .values({ job, tick, run_by: runBy, status: running ? 'skipped' : 'running', finished_at: running ? sql`now()` : null, error: running ? `previous run (tick ${running.tick.toISOString()}) still going` : null })
+      .values({
+        job,
+        tick,
+        run_by: runBy,
+        status: running ? 'skipped' : 'running',
+        finished_at: running ? sql`now()` : null,
+        error: running ? `previous run (tick ${running.tick.toISOString()}) still going` : null,
+      })
       .onConflict((oc) => oc.columns(['job', 'tick']).doNothing())
       .returning('status')
       .executeTakeFirst();

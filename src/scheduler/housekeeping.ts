@@ -40,7 +40,13 @@ export async function pruneOldRows(db: Kysely<Database>, settings: PruneSettings
   };
 }
 
-async function pruneInBatches(db: Kysely<Database>, table: string, key: string, condition: RawBuilder<unknown>, batchSize: number): Promise<number> {
+async function pruneInBatches(
+  db: Kysely<Database>,
+  table: string,
+  key: string,
+  condition: RawBuilder<unknown>,
+  batchSize: number,
+): Promise<number> {
   let total = 0;
   for (;;) {
     const { rows } = await sql<{ n: number }>`WITH gone AS (

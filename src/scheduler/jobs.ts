@@ -20,7 +20,13 @@ export interface GraphJobs {
 }
 
 /** SPEC §8's jobs (and the pool's upkeep), each a short piece of database work on a configurable schedule. */
-export function standardJobs(deps: { db: Kysely<Database>; config: Config; maintenance: PoolMaintenance; ai?: AiJobs; graph?: GraphJobs }): JobDefinition[] {
+export function standardJobs(deps: {
+  db: Kysely<Database>;
+  config: Config;
+  maintenance: PoolMaintenance;
+  ai?: AiJobs;
+  graph?: GraphJobs;
+}): JobDefinition[] {
   const { db, config, maintenance, ai, graph } = deps;
   const hashtags = parseHashtags(config.DISCOVER_HASHTAGS);
   const jobs: JobDefinition[] = [
@@ -29,14 +35,22 @@ export function standardJobs(deps: { db: Kysely<Database>; config: Config; maint
       name: 'schedule_updates',
       schedule: config.CRON_SCHEDULE_UPDATES,
       run: () =>
-        scheduleUpdates(db, { afterDays: config.RESCRAPE_AFTER_DAYS, maxAttempts: config.TASK_MAX_ATTEMPTS, profileRefreshAfterHours: config.PROFILE_REFRESH_AFTER_HOURS }),
+        scheduleUpdates(db, {
+          afterDays: config.RESCRAPE_AFTER_DAYS,
+          maxAttempts: config.TASK_MAX_ATTEMPTS,
+          profileRefreshAfterHours: config.PROFILE_REFRESH_AFTER_HOURS,
+        }),
     },
     {
       name: 'discover_weekly',
       schedule: config.CRON_DISCOVER_WEEKLY,
       run: () => discoverWeekly(db, { hashtags, maxAttempts: config.TASK_MAX_ATTEMPTS }),
     },
-    { name: 'validate_sessions', schedule: config.CRON_VALIDATE_SESSIONS, run: async () => ({ checked: await maintenance.validateSessions() }) },
+    {
+      name: 'validate_sessions',
+      schedule: config.CRON_VALIDATE_SESSIONS,
+      run: async () => ({ checked: await maintenance.validateSessions() }),
+    },
     { name: 'check_proxies', schedule: config.CRON_CHECK_PROXIES, run: async () => ({ checked: await maintenance.checkProxies() }) },
     {
       name: 'housekeeping',

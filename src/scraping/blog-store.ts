@@ -51,7 +51,11 @@ export async function saveProfile(db: Kysely<Database>, blog: Blog, profile: Pro
     return;
   }
   try {
-    await db.updateTable('blogs').set({ ...values, username }).where('id', '=', blog.id).execute();
+    await db
+      .updateTable('blogs')
+      .set({ ...values, username })
+      .where('id', '=', blog.id)
+      .execute();
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     await db

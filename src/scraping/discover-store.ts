@@ -12,7 +12,20 @@ export async function knownAuthorPks(db: Kysely<Database>, authors: readonly Aut
     .selectFrom('blogs')
     .select(['platform_id', 'username'])
     .where('platform', '=', 'instagram')
-    .where((eb) => eb.or([eb('platform_id', 'in', authors.map((a) => a.pk)), eb('username', 'in', authors.map((a) => a.username))]))
+    .where((eb) =>
+      eb.or([
+        eb(
+          'platform_id',
+          'in',
+          authors.map((a) => a.pk),
+        ),
+        eb(
+          'username',
+          'in',
+          authors.map((a) => a.username),
+        ),
+      ]),
+    )
     .execute();
   const pks = new Set(rows.map((r) => r.platform_id));
   const usernames = new Set(rows.map((r) => r.username));
@@ -33,17 +46,28 @@ export interface Discovered {
  */
 export async function keepDiscovered(db: Kysely<Database>, found: Discovered): Promise<void> {
   const source = `discover:${found.hashtag}`;
-  await retryOnConflict(db, () => db.transaction().execute(async (trx) => {
-    const blog = await trx
-      .insertInto('blogs')
-      .values({ ...found.profile, raw: JSON.stringify(found.raw), source })
-      .onConflict((oc) => oc.columns(['platform', 'username']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (blog) {
-      const person = await trx.insertInto('persons').values({ full_name: found.profile.full_name }).returning('id').executeTakeFirstOrThrow();
-      await trx.updateTable('blogs').set({ person_id: person.id, updated_at: sql`now()` }).where('id', '=', blog.id).execute();
-    }
-    await requestScrapesIn(trx, { usernames: [found.profile.username], priority: PRIORITY.discoveredScrape, source, maxAttempts: found.maxAttempts });
-  }));
+  await retryOnConflict(db, () =>
+    db.transaction().execute(async (trx) => {
+      const blog = await trx
+        .insertInto('blogs')
+        .values({ ...found.profile, raw: JSON.stringify(found.raw), source })
+        .onConflict((oc) => oc.columns(['platform', 'username']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (blog) {
+        const person = await trx
+          .insertInto('persons')
+          .values({ full_name: found.profile.full_name })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx.updateTable('blogs').set({ person_id: person.id, updated_at: sql`now()` }).where('id', '=', blog.id).execute();
+      }
+      await requestScrapesIn(trx, {
+        usernames: [found.profile.username],
+        priority: PRIORITY.discoveredScrape,
+        source,
+        maxAttempts: found.maxAttempts,
+      });
+    }),
+  );
 }

@@ -75,7 +75,9 @@ export function discoverHandler(pool: AccountPool, settings: ScrapingSettings): 
       const progress = ctx.task.progress;
       const resumed = resumable(progress, hashtag);
       const listing = resumed ? undefined : resumableListing(progress, hashtag);
-      let cp = resumed ?? (await listAuthors(ctx, reader, hashtag, listing ?? newListing(hashtag, tabsOf(ctx.task.payload['tabs'], settings)), settings));
+      let cp =
+        resumed ??
+        (await listAuthors(ctx, reader, hashtag, listing ?? newListing(hashtag, tabsOf(ctx.task.payload['tabs'], settings)), settings));
       const baseRequests = resumed?.requests ?? 0;
       const known = await knownAuthorPks(ctx.db, cp.authors.slice(cp.done));
       while (cp.done < cp.authors.length) {
@@ -87,7 +89,15 @@ export function discoverHandler(pool: AccountPool, settings: ScrapingSettings): 
       }
       // What was really spent (logins, failures and retries on other accounts included), from the ledger.
       const requests = await requestsSpentBy(ctx.db, ctx.task.id);
-      return { hashtag, posts: cp.posts, seen: cp.authors.length, ...cp.counts, known: cp.authors.length - cp.counts.new, requests, resumed: resumed !== undefined };
+      return {
+        hashtag,
+        posts: cp.posts,
+        seen: cp.authors.length,
+        ...cp.counts,
+        known: cp.authors.length - cp.counts.new,
+        requests,
+        resumed: resumed !== undefined,
+      };
     } finally {
       await session.close();
     }
@@ -104,7 +114,13 @@ function hashtagOf(value: unknown): string {
  * The hashtag's posts → their authors, unique, in ranking order (top first, then recent), one page per request,
  * checkpointed after each. `start` is a new listing or one resumed from the checkpoint.
  */
-async function listAuthors(ctx: TaskContext, reader: InstagramReader, hashtag: string, start: ListingCheckpoint, settings: ScrapingSettings): Promise<DiscoverCheckpoint> {
+async function listAuthors(
+  ctx: TaskContext,
+  reader: InstagramReader,
+  hashtag: string,
+  start: ListingCheckpoint,
+  settings: ScrapingSettings,
+): Promise<DiscoverCheckpoint> {
   let cp = start;
   const baseRequests = start.requests;
   const authors = new Map(cp.authors.map((a) => [a.pk, a]));
@@ -147,7 +163,13 @@ function tabsOf(value: unknown, settings: ScrapingSettings): HashtagTab[] {
 }
 
 /** One new author: private, small, gone, or kept (stored with its scrape task). */
-async function judge(ctx: TaskContext, reader: InstagramReader, author: Author, hashtag: string, settings: ScrapingSettings): Promise<Verdict> {
+async function judge(
+  ctx: TaskContext,
+  reader: InstagramReader,
+  author: Author,
+  hashtag: string,
+  settings: ScrapingSettings,
+): Promise<Verdict> {
   if (author.is_private) return 'private';
   let raw: Raw;
   try {
@@ -159,8 +181,14 @@ async function judge(ctx: TaskContext, reader: InstagramReader, author: Author, 
   }
   const profile = profileFields(raw);
   if (profile.is_private) return 'private';
-  if ((profile.follower_count ?? 0) < settings.discoverMinFollowers || (profile.media_count ?? 0) < settings.discoverMinPosts) return 'small';
-  await keepDiscovered(ctx.db, { profile: { ...profile, username: profile.username ?? author.username }, raw, hashtag, maxAttempts: settings.maxAttempts });
+  if ((profile.follower_count ?? 0) < settings.discoverMinFollowers || (profile.media_count ?? 0) < settings.discoverMinPosts)
+    return 'small';
+  await keepDiscovered(ctx.db, {
+    profile: { ...profile, username: profile.username ?? author.username },
+    raw,
+    hashtag,
+    maxAttempts: settings.maxAttempts,
+  });
   return 'kept';
 }
 
@@ -189,7 +217,14 @@ function resumableListing(progress: Record<string, unknown> | null, hashtag: str
 }
 
 function resumable(progress: Record<string, unknown> | null, hashtag: string): DiscoverCheckpoint | undefined {
-  if (!progress || progress['hashtag'] !== hashtag || progress['phase'] === 'listing' || !Array.isArray(progress['authors']) || typeof progress['done'] !== 'number') return undefined;
+  if (
+    !progress ||
+    progress['hashtag'] !== hashtag ||
+    progress['phase'] === 'listing' ||
+    !Array.isArray(progress['authors']) ||
+    typeof progress['done'] !== 'number'
+  )
+    return undefined;
   return {
     hashtag,
     posts: Number(progress['posts'] ?? 0),

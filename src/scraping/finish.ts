@@ -45,16 +45,36 @@ export async function finishScrape(db: Kysely<Database>, input: FinishInput): Pr
       .executeTakeFirstOrThrow();
     const posts = await fetchedPosts(trx, input);
     const metrics = profileMetrics(posts.map(toMetricPost), blog.follower_count);
-    const stored = { er: clampToColumn(metrics.er), er_reels: clampToColumn(metrics.er_reels), er_trend: metrics.er_trend, posts_per_week: clampToColumn(metrics.posts_per_week) };
+    const stored = {
+      er: clampToColumn(metrics.er),
+      er_reels: clampToColumn(metrics.er_reels),
+      er_trend: metrics.er_trend,
+      posts_per_week: clampToColumn(metrics.posts_per_week),
+    };
     await trx
       .updateTable('blogs')
-      .set({ ...stored, er_posts_hidden: metrics.er_posts_hidden, scrape_status: 'analyzing', status_reason: null, scraped_at: sql`now()`, updated_at: sql`now()` })
+      .set({
+        ...stored,
+        er_posts_hidden: metrics.er_posts_hidden,
+        scrape_status: 'analyzing',
+        status_reason: null,
+        scraped_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', input.blogId)
       .execute();
     const snapshotId = await writeSnapshots(trx, input, { ...blog, ...stored }, posts);
     const [ai] = await enqueueTasks(
       trx,
-      [{ type: 'ai_analysis', priority: PRIORITY.aiAnalysis, blogId: input.blogId, dedupeKey: aiAnalysisDedupeKey(input.blogId), payload: { blog_id: input.blogId } }],
+      [
+        {
+          type: 'ai_analysis',
+          priority: PRIORITY.aiAnalysis,
+          blogId: input.blogId,
+          dedupeKey: aiAnalysisDedupeKey(input.blogId),
+          payload: { blog_id: input.blogId },
+        },
+      ],
       { maxAttempts: input.maxAttempts },
     );
     return {
@@ -92,9 +112,17 @@ function toMetricPost(post: FetchedPost): MetricPost {
   };
 }
 
-type SnapshotValues = { follower_count: number | null; following_count: number | null; media_count: number | null } & Omit<ProfileMetrics, 'er_posts_hidden'>;
+type SnapshotValues = { follower_count: number | null; following_count: number | null; media_count: number | null } & Omit<
+  ProfileMetrics,
+  'er_posts_hidden'
+>;
 
-async function writeSnapshots(trx: Transaction<Database>, input: FinishInput, values: SnapshotValues, posts: FetchedPost[]): Promise<number> {
+async function writeSnapshots(
+  trx: Transaction<Database>,
+  input: FinishInput,
+  values: SnapshotValues,
+  posts: FetchedPost[],
+): Promise<number> {
   const snapshot = { ...values, posts_fetched: posts.length, source: input.source ?? 'private_api' };
   const { id } = await trx
     .insertInto('blog_snapshots')
@@ -105,7 +133,15 @@ async function writeSnapshots(trx: Transaction<Database>, input: FinishInput, va
   if (posts.length > 0) {
     await trx
       .insertInto('blog_post_snapshots')
-      .values(posts.map((p) => ({ snapshot_id: id, post_id: p.id, like_count: p.like_count, comment_count: p.comment_count, play_count: p.play_count })))
+      .values(
+        posts.map((p) => ({
+          snapshot_id: id,
+          post_id: p.id,
+          like_count: p.like_count,
+          comment_count: p.comment_count,
+          play_count: p.play_count,
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['snapshot_id', 'post_id']).doUpdateSet((eb) => ({
           like_count: eb.ref('excluded.like_count'),

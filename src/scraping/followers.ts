@@ -47,7 +47,10 @@ type Checkpoint = z.infer<typeof Checkpoint>;
 export function followersHandler(pool: AccountPool): TaskHandler {
   return async (ctx) => {
     const parsed = FollowersPayload.safeParse(ctx.task.payload);
-    if (!parsed.success) throw new PermanentTaskError(`invalid followers payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new PermanentTaskError(
+        `invalid followers payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const payload = parsed.data;
     const blogId = ctx.task.blog_id ?? (await ensureBlog(ctx.db, payload.username));
     const list: ListRef = { blogId, kind: payload.kind, taskId: ctx.task.id };
@@ -86,14 +89,27 @@ async function fetchList(ctx: TaskContext, session: InstagramSession, payload: F
   const removed = await finishList(ctx.db, list, { fetched: cp.fetched, complete });
   const stored = await countEdges(ctx.db, list);
   ctx.logger.info({ kind: payload.kind, username: payload.username, fetched: cp.fetched, pages: cp.pages, complete }, 'list fetched');
-  return { username: payload.username, kind: payload.kind, fetched: cp.fetched, stored, expected: cp.expected, pages: cp.pages, complete, removed, resumed: cp.resumed };
+  return {
+    username: payload.username,
+    kind: payload.kind,
+    fetched: cp.fetched,
+    stored,
+    expected: cp.expected,
+    pages: cp.pages,
+    complete,
+    removed,
+    resumed: cp.resumed,
+  };
 }
 
 /** The checkpoint of an earlier run of this task, if it has one for this list. */
 function resumeFrom(ctx: TaskContext, payload: FollowersPayload): Checkpoint | undefined {
   const saved = Checkpoint.safeParse(ctx.task.progress);
   if (!saved.success || saved.data.kind !== payload.kind) return undefined;
-  ctx.logger.info({ fetched: saved.data.fetched, pages: saved.data.pages, cursor: saved.data.cursor }, 'resuming the list from its checkpoint');
+  ctx.logger.info(
+    { fetched: saved.data.fetched, pages: saved.data.pages, cursor: saved.data.cursor },
+    'resuming the list from its checkpoint',
+  );
   return { ...saved.data, resumed: saved.data.resumed + 1 };
 }
 
@@ -102,7 +118,11 @@ async function begin(ctx: TaskContext, session: InstagramSession, payload: Follo
   const user = await session.call('usernameinfo', (ig) => ig.user.usernameinfo(payload.username));
   if (user.is_private) throw new TargetPrivateError(`${payload.username} is private: its lists are not visible`);
   const pk = String(user.pk);
-  await ctx.db.updateTable('blogs').set({ platform_id: pk, is_private: false, updated_at: sql`now()` }).where('id', '=', list.blogId).execute();
+  await ctx.db
+    .updateTable('blogs')
+    .set({ platform_id: pk, is_private: false, updated_at: sql`now()` })
+    .where('id', '=', list.blogId)
+    .execute();
   const count = payload.kind === 'followers' ? user.follower_count : user.following_count;
   const expected = Math.min(Number(count ?? 0), payload.max);
   await startList(ctx.db, list, expected);
@@ -133,7 +153,12 @@ async function checkpoint(ctx: TaskContext, list: ListRef, cp: Checkpoint): Prom
 async function unavailable(db: Kysely<Database>, list: ListRef, payload: FollowersPayload, status: 'private' | 'deleted', reason: string) {
   await db
     .updateTable('blogs')
-    .set({ scrape_status: status, status_reason: reason.slice(0, 500), ...(status === 'private' ? { is_private: true } : {}), updated_at: sql`now()` })
+    .set({
+      scrape_status: status,
+      status_reason: reason.slice(0, 500),
+      ...(status === 'private' ? { is_private: true } : {}),
+      updated_at: sql`now()`,
+    })
     .where('id', '=', list.blogId)
     .execute();
   await abandonList(db, list);

@@ -99,13 +99,22 @@ async function scrape(ctx: TaskContext, blog: Blog, reader: InstagramReader, set
       return fields ? [{ fields, raw }] : [];
     });
     await upsertHighlights(ctx.db, blog.id, tray);
-    await save({ ...cp, stage: 'highlights', highlight_reels: tray.map(({ fields }) => ({ platform_id: fields.platform_id, reel_id: fields.reel_id })) });
+    await save({
+      ...cp,
+      stage: 'highlights',
+      highlight_reels: tray.map(({ fields }) => ({ platform_id: fields.platform_id, reel_id: fields.reel_id })),
+    });
   }
   if (cp.stage === 'highlights') {
     await storiesStage(ctx, blog, reader, cp.highlight_reels);
     await save({ ...cp, stage: 'stories' });
   }
-  const finished = await finishScrape(ctx.db, { blogId: blog.id, taskId: ctx.task.id, mediaPks: cp.media_pks, maxAttempts: settings.maxAttempts });
+  const finished = await finishScrape(ctx.db, {
+    blogId: blog.id,
+    taskId: ctx.task.id,
+    mediaPks: cp.media_pks,
+    maxAttempts: settings.maxAttempts,
+  });
   return {
     username: blog.username,
     platform_id: cp.platform_id,

@@ -9,9 +9,28 @@ import { postFields, type HighlightFields, type Raw, type StoryExtras } from './
  */
 
 const POST_COLUMNS = [
-  'shortcode', 'caption_text', 'hashtags', 'mentions', 'like_count', 'comment_count', 'play_count', 'media_type',
-  'product_type', 'thumbnail_url', 'location_name', 'location_lat', 'location_lng', 'taken_at', 'is_pinned', 'counts_hidden', 'author_username', 'coauthors', 'raw',
-  'is_sponsored', 'sponsor_signals', 'brands',
+  'shortcode',
+  'caption_text',
+  'hashtags',
+  'mentions',
+  'like_count',
+  'comment_count',
+  'play_count',
+  'media_type',
+  'product_type',
+  'thumbnail_url',
+  'location_name',
+  'location_lat',
+  'location_lng',
+  'taken_at',
+  'is_pinned',
+  'counts_hidden',
+  'author_username',
+  'coauthors',
+  'raw',
+  'is_sponsored',
+  'sponsor_signals',
+  'brands',
 ] as const;
 
 /**
@@ -28,7 +47,8 @@ export async function upsertPosts(
   const rows = new Map<string, ReturnType<typeof postFields> & Sponsorship & { raw: string }>();
   for (const item of items) {
     const post = postFields(item, blog.platformId);
-    if (!rows.has(post.platform_id)) rows.set(post.platform_id, { ...post, ...sponsorshipOf(item, post, adHashtags), raw: JSON.stringify(item) });
+    if (!rows.has(post.platform_id))
+      rows.set(post.platform_id, { ...post, ...sponsorshipOf(item, post, adHashtags), raw: JSON.stringify(item) });
   }
   if (rows.size === 0) return [];
   await db
@@ -48,7 +68,11 @@ export async function upsertPosts(
  * Upserts the highlights tray (titles, counts, covers) and removes highlights the owner deleted: the tray is
  * always complete, unlike the media feed, so a highlight missing from it is gone.
  */
-export async function upsertHighlights(db: Kysely<Database>, blogId: number, entries: ReadonlyArray<{ fields: HighlightFields; raw: Raw }>) {
+export async function upsertHighlights(
+  db: Kysely<Database>,
+  blogId: number,
+  entries: ReadonlyArray<{ fields: HighlightFields; raw: Raw }>,
+) {
   const ids = entries.map((e) => e.fields.platform_id);
   await db.transaction().execute(async (trx) => {
     let remove = trx.deleteFrom('blog_highlights').where('blog_id', '=', blogId);
@@ -57,14 +81,16 @@ export async function upsertHighlights(db: Kysely<Database>, blogId: number, ent
     if (entries.length === 0) return;
     await trx
       .insertInto('blog_highlights')
-      .values(entries.map(({ fields, raw }) => ({
-        blog_id: blogId,
-        platform_id: fields.platform_id,
-        title: fields.title,
-        media_count: fields.media_count,
-        cover_url: fields.cover_url,
-        raw: JSON.stringify({ tray: raw }),
-      })))
+      .values(
+        entries.map(({ fields, raw }) => ({
+          blog_id: blogId,
+          platform_id: fields.platform_id,
+          title: fields.title,
+          media_count: fields.media_count,
+          cover_url: fields.cover_url,
+          raw: JSON.stringify({ tray: raw }),
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['blog_id', 'platform_id']).doUpdateSet((eb) => ({
           title: eb.ref('excluded.title'),

@@ -57,7 +57,10 @@ export function er(posts: readonly MetricPost[], followers: number | null): numb
 
 /** The same over the non-pinned reels only. */
 export function erReels(posts: readonly MetricPost[], followers: number | null): number | null {
-  const value = medianEr(engaged(posts).filter((p) => p.isReel), followers);
+  const value = medianEr(
+    engaged(posts).filter((p) => p.isReel),
+    followers,
+  );
   return value === null ? null : round2(value);
 }
 

@@ -176,7 +176,11 @@ export function postFields(item: Raw, feedOwnerPk: string | null = null): PostFi
     is_pinned: isPinned(item, feedOwnerPk),
     counts_hidden: countsHidden,
     author_username: usernameOf(item['user']),
-    coauthors: unique(list(item['coauthor_producers']).map(usernameOf).filter((u): u is string => u !== null)),
+    coauthors: unique(
+      list(item['coauthor_producers'])
+        .map(usernameOf)
+        .filter((u): u is string => u !== null),
+    ),
   };
 }
 
@@ -225,7 +229,11 @@ export function storyExtras(reel: Raw): StoryExtras {
     ...list(i['story_cta']).flatMap((cta) => list(cta['links']).map((l) => str(l['webUri']))),
   ]);
   const present = (values: Array<string | null>) => unique(values.filter((v): v is string => v !== null));
-  return { story_mentions: present(mentions.map((m) => m?.toLowerCase() ?? null)), story_locations: present(locations), story_links: present(links.map(unwrapLink)) };
+  return {
+    story_mentions: present(mentions.map((m) => m?.toLowerCase() ?? null)),
+    story_locations: present(locations),
+    story_links: present(links.map(unwrapLink)),
+  };
 }
 
 /**

@@ -24,7 +24,9 @@ export function profileRefreshHandler(pool: AccountPool): TaskHandler {
     const reader = new InstagramReader(session);
     try {
       const known = blog.platform_id !== null;
-      const raw = await reader.profile(blog.platform_id ? { pk: blog.platform_id } : { username: blog.username }, { confirmNotFound: known });
+      const raw = await reader.profile(blog.platform_id ? { pk: blog.platform_id } : { username: blog.username }, {
+        confirmNotFound: known,
+      });
       const profile = profileFields(raw);
       await saveProfile(ctx.db, blog, profile, raw);
       const snapshotId = await writeProfileSnapshot(ctx.db, blog.id, ctx.task.id);

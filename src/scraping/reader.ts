@@ -17,7 +17,11 @@ export class InstagramReader {
     return this.session.account;
   }
 
-  private async call<T>(action: string, fn: Parameters<InstagramSession['call']>[1], options?: Parameters<InstagramSession['call']>[2]): Promise<T> {
+  private async call<T>(
+    action: string,
+    fn: Parameters<InstagramSession['call']>[1],
+    options?: Parameters<InstagramSession['call']>[2],
+  ): Promise<T> {
     const result = (await this.session.call(action, fn, options)) as T;
     this.requests++;
     return result;
@@ -30,9 +34,10 @@ export class InstagramReader {
    * gets it too (for a blog we know exists; see InstagramSession.call).
    */
   async profile(target: { pk: string } | { username: string }, options: { confirmNotFound?: boolean } = {}): Promise<Raw> {
-    const user = 'pk' in target
-      ? await this.call<unknown>('user_info', (ig) => ig.user.info(target.pk), options)
-      : await this.call<unknown>('usernameinfo', (ig) => ig.user.usernameinfo(target.username), options);
+    const user =
+      'pk' in target
+        ? await this.call<unknown>('user_info', (ig) => ig.user.info(target.pk), options)
+        : await this.call<unknown>('usernameinfo', (ig) => ig.user.usernameinfo(target.username), options);
     if (!isRaw(user)) throw new Error('Instagram answered a profile without a user object');
     return user;
   }
@@ -64,7 +69,9 @@ export class InstagramReader {
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (;;) {
-      const body = await this.call<unknown>('highlights_tray', (ig) => (cursor ? trayPage(ig, pk, cursor) : ig.highlights.highlightsTray(pk)));
+      const body = await this.call<unknown>('highlights_tray', (ig) =>
+        cursor ? trayPage(ig, pk, cursor) : ig.highlights.highlightsTray(pk),
+      );
       if (!isRaw(body)) return entries;
       entries.push(...rawItems(body['tray']));
       const next = typeof body['cursor'] === 'string' && body['cursor'] !== '' ? body['cursor'] : undefined;

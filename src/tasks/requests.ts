@@ -19,7 +19,14 @@ export async function requestDiscover(
 ): Promise<Enqueued> {
   const [enqueued] = await enqueueTasks(
     db,
-    [{ type: 'discover', priority: request.priority, dedupeKey: discoverDedupeKey(request.hashtag), payload: { hashtag: request.hashtag } }],
+    [
+      {
+        type: 'discover',
+        priority: request.priority,
+        dedupeKey: discoverDedupeKey(request.hashtag),
+        payload: { hashtag: request.hashtag },
+      },
+    ],
     { maxAttempts: request.maxAttempts },
   );
   return enqueued!;
@@ -74,7 +81,12 @@ export async function requestFollowers(db: Kysely<Database>, request: FollowersR
  * One task bound to the blog of `username` (created as `pending` when new), in one transaction tried again on a
  * deadlock or serialization failure; a live task with the same dedupe key is returned instead.
  */
-async function enqueueForBlog(db: Kysely<Database>, username: string, maxAttempts: number, task: Omit<NewTask, 'blogId'>): Promise<Enqueued> {
+async function enqueueForBlog(
+  db: Kysely<Database>,
+  username: string,
+  maxAttempts: number,
+  task: Omit<NewTask, 'blogId'>,
+): Promise<Enqueued> {
   return retryOnConflict(db, () =>
     db.transaction().execute(async (trx) => {
       const blogId = await ensureBlog(trx, username);

@@ -19,8 +19,8 @@ export class AlertEventWriter {
 
   readonly forward = (payload: AlertPayload): void => {
     const { kind, severity, message, subject, at, suppressed_repeats } = payload;
-    const write = emitWebhookEvent(this.db, 'alert.raised', { kind, severity, message, subject, at, suppressed_repeats }).catch((error: unknown) =>
-      this.logger.warn({ err: error, alert: kind }, 'alert.raised could not be written to the webhook outbox'),
+    const write = emitWebhookEvent(this.db, 'alert.raised', { kind, severity, message, subject, at, suppressed_repeats }).catch(
+      (error: unknown) => this.logger.warn({ err: error, alert: kind }, 'alert.raised could not be written to the webhook outbox'),
     );
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));

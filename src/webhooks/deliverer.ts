@@ -2,7 +2,14 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { claimDeliveries, markAttemptFailed, markDelivered, releaseDelivery, type ClaimedDelivery, type RetryPolicy } from './delivery-store.js';
+import {
+  claimDeliveries,
+  markAttemptFailed,
+  markDelivered,
+  releaseDelivery,
+  type ClaimedDelivery,
+  type RetryPolicy,
+} from './delivery-store.js';
 import { signedHeaders } from './signing.js';
 import { signingSecrets } from './store.js';
 
@@ -133,13 +140,17 @@ export class WebhookDeliverer {
       error = describe(caught, settings.timeoutMs);
     }
     const recorded = await markAttemptFailed(db, row.id, token, { statusCode, error }, settings);
-    if (recorded) this.deps.logger.info({ delivery: row.id, event: row.event_type, attempt: row.attempts, status: statusCode, reason: error }, 'webhook attempt failed');
+    if (recorded)
+      this.deps.logger.info(
+        { delivery: row.id, event: row.event_type, attempt: row.attempts, status: statusCode, reason: error },
+        'webhook attempt failed',
+      );
   }
 
   private sleep(ms: number): Promise<void> {
     if (this.woken || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined ;
+      let timer: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = undefined;

@@ -35,7 +35,11 @@ export interface EndpointRow {
   secrets: SecretInfo[];
 }
 
-export async function createEndpoint(db: Kysely<Database>, box: SecretBox, input: EndpointInput): Promise<{ endpoint: EndpointRow; secret: string }> {
+export async function createEndpoint(
+  db: Kysely<Database>,
+  box: SecretBox,
+  input: EndpointInput,
+): Promise<{ endpoint: EndpointRow; secret: string }> {
   const secret = newSigningSecret();
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -43,7 +47,10 @@ export async function createEndpoint(db: Kysely<Database>, box: SecretBox, input
       .values({ url: input.url, events: input.events, description: input.description ?? null, enabled: input.enabled ?? true })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('webhook_secrets').values({ endpoint_id: row.id, secret: box.encrypt(secret) }).execute();
+    await trx
+      .insertInto('webhook_secrets')
+      .values({ endpoint_id: row.id, secret: box.encrypt(secret) })
+      .execute();
     return row.id;
   });
   return { endpoint: (await getEndpoint(db, id))!, secret };
@@ -65,7 +72,11 @@ async function withSecretInfo(db: Kysely<Database>, rows: Omit<EndpointRow, 'sec
   const secrets = await db
     .selectFrom('webhook_secrets')
     .select(['id', 'endpoint_id', 'created_at', 'retires_at'])
-    .where('endpoint_id', 'in', rows.map((r) => r.id))
+    .where(
+      'endpoint_id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', sql<Date>`now()`)]))
     .orderBy('id')
     .execute();
@@ -122,7 +133,10 @@ export async function rotateSecret(
       .set({ retires_at: sql`least(coalesce(retires_at, ${retireAt}), ${retireAt})` })
       .where('endpoint_id', '=', id)
       .execute();
-    await trx.insertInto('webhook_secrets').values({ endpoint_id: id, secret: box.encrypt(secret) }).execute();
+    await trx
+      .insertInto('webhook_secrets')
+      .values({ endpoint_id: id, secret: box.encrypt(secret) })
+      .execute();
     const { at } = await sql<{ at: Date }>`SELECT ${retireAt} AS at`.execute(trx).then((r) => r.rows[0]!);
     return { secret, previousRetireAt: at };
   });
@@ -144,21 +158,28 @@ export async function signingSecrets(db: Kysely<Database>, box: SecretBox, endpo
 }
 
 /** "Send test event": a `webhook.test` event for this one endpoint, whatever its filter, through the outbox. */
-export async function sendTestEvent(db: Kysely<Database>, endpointId: number): Promise<{ messageId: string; deliveryId: number } | undefined> {
+export async function sendTestEvent(
+  db: Kysely<Database>,
+  endpointId: number,
+): Promise<{ messageId: string; deliveryId: number } | undefined> {
   return db.transaction().execute(async (trx) => {
     const endpoint = await trx.selectFrom('webhook_endpoints').select(['id', 'url']).where('id', '=', endpointId).executeTakeFirst();
     if (!endpoint) return undefined;
     const payload = {
       type: TEST_EVENT_TYPE,
       timestamp: new Date().toISOString(),
-      data: { endpoint_id: endpoint.id, message: 'A test event from ig-scout: the signature verifies with this endpoint\'s secret.' },
+      data: { endpoint_id: endpoint.id, message: "A test event from ig-scout: the signature verifies with this endpoint's secret." },
     };
     const event = await trx
       .insertInto('webhook_events')
       .values({ event_type: TEST_EVENT_TYPE, payload: JSON.stringify(payload) })
       .returning(['id', 'message_id'])
       .executeTakeFirstOrThrow();
-    const delivery = await trx.insertInto('webhook_deliveries').values({ event_id: event.id, endpoint_id: endpoint.id }).returning('id').executeTakeFirstOrThrow();
+    const delivery = await trx
+      .insertInto('webhook_deliveries')
+      .values({ event_id: event.id, endpoint_id: endpoint.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await sql`SELECT pg_notify('scrape_tasks', 'webhooks')`.execute(trx);
     return { messageId: event.message_id, deliveryId: delivery.id };
   });
@@ -188,12 +209,24 @@ export async function listDeliveries(
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
     .select([
-      'd.id', 'e.message_id', 'e.event_type', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_attempt_at', 'd.last_status_code',
-      'd.last_error', 'd.delivered_at', 'd.created_at',
+      'd.id',
+      'e.message_id',
+      'e.event_type',
+      'd.status',
+      'd.attempts',
+      'd.next_attempt_at',
+      'd.last_attempt_at',
+      'd.last_status_code',
+      'd.last_error',
+      'd.delivered_at',
+      'd.created_at',
     ])
     .where('d.endpoint_id', '=', endpointId);
   if (options.status) query = query.where('d.status', '=', options.status);
   if (options.beforeId !== undefined) query = query.where('d.id', '<', options.beforeId);
-  const rows = await query.orderBy('d.id', 'desc').limit(options.limit + 1).execute();
+  const rows = await query
+    .orderBy('d.id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
   return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }

@@ -36,7 +36,13 @@ afterEach(async () => fx?.close());
 /** The account's status log, oldest first, as `action → outcome`. */
 const statusRows = async (accountId: number) =>
   (
-    await testDb.db.selectFrom('activity_log').select(['action', 'outcome']).where('account_id', '=', accountId).where('kind', '=', 'status').orderBy('id').execute()
+    await testDb.db
+      .selectFrom('activity_log')
+      .select(['action', 'outcome'])
+      .where('account_id', '=', accountId)
+      .where('kind', '=', 'status')
+      .orderBy('id')
+      .execute()
   ).map((r) => `${r.action} → ${r.outcome}`);
 
 describe('admin operations', () => {
@@ -118,7 +124,10 @@ describe('proactive maintenance', () => {
     ops = new PoolOperations(fx.pool);
     const maintenance = new PoolMaintenance(fx.pool, ops, silent);
     await useOnce();
-    await testDb.db.updateTable('ig_accounts').set({ last_request_at: new Date(Date.now() - 5000) }).execute();
+    await testDb.db
+      .updateTable('ig_accounts')
+      .set({ last_request_at: new Date(Date.now() - 5000) })
+      .execute();
     fx.emulator.expireSessions(first().username);
 
     expect(await maintenance.validateSessions()).toBe(1); // only the account with a session is due
@@ -131,14 +140,18 @@ describe('proactive maintenance', () => {
 });
 
 describe('socks5 proxies', () => {
-  it('carry an account\'s requests end to end, and pass a proxy check', async () => {
+  it("carry an account's requests end to end, and pass a proxy check", async () => {
     const { startSocksBridge } = await import('../helpers/socks-bridge.js');
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     const bridge = await startSocksBridge(fx.emulator.proxyUrls[0]!, { user: 'sockuser', pass: 'sock-secret' });
     try {
       const socks = await testDb.db
         .insertInto('proxies')
-        .values({ url_encrypted: fx.box.encrypt(`socks5://sockuser:sock-secret@127.0.0.1:${bridge.port}`), label: `socks5://127.0.0.1:${bridge.port}`, type: 'socks5' })
+        .values({
+          url_encrypted: fx.box.encrypt(`socks5://sockuser:sock-secret@127.0.0.1:${bridge.port}`),
+          label: `socks5://127.0.0.1:${bridge.port}`,
+          type: 'socks5',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await testDb.db.updateTable('ig_accounts').set({ proxy_id: socks.id }).where('id', '=', first().id).execute();

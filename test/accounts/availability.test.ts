@@ -27,7 +27,11 @@ describe('account availability for claim planning', () => {
       .insertInto('ig_accounts')
       .values(Array.from({ length: 5 }, (_, i) => ({ username: `avail_${i}`, password_encrypted: 'x', device_seed_encrypted: 'x' })))
       .execute();
-    await enqueueTasks(testDb.db, Array.from({ length: 4 }, () => ({ type: 'full_scrape' })), { maxAttempts: 3 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 4 }, () => ({ type: 'full_scrape' })),
+      { maxAttempts: 3 },
+    );
     await enqueueTasks(testDb.db, [{ type: 'noop' }], { maxAttempts: 3 });
     // Process A claims two Instagram tasks, process B one and an account-free task; one of A's runs has leased its account.
     const a = await claimTasks(testDb.db, { workerId: leaseTokenOf('proc-a', 1), limit: 2, leaseMs: 60_000, taskTypes: ['full_scrape'] });
@@ -67,7 +71,10 @@ describe('account availability for claim planning', () => {
       },
       { noneUsableRecheckMs: 60_000 },
     );
-    expect(await plan.planClaims(3)).toEqual([{ types: ['full_scrape'], limit: 0 }, { types: ['noop'], limit: 3 }]);
+    expect(await plan.planClaims(3)).toEqual([
+      { types: ['full_scrape'], limit: 0 },
+      { types: ['noop'], limit: 3 },
+    ]);
     await plan.planClaims(3);
     plan.heard(''); // new work: the accounts are as they were
     await plan.planClaims(3);

@@ -59,14 +59,25 @@ describe('three processes, 12 workers, 5 accounts', () => {
     const names = emulator.world.examples().usernames;
     await enqueueTasks(
       testDb.db,
-      Array.from({ length: TASKS }, (_, t) => ({ type: 'full_scrape', payload: { lookups: [names[t % names.length], names[(t + 1) % names.length]] } })),
+      Array.from({ length: TASKS }, (_, t) => ({
+        type: 'full_scrape',
+        payload: { lookups: [names[t % names.length], names[(t + 1) % names.length]] },
+      })),
       { maxAttempts: 5 },
     );
     await waitFor(
-      async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM scrape_tasks WHERE status = 'done'`.execute(testDb.db)).rows[0]!.n) === TASKS,
+      async () =>
+        Number((await sql<{ n: number }>`SELECT count(*) AS n FROM scrape_tasks WHERE status = 'done'`.execute(testDb.db)).rows[0]!.n) ===
+        TASKS,
       { timeoutMs: 120_000, intervalMs: 200, what: `${TASKS} tasks done` },
     );
-    const deferrals = processes.map((p) => p.output().split('\n').filter((line) => line.includes('"task deferred"')).length);
+    const deferrals = processes.map(
+      (p) =>
+        p
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"task deferred"')).length,
+    );
     const total = deferrals.reduce((a, b) => a + b, 0);
     // Before the fix: 50 for 60 tasks; after it 10 to 15 in five runs. What remains are processes woken by the same
     // account release (one NOTIFY) planning at the same instant; a deferral costs a claim, never a request or an attempt.

@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 const deviceIdOf = async (seed: string) =>
-  (await InstagramClient.create({ username: 'legacy_one', deviceSeed: seed, proxyUrl: null, session: null, timeoutMs: 1000 })).ig.state.deviceId;
+  (await InstagramClient.create({ username: 'legacy_one', deviceSeed: seed, proxyUrl: null, session: null, timeoutMs: 1000 })).ig.state
+    .deviceId;
 
 describe('sealed device seeds', () => {
   it('seals the plaintext seeds of existing accounts when the daemon starts, and each account keeps its device', async () => {
@@ -38,10 +39,18 @@ describe('sealed device seeds', () => {
       .execute();
     const devicesBefore = await Promise.all(legacy.map((a) => deviceIdOf(a.seed)));
 
-    const daemon = await daemons.start({ DATABASE_URL: testDb.url, ENCRYPTION_KEY: KEY, SCRAPER_API_KEY: 'device-seed-test-key-0123456789abcdef' });
+    const daemon = await daemons.start({
+      DATABASE_URL: testDb.url,
+      ENCRYPTION_KEY: KEY,
+      SCRAPER_API_KEY: 'device-seed-test-key-0123456789abcdef',
+    });
     expect(daemon.output()).toContain('sealed the device seeds stored in plaintext');
 
-    const rows = await testDb.db.selectFrom('ig_accounts').select(['username', 'device_seed', 'device_seed_encrypted']).orderBy('username').execute();
+    const rows = await testDb.db
+      .selectFrom('ig_accounts')
+      .select(['username', 'device_seed', 'device_seed_encrypted'])
+      .orderBy('username')
+      .execute();
     expect(rows.map((r) => r.device_seed)).toEqual([null, null]);
     for (const row of rows) expect(row.device_seed_encrypted).toMatch(/^v1:/);
     expect(rows.map((r) => box.decrypt(r.device_seed_encrypted!))).toEqual(legacy.map((a) => a.seed));
@@ -51,7 +60,10 @@ describe('sealed device seeds', () => {
   });
 
   it('refuses a row with neither a plaintext nor a sealed seed', async () => {
-    const insert = testDb.db.insertInto('ig_accounts').values({ username: 'seedless', password_encrypted: box.encrypt('pw') }).execute();
+    const insert = testDb.db
+      .insertInto('ig_accounts')
+      .values({ username: 'seedless', password_encrypted: box.encrypt('pw') })
+      .execute();
     await expect(insert).rejects.toMatchObject({ code: '23514', constraint: 'ig_accounts_device_seed_present' });
   });
 });

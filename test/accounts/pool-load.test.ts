@@ -73,7 +73,9 @@ describe('pool under load', () => {
     fx = await createPoolFixture(testDb, {
       accounts: 2,
       proxies: 2,
-      settings: { budget: { windowMs: 60_000, perWindow: budget, warmupPerWindow: budget, warmupDays: 0, dailyCap: 0, delayMinMs: 1, delayMaxMs: 3 } },
+      settings: {
+        budget: { windowMs: 60_000, perWindow: budget, warmupPerWindow: budget, warmupDays: 0, dailyCap: 0, delayMinMs: 1, delayMaxMs: 3 },
+      },
     });
     const outcome = await task(100).catch((error) => error);
     expect(outcome).toBeInstanceOf(NoAccountUsableError);
@@ -98,12 +100,12 @@ describe('pool under load', () => {
     fx = await createPoolFixture(testDb, {
       accounts: 1,
       proxies: 1,
-      settings: { budget: { windowMs: 60_000, perWindow: 100, warmupPerWindow: 100, warmupDays: 0, dailyCap: 0, delayMinMs: 150, delayMaxMs: 200 } },
+      settings: {
+        budget: { windowMs: 60_000, perWindow: 100, warmupPerWindow: 100, warmupDays: 0, dailyCap: 0, delayMinMs: 150, delayMaxMs: 200 },
+      },
     });
     await task(4);
-    const starts = fx.emulator.log
-      .filter((e) => e.route.includes('usernameinfo'))
-      .map((e) => e.wallStartedAt);
+    const starts = fx.emulator.log.filter((e) => e.route.includes('usernameinfo')).map((e) => e.wallStartedAt);
     expect(starts).toHaveLength(4);
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(145);
   });
@@ -114,7 +116,9 @@ describe('budget rules', () => {
     fx = await createPoolFixture(testDb, {
       accounts: 2,
       proxies: 2,
-      settings: { budget: { windowMs: 60_000, perWindow: 20, warmupPerWindow: 3, warmupDays: 3, dailyCap: 5, delayMinMs: 1, delayMaxMs: 2 } },
+      settings: {
+        budget: { windowMs: 60_000, perWindow: 20, warmupPerWindow: 3, warmupDays: 3, dailyCap: 5, delayMinMs: 1, delayMaxMs: 2 },
+      },
     });
     const [veteran, newcomer] = fx.accounts as [PoolFixture['accounts'][0], PoolFixture['accounts'][0]];
     await testDb.db.updateTable('ig_accounts').set({ warmup_started_at: new Date() }).where('id', '=', newcomer.id).execute();

@@ -64,7 +64,10 @@ const doneCount = async () =>
 
 /** The most requests one account made inside any window of WINDOW_MS, per the emulator's log. */
 function busiestWindow(entries: readonly LogEntry[], username: string): number {
-  const times = entries.filter((e) => e.username === username).map((e) => e.wallStartedAt).sort((a, b) => a - b);
+  const times = entries
+    .filter((e) => e.username === username)
+    .map((e) => e.wallStartedAt)
+    .sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (times[i]! - times[j]! >= WINDOW_MS) j++;

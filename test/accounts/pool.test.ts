@@ -82,7 +82,10 @@ describe('SPEC §5 error → action, against the emulator', () => {
     expect(first.cooldown_until!.getTime() - Date.now()).toBeGreaterThan(89 * 60_000);
     expect(fx.alerts.kinds()).not.toContain('account_needs_human');
 
-    await testDb.db.updateTable('ig_accounts').set({ cooldown_until: new Date(Date.now() - 1000) }).execute(); // time passes
+    await testDb.db
+      .updateTable('ig_accounts')
+      .set({ cooldown_until: new Date(Date.now() - 1000) })
+      .execute(); // time passes
     await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
     expect(await account(a.id)).toMatchObject({ status: 'challenge', challenge_count: 2 });
     expect(fx.alerts.kinds()).toContain('account_needs_human');
@@ -172,7 +175,7 @@ describe('SPEC §5 error → action, against the emulator', () => {
     await expect(info(session())).rejects.toBeInstanceOf(NoAccountUsableError);
   });
 
-  it('user not found and private user are the target\'s state, not the account\'s fault', async () => {
+  it("user not found and private user are the target's state, not the account's fault", async () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     const [a] = fx.accounts as [PoolFixture['accounts'][0]];
     const s = session();
@@ -203,7 +206,11 @@ describe('SPEC §5 error → action, against the emulator', () => {
 
 describe('the app version (issue 13)', () => {
   it('is the configured one, in every request', async () => {
-    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, settings: { appVersion: { version: '301.0.0.11.42', code: '512345678' } } });
+    fx = await createPoolFixture(testDb, {
+      accounts: 1,
+      proxies: 1,
+      settings: { appVersion: { version: '301.0.0.11.42', code: '512345678' } },
+    });
     const s = session();
     await info(s);
     await s.close();
@@ -246,7 +253,8 @@ describe('cooldown at acquire', () => {
       .set({ status: 'cooldown', cooldown_until: sql<Date>`now() + ${minutes} * interval '1 minute'` })
       .where('id', '=', id)
       .execute();
-  const requestsBy = (username: string) => fx.emulator.log.filter((e) => e.username === username && e.route.includes('usernameinfo')).length;
+  const requestsBy = (username: string) =>
+    fx.emulator.log.filter((e) => e.username === username && e.route.includes('usernameinfo')).length;
 
   it('skips an account inside its cooldown, one task after another', async () => {
     fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2 });
@@ -303,7 +311,12 @@ describe('cooldown at acquire', () => {
     await s.close();
     expect(await account(only.id)).toMatchObject({ status: 'active', cooldown_until: null });
     // The end of the cooldown is a status change like any other: it has its log row (issue 15: it had none).
-    const rows = await testDb.db.selectFrom('activity_log').select(['action', 'outcome']).where('account_id', '=', only.id).where('kind', '=', 'status').execute();
+    const rows = await testDb.db
+      .selectFrom('activity_log')
+      .select(['action', 'outcome'])
+      .where('account_id', '=', only.id)
+      .where('kind', '=', 'status')
+      .execute();
     expect(rows).toContainEqual({ action: 'status:active', outcome: 'active' });
   });
 });

@@ -23,10 +23,22 @@ describe('a proxy failing past its threshold', () => {
         .returning('id')
         .executeTakeFirstOrThrow();
       const outcomes = await Promise.all(Array.from({ length: 8 }, () => recordProxyFailure(testDb.db, proxy.id, 'ECONNREFUSED', 3)));
-      expect(outcomes.filter((o) => o.failedNow), `round ${round}`).toHaveLength(1);
-      const failedRows = await testDb.db.selectFrom('activity_log').select('id').where('proxy_id', '=', proxy.id).where('action', '=', 'proxy:failed').execute();
+      expect(
+        outcomes.filter((o) => o.failedNow),
+        `round ${round}`,
+      ).toHaveLength(1);
+      const failedRows = await testDb.db
+        .selectFrom('activity_log')
+        .select('id')
+        .where('proxy_id', '=', proxy.id)
+        .where('action', '=', 'proxy:failed')
+        .execute();
       expect(failedRows).toHaveLength(1);
-      const row = await testDb.db.selectFrom('proxies').select(['status', 'consecutive_failures']).where('id', '=', proxy.id).executeTakeFirstOrThrow();
+      const row = await testDb.db
+        .selectFrom('proxies')
+        .select(['status', 'consecutive_failures'])
+        .where('id', '=', proxy.id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'failed', consecutive_failures: 10 });
     }
   });

@@ -79,11 +79,15 @@ describe("an account's own route failing", () => {
     const deps = { db: testDb.db, alerter: new RecordingAlerter(), logger: silent, settings };
     const fail = async () => {
       const before = Date.now();
-      await applyVerdict(deps, { accountId: id, username, proxyId: null, taskId: null }, {
-        verdict: { kind: 'proxy_failure' },
-        httpStatus: null,
-        message: 'RequestError: getaddrinfo ENOTFOUND i.instagram.com',
-      });
+      await applyVerdict(
+        deps,
+        { accountId: id, username, proxyId: null, taskId: null },
+        {
+          verdict: { kind: 'proxy_failure' },
+          httpStatus: null,
+          message: 'RequestError: getaddrinfo ENOTFOUND i.instagram.com',
+        },
+      );
       const row = await testDb.db.selectFrom('ig_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       expect(row.status).toBe('cooldown');
       expect(row.status_reason).toMatch(/no route to Instagram/);

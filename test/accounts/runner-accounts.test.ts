@@ -42,7 +42,11 @@ describe('Instagram tasks and the account pool', () => {
     const cooldownEnds = new Date(Date.now() + 1500);
     await testDb.db.updateTable('ig_accounts').set({ status: 'cooldown', cooldown_until: cooldownEnds }).execute();
     startRunner(instagramRegistry(fx.pool));
-    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }], { maxAttempts: 3 });
+    const [enqueued] = await enqueueTasks(
+      testDb.db,
+      [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }],
+      { maxAttempts: 3 },
+    );
     await waitFor(() => runner!.isIdle, { timeoutMs: 5000, what: 'runner idle' });
     expect(await task(enqueued!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
 
@@ -59,11 +63,19 @@ describe('Instagram tasks and the account pool', () => {
     startRunner(registry);
     // Hold the only account as another process would, after the runner decided to claim.
     const holder = await fx.pool.lease('other-process', []);
-    const [enqueued] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }], { maxAttempts: 3 });
+    const [enqueued] = await enqueueTasks(
+      testDb.db,
+      [{ type: 'full_scrape', payload: { lookups: [fx.emulator.world.examples().usernames[0]] } }],
+      { maxAttempts: 3 },
+    );
     await waitFor(() => runner!.isIdle, { timeoutMs: 5000, what: 'runner idle' });
     expect(await task(enqueued!.task.id)).toMatchObject({ status: 'pending', attempts: 0 });
     await fx.pool.release(holder!);
-    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', { timeoutMs: 10_000, intervalMs: 20, what: 'task done after release' });
+    await waitFor(async () => (await task(enqueued!.task.id)).status === 'done', {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'task done after release',
+    });
   });
 
   it('tasks that need no account run while no account is usable', async () => {

@@ -28,7 +28,10 @@ beforeAll(async () => {
   h = await startHarness(testDb, { accounts: 2, types: ['full_scrape'] });
   openai = await startOpenAiEmulator({ seed: 22 });
   fx = aiFixture(testDb, openai, { minTasks: 1 });
-  usernames = h.fx.emulator.world.creators.filter((c) => !c.isPrivate).slice(0, 6).map((c) => c.username);
+  usernames = h.fx.emulator.world.creators
+    .filter((c) => !c.isPrivate)
+    .slice(0, 6)
+    .map((c) => c.username);
 });
 afterAll(async () => {
   await h?.stop();
@@ -38,7 +41,11 @@ afterAll(async () => {
 
 async function scrape(): Promise<void> {
   const enqueued = await requestScrapes(testDb.db, { usernames, priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: 3 });
-  const tasks = await waitForTasks(testDb, enqueued.map((e) => e.task.id), 45_000);
+  const tasks = await waitForTasks(
+    testDb,
+    enqueued.map((e) => e.task.id),
+    45_000,
+  );
   expect(tasks.every((t) => t.status === 'done')).toBe(true);
 }
 
@@ -46,9 +53,15 @@ async function scrape(): Promise<void> {
 async function analyse(): Promise<string[]> {
   const before = new Set(openai.batches().map((b) => b.id));
   await submitDueBatches(fx.ctx);
-  const created = openai.batches().filter((b) => !before.has(b.id)).map((b) => b.id);
+  const created = openai
+    .batches()
+    .filter((b) => !before.has(b.id))
+    .map((b) => b.id);
   for (const id of created) {
-    await waitFor(() => openai.batch(id).status, (s) => s === 'completed');
+    await waitFor(
+      () => openai.batch(id).status,
+      (s) => s === 'completed',
+    );
     await pollBatches(fx.ctx);
   }
   return created;
@@ -81,12 +94,22 @@ describe('AI cost per creator (issue 22)', () => {
     expect(output).toHaveLength(usernames.length);
     for (const line of output) {
       const usage = (line.response!.body as any).usage;
-      expect(Object.keys(usage).sort()).toEqual(['completion_tokens', 'completion_tokens_details', 'prompt_tokens', 'prompt_tokens_details', 'total_tokens']);
+      expect(Object.keys(usage).sort()).toEqual([
+        'completion_tokens',
+        'completion_tokens_details',
+        'prompt_tokens',
+        'prompt_tokens_details',
+        'total_tokens',
+      ]);
       expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
       expect(usage.completion_tokens_details.reasoning_tokens).toBe(0);
       expect(usage.prompt_tokens).toBeGreaterThan(1_000); // instructions, schema, the creator's text and images
     }
-    const analysed = await testDb.db.selectFrom('blogs').select(['username', 'scrape_status', 'ai_prompt_hash', 'ai_analyzed_at']).where('username', 'in', usernames).execute();
+    const analysed = await testDb.db
+      .selectFrom('blogs')
+      .select(['username', 'scrape_status', 'ai_prompt_hash', 'ai_analyzed_at'])
+      .where('username', 'in', usernames)
+      .execute();
     expect(analysed.every((b) => b.scrape_status === 'active' && b.ai_prompt_hash !== null && b.ai_analyzed_at !== null)).toBe(true);
     const items = await testDb.db.selectFrom('ai_batch_items').select(['outcome', 'input_tokens', 'reasoning_tokens']).execute();
     expect(items.every((i) => i.outcome === 'ok' && i.input_tokens! > 0 && i.reasoning_tokens === 0)).toBe(true);
@@ -113,7 +136,10 @@ describe('AI cost per creator (issue 22)', () => {
     const asked = await api.call('POST', '/api/tasks/analysis', { username: usernames[0] });
     expect(asked).toMatchObject({ status: 202, body: { created: 1, tasks: [{ task_type: 'ai_analysis' }] } });
     expect(await analyse()).toEqual([]);
-    expect(await api.call('POST', '/api/tasks/analysis', { username: usernames[1], force: true })).toMatchObject({ status: 202, body: { created: 1 } });
+    expect(await api.call('POST', '/api/tasks/analysis', { username: usernames[1], force: true })).toMatchObject({
+      status: 202,
+      body: { created: 1 },
+    });
     const forced = await analyse();
     expect(forced).toHaveLength(1);
     expect(openai.batchRequests(forced[0]!).map((r) => r.facts!.username)).toEqual([usernames[1]]);
@@ -127,11 +153,22 @@ describe('AI cost per creator (issue 22)', () => {
     const stats = await api.call('GET', '/api/stats');
     expect(stats.status).toBe(200);
     const cost = stats.body.ai.cost;
-    expect(cost).toMatchObject({ creators: usernames.length + 1, skipped_unchanged: usernames.length + 1, input_tokens: input, output_tokens: outputTokens, reasoning_tokens: 0 });
+    expect(cost).toMatchObject({
+      creators: usernames.length + 1,
+      skipped_unchanged: usernames.length + 1,
+      input_tokens: input,
+      output_tokens: outputTokens,
+      reasoning_tokens: 0,
+    });
     expect(cost.dollars).toBeCloseTo(expectedDollars, 12);
     expect(cost.dollars_per_1000_creators).toBeCloseTo((1000 * expectedDollars) / (usernames.length + 1), 9);
     expect(cost.by_model).toEqual([
-      expect.objectContaining({ model: 'gpt-5-nano', creators: usernames.length + 1, price_per_million: { input: 0.025, output: 0.2 }, tokens_per_creator: { input: Math.round(input / 7), output: Math.round(outputTokens / 7), reasoning: 0 } }),
+      expect.objectContaining({
+        model: 'gpt-5-nano',
+        creators: usernames.length + 1,
+        price_per_million: { input: 0.025, output: 0.2 },
+        tokens_per_creator: { input: Math.round(input / 7), output: Math.round(outputTokens / 7), reasoning: 0 },
+      }),
     ]);
     const metrics = (await new Metrics(testDb.db).render()).body;
     expect(metrics).toContain(`igscout_ai_creators_analysed{model="gpt-5-nano"} ${usernames.length + 1}`);
@@ -145,10 +182,17 @@ describe('AI cost per creator (issue 22)', () => {
     const [blog] = await seedScrapedBlogs(testDb, 1, { prefix: 'forced' });
     expect(await analyse()).toHaveLength(1);
     const api = createTestApp(testDb);
-    expect(await api.call('POST', '/api/tasks/analysis', { username: blog!.username })).toMatchObject({ status: 202, body: { created: 1 } });
+    expect(await api.call('POST', '/api/tasks/analysis', { username: blog!.username })).toMatchObject({
+      status: 202,
+      body: { created: 1 },
+    });
     const again = await api.call('POST', '/api/tasks/analysis', { username: blog!.username, force: true });
     expect(again).toMatchObject({ status: 202, body: { created: 0, existing: 1 } });
-    const task = await testDb.db.selectFrom('scrape_tasks').select('payload').where('id', '=', again.body.tasks[0].id).executeTakeFirstOrThrow();
+    const task = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select('payload')
+      .where('id', '=', again.body.tasks[0].id)
+      .executeTakeFirstOrThrow();
     expect(task.payload).toMatchObject({ force: true });
     const sent = await analyse();
     expect(sent).toHaveLength(1);
@@ -157,7 +201,10 @@ describe('AI cost per creator (issue 22)', () => {
 
   it('POST /api/tasks/analysis: 404 for a blog never scraped, 400 for a bad body', async () => {
     const api = createTestApp(testDb);
-    expect(await api.call('POST', '/api/tasks/analysis', { username: 'never.scraped' })).toMatchObject({ status: 404, body: { error: { message: expect.stringMatching(/scrape it first/) } } });
+    expect(await api.call('POST', '/api/tasks/analysis', { username: 'never.scraped' })).toMatchObject({
+      status: 404,
+      body: { error: { message: expect.stringMatching(/scrape it first/) } },
+    });
     expect((await api.call('POST', '/api/tasks/analysis', { username: 'a b' })).status).toBe(400);
     expect((await api.call('POST', '/api/tasks/analysis', { username: 'x', force: 'yes' })).status).toBe(400);
   });

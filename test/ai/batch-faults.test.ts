@@ -33,7 +33,10 @@ async function submitOne(fx: AiFixture): Promise<string> {
   const before = new Set(emulator.batches().map((b) => b.id));
   expect((await submitDueBatches(fx.ctx)).batches).toBe(1);
   const id = emulator.batches().find((b) => !before.has(b.id))!.id;
-  await waitFor(() => emulator.batch(id).status, (s) => FINAL.includes(s));
+  await waitFor(
+    () => emulator.batch(id).status,
+    (s) => FINAL.includes(s),
+  );
   return id;
 }
 
@@ -70,7 +73,11 @@ describe('AI batch faults', () => {
     expect((await blogRow(refused)).status_reason).toMatch(/refused/);
 
     const now = fx.clock.now().getTime();
-    for (const [blog, pattern] of [[invalid, /not JSON/], [violating, /does not match the AIInsights schema/], [erroring, /HTTP 500: upstream overloaded/]] as const) {
+    for (const [blog, pattern] of [
+      [invalid, /not JSON/],
+      [violating, /does not match the AIInsights schema/],
+      [erroring, /HTTP 500: upstream overloaded/],
+    ] as const) {
       const task = await taskOf(blog);
       expect(task).toMatchObject({ status: 'pending', attempts: 1 });
       expect(task.error_message).toMatch(pattern);
@@ -157,7 +164,16 @@ describe('AI batch faults', () => {
     const enqueued = open.estimated_tokens;
     expect(enqueued).toBeGreaterThan(0);
     const later = await seedScrapedBlogs(testDb, 20, { prefix: 'later' });
-    const laterTasks = () => testDb.db.selectFrom('scrape_tasks').selectAll().where('id', 'in', later.map((b) => b.taskId)).execute();
+    const laterTasks = () =>
+      testDb.db
+        .selectFrom('scrape_tasks')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          later.map((b) => b.taskId),
+        )
+        .execute();
 
     // No room at all while the first batch is open: nothing is claimed, nothing is sent.
     const full = aiFixture(testDb, emulator, { maxEnqueuedTokens: enqueued });
@@ -178,8 +194,14 @@ describe('AI batch faults', () => {
 
     // Once the open batches are done, the rest goes.
     emulator.cancel(open.openai_batch_id!);
-    await waitFor(() => emulator.batch(open.openai_batch_id!).status, (st) => st === 'cancelled');
-    await waitFor(() => emulator.batch(sent.openai_batch_id!).status, (st) => FINAL.includes(st));
+    await waitFor(
+      () => emulator.batch(open.openai_batch_id!).status,
+      (st) => st === 'cancelled',
+    );
+    await waitFor(
+      () => emulator.batch(sent.openai_batch_id!).status,
+      (st) => FINAL.includes(st),
+    );
     await pollBatches(some.ctx);
     some.clock.advance(3 * HOUR); // the rest have waited past AI_BATCH_MAX_WAIT_MS, whatever their number
     expect((await submitDueBatches(some.ctx)).tasks).toBeGreaterThanOrEqual(20 - sent.request_count);
@@ -193,7 +215,10 @@ describe('AI batch faults', () => {
     expect((await submitDueBatches(fx.ctx)).batches).toBe(1);
     const row = await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow();
     emulator.cancel(row.openai_batch_id!);
-    await waitFor(() => emulator.batch(row.openai_batch_id!).status, (s) => s === 'cancelled');
+    await waitFor(
+      () => emulator.batch(row.openai_batch_id!).status,
+      (s) => s === 'cancelled',
+    );
     await pollBatches(fx.ctx);
     const tasks = await testDb.db.selectFrom('scrape_tasks').selectAll().execute();
     expect(tasks.every((t) => t.status === 'pending' && t.attempts === 1)).toBe(true);
@@ -206,7 +231,10 @@ describe('AI batch faults', () => {
     emulator.setBatchFault({ kind: 'stuck' }, { times: 1 });
     expect((await submitDueBatches(fx.ctx)).batches).toBe(1);
     const { openai_batch_id: id } = await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow();
-    await waitFor(() => emulator.batch(id!).status, (s) => s === 'in_progress');
+    await waitFor(
+      () => emulator.batch(id!).status,
+      (s) => s === 'in_progress',
+    );
     await pollBatches(fx.ctx);
     expect(await retryStaleBatches(fx.ctx)).toEqual({ cancelled: 0 });
 
@@ -220,7 +248,9 @@ describe('AI batch faults', () => {
     expect(row).toMatchObject({ status: 'cancelled', missing_count: 10 });
     expect(row.cancel_requested_at).not.toBeNull();
     const tasks = await testDb.db.selectFrom('scrape_tasks').selectAll().execute();
-    expect(tasks.every((t) => t.status === 'pending' && t.attempts === 1 && /still open after 26 h/.test(t.error_message ?? ''))).toBe(true);
+    expect(tasks.every((t) => t.status === 'pending' && t.attempts === 1 && /still open after 26 h/.test(t.error_message ?? ''))).toBe(
+      true,
+    );
     expect(fx.alerts.kinds()).toContain('batch_failed');
     expect(await pollBatches(fx.ctx)).toMatchObject({ polled: 0 });
     await expectNothingLostOrDoubled(blogs);

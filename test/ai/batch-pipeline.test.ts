@@ -24,7 +24,11 @@ afterEach(async () => {
   await testDb.drop();
 });
 
-const finished = (id: string) => waitFor(() => emulator.batch(id).status, (s) => ['completed', 'expired', 'failed', 'cancelled'].includes(s));
+const finished = (id: string) =>
+  waitFor(
+    () => emulator.batch(id).status,
+    (s) => ['completed', 'expired', 'failed', 'cancelled'].includes(s),
+  );
 
 describe('AI batch pipeline against the OpenAI emulator', () => {
   it('25 scraped blogs → one batch of 25 lines with their bio, posts and ≤ 10 images → 25 analysed, active blogs', async () => {
@@ -48,7 +52,9 @@ describe('AI batch pipeline against the OpenAI emulator', () => {
       expect(request.facts!.imageUrls[0]).toContain('avatar');
     }
     const tasks = await testDb.db.selectFrom('scrape_tasks').selectAll().execute();
-    expect(tasks.every((t) => t.status === 'waiting_batch' && t.attempts === 1 && t.progress?.openai_batch_id === row!.openai_batch_id)).toBe(true);
+    expect(
+      tasks.every((t) => t.status === 'waiting_batch' && t.attempts === 1 && t.progress?.openai_batch_id === row!.openai_batch_id),
+    ).toBe(true);
 
     await finished(row!.openai_batch_id!);
     expect(await pollBatches(fx.ctx)).toMatchObject({ polled: 1, finished: 1, errors: 0 });
@@ -72,12 +78,24 @@ describe('AI batch pipeline against the OpenAI emulator', () => {
       .where('c.name', '=', 'beauty')
       .where('bc.is_primary', '=', true)
       .execute();
-    expect(beauty.map((b) => b.blog_id).sort()).toEqual(blogs.filter((_, i) => i % 4 === 0).map((b) => b.id).sort());
+    expect(beauty.map((b) => b.blog_id).sort()).toEqual(
+      blogs
+        .filter((_, i) => i % 4 === 0)
+        .map((b) => b.id)
+        .sort(),
+    );
 
     const done = await testDb.db.selectFrom('scrape_tasks').selectAll().execute();
     expect(done.every((t) => t.status === 'done')).toBe(true);
     const closed = await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow();
-    expect(closed).toMatchObject({ status: 'completed', ok_count: 25, refused_count: 0, invalid_count: 0, error_count: 0, missing_count: 0 });
+    expect(closed).toMatchObject({
+      status: 'completed',
+      ok_count: 25,
+      refused_count: 0,
+      invalid_count: 0,
+      error_count: 0,
+      missing_count: 0,
+    });
     expect(closed.input_tokens).toBeGreaterThan(0);
     expect(closed.total_tokens).toBe(closed.input_tokens + closed.output_tokens);
     expect(closed.processed_at).not.toBeNull();

@@ -37,17 +37,27 @@ describe('AI batches across restarts and processes', () => {
     emulator.setTimings({ inProgressMs: 600 });
     const first = new AiBatchService(fx.ctx, { checkMs: 60_000, pollMs: 60_000, staleCheckMs: 60_000 });
     first.start(); // its first trigger submits the batch; its first poll finds it still running
-    await waitFor(() => testDb.db.selectFrom('ai_batches').select('status').executeTakeFirst(), (row) => row?.status === 'validating' || row?.status === 'in_progress');
+    await waitFor(
+      () => testDb.db.selectFrom('ai_batches').select('status').executeTakeFirst(),
+      (row) => row?.status === 'validating' || row?.status === 'in_progress',
+    );
     await first.stop();
     expect((await testDb.db.selectFrom('scrape_tasks').select('status').execute()).every((t) => t.status === 'waiting_batch')).toBe(true);
 
     const { openai_batch_id: id } = await testDb.db.selectFrom('ai_batches').select('openai_batch_id').executeTakeFirstOrThrow();
-    await waitFor(() => emulator.batch(id!).status, (s) => s === 'completed', { timeoutMs: 5_000 });
+    await waitFor(
+      () => emulator.batch(id!).status,
+      (s) => s === 'completed',
+      { timeoutMs: 5_000 },
+    );
     const second = new AiBatchService(fx.otherProcess('restarted'), { checkMs: 60_000, pollMs: 60_000, staleCheckMs: 60_000 });
     second.start(); // polls at start
     await waitFor(allDone, Boolean);
     await second.stop();
-    expect(await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow()).toMatchObject({ status: 'completed', ok_count: 10 });
+    expect(await testDb.db.selectFrom('ai_batches').selectAll().executeTakeFirstOrThrow()).toMatchObject({
+      status: 'completed',
+      ok_count: 10,
+    });
   });
 
   it('two processes triggering and polling at once: every task in exactly one batch, every blog applied once', async () => {
@@ -64,13 +74,20 @@ describe('AI batches across restarts and processes', () => {
     expect(new Set(items.map((i) => i.task_id)).size).toBe(40);
 
     const rows = await testDb.db.selectFrom('ai_batches').select('openai_batch_id').execute();
-    for (const row of rows) await waitFor(() => emulator.batch(row.openai_batch_id!).status, (s) => s === 'completed');
+    for (const row of rows)
+      await waitFor(
+        () => emulator.batch(row.openai_batch_id!).status,
+        (s) => s === 'completed',
+      );
     await Promise.all([pollBatches(a), pollBatches(b), pollBatches(a), pollBatches(b)]);
     expect(await allDone()).toBe(true);
     const ok = await testDb.db.selectFrom('ai_batch_items').select('blog_id').where('outcome', '=', 'ok').execute();
     expect(ok).toHaveLength(40);
     expect(new Set(ok.map((o) => o.blog_id)).size).toBe(40);
-    const totals = await testDb.db.selectFrom('ai_batches').select((eb) => eb.fn.sum<number>('ok_count').as('ok')).executeTakeFirstOrThrow();
+    const totals = await testDb.db
+      .selectFrom('ai_batches')
+      .select((eb) => eb.fn.sum<number>('ok_count').as('ok'))
+      .executeTakeFirstOrThrow();
     expect(Number(totals.ok)).toBe(40);
   });
 
@@ -127,8 +144,13 @@ describe('AI batches across restarts and processes', () => {
     fx.clock.advance(61_000);
     const other = fx.otherProcess();
     expect(await pollBatches(other)).toMatchObject({ recoveredBuilds: 1 });
-    expect(await testDb.db.selectFrom('ai_batches').select(['status', 'openai_batch_id']).executeTakeFirstOrThrow()).toMatchObject({ openai_batch_id: batch.id });
-    await waitFor(() => emulator.batch(batch.id).status, (s) => s === 'completed');
+    expect(await testDb.db.selectFrom('ai_batches').select(['status', 'openai_batch_id']).executeTakeFirstOrThrow()).toMatchObject({
+      openai_batch_id: batch.id,
+    });
+    await waitFor(
+      () => emulator.batch(batch.id).status,
+      (s) => s === 'completed',
+    );
     await pollBatches(other);
     expect(await allDone()).toBe(true);
     expect(await submitDueBatches(other)).toMatchObject({ batches: 0 });

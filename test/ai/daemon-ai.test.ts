@@ -57,7 +57,11 @@ describe('AI analysis in the daemon', () => {
     const waiting = await testDb.db.selectFrom('scrape_tasks').select('status').execute();
     expect(waiting.every((t) => t.status === 'waiting_batch')).toBe(true);
 
-    await waitFor(() => emulator.batch(row!.openai_batch_id!).status, (s) => s === 'completed', { timeoutMs: 10_000 });
+    await waitFor(
+      () => emulator.batch(row!.openai_batch_id!).status,
+      (s) => s === 'completed',
+      { timeoutMs: 10_000 },
+    );
     const second = await start(); // polls at start
     await waitFor(
       async () => (await testDb.db.selectFrom('blogs').select('scrape_status').execute()).every((b) => b.scrape_status === 'active'),

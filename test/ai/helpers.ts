@@ -66,10 +66,26 @@ export function aiFixture(testDb: TestDatabase, emulator: OpenAiEmulator, settin
 }
 
 const TOPICS = [
-  { bio: 'Макияж и уход за кожей 💄 Алматы', caption: (i: number) => `Мой любимый макияж на каждый день, обзор косметики №${i} #beauty #макияж`, tags: ['beauty', 'макияж'] },
-  { bio: 'Рецепты домашней кухни 🍲 Астана', caption: (i: number) => `Готовлю бешбармак по рецепту бабушки, часть ${i}. Очень вкусно! #рецепт #food`, tags: ['рецепт', 'food'] },
-  { bio: 'Саяхат және демалыс ✈️ Шымкент', caption: (i: number) => `Бүгін біз Түркістанға саяхат жасадық, ${i}-күн. Керемет демалыс! #саяхат`, tags: ['саяхат', 'travel'] },
-  { bio: 'Мама двоих детей 👶 семья и дети', caption: (i: number) => `Наши дети сегодня пошли в школу, день ${i}. Семья — это главное #мама #дети`, tags: ['мама', 'дети'] },
+  {
+    bio: 'Макияж и уход за кожей 💄 Алматы',
+    caption: (i: number) => `Мой любимый макияж на каждый день, обзор косметики №${i} #beauty #макияж`,
+    tags: ['beauty', 'макияж'],
+  },
+  {
+    bio: 'Рецепты домашней кухни 🍲 Астана',
+    caption: (i: number) => `Готовлю бешбармак по рецепту бабушки, часть ${i}. Очень вкусно! #рецепт #food`,
+    tags: ['рецепт', 'food'],
+  },
+  {
+    bio: 'Саяхат және демалыс ✈️ Шымкент',
+    caption: (i: number) => `Бүгін біз Түркістанға саяхат жасадық, ${i}-күн. Керемет демалыс! #саяхат`,
+    tags: ['саяхат', 'travel'],
+  },
+  {
+    bio: 'Мама двоих детей 👶 семья и дети',
+    caption: (i: number) => `Наши дети сегодня пошли в школу, день ${i}. Семья — это главное #мама #дети`,
+    tags: ['мама', 'дети'],
+  },
 ];
 
 export interface SeededBlog {
@@ -81,7 +97,11 @@ export interface SeededBlog {
 }
 
 /** Scraped blogs as full_scrape leaves them: profile, 12 posts (3 reels), a highlight, `analyzing`, and an ai_analysis task. */
-export async function seedScrapedBlogs(testDb: TestDatabase, count: number, options: { prefix?: string; posts?: number } = {}): Promise<SeededBlog[]> {
+export async function seedScrapedBlogs(
+  testDb: TestDatabase,
+  count: number,
+  options: { prefix?: string; posts?: number } = {},
+): Promise<SeededBlog[]> {
   const seeded: SeededBlog[] = [];
   for (let n = 0; n < count; n++) {
     const topic = TOPICS[n % TOPICS.length]!;
@@ -112,7 +132,14 @@ export async function seedScrapedBlogs(testDb: TestDatabase, count: number, opti
     const captions = await seedPosts(testDb, blog.id, username, topic, options.posts ?? 12);
     await testDb.db
       .insertInto('blog_highlights')
-      .values({ blog_id: blog.id, platform_id: `h${blog.id}`, title: 'Отзывы', story_mentions: ['brand.kz'], story_locations: ['Almaty'], story_links: [] })
+      .values({
+        blog_id: blog.id,
+        platform_id: `h${blog.id}`,
+        title: 'Отзывы',
+        story_mentions: ['brand.kz'],
+        story_locations: ['Almaty'],
+        story_links: [],
+      })
       .execute();
     const [task] = await enqueueTasks(
       testDb.db,
@@ -124,7 +151,13 @@ export async function seedScrapedBlogs(testDb: TestDatabase, count: number, opti
   return seeded;
 }
 
-async function seedPosts(testDb: TestDatabase, blogId: number, username: string, topic: (typeof TOPICS)[number], count: number): Promise<string[]> {
+async function seedPosts(
+  testDb: TestDatabase,
+  blogId: number,
+  username: string,
+  topic: (typeof TOPICS)[number],
+  count: number,
+): Promise<string[]> {
   const captions = Array.from({ length: count }, (_, i) => topic.caption(i));
   await testDb.db
     .insertInto('blog_posts')

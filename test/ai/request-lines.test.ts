@@ -9,7 +9,8 @@ import { configSchema } from '../../src/config.js';
 /** What a request line asks (issue 22): the cheap parameters, and the hash that lets an unchanged creator be skipped. */
 
 const CATEGORIES = ['beauty', 'food'];
-const signed = (path: string, signature: string) => `https://scontent-ams2-1.cdninstagram.com/v/${path}&_nc_ht=x&oh=00_${signature}&oe=6A0B1C2D`;
+const signed = (path: string, signature: string) =>
+  `https://scontent-ams2-1.cdninstagram.com/v/${path}&_nc_ht=x&oh=00_${signature}&oe=6A0B1C2D`;
 
 function profile(overrides: { caption?: string; signature?: string; followers?: number } = {}): BlogProfile {
   const signature = overrides.signature ?? 'aaaa';
@@ -63,7 +64,11 @@ const options = (overrides: Partial<LineOptions> = {}): LineOptions => ({
 
 describe('request body', () => {
   it('sends reasoning_effort to reasoning models only, and max_completion_tokens to every model', () => {
-    expect(requestBody(profile(), options())).toMatchObject({ model: 'gpt-5-nano', reasoning_effort: 'minimal', max_completion_tokens: 4_000 });
+    expect(requestBody(profile(), options())).toMatchObject({
+      model: 'gpt-5-nano',
+      reasoning_effort: 'minimal',
+      max_completion_tokens: 4_000,
+    });
     expect(requestBody(profile(), options({ model: 'o4-mini', reasoningEffort: 'low' }))).toMatchObject({ reasoning_effort: 'low' });
     for (const model of ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-chat-latest']) {
       const body = requestBody(profile(), options({ model }));
@@ -89,21 +94,26 @@ describe('prompt hash', () => {
     expect(hash(profile({ caption: 'Новый пост' }))).not.toBe(base);
     expect(hash(profile({ followers: 12_001 }))).not.toBe(base);
     expect(hash(profile(), { model: 'gpt-5-mini' })).not.toBe(base);
-    expect(hash(profile(), { categories: [...CATEGORIES, 'travel'], responseFormat: insightsResponseFormat([...CATEGORIES, 'travel']) })).not.toBe(base);
+    expect(
+      hash(profile(), { categories: [...CATEGORIES, 'travel'], responseFormat: insightsResponseFormat([...CATEGORIES, 'travel']) }),
+    ).not.toBe(base);
     const body = requestBody(profile(), options());
     expect(promptHash({ ...body, messages: body.messages.slice(0, 1) })).not.toBe(base);
   });
 });
 
 describe('token accounting', () => {
-  it("counts an image at the size its Instagram link names, else at the configured size", () => {
+  it('counts an image at the size its Instagram link names, else at the configured size', () => {
     expect(imageSizeFromUrl('https://x/v/t51.2885-15/1_n.jpg?stp=dst-jpg_e35_s320x400&oe=1')).toEqual({ width: 320, height: 400 });
     expect(imageSizeFromUrl('https://x/v/t51.2885-19/s150x150/2_n.jpg')).toEqual({ width: 150, height: 150 });
     expect(imageSizeFromUrl('https://x/v/3_n.jpg?stp=dst-jpg_e35_p640x640_sh0.08_tt6')).toEqual({ width: 640, height: 640 });
     expect(imageSizeFromUrl('https://cdn.example.com/avatar.jpg')).toBeNull();
     const body = requestBody(profile(), options());
     const images = imageTokens('gpt-5-nano', 150, 150) + 2 * imageTokens('gpt-5-nano', 320, 400);
-    const withoutImages = requestTokens({ ...body, messages: [body.messages[0]!, { role: 'user', content: [(body.messages[1]!.content as any)[0]] }] }, { width: 1, height: 1 });
+    const withoutImages = requestTokens(
+      { ...body, messages: [body.messages[0]!, { role: 'user', content: [(body.messages[1]!.content as any)[0]] }] },
+      { width: 1, height: 1 },
+    );
     expect(requestTokens(body, { width: 1080, height: 1350 })).toBe(withoutImages + images);
   });
 });
@@ -111,7 +121,12 @@ describe('token accounting', () => {
 describe('settings', () => {
   it('defaults: minimal effort, 4,000 completion tokens, 320 × 400 fallback size, the price table', () => {
     const config = configSchema.parse({});
-    expect(config).toMatchObject({ AI_REASONING_EFFORT: 'minimal', AI_MAX_COMPLETION_TOKENS: 4_000, AI_IMAGE_WIDTH_PX: 320, AI_IMAGE_HEIGHT_PX: 400 });
+    expect(config).toMatchObject({
+      AI_REASONING_EFFORT: 'minimal',
+      AI_MAX_COMPLETION_TOKENS: 4_000,
+      AI_IMAGE_WIDTH_PX: 320,
+      AI_IMAGE_HEIGHT_PX: 400,
+    });
     expect(config.AI_PRICES).toEqual(DEFAULT_AI_PRICES);
   });
 

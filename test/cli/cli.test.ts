@@ -60,7 +60,7 @@ const api = async (route: string) => {
 };
 
 describe('ig-scout against a daemon on the emulator', () => {
-  it('npx ig-scout scrape @a --wait prints the creator\'s metrics; export blogs --format csv parses with its BOM', async () => {
+  it("npx ig-scout scrape @a --wait prints the creator's metrics; export blogs --format csv parses with its BOM", async () => {
     const [first, second] = emulator.world.examples().usernames as [string, string];
     const run = await runCli(['scrape', `@${first}`, second, '--wait'], env, { npx: true });
     expect(run.code, run.stderr).toBe(0);
@@ -89,7 +89,12 @@ describe('ig-scout against a daemon on the emulator', () => {
 
     const ndjson = await runCli(['export', 'blogs', '--format', 'ndjson', '--filter', `q=${first}`], env);
     expect(ndjson.code, ndjson.stderr).toBe(0);
-    expect(ndjson.stdout.trim().split('\n').map((line) => JSON.parse(line).username)).toEqual([first]);
+    expect(
+      ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).username),
+    ).toEqual([first]);
 
     // --json: the same result for a program.
     const tasks = await runCli(['--json', 'tasks', '--status', 'done', '--type', 'full_scrape'], env);
@@ -97,7 +102,7 @@ describe('ig-scout against a daemon on the emulator', () => {
     expect((JSON.parse(tasks.stdout) as any[]).map((t) => t.payload.username).sort()).toEqual([first, second].sort());
   }, 120_000);
 
-  it('exits 2 with a message on bad usage, the command line\'s or the daemon\'s', async () => {
+  it("exits 2 with a message on bad usage, the command line's or the daemon's", async () => {
     const missing = await runCli(['scrape'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/missing required argument 'usernames'/);
@@ -197,7 +202,13 @@ describe('ig-scout against a daemon on the emulator', () => {
 
   it('logs -f prints a row written after it started, and only the task asked for', async () => {
     const write = async (action: string, taskId: number | null) =>
-      (await testDb.db.insertInto('activity_log').values({ kind: 'request', action, outcome: 'ok', task_id: taskId }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await testDb.db
+          .insertInto('activity_log')
+          .values({ kind: 'request', action, outcome: 'ok', task_id: taskId })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     await write('cli-before', 424242);
     const child = spawnCli(['logs', '-f', '--task', '424242', '-n', '1'], env);
     const lines: string[] = [];

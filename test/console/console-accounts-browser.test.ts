@@ -48,7 +48,14 @@ it('shows accounts with cooldown, budget and proxy; imports, disables, activates
     .execute();
   await testDb.db
     .insertInto('activity_log')
-    .values(Array.from({ length: 4 }, (_, i) => ({ account_id: cooling!.id, kind: 'request' as const, action: 'usernameinfo', outcome: i === 3 ? 'rate_limited' : 'ok' })))
+    .values(
+      Array.from({ length: 4 }, (_, i) => ({
+        account_id: cooling!.id,
+        kind: 'request' as const,
+        action: 'usernameinfo',
+        outcome: i === 3 ? 'rate_limited' : 'ok',
+      })),
+    )
     .execute();
 
   const page = await signedInPage(browser, base);
@@ -63,7 +70,9 @@ it('shows accounts with cooldown, budget and proxy; imports, disables, activates
   expect(text).toMatch(/75 % of 4/);
   // The bar is drawn: its filled part is about 4/30 of the whole (the stylesheet reaches the page intact).
   const [filled, whole] = await Promise.all(
-    [row.locator('.bar span'), row.locator('.bar')].map((l) => l.evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)),
+    [row.locator('.bar span'), row.locator('.bar')].map((l) =>
+      l.evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width),
+    ),
   );
   expect(filled! / whole!).toBeGreaterThan(0.1);
   expect(filled! / whole!).toBeLessThan(0.2);
@@ -101,12 +110,22 @@ it('shows accounts with cooldown, budget and proxy; imports, disables, activates
 });
 
 it('overview: queue depth by type, usable accounts, open batches and alerts', async () => {
-  await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { username: 'a1' }, dedupeKey: 'ov:1' }, { type: 'full_scrape', payload: { username: 'a2' }, dedupeKey: 'ov:2' }], { maxAttempts: 3 });
+  await enqueueTasks(
+    testDb.db,
+    [
+      { type: 'full_scrape', payload: { username: 'a1' }, dedupeKey: 'ov:1' },
+      { type: 'full_scrape', payload: { username: 'a2' }, dedupeKey: 'ov:2' },
+    ],
+    { maxAttempts: 3 },
+  );
   await testDb.db.updateTable('ig_accounts').set({ status: 'disabled' }).execute();
   const page = await signedInPage(browser, base);
   await page.getByRole('link', { name: 'Overview' }).click();
   await page.getByRole('heading', { name: 'Queue depth by type' }).waitFor();
-  const depth = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'full_scrape' }) }).first();
+  const depth = page
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name: 'full_scrape' }) })
+    .first();
   expect((await depth.textContent())!).toMatch(/full_scrape\s*2\s*2\s*0\s*0/);
   expect(await page.locator('main').textContent()).toContain('No Instagram account is usable now');
   await page.close();

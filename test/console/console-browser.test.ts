@@ -23,7 +23,12 @@ let tail: LogTail;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   tail = new LogTail(500);
-  logger = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (_c, _e, done) => done() }), tap: (line) => tail.push(line) });
+  logger = createLogger({
+    level: 'info',
+    format: 'json',
+    destination: new Writable({ write: (_c, _e, done) => done() }),
+    tap: (line) => tail.push(line),
+  });
   server = await startHttpServer(createTestApp(testDb, { logger, logTail: tail }).app, { port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${server.port}`;
   ({ browser, close: closeBrowser } = await launchBrowser());
@@ -96,7 +101,11 @@ it('shows a logged line in the live tail within a second, filtered by task', asy
 const canvasPainted = (page: Page, selector: string) =>
   page.locator(selector).evaluate((element) => {
     // Runs in the page; typed loosely because the project's tsconfig has no DOM library.
-    const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const canvas = element as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+    };
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
     return false;
@@ -106,22 +115,51 @@ it('opens a creator from the filtered table: profile, insights, highlights, mutu
   const blog = await testDb.db.selectFrom('blogs').select('id').where('username', '=', 'almaty_eats').executeTakeFirstOrThrow();
   await testDb.db
     .updateTable('blogs')
-    .set({ full_name: 'Almaty Eats', external_url: 'javascript:alert(document.cookie)', ai_insights: JSON.stringify({ content: { primary_topic: 'food', content_tone: 'humor' }, notes: 'street food' }) as never, ai_confidence: 0.8 })
+    .set({
+      full_name: 'Almaty Eats',
+      external_url: 'javascript:alert(document.cookie)',
+      ai_insights: JSON.stringify({ content: { primary_topic: 'food', content_tone: 'humor' }, notes: 'street food' }) as never,
+      ai_confidence: 0.8,
+    })
     .where('id', '=', blog.id)
     .execute();
   const day = 86_400_000;
   const start = Date.now() - 10 * day;
   await testDb.db
     .insertInto('blog_snapshots')
-    .values(Array.from({ length: 6 }, (_, i) => ({ blog_id: blog.id, follower_count: 50_000 + i * 400, er: 3 + i / 10, taken_at: new Date(start + i * day) })))
+    .values(
+      Array.from({ length: 6 }, (_, i) => ({
+        blog_id: blog.id,
+        follower_count: 50_000 + i * 400,
+        er: 3 + i / 10,
+        taken_at: new Date(start + i * day),
+      })),
+    )
     .execute();
   await testDb.db
     .insertInto('blog_posts')
-    .values(Array.from({ length: 8 }, (_, i) => ({ blog_id: blog.id, platform_id: `p${i}`, like_count: 1000 + i * 90, comment_count: 40 + i, play_count: i % 2 ? 9000 : null, is_pinned: i === 0, taken_at: new Date(start + i * day) })))
+    .values(
+      Array.from({ length: 8 }, (_, i) => ({
+        blog_id: blog.id,
+        platform_id: `p${i}`,
+        like_count: 1000 + i * 90,
+        comment_count: 40 + i,
+        play_count: i % 2 ? 9000 : null,
+        is_pinned: i === 0,
+        taken_at: new Date(start + i * day),
+      })),
+    )
     .execute();
   await testDb.db
     .insertInto('blog_highlights')
-    .values({ blog_id: blog.id, platform_id: 'h1', title: 'Menu', story_mentions: ['chef_aru'], story_locations: ['Green Bazaar'], story_links: ['https://example.org/menu'] })
+    .values({
+      blog_id: blog.id,
+      platform_id: 'h1',
+      title: 'Menu',
+      story_mentions: ['chef_aru'],
+      story_locations: ['Green Bazaar'],
+      story_links: ['https://example.org/menu'],
+    })
     .execute();
   await testDb.db
     .insertInto('audience_lists')
@@ -130,8 +168,17 @@ it('opens a creator from the filtered table: profile, insights, highlights, mutu
       { blog_id: blog.id, kind: 'following', task_id: 902, status: 'done', fetched: 2, expected: 2, complete: true },
     ])
     .execute();
-  const edge = (kind: 'followers' | 'following', id: string) => ({ blog_id: blog.id, kind, platform_id: id, username: `user_${id}`, seen_by_task: kind === 'followers' ? 901 : 902 });
-  await testDb.db.insertInto('audience_edges').values([edge('followers', '1'), edge('followers', '2'), edge('followers', '3'), edge('following', '2'), edge('following', '9')]).execute();
+  const edge = (kind: 'followers' | 'following', id: string) => ({
+    blog_id: blog.id,
+    kind,
+    platform_id: id,
+    username: `user_${id}`,
+    seen_by_task: kind === 'followers' ? 901 : 902,
+  });
+  await testDb.db
+    .insertInto('audience_edges')
+    .values([edge('followers', '1'), edge('followers', '2'), edge('followers', '3'), edge('following', '2'), edge('following', '9')])
+    .execute();
 
   const page = await signedInPage();
   await page.getByLabel('Min followers').fill('10000');
@@ -164,7 +211,12 @@ it('refuses requests without the session cookie: pages and the stream go to the 
     expect(new URL(page.url()).pathname).toBe('/ui/sign-in');
   }
   const statuses = await page.evaluate(async () => {
-    const post = (path: string) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=guess&action=cancel' }).then((r) => r.status);
+    const post = (path: string) =>
+      fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '_csrf=guess&action=cancel',
+      }).then((r) => r.status);
     return Promise.all(['/ui/tasks/bulk', '/ui/tasks/1/cancel', '/ui/accounts/1/disable', '/ui/accounts/import'].map(post));
   });
   expect(statuses).toEqual([401, 401, 401, 401]);
@@ -176,12 +228,21 @@ it('scrapes the ticked creators again and exports them as CSV', async () => {
   await page.getByLabel('select astana_runs').check();
   await page.getByRole('button', { name: 'Scrape selected again' }).click();
   await page.getByRole('status').filter({ hasText: 'Scrape requested for 1 creator: 1 new task' }).waitFor();
-  const tasks = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'payload', 'priority']).where('task_type', '=', 'full_scrape').execute();
-  expect(tasks.filter((t) => (t.payload as { username?: string }).username === 'astana_runs')).toEqual([{ task_type: 'full_scrape', payload: expect.objectContaining({ username: 'astana_runs' }), priority: 2 }]);
+  const tasks = await testDb.db
+    .selectFrom('scrape_tasks')
+    .select(['task_type', 'payload', 'priority'])
+    .where('task_type', '=', 'full_scrape')
+    .execute();
+  expect(tasks.filter((t) => (t.payload as { username?: string }).username === 'astana_runs')).toEqual([
+    { task_type: 'full_scrape', payload: expect.objectContaining({ username: 'astana_runs' }), priority: 2 },
+  ]);
 
   await page.getByLabel('select almaty_eats').check();
   await page.getByLabel('select astana_runs').check();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export selected (CSV)' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export selected (CSV)' }).click(),
+  ]);
   const csv = await readFile((await download.path())!, 'utf8');
   const lines = csv.trim().split(/\r?\n/);
   expect(lines).toHaveLength(3);

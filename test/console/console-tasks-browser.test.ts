@@ -43,7 +43,13 @@ afterAll(async () => {
 it("shows a followers fetch's bar move from part-way to done, live", async () => {
   const page = await signedInPage(browser, base);
   const target = fx.emulator.world.followersAccount;
-  const { task } = await requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 10_000, priority: 4, maxAttempts: 3 });
+  const { task } = await requestFollowers(testDb.db, {
+    username: target.username,
+    kind: 'followers',
+    max: 10_000,
+    priority: 4,
+    maxAttempts: 3,
+  });
   await page.goto(`${base}/ui/tasks?type=followers`);
   const row = page.locator(`#task-${task.id}`);
   await row.waitFor();
@@ -80,21 +86,35 @@ it('cancels and retries every task of a filter at once, and refuses the bulk for
     ['a', 'b', 'c'].map((n) => ({ type: 'discover', payload: { hashtag: `bulk_${n}` }, dedupeKey: `bulk:${n}` })),
     { maxAttempts: 3 },
   );
-  const [other] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { username: 'untouched' }, dedupeKey: 'bulk:other' }], { maxAttempts: 3 });
+  const [other] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { username: 'untouched' }, dedupeKey: 'bulk:other' }], {
+    maxAttempts: 3,
+  });
   const ids = enqueued.map((e) => e.task.id);
   const page = await signedInPage(browser, base);
   await page.goto(`${base}/ui/tasks?type=discover&status=pending`);
 
   // A forged bulk post (no token) from the signed-in browser is refused and changes nothing.
   const forged = await page.evaluate(async () => {
-    const response = await fetch('/ui/tasks/bulk', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=cancel&type=discover' });
+    const response = await fetch('/ui/tasks/bulk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=cancel&type=discover',
+    });
     return response.status;
   });
   expect(forged).toBe(403);
 
   await page.getByRole('button', { name: 'Cancel all matching' }).click();
   await page.getByRole('status').filter({ hasText: 'Cancelled 3 tasks.' }).waitFor();
-  const statuses = async () => (await testDb.db.selectFrom('scrape_tasks').select(['id', 'status']).where('id', 'in', [...ids, other!.task.id]).orderBy('id').execute()).map((r) => r.status);
+  const statuses = async () =>
+    (
+      await testDb.db
+        .selectFrom('scrape_tasks')
+        .select(['id', 'status'])
+        .where('id', 'in', [...ids, other!.task.id])
+        .orderBy('id')
+        .execute()
+    ).map((r) => r.status);
   expect(await statuses()).toEqual(['cancelled', 'cancelled', 'cancelled', 'pending']);
 
   await page.getByLabel('Status').selectOption('cancelled');

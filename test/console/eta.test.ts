@@ -5,9 +5,23 @@ import type { Task } from '../../src/queue/task.js';
 
 /** The followers ETA of the Tasks page: the larger of the budget bound and the pace so far. */
 const account = (over: Partial<AccountStats> = {}): AccountStats => ({
-  id: 1, username: 'a', status: 'active', status_reason: null, cooldown_until: null, last_used_at: null, proxy: null, in_warmup: false,
-  budget_per_window: 30, budget_left: 30, requests_in_window: 0, requests_last_hour: 0, requests_last_24h: 0, ok_last_24h: 0,
-  success_rate_24h: null, unusable_reason: null, ...over,
+  id: 1,
+  username: 'a',
+  status: 'active',
+  status_reason: null,
+  cooldown_until: null,
+  last_used_at: null,
+  proxy: null,
+  in_warmup: false,
+  budget_per_window: 30,
+  budget_left: 30,
+  requests_in_window: 0,
+  requests_last_hour: 0,
+  requests_last_24h: 0,
+  ok_last_24h: 0,
+  success_rate_24h: null,
+  unusable_reason: null,
+  ...over,
 });
 const task = (startedMsAgo: number | null) => ({ started_at: startedMsAgo === null ? null : new Date(Date.now() - startedMsAgo) }) as Task;
 const HOUR = 3_600_000;
@@ -26,7 +40,12 @@ describe('followers ETA', () => {
   });
 
   it('counts only accounts that can work: one cooling down or needing a human adds nothing', () => {
-    const text = eta(task(null), { fetched: 0, expected: 100, pages: 0 }, [account({ status: 'challenge', unusable_reason: 'challenge' }), account({ id: 2, status: 'cooldown', unusable_reason: 'cooldown' })], HOUR);
+    const text = eta(
+      task(null),
+      { fetched: 0, expected: 100, pages: 0 },
+      [account({ status: 'challenge', unusable_reason: 'challenge' }), account({ id: 2, status: 'cooldown', unusable_reason: 'cooldown' })],
+      HOUR,
+    );
     expect(text).toBe('ETA unknown: no account can work now');
   });
 

@@ -15,10 +15,20 @@ afterAll(async () => testDb?.drop());
 
 it("streams the daemon's own log lines with curl -N semantics, and stops cleanly with a stream open", async () => {
   const port = await freePort();
-  const daemon = startMain({ DATABASE_URL: testDb.url, SCRAPER_API_KEY: KEY, ENCRYPTION_KEY: 'ab'.repeat(32), PORT: String(port), HOST: '127.0.0.1', WORKER_CONCURRENCY: '0', SCHEDULER_ENABLED: 'false' });
+  const daemon = startMain({
+    DATABASE_URL: testDb.url,
+    SCRAPER_API_KEY: KEY,
+    ENCRYPTION_KEY: 'ab'.repeat(32),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    WORKER_CONCURRENCY: '0',
+    SCHEDULER_ENABLED: 'false',
+  });
   try {
     await daemon.running;
-    const response = await fetch(`http://127.0.0.1:${port}/api/logs/stream?backlog=50&activity=false`, { headers: { authorization: `Bearer ${KEY}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/api/logs/stream?backlog=50&activity=false`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(response.status).toBe(200);
     const events = sseReader(response);
     const running = JSON.parse((await events.next((e) => e.data.includes('ig-scout is running'))).data);

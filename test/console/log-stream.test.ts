@@ -18,7 +18,12 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   tail = new LogTail(50);
   // The daemon's arrangement (src/main.ts): a real pino root whose lines also go to the ring.
-  logger = createLogger({ level: 'debug', format: 'json', destination: new Writable({ write: (_c, _e, done) => done() }), tap: (line) => tail.push(line) });
+  logger = createLogger({
+    level: 'debug',
+    format: 'json',
+    destination: new Writable({ write: (_c, _e, done) => done() }),
+    tap: (line) => tail.push(line),
+  });
   const { app } = createTestApp(testDb, { logger, logTail: tail, logStream: { pollMs: 50, heartbeatMs: 1000 } });
   server = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${server.port}`;
@@ -32,7 +37,7 @@ const open = (query: string, headers: Record<string, string> = {}) =>
   fetch(`${base}/api/logs/stream${query}`, { headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers } });
 
 describe('GET /api/logs/stream', () => {
-  it('streams a task\'s log lines as they are logged, and not those of task 420 when asked for 42', async () => {
+  it("streams a task's log lines as they are logged, and not those of task 420 when asked for 42", async () => {
     const response = await open('?task=42&backlog=0');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -59,7 +64,14 @@ describe('GET /api/logs/stream', () => {
     const events = sseReader(response);
     await testDb.db
       .insertInto('activity_log')
-      .values({ account_id: account!.id, kind: 'request', action: 'usernameinfo', outcome: 'rate_limited', http_status: 429, duration_ms: 120 })
+      .values({
+        account_id: account!.id,
+        kind: 'request',
+        action: 'usernameinfo',
+        outcome: 'rate_limited',
+        http_status: 429,
+        duration_ms: 120,
+      })
       .execute();
     logger.info({ account: 'stream_acc', password: 'hunter2-secret' }, 'logged in');
     const activity = JSON.parse((await events.next((e) => e.event === 'activity')).data);
@@ -143,7 +155,9 @@ describe('shutdown', () => {
     const { app } = createTestApp(testDb, { logger, logTail: tail, ready: () => ready, logStream: { pollMs: 50, heartbeatMs: 1000 } });
     const own = await startHttpServer(app, { port: 0, host: '127.0.0.1' });
     try {
-      const response = await fetch(`http://127.0.0.1:${own.port}/api/logs/stream?backlog=0&activity=false`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      const response = await fetch(`http://127.0.0.1:${own.port}/api/logs/stream?backlog=0&activity=false`, {
+        headers: { authorization: `Bearer ${TEST_API_KEY}` },
+      });
       const events = sseReader(response);
       logger.info('still serving');
       await events.next((e) => e.data.includes('still serving'));

@@ -98,7 +98,11 @@ describe('supervised embedded Postgres', () => {
     expect((await postmasterPid()).pid).not.toBe(pid);
     // The supervisor logs the restart once its restart() has resolved, a moment after Postgres first answers the
     // probe's SELECT 1 (the probe no longer waits on task counts, so it can land in that moment).
-    await waitFor(() => /embedded Postgres restarted/.test(api.daemon.output()), { timeoutMs: 10_000, intervalMs: 50, what: 'the restart logged' });
+    await waitFor(() => /embedded Postgres restarted/.test(api.daemon.output()), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the restart logged',
+    });
 
     const after = (await (await api.listTasks()).json()) as { items: { payload: { username: string } }[] };
     const names = new Set(after.items.map((t) => t.payload.username));
@@ -129,6 +133,10 @@ describe('supervised embedded Postgres', () => {
     await waitFor(async () => (await api.health()) === 200, { timeoutMs: 30_000, intervalMs: 200, what: 'health once the lock is gone' });
     // Liveness turns back when the supervisor's restart has completed, which is a moment after Postgres first answers
     // the readiness probe's SELECT 1 (a probe no longer waits on task counts, so it can land in that moment).
-    await waitFor(async () => (await api.live()) === 200, { timeoutMs: 10_000, intervalMs: 100, what: 'liveness once the restart succeeded' });
+    await waitFor(async () => (await api.live()) === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: 'liveness once the restart succeeded',
+    });
   }, 120_000);
 });

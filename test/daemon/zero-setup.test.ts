@@ -12,7 +12,6 @@ import { waitFor } from '../../src/util/wait.js';
  */
 let dataDir: string;
 
-
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'igscout-zero-'));
 });
@@ -36,7 +35,12 @@ describe('zero-setup start', () => {
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
     // A fresh install has no Instagram account: it serves and queues (200) but reports degraded.
-    expect(await health.json()).toMatchObject({ status: 'degraded', database: { ok: true }, tasks: { pending: 0 }, accounts: { usable: 0 } });
+    expect(await health.json()).toMatchObject({
+      status: 'degraded',
+      database: { ok: true },
+      tasks: { pending: 0 },
+      accounts: { usable: 0 },
+    });
     expect((await fetch(`${base}/api/tasks`)).status).toBe(401);
     const created = await fetch(`${base}/api/tasks/scrape`, {
       method: 'POST',

@@ -33,7 +33,12 @@ let testDb: TestDatabase;
 beforeAll(async () => {
   testDb = await createTestDatabase({ poolMax: 2 });
   // A role that owns nothing: it may connect and create tables in public, not create extensions in the database.
-  await asAdmin(adminUrl(), `CREATE ROLE ${role} LOGIN PASSWORD 'restricted'`, `CREATE DATABASE ${database}`, `GRANT CONNECT ON DATABASE ${database} TO ${role}`);
+  await asAdmin(
+    adminUrl(),
+    `CREATE ROLE ${role} LOGIN PASSWORD 'restricted'`,
+    `CREATE DATABASE ${database}`,
+    `GRANT CONNECT ON DATABASE ${database} TO ${role}`,
+  );
   await asAdmin(withDatabase(adminUrl(), database), `GRANT ALL ON SCHEMA public TO ${role}`);
 });
 afterAll(async () => {
@@ -59,7 +64,10 @@ it('migrates a database whose role may not create extensions: the daemon starts,
     expect((await handle.pool.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).rowCount).toBe(0);
     expect((await handle.pool.query(trigramIndexes)).rows).toEqual([]);
 
-    await handle.db.insertInto('blogs').values([{ username: 'almaty.food', full_name: 'Dana', biography: 'plov and baursaks' }]).execute();
+    await handle.db
+      .insertInto('blogs')
+      .values([{ username: 'almaty.food', full_name: 'Dana', biography: 'plov and baursaks' }])
+      .execute();
     const found = await listBlogs(handle.db, { q: 'baursak', sort: 'followers', order: 'desc', limit: 10, offset: 0 });
     expect(found.items.map((b) => b.username)).toEqual(['almaty.food']);
   } finally {

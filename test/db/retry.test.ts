@@ -13,7 +13,10 @@ const handles: DatabaseHandle[] = [];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  await testDb.db.insertInto('categories').values([{ name: 'retry a' }, { name: 'retry b' }]).execute();
+  await testDb.db
+    .insertInto('categories')
+    .values([{ name: 'retry a' }, { name: 'retry b' }])
+    .execute();
 });
 afterAll(async () => {
   await Promise.all(handles.map((h) => h.close()));

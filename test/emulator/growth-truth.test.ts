@@ -29,8 +29,18 @@ describe('scripted growth series', () => {
       for (const creator of world.creators) {
         const truth = world.growthOf(creator)!;
         scripts[truth.script]++;
-        const series = dailySeries(truth.days.map((d, i) => ({ taken_at: new Date(`${world.dateOfDay(i)}T12:00:00Z`), follower_count: d.followers, following_count: d.following, media_count: d.media })));
-        const found = { spikes: series.filter((d) => d.spike).map((d) => d.day), seesaws: seesaws(series).map((s) => [s.rise_day, s.fall_day]) };
+        const series = dailySeries(
+          truth.days.map((d, i) => ({
+            taken_at: new Date(`${world.dateOfDay(i)}T12:00:00Z`),
+            follower_count: d.followers,
+            following_count: d.following,
+            media_count: d.media,
+          })),
+        );
+        const found = {
+          spikes: series.filter((d) => d.spike).map((d) => d.day),
+          seesaws: seesaws(series).map((s) => [s.rise_day, s.fall_day]),
+        };
         expect({ seed, who: creator.username, script: truth.script, ...found }).toEqual({
           seed,
           who: creator.username,

@@ -64,7 +64,11 @@ export interface RawResponse {
  * One HTTPS request to i.instagram.com through an emulator proxy, returning the body bytes as
  * sent (the real client parses them, which hides formatting and big-number details).
  */
-export function rawRequest(proxyUrl: string, path: string, options: { method?: string; headers?: Record<string, string>; form?: string } = {}): Promise<RawResponse> {
+export function rawRequest(
+  proxyUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; form?: string } = {},
+): Promise<RawResponse> {
   const proxy = new URL(proxyUrl);
   return new Promise((resolve, reject) => {
     const connect = httpRequest({ host: proxy.hostname, port: Number(proxy.port), method: 'CONNECT', path: 'i.instagram.com:443' });

@@ -2,9 +2,7 @@
  * The real instagram-private-api client against the emulator: every data endpoint the daemon uses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IgExactUserNotFoundError, IgNotFoundError, IgPrivateUserError, type IgApiClient,
-} from 'instagram-private-api';
+import { IgExactUserNotFoundError, IgNotFoundError, IgPrivateUserError, type IgApiClient } from 'instagram-private-api';
 import { startInstagramEmulator, type InstagramEmulator } from '../../emulator/instagram/index.js';
 import type { WorldUser } from '../../emulator/world/index.js';
 import { sectionMedias } from '../../src/scraping/reader.js';

@@ -47,7 +47,11 @@ describe('simulated days', () => {
     const growth = emulator.world.growthOf(creator)!;
     emulator.setDay(0);
     const first = await ig.user.info(creator.pk);
-    expect([first.follower_count, first.following_count, first.media_count]).toEqual([growth.days[0]!.followers, growth.days[0]!.following, growth.days[0]!.media]);
+    expect([first.follower_count, first.following_count, first.media_count]).toEqual([
+      growth.days[0]!.followers,
+      growth.days[0]!.following,
+      growth.days[0]!.media,
+    ]);
     emulator.setDay(GROWTH_DAYS - 1);
     const last = await ig.user.usernameinfo(creator.username);
     expect(last.follower_count).toBe(creator.followerCount);

@@ -25,11 +25,21 @@ afterAll(async () => {
 });
 
 const send = (method: string, path: string, body?: unknown): Promise<Response> =>
-  Promise.resolve(app.request(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
+  Promise.resolve(
+    app.request(path, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
 
 describe('control surface', () => {
   it('reports proxies, accounts and examples, and mounts the OpenAI routes under /openai', async () => {
-    const state = (await (await send('GET', '/instagram')).json()) as { proxies: unknown[]; accounts: Array<{ username: string }>; examples: { followersUsername: string } };
+    const state = (await (await send('GET', '/instagram')).json()) as {
+      proxies: unknown[];
+      accounts: Array<{ username: string }>;
+      examples: { followersUsername: string };
+    };
     expect(state.proxies).toHaveLength(2);
     expect(state.accounts.map((a) => a.username)).toEqual(emulator.world.accounts.map((a) => a.username));
     expect(state.examples.followersUsername).toBe(emulator.world.followersAccount.username);
@@ -38,7 +48,11 @@ describe('control surface', () => {
 
   it('adds and clears faults that the client then meets', async () => {
     const pk = emulator.world.followersAccount.pk;
-    const created = await send('POST', '/instagram/faults', { scope: { account: okAccounts(emulator)[0]!.username }, kind: 'feedback', times: 1 });
+    const created = await send('POST', '/instagram/faults', {
+      scope: { account: okAccounts(emulator)[0]!.username },
+      kind: 'feedback',
+      times: 1,
+    });
     expect(created.status).toBe(201);
     expect(await rejectionOf(ig.user.info(pk))).toBeInstanceOf(IgActionSpamError);
     await send('POST', '/instagram/faults', { kind: 'server_error', status: 503 });
@@ -67,7 +81,10 @@ describe('control surface', () => {
     expect(counters.byAccount[username]?.logins).toBe(1);
     expect(await (await send('GET', `/instagram/logins/${username}`)).json()).toEqual({ username, logins: 1 });
     const creator = emulator.world.followersAccount;
-    const world = (await (await send('GET', `/instagram/world/users/${creator.username}`)).json()) as { user: { followerCount: number }; stats: { er: number } };
+    const world = (await (await send('GET', `/instagram/world/users/${creator.username}`)).json()) as {
+      user: { followerCount: number };
+      stats: { er: number };
+    };
     expect(world.user.followerCount).toBe(1663);
     expect(world.stats.er).toBeGreaterThan(0);
     expect((await send('GET', `/instagram/world/users/${emulator.world.deleted[0]!.username}`)).status).toBe(404);

@@ -67,14 +67,24 @@ describe('wire format', () => {
     const emulator = emulators[0]!;
     const creator = emulator.world.qualifyingCreators()[0]!;
     const media = emulator.world.mediaOf(creator.pk)[0]!;
-    const { status, body } = await rawRequest(emulator.proxyUrls[0]!, `/api/v1/feed/user/${creator.pk}/`, { headers: { authorization: auth[0]! } });
+    const { status, body } = await rawRequest(emulator.proxyUrls[0]!, `/api/v1/feed/user/${creator.pk}/`, {
+      headers: { authorization: auth[0]! },
+    });
     expect(status).toBe(200);
     expect(body).toContain(`"pk":${media.pk},"id":"${media.pk}_${creator.pk}"`);
     expect(body.endsWith('"status":"ok"}')).toBe(true);
     const world = emulator.world;
-    const quiet = world.qualifyingCreators().find((c) => world.mediaOf(c.pk).slice(0, 12).some((m) => m.commentCount === 0));
+    const quiet = world.qualifyingCreators().find((c) =>
+      world
+        .mediaOf(c.pk)
+        .slice(0, 12)
+        .some((m) => m.commentCount === 0),
+    );
     expect(quiet).toBeDefined();
-    const target = world.mediaOf(quiet!.pk).slice(0, 12).find((m) => m.commentCount === 0)!;
+    const target = world
+      .mediaOf(quiet!.pk)
+      .slice(0, 12)
+      .find((m) => m.commentCount === 0)!;
     const page = await rawRequest(emulator.proxyUrls[0]!, `/api/v1/feed/user/${quiet!.pk}/`, { headers: { authorization: auth[0]! } });
     const item = (JSON.parse(page.body) as { items: Array<Record<string, unknown>> }).items.find((i) => i['id'] === target.id);
     expect(item).toBeDefined();

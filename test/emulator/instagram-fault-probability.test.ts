@@ -24,7 +24,13 @@ afterAll(async () => {
 /** Sends `count` profile lookups one after the other; true where the request failed. */
 async function failures(count: number): Promise<boolean[]> {
   const out: boolean[] = [];
-  for (let i = 0; i < count; i++) out.push(await ig.user.info(targetPk).then(() => false, () => true));
+  for (let i = 0; i < count; i++)
+    out.push(
+      await ig.user.info(targetPk).then(
+        () => false,
+        () => true,
+      ),
+    );
   return out;
 }
 
@@ -44,7 +50,13 @@ describe('fault probability', () => {
       const twinIg = await loggedInClient(twin, okAccounts(twin)[0]!, 0);
       twin.setGlobalFault({ kind: 'server_error', status: 503, route: 'users/', probability: 0.25 });
       const again: boolean[] = [];
-      for (let i = 0; i < 80; i++) again.push(await twinIg.user.info(targetPk).then(() => false, () => true));
+      for (let i = 0; i < 80; i++)
+        again.push(
+          await twinIg.user.info(targetPk).then(
+            () => false,
+            () => true,
+          ),
+        );
       expect(again).toEqual(first);
     } finally {
       await twin.close();

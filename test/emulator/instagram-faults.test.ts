@@ -3,8 +3,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  IgActionSpamError, IgCheckpointError, IgInactiveUserError, IgLoginBadPasswordError, IgLoginInvalidUserError,
-  IgLoginRequiredError, IgLoginTwoFactorRequiredError, IgNetworkError, IgResponseError, IgSentryBlockError,
+  IgActionSpamError,
+  IgCheckpointError,
+  IgInactiveUserError,
+  IgLoginBadPasswordError,
+  IgLoginInvalidUserError,
+  IgLoginRequiredError,
+  IgLoginTwoFactorRequiredError,
+  IgNetworkError,
+  IgResponseError,
+  IgSentryBlockError,
   type IgApiClient,
 } from 'instagram-private-api';
 import { classifyInstagramError } from '../../src/instagram/classify.js';
@@ -141,7 +149,9 @@ describe('login outcomes', () => {
   it('bad password (wrong or scripted) → IgLoginBadPasswordError', async () => {
     expect(await rejectionOf(newClient(emulator, 1).account.login(account.username, 'wrong'))).toBeInstanceOf(IgLoginBadPasswordError);
     const scripted = accountWith(emulator, 'bad_password');
-    expect(await rejectionOf(newClient(emulator, 1).account.login(scripted.username, scripted.password))).toBeInstanceOf(IgLoginBadPasswordError);
+    expect(await rejectionOf(newClient(emulator, 1).account.login(scripted.username, scripted.password))).toBeInstanceOf(
+      IgLoginBadPasswordError,
+    );
   });
 
   it('unknown username → IgLoginInvalidUserError', async () => {
@@ -154,8 +164,18 @@ describe('login outcomes', () => {
     const error = await rejectionOf(client.account.login(twoFactor.username, twoFactor.password));
     expect(error).toBeInstanceOf(IgLoginTwoFactorRequiredError);
     const info = (error as IgLoginTwoFactorRequiredError).response.body.two_factor_info;
-    await expect(client.account.twoFactorLogin({ username: twoFactor.username, verificationCode: '000000', twoFactorIdentifier: info.two_factor_identifier })).rejects.toBeInstanceOf(IgResponseError);
-    const body = await client.account.twoFactorLogin({ username: twoFactor.username, verificationCode: twoFactor.twoFactorCode, twoFactorIdentifier: info.two_factor_identifier });
+    await expect(
+      client.account.twoFactorLogin({
+        username: twoFactor.username,
+        verificationCode: '000000',
+        twoFactorIdentifier: info.two_factor_identifier,
+      }),
+    ).rejects.toBeInstanceOf(IgResponseError);
+    const body = await client.account.twoFactorLogin({
+      username: twoFactor.username,
+      verificationCode: twoFactor.twoFactorCode,
+      twoFactorIdentifier: info.two_factor_identifier,
+    });
     // dilame types the result as the user but returns the whole body ({logged_in_user, status}).
     expect((body as unknown as { logged_in_user: { pk: number } }).logged_in_user.pk).toBe(twoFactor.pk);
     expect((await client.account.currentUser()).username).toBe(twoFactor.username);
@@ -163,7 +183,9 @@ describe('login outcomes', () => {
 
   it('challenge on login → IgCheckpointError; outcomes can be switched at runtime', async () => {
     const challenged = accountWith(emulator, 'challenge');
-    expect(await rejectionOf(newClient(emulator, 1).account.login(challenged.username, challenged.password))).toBeInstanceOf(IgCheckpointError);
+    expect(await rejectionOf(newClient(emulator, 1).account.login(challenged.username, challenged.password))).toBeInstanceOf(
+      IgCheckpointError,
+    );
     emulator.setLoginOutcome(challenged.username, 'ok');
     const client = newClient(emulator, 1);
     await client.account.login(challenged.username, challenged.password);

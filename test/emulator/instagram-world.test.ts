@@ -75,7 +75,9 @@ describe('world generation', () => {
     expect(regular.some((c) => world.mediaOf(c.pk).some((m) => m.pinned))).toBe(true);
     const reels = regular.flatMap((c) => world.mediaOf(c.pk).filter((m) => m.kind === 'reel'));
     expect(reels.every((m) => (m.playCount ?? 0) > m.likeCount)).toBe(true);
-    const span = regular.map((c) => world.mediaOf(c.pk)).map((list) => Math.max(...list.map((m) => m.takenAt)) - Math.min(...list.map((m) => m.takenAt)));
+    const span = regular
+      .map((c) => world.mediaOf(c.pk))
+      .map((list) => Math.max(...list.map((m) => m.takenAt)) - Math.min(...list.map((m) => m.takenAt)));
     expect(Math.max(...span)).toBeGreaterThan(60 * 86_400);
   });
 
@@ -127,7 +129,8 @@ describe('world generation', () => {
 
 describe('toJson', () => {
   it('writes bigints as bare numbers and skips undefined keys', () => {
-    expect(toJson({ pk: 3798290965147920567n, a: undefined, b: [1, 'x', null], c: { d: true } }))
-      .toBe('{"pk":3798290965147920567,"b":[1,"x",null],"c":{"d":true}}');
+    expect(toJson({ pk: 3798290965147920567n, a: undefined, b: [1, 'x', null], c: { d: true } })).toBe(
+      '{"pk":3798290965147920567,"b":[1,"x",null],"c":{"d":true}}',
+    );
   });
 });

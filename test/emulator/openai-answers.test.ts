@@ -31,7 +31,12 @@ describe('prompt reading', () => {
         ],
       },
     ]);
-    expect(facts).toMatchObject({ username: 'aru', imageCount: 2, languages: ['kazakh'], geoMentions: [{ name: 'Almaty', country: 'kz' }] });
+    expect(facts).toMatchObject({
+      username: 'aru',
+      imageCount: 2,
+      languages: ['kazakh'],
+      geoMentions: [{ name: 'Almaty', country: 'kz' }],
+    });
     expect(facts.systemText).toBe('You are an analyst…');
   });
 
@@ -83,7 +88,12 @@ describe('structured answers', () => {
         ref: { $ref: '#/$defs/point' },
       },
       $defs: {
-        point: { type: 'object', additionalProperties: false, required: ['x'], properties: { x: { type: 'number', exclusiveMinimum: 0, maximum: 1 } } },
+        point: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['x'],
+          properties: { x: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+        },
       },
     };
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {

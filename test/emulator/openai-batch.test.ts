@@ -4,13 +4,7 @@ import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
-import {
-  downloadJsonl,
-  profileRequestLine,
-  sampleInsightsSchema,
-  submitBatch,
-  waitForBatch,
-} from '../../emulator/openai/testkit.js';
+import { downloadJsonl, profileRequestLine, sampleInsightsSchema, submitBatch, waitForBatch } from '../../emulator/openai/testkit.js';
 
 const KAZAKH_MOM = profileRequestLine({
   customId: 'blog-1',
@@ -91,12 +85,22 @@ describe('a batch through the openai SDK', () => {
     expect(byId['blog-1'].audience_inference).toMatchObject({ estimated_audience_geo: 'kz', geo_mentions: ['Almaty'] });
     expect(byId['blog-1'].life_situation.has_children).toBe(true);
 
-    expect(byId['blog-2'].content).toMatchObject({ content_language: ['russian'], posts_in_russian: true, posts_in_kazakh: false, primary_topic: 'auto' });
+    expect(byId['blog-2'].content).toMatchObject({
+      content_language: ['russian'],
+      posts_in_russian: true,
+      posts_in_kazakh: false,
+      primary_topic: 'auto',
+    });
     expect(byId['blog-2'].notes).toContain('username: auto_ivan; images: 10');
     expect(byId['blog-2'].lifestyle.has_car).toBe(true);
     expect(byId['blog-2'].audience_inference.geo_mentions).toEqual(['Moscow']);
 
-    expect(byId['blog-3'].content).toMatchObject({ content_language: ['english'], posts_in_russian: false, posts_in_kazakh: false, primary_topic: 'travel' });
+    expect(byId['blog-3'].content).toMatchObject({
+      content_language: ['english'],
+      posts_in_russian: false,
+      posts_in_kazakh: false,
+      primary_topic: 'travel',
+    });
     expect(byId['blog-3'].notes).toContain('username: wander.kate; images: 0');
     for (const answer of Object.values(byId)) expect(answer.confidence).toBeGreaterThanOrEqual(0);
     // More material → more confidence.
@@ -190,9 +194,16 @@ describe('determinism', () => {
     const [a, b, c] = await Promise.all([outputOf(9), outputOf(9), outputOf(10)]);
     expect(a).toBe(b);
     expect(c).not.toBe(a);
-    const contents = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l).response.body.choices[0].message.content).sort();
+    const contents = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).response.body.choices[0].message.content)
+        .sort();
     // The prompt-derived parts do not depend on the seed.
-    expect(contents(c).map((x) => JSON.parse(x).content.primary_topic)).toEqual(contents(a).map((x) => JSON.parse(x).content.primary_topic));
+    expect(contents(c).map((x) => JSON.parse(x).content.primary_topic)).toEqual(
+      contents(a).map((x) => JSON.parse(x).content.primary_topic),
+    );
   });
 
   it('keeps ids stable however often a client polls', async () => {

@@ -11,7 +11,12 @@ import type { BatchRequestLine, ChatRequestBody } from '../../emulator/openai/ty
 
 describe('image tokens (vision guide, "Calculating costs")', () => {
   it('GPT-4o-class models at detail low: a fixed budget whatever the size (85; gpt-4o-mini 2,833; gpt-5 70)', () => {
-    for (const [w, h] of [[150, 150], [320, 400], [1080, 1350], [4000, 3000]] as const) {
+    for (const [w, h] of [
+      [150, 150],
+      [320, 400],
+      [1080, 1350],
+      [4000, 3000],
+    ] as const) {
       expect(imageTokensFor('gpt-4o', w, h)).toBe(85);
       expect(imageTokensFor('gpt-4o-2024-08-06', w, h)).toBe(85);
       expect(imageTokensFor('gpt-4o-mini', w, h)).toBe(2833);
@@ -30,9 +35,15 @@ describe('image tokens (vision guide, "Calculating costs")', () => {
   });
 
   it("reads the size from Instagram's link; an unsized link is billed as a full-size picture", () => {
-    expect(imageSizeOf('https://scontent.cdninstagram.com/v/t51.2885-15/1_n.jpg?stp=dst-jpg_e35_s320x400&_nc_ht=x&oe=695A1B80')).toEqual({ width: 320, height: 400 });
+    expect(imageSizeOf('https://scontent.cdninstagram.com/v/t51.2885-15/1_n.jpg?stp=dst-jpg_e35_s320x400&_nc_ht=x&oe=695A1B80')).toEqual({
+      width: 320,
+      height: 400,
+    });
     expect(imageSizeOf('https://scontent.cdninstagram.com/v/t51.2885-19/s150x150/2_n.jpg?_nc_ht=x')).toEqual({ width: 150, height: 150 });
-    expect(imageSizeOf('https://scontent.cdninstagram.com/v/t51.2885-15/3_n.jpg?stp=dst-jpg_e35_p640x640_sh0.08_tt6')).toEqual({ width: 640, height: 640 });
+    expect(imageSizeOf('https://scontent.cdninstagram.com/v/t51.2885-15/3_n.jpg?stp=dst-jpg_e35_p640x640_sh0.08_tt6')).toEqual({
+      width: 640,
+      height: 640,
+    });
     expect(imageSizeOf('https://cdn.example.com/a.jpg')).toEqual({ width: 1080, height: 1350 });
   });
 });
@@ -57,7 +68,12 @@ describe('reasoning and the completion cap', () => {
     expect(completion(answer, 0, 100)).toMatchObject({ content: answer, cut: false, reasoningTokens: 0, completionTokens: n });
     expect(completion(answer, 100 - n, 100)).toMatchObject({ content: answer, cut: false, completionTokens: 100 });
     const cut = completion(answer, 100 - n + 2, 100);
-    expect(cut).toMatchObject({ cut: true, completionTokens: 100, reasoningTokens: 100 - n + 2, content: decode(encode(answer).slice(0, n - 2)) });
+    expect(cut).toMatchObject({
+      cut: true,
+      completionTokens: 100,
+      reasoningTokens: 100 - n + 2,
+      content: decode(encode(answer).slice(0, n - 2)),
+    });
     expect(answer.startsWith(cut.content) && cut.content.length < answer.length).toBe(true);
     expect(completion(answer, 500, 100)).toMatchObject({ cut: true, completionTokens: 100, reasoningTokens: 100, content: '' });
   });
@@ -116,8 +132,14 @@ describe('a request line as the endpoint answers it', () => {
   it('reasoning_effort on a model that does not reason is refused as OpenAI does (400 unsupported_parameter)', () => {
     const refused = run({ model: 'gpt-4o-mini', reasoning_effort: 'minimal' });
     expect(refused.file).toBe('error');
-    expect(refused.line.response).toMatchObject({ status_code: 400, body: { error: { code: 'unsupported_parameter', param: 'reasoning_effort' } } });
-    expect(run({ reasoning_effort: 'extreme' }).line.response).toMatchObject({ status_code: 400, body: { error: { code: 'unsupported_value' } } });
+    expect(refused.line.response).toMatchObject({
+      status_code: 400,
+      body: { error: { code: 'unsupported_parameter', param: 'reasoning_effort' } },
+    });
+    expect(run({ reasoning_effort: 'extreme' }).line.response).toMatchObject({
+      status_code: 400,
+      body: { error: { code: 'unsupported_value' } },
+    });
     const fourOMini = run({ model: 'gpt-4o-mini' }).line.response!.body as any;
     expect(fourOMini.usage.completion_tokens_details.reasoning_tokens).toBe(0);
     expect(fourOMini.usage.prompt_tokens).toBe(promptTokens({ ...line({}).body, model: 'gpt-4o-mini' }).total);

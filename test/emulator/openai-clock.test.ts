@@ -52,7 +52,9 @@ describe('compressed time', () => {
     const expired = await client.batches.retrieve(batch.id);
     expect(expired).toMatchObject({ status: 'expired', expired_at: batch.expires_at, request_counts: { total: 3, completed: 2 } });
     expect((await downloadJsonl(client, expired.output_file_id)).map((l) => l.custom_id)).toEqual(['a', 'b']);
-    expect(await downloadJsonl(client, expired.error_file_id)).toMatchObject([{ custom_id: 'c', response: null, error: { code: 'batch_expired' } }]);
+    expect(await downloadJsonl(client, expired.error_file_id)).toMatchObject([
+      { custom_id: 'c', response: null, error: { code: 'batch_expired' } },
+    ]);
   });
 });
 

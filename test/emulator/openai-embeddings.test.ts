@@ -36,12 +36,21 @@ describe('embeddings batches', () => {
       food2: 'home cooking recipes and family dinners from an almaty food blogger',
       cars: 'car reviews test drives and auto news from moscow',
     };
-    const done = await embeddingsBatch([line('food1', texts.food1), line('food2', texts.food2), line('cars', texts.cars), line('again', texts.food1)]);
+    const done = await embeddingsBatch([
+      line('food1', texts.food1),
+      line('food2', texts.food2),
+      line('cars', texts.cars),
+      line('again', texts.food1),
+    ]);
     expect(done.status).toBe('completed');
     expect(done.endpoint).toBe('/v1/embeddings');
     const out = await downloadJsonl(client, done.output_file_id);
     const vec = Object.fromEntries(out.map((l) => [l.custom_id, l.response!.body.data[0].embedding as number[]]));
-    expect(out[0]!.response!.body).toMatchObject({ object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0 }] });
+    expect(out[0]!.response!.body).toMatchObject({
+      object: 'list',
+      model: 'text-embedding-3-small',
+      data: [{ object: 'embedding', index: 0 }],
+    });
     expect(out[0]!.response!.body.usage.prompt_tokens).toBeGreaterThan(0);
     for (const v of Object.values(vec)) {
       expect(v).toHaveLength(64);
@@ -55,12 +64,18 @@ describe('embeddings batches', () => {
   it('an array input gets one vector per text; the default size is the model size', async () => {
     const done = await embeddingsBatch([line('pair', ['one text', 'another text'], { dimensions: undefined })]);
     const [result] = await downloadJsonl(client, done.output_file_id);
-    expect(result!.response!.body.data.map((d: any) => [d.index, d.embedding.length])).toEqual([[0, 1536], [1, 1536]]);
+    expect(result!.response!.body.data.map((d: any) => [d.index, d.embedding.length])).toEqual([
+      [0, 1536],
+      [1, 1536],
+    ]);
   });
 
   it('a bad line fails the batch in validation, as the real Batch API does', async () => {
     const done = await embeddingsBatch([line('ok', 'text'), line('big', 'text', { dimensions: 5000 }), line('empty', '')]);
     expect(done.status).toBe('failed');
-    expect(done.errors?.data?.map((e) => [e.line, e.param])).toEqual([[2, 'body.dimensions'], [3, 'body.input']]);
+    expect(done.errors?.data?.map((e) => [e.line, e.param])).toEqual([
+      [2, 'body.dimensions'],
+      [3, 'body.input'],
+    ]);
   });
 });

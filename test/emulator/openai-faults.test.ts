@@ -80,11 +80,19 @@ describe('line faults', () => {
     const many = Array.from({ length: 20 }, (_, i) => profileRequestLine({ customId: `x${i}`, username: `u${i}`, bio: 'bio text here' }));
     emu.setLineFault('refusal', { rate: 0.5 });
     const first = await run(many);
-    const refused = first.output.filter((l) => contentOf(l).refusal !== null).map((l) => l.custom_id).sort();
+    const refused = first.output
+      .filter((l) => contentOf(l).refusal !== null)
+      .map((l) => l.custom_id)
+      .sort();
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.length).toBeLessThan(20);
     const second = await run(many);
-    expect(second.output.filter((l) => contentOf(l).refusal !== null).map((l) => l.custom_id).sort()).toEqual(refused);
+    expect(
+      second.output
+        .filter((l) => contentOf(l).refusal !== null)
+        .map((l) => l.custom_id)
+        .sort(),
+    ).toEqual(refused);
   });
 
   it('per-custom_id faults win over the global one', async () => {
@@ -163,7 +171,11 @@ describe('batch faults', () => {
 describe('cancel', () => {
   it('keeps the lines answered before the cancel (partial output)', async () => {
     let now = Date.UTC(2025, 5, 1);
-    const local = await startOpenAiEmulator({ clock: { now: () => now }, timings: { validatingMs: 0, inProgressMs: 1000 }, outputOrder: 'input' });
+    const local = await startOpenAiEmulator({
+      clock: { now: () => now },
+      timings: { validatingMs: 0, inProgressMs: 1000 },
+      outputOrder: 'input',
+    });
     const sdk = new OpenAI({ apiKey: 'k', baseURL: local.baseUrl, maxRetries: 0 });
     try {
       const four = [...lines, profileRequestLine({ customId: 'd', username: 'user_d', bio: 'x' })];

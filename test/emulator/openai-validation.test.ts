@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterEach(() => emu.setLimits({ maxRequestsPerFile: 50_000, maxFileBytes: 200 * 1024 * 1024 }));
 afterAll(() => emu.close());
 
-const good = (id: string, extra: Record<string, unknown> = {}) => ({ ...profileRequestLine({ customId: id, username: id, bio: 'b' }), ...extra });
+const good = (id: string, extra: Record<string, unknown> = {}) => ({
+  ...profileRequestLine({ customId: id, username: id, bio: 'b' }),
+  ...extra,
+});
 
 async function failedErrors(content: unknown[] | string) {
   const batch = await waitForBatch(client, (await submitBatch(client, content)).id);
@@ -38,7 +41,12 @@ describe('input file validation', () => {
     ['missing custom_id', [good('1', { custom_id: undefined })], 'missing_required_parameter', 'custom_id'],
     ['GET method', [good('1', { method: 'GET' })], 'invalid_method', 'method'],
     ['url not the endpoint', [good('1', { url: '/v1/embeddings' })], 'url_mismatch', 'url'],
-    ['body without model', [good('1', { body: { messages: [{ role: 'user', content: 'hi' }] } })], 'missing_required_parameter', 'body.model'],
+    [
+      'body without model',
+      [good('1', { body: { messages: [{ role: 'user', content: 'hi' }] } })],
+      'missing_required_parameter',
+      'body.model',
+    ],
     ['body without messages', [good('1', { body: { model: 'gpt-5-nano' } })], 'missing_required_parameter', 'body.messages'],
   ])('%s', async (_name, content, code, param) => {
     const errors = await failedErrors(content);

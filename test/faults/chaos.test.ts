@@ -2,7 +2,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startInstagramEmulator, type FaultSpec, type InstagramEmulator } from '../../emulator/instagram/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { api, busiestWindow, busiestWindowEntries, Daemons, describeEntries, daemonEnv, duplicatePosts, finished, okAccounts, requestScrapes, tasks } from './helpers.js';
+import {
+  api,
+  busiestWindow,
+  busiestWindowEntries,
+  Daemons,
+  describeEntries,
+  daemonEnv,
+  duplicatePosts,
+  finished,
+  okAccounts,
+  requestScrapes,
+  tasks,
+} from './helpers.js';
 
 /**
  * Fault 3 — emulator chaos. Every data request (profiles, feeds, highlights, lists) meets a seeded random fault about
@@ -72,7 +84,10 @@ describe('emulator chaos at ~20 %', () => {
       }),
     );
     const target = emulator.world.followersAccount;
-    const usernames = emulator.world.creators.filter((c) => c.pk !== target.pk).slice(0, SCRAPES).map((c) => c.username);
+    const usernames = emulator.world.creators
+      .filter((c) => c.pk !== target.pk)
+      .slice(0, SCRAPES)
+      .map((c) => c.username);
     // One profile Instagram never serves (503 on every try): its task must fail after its attempts, saying why.
     const unlucky = usernames[7]!;
     emulator.setGlobalFault({ kind: 'server_error', status: 503, route: `/users/${unlucky}/` });

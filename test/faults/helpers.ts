@@ -105,7 +105,10 @@ export function busiestWindowEntries(entries: readonly LogEntry[], username: str
 export function describeEntries(entries: readonly LogEntry[]): string {
   const t0 = entries[0]?.wallStartedAt ?? 0;
   return entries
-    .map((e) => `+${e.wallStartedAt - t0}ms..${(e.wallEndedAt ?? NaN) - t0} ${e.method} ${e.route} → ${e.status}${e.fault ? ` [${e.fault}]` : ''} proxy ${e.proxyId}`)
+    .map(
+      (e) =>
+        `+${e.wallStartedAt - t0}ms..${(e.wallEndedAt ?? NaN) - t0} ${e.method} ${e.route} → ${e.status}${e.fault ? ` [${e.fault}]` : ''} proxy ${e.proxyId}`,
+    )
     .join('\n');
 }
 
@@ -114,7 +117,12 @@ export function describeEntries(entries: readonly LogEntry[]): string {
  * for twice. `feed/reels_media` is a POST whose user is in the signed body, so it cannot be told apart by path.
  */
 export function requestKey(entry: LogEntry): string | undefined {
-  if (entry.route.startsWith('accounts/') || entry.route.includes('reels_media') || entry.route.includes('qe/') || entry.route.includes('launcher/')) {
+  if (
+    entry.route.startsWith('accounts/') ||
+    entry.route.includes('reels_media') ||
+    entry.route.includes('qe/') ||
+    entry.route.includes('launcher/')
+  ) {
     return undefined;
   }
   return `${entry.method} ${entry.path}${entry.maxId ? `?max_id=${entry.maxId}` : ''}`;

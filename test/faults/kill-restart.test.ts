@@ -63,7 +63,10 @@ function profileIndex(): (entry: LogEntry) => string | undefined {
 describe('kill -9 of the daemon mid-run', () => {
   it('a new process completes all 200 scrapes and the followers list; only the work in flight is repeated', async () => {
     const target = emulator.world.followersAccount;
-    const usernames = emulator.world.creators.filter((c) => c.pk !== target.pk).slice(0, SCRAPES).map((c) => c.username);
+    const usernames = emulator.world.creators
+      .filter((c) => c.pk !== target.pk)
+      .slice(0, SCRAPES)
+      .map((c) => c.username);
     const started = Date.now();
 
     // After the 4th followers page, the next one hangs in the emulator: the kill catches it in flight.
@@ -123,8 +126,12 @@ describe('kill -9 of the daemon mid-run', () => {
 
     // Stored once: no duplicate posts, each blog's posts as its task counted them, one ai_analysis per analysed blog.
     expect(await duplicatePosts(testDb.db)).toEqual([]);
-    const posts = await testDb.db.selectFrom('blog_posts').innerJoin('blogs', 'blogs.id', 'blog_posts.blog_id')
-      .select(['blogs.username', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('blogs.username').execute();
+    const posts = await testDb.db
+      .selectFrom('blog_posts')
+      .innerJoin('blogs', 'blogs.id', 'blog_posts.blog_id')
+      .select(['blogs.username', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('blogs.username')
+      .execute();
     const postsOf = new Map(posts.map((p) => [p.username, Number(p.n)]));
     for (const t of scrapes.filter((s) => s.result?.['status'] === 'analyzing')) {
       expect(postsOf.get(t.result!['username'] as string), `posts of ${t.result!['username']}`).toBe(t.result!['posts']);
@@ -147,7 +154,9 @@ describe('kill -9 of the daemon mid-run', () => {
     }
     for (const username of usernames) {
       const repeated = [...(asked.get(username)?.entries() ?? [])].filter(([, n]) => n > 1);
-      expect(repeated.length, `${username} repeated ${JSON.stringify(repeated)}`).toBeLessThanOrEqual(interruptedUsers.has(username) ? 2 : 0);
+      expect(repeated.length, `${username} repeated ${JSON.stringify(repeated)}`).toBeLessThanOrEqual(
+        interruptedUsers.has(username) ? 2 : 0,
+      );
       for (const [, n] of repeated) expect(n).toBe(2);
       expect(asked.get(username)?.size ?? 0, `${username} was asked for`).toBeGreaterThan(0);
     }
@@ -161,7 +170,11 @@ describe('kill -9 of the daemon mid-run', () => {
     expect(cursors).toHaveLength(18);
     expect(cursors.filter((c) => c === followersAtKill['cursor'])).toHaveLength(2);
     expect(pages.repeatedAnswers.every((c) => c === followersAtKill['cursor'])).toBe(true);
-    const stored = await testDb.db.selectFrom('audience_edges').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'followers').executeTakeFirstOrThrow();
+    const stored = await testDb.db
+      .selectFrom('audience_edges')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'followers')
+      .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(1663);
 
     console.info(

@@ -114,7 +114,9 @@ describe('Postgres stopped mid-run', () => {
       await sleep(Math.min(1_000, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
     }
     expect(samples.length).toBeGreaterThan(0);
-    expect(samples.filter((s) => !s.alive || s.live !== 200 || s.health !== 503 || s.read !== 503 || s.write !== 503 || !s.retryAfter)).toEqual([]);
+    expect(
+      samples.filter((s) => !s.alive || s.live !== 200 || s.health !== 503 || s.read !== 503 || s.write !== 503 || !s.retryAfter),
+    ).toEqual([]);
 
     await startPostgres(port);
     const upAt = Date.now();

@@ -44,7 +44,11 @@ describe('a re-login is a request like any other', () => {
     await session.close();
 
     const byAccount = (username: string) => fx!.emulator.log.filter((e) => e.username === username);
-    expect(byAccount(first).map((e) => `${e.route} ${e.status}`)).toEqual(['accounts/login 200', 'users/{username}/usernameinfo 200', 'users/{username}/usernameinfo 403']);
+    expect(byAccount(first).map((e) => `${e.route} ${e.status}`)).toEqual([
+      'accounts/login 200',
+      'users/{username}/usernameinfo 200',
+      'users/{username}/usernameinfo 403',
+    ]);
     expect(fx.emulator.loginCount(first)).toBe(1);
     const other = fx.accounts.find((a) => a.username !== first)!.username;
     expect(byAccount(other).filter((e) => e.route.includes('usernameinfo') && e.status === 200)).toHaveLength(1);

@@ -76,7 +76,11 @@ describe('kill -9 of the daemon while it delivers webhooks', () => {
     expect(created.status).toBe(201);
     receiver.secrets.push(created.body.secret);
 
-    await enqueueTasks(testDb.db, Array.from({ length: TASKS }, (_, i) => ({ type: 'full_scrape', payload: { ms: 20, n: i } })), { maxAttempts: 3 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: TASKS }, (_, i) => ({ type: 'full_scrape', payload: { ms: 20, n: i } })),
+      { maxAttempts: 3 },
+    );
     await waitFor(() => receiver.received.length >= 12, { timeoutMs: 30_000, what: 'a dozen deliveries before the kill' });
     doomed.child.kill('SIGKILL');
     await doomed.exited;
@@ -125,11 +129,15 @@ describe('kill -9 of the daemon while it delivers webhooks', () => {
     const log = await api(survivor, 'GET', `/api/webhooks/${created.body.id}/deliveries?limit=100`);
     expect(log.body.items).toHaveLength(TASKS);
     for (const id of inFlightAtKill) {
-      expect(log.body.items.find((d: { webhook_id: string }) => d.webhook_id === id)).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 200 });
+      expect(log.body.items.find((d: { webhook_id: string }) => d.webhook_id === id)).toMatchObject({
+        status: 'delivered',
+        attempts: 2,
+        last_status_code: 200,
+      });
     }
   }, 180_000);
 
-  it('wakes on the outbox\'s NOTIFY: a test event goes out at once, long before the next poll', async () => {
+  it("wakes on the outbox's NOTIFY: a test event goes out at once, long before the next poll", async () => {
     const to = await startWebhookReceiver();
     try {
       const daemon = await daemons.start({ ...env('listener'), WEBHOOK_POLL_INTERVAL_MS: '600000' });

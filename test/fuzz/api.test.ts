@@ -7,7 +7,15 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { createTestApp, stubAccountOps, TEST_API_KEY, TEST_SECRET_BOX } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { checkProperty, errorShapeProblem } from './fuzz-kit.js';
-import { badAuth, goodAuth, operationsOf, RequestFactory, type FuzzRequest, type OpenApiDocument, type Operation } from './openapi-requests.js';
+import {
+  badAuth,
+  goodAuth,
+  operationsOf,
+  RequestFactory,
+  type FuzzRequest,
+  type OpenApiDocument,
+  type Operation,
+} from './openapi-requests.js';
 
 /**
  * Property-based fuzzing of every route in the OpenAPI document (issue 8, "bad input"): bodies, path parameters,
@@ -67,10 +75,17 @@ async function seed() {
   ok(await api.call('POST', '/api/tasks/discover', { hashtag: 'food' }));
   ok(await api.call('POST', '/api/tasks/followers', { username: 'natgeo', kind: 'followers', max: 10 }));
   ok(await api.call('POST', '/api/proxies/import', { text: '1.2.3.4:8080\nsocks5://u:p@5.6.7.8:1080\n9.9.9.9:3128:user:pass' }));
-  ok(await api.call('POST', '/api/accounts/import', { text: 'scout1:pw1\nscout2:pw2:http://u:p@10.0.0.1:8080\nscout3:pw3', assign_proxies: true }));
+  ok(
+    await api.call('POST', '/api/accounts/import', {
+      text: 'scout1:pw1\nscout2:pw2:http://u:p@10.0.0.1:8080\nscout3:pw3',
+      assign_proxies: true,
+    }),
+  );
   ok(await api.call('POST', '/api/categories', { name: 'fuzz alpha' }));
   ok(await api.call('POST', '/api/categories', { name: 'fuzz beta' }));
-  await sql`UPDATE blogs SET follower_count = 1000, er = 2.5, full_name = 'National Geographic', scrape_status = 'active' WHERE username = 'natgeo'`.execute(testDb.db);
+  await sql`UPDATE blogs SET follower_count = 1000, er = 2.5, full_name = 'National Geographic', scrape_status = 'active' WHERE username = 'natgeo'`.execute(
+    testDb.db,
+  );
   // Activity for /api/logs and /api/stats to page through, across accounts, outcomes and days.
   await sql`
     INSERT INTO activity_log (account_id, proxy_id, task_id, kind, action, outcome, http_status, duration_ms, error, created_at)
@@ -81,7 +96,9 @@ async function seed() {
   // Both audience lists of natgeo fetched, so /mutuals answers pages instead of 409.
   await sql`
     INSERT INTO audience_lists (blog_id, kind, task_id, status, fetched, expected, complete, completed_at)
-    SELECT id, kind, 1, 'done', 3, 3, true, now() FROM blogs, (VALUES ('followers'), ('following')) k(kind) WHERE username = 'natgeo'`.execute(testDb.db);
+    SELECT id, kind, 1, 'done', 3, 3, true, now() FROM blogs, (VALUES ('followers'), ('following')) k(kind) WHERE username = 'natgeo'`.execute(
+    testDb.db,
+  );
   await sql`
     INSERT INTO audience_edges (blog_id, kind, platform_id, username, seen_by_task)
     SELECT b.id, e.kind, e.pk, e.username, 1 FROM blogs b,
@@ -93,7 +110,8 @@ async function seed() {
 const seen = new Map<string, Map<number, number>>();
 afterAll(() => {
   if (!process.env.FUZZ_STATS) return;
-  for (const [name, counts] of seen) console.log(name.padEnd(40), JSON.stringify(Object.fromEntries([...counts].sort(([a], [b]) => a - b))));
+  for (const [name, counts] of seen)
+    console.log(name.padEnd(40), JSON.stringify(Object.fromEntries([...counts].sort(([a], [b]) => a - b))));
 });
 
 async function send(request: FuzzRequest, op?: Operation) {
@@ -117,7 +135,10 @@ async function send(request: FuzzRequest, op?: Operation) {
 
 /** Short enough for an assertion message: huge generated bodies would bury the point. */
 const show = (request: FuzzRequest) =>
-  JSON.stringify({ ...request, body: request.body && request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body });
+  JSON.stringify({
+    ...request,
+    body: request.body && request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body,
+  });
 
 function expectWellFormed(request: FuzzRequest, response: Awaited<ReturnType<typeof send>>) {
   const where = `${show(request)} → ${response.status} ${response.text.slice(0, 500)}`;
@@ -132,7 +153,10 @@ describe('the OpenAPI document', () => {
   it('lists the routes to fuzz, and marks exactly the public ones as needing no key', () => {
     expect(operations.length).toBeGreaterThan(20);
     const unsecured = operations.filter((op) => !op.secured).map(label);
-    expect(unsecured.every((name) => PUBLIC.has(name)), `operations without security: ${unsecured.join(', ')}`).toBe(true);
+    expect(
+      unsecured.every((name) => PUBLIC.has(name)),
+      `operations without security: ${unsecured.join(', ')}`,
+    ).toBe(true);
   });
 });
 
@@ -178,7 +202,10 @@ describe('with a valid key, any request gets a non-5xx answer, and every 4xx has
 
   it('a wrong method on a documented path is a 404 in the error shape, not a 5xx', async () => {
     const paths = [...new Set(operations.map((op) => factory.samplePath(op)))];
-    const arb = fc.record({ path: fc.constantFrom(...paths), method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'M-SEARCH') });
+    const arb = fc.record({
+      path: fc.constantFrom(...paths),
+      method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'M-SEARCH'),
+    });
     await checkProperty(
       'wrong method',
       fc.asyncProperty(arb, async ({ path, method }) => {
@@ -196,7 +223,10 @@ describe('concurrent requests', () => {
   const writes = operations.filter((op) => op.method !== 'GET' && op.method !== 'HEAD');
 
   it('the same writes sent at the same time never produce a 5xx', async () => {
-    const batch = fc.array(fc.constantFrom(...writes).chain((op) => factory.request(op, goodAuth(TEST_API_KEY))), { minLength: 1, maxLength: 4 });
+    const batch = fc.array(
+      fc.constantFrom(...writes).chain((op) => factory.request(op, goodAuth(TEST_API_KEY))),
+      { minLength: 1, maxLength: 4 },
+    );
     await checkProperty(
       'concurrent writes',
       fc.asyncProperty(batch, async (requests) => {
@@ -231,30 +261,50 @@ describe('without a valid key, every non-public route answers 401', () => {
   it('no path trick (dot segments, encoded slashes, case, doubled slashes, suffixes) reaches data without a key', async () => {
     const paths = [...new Set([...operations.map((op) => factory.samplePath(op)), '/metrics'])];
     const tricks: ((path: string) => string)[] = [
-      (p) => `/api/health/..${p.slice(4)}`, (p) => `/api/health/%2e%2e${p.slice(4)}`, (p) => `/api/health%2F..${p.slice(4)}`,
-      (p) => `/api/health/live/../..${p.slice(4)}`, (p) => `/${p}`, (p) => p.replace('/api/', '/api//'), (p) => p.replace('/api/', '/api/./'),
-      (p) => `${p}/`, (p) => `${p};x`, (p) => `${p}%00`, (p) => `${p}%2F`, (p) => `${p}?__proto__=1`, (p) => `${p}#/api/health`,
-      (p) => p.toUpperCase(), (p) => p.replace('/api/', '/%61pi/'), (p) => p.replace('/api/', '/api%2F'), (p) => `/api/healthz${p.slice(4)}`,
-      (p) => `/api/health${p}`, (p) => p.replace(/\//g, '\\'),
+      (p) => `/api/health/..${p.slice(4)}`,
+      (p) => `/api/health/%2e%2e${p.slice(4)}`,
+      (p) => `/api/health%2F..${p.slice(4)}`,
+      (p) => `/api/health/live/../..${p.slice(4)}`,
+      (p) => `/${p}`,
+      (p) => p.replace('/api/', '/api//'),
+      (p) => p.replace('/api/', '/api/./'),
+      (p) => `${p}/`,
+      (p) => `${p};x`,
+      (p) => `${p}%00`,
+      (p) => `${p}%2F`,
+      (p) => `${p}?__proto__=1`,
+      (p) => `${p}#/api/health`,
+      (p) => p.toUpperCase(),
+      (p) => p.replace('/api/', '/%61pi/'),
+      (p) => p.replace('/api/', '/api%2F'),
+      (p) => `/api/healthz${p.slice(4)}`,
+      (p) => `/api/health${p}`,
+      (p) => p.replace(/\//g, '\\'),
     ];
     await checkProperty(
       'path tricks without a key',
-      fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom(...tricks), fc.constantFrom('GET', 'POST', 'HEAD'), badAuth(TEST_API_KEY), async (path, trick, method, headers) => {
-        const url = trick(path);
-        const response = await send({ method, url, headers });
-        const where = `${method} ${url} → ${response.status} ${response.text.slice(0, 200)}`;
-        expect(response.status, where).toBeLessThan(500);
-        // A success is only acceptable when the URL, as the server resolved it (dot segments, then percent-decoding
-        // of unreserved characters like Hono's router), is a public route.
-        const resolved = new URL(url, 'http://x').pathname;
-        let decoded = resolved;
-        try {
-          decoded = decodeURI(resolved);
-        } catch {
-          // Not decodable: compared as is.
-        }
-        if (response.status < 300) expect(PUBLIC.has(`${method === 'HEAD' ? 'GET' : method} ${decoded}`), where).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fc.constantFrom(...tricks),
+        fc.constantFrom('GET', 'POST', 'HEAD'),
+        badAuth(TEST_API_KEY),
+        async (path, trick, method, headers) => {
+          const url = trick(path);
+          const response = await send({ method, url, headers });
+          const where = `${method} ${url} → ${response.status} ${response.text.slice(0, 200)}`;
+          expect(response.status, where).toBeLessThan(500);
+          // A success is only acceptable when the URL, as the server resolved it (dot segments, then percent-decoding
+          // of unreserved characters like Hono's router), is a public route.
+          const resolved = new URL(url, 'http://x').pathname;
+          let decoded = resolved;
+          try {
+            decoded = decodeURI(resolved);
+          } catch {
+            // Not decodable: compared as is.
+          }
+          if (response.status < 300) expect(PUBLIC.has(`${method === 'HEAD' ? 'GET' : method} ${decoded}`), where).toBe(true);
+        },
+      ),
       400,
     );
   });
@@ -287,19 +337,40 @@ describe('secrets in a body never come back', () => {
   it('lists the operations that take secrets', () => {
     expect(carriers.map(label).sort()).toEqual(
       [
-        'PATCH /api/accounts/{id}', 'PATCH /api/proxies/{id}', 'POST /api/accounts', 'POST /api/accounts/import', 'POST /api/proxies', 'POST /api/proxies/import',
-        'POST /api/webhooks', 'PATCH /api/webhooks/{id}',
+        'PATCH /api/accounts/{id}',
+        'PATCH /api/proxies/{id}',
+        'POST /api/accounts',
+        'POST /api/accounts/import',
+        'POST /api/proxies',
+        'POST /api/proxies/import',
+        'POST /api/webhooks',
+        'PATCH /api/webhooks/{id}',
       ].sort(),
     );
   });
 
   it.each(carriers.map((op) => [label(op), op] as const))('%s', async (name, op) => {
-    const bodyArb = fc.record({ user: badUsername, pass: secret, proxyUser: fc.constantFrom('u', 'user', ''), host, sep: fc.constantFrom('\n', '\r\n'), extra: fc.boolean() }).map((v) => {
-      const proxy = `http://${v.proxyUser}${v.proxyUser ? ':' : ''}${v.pass}@${v.host}`;
-      const password = v.extra ? `${v.pass}\n` : v.pass;
-      const text = [`${v.user}:${password}`, `${v.user}:${v.pass}:${proxy}`, `${v.host}:${v.proxyUser}:${v.pass}`, `${v.proxyUser}:${v.pass}@${v.host}`, proxy].join(v.sep);
-      return { pass: v.pass, body: { username: v.user, password, url: proxy, text } };
-    });
+    const bodyArb = fc
+      .record({
+        user: badUsername,
+        pass: secret,
+        proxyUser: fc.constantFrom('u', 'user', ''),
+        host,
+        sep: fc.constantFrom('\n', '\r\n'),
+        extra: fc.boolean(),
+      })
+      .map((v) => {
+        const proxy = `http://${v.proxyUser}${v.proxyUser ? ':' : ''}${v.pass}@${v.host}`;
+        const password = v.extra ? `${v.pass}\n` : v.pass;
+        const text = [
+          `${v.user}:${password}`,
+          `${v.user}:${v.pass}:${proxy}`,
+          `${v.host}:${v.proxyUser}:${v.pass}`,
+          `${v.proxyUser}:${v.pass}@${v.host}`,
+          proxy,
+        ].join(v.sep);
+        return { pass: v.pass, body: { username: v.user, password, url: proxy, text } };
+      });
     await checkProperty(
       `secrets: ${name}`,
       fc.asyncProperty(bodyArb, fc.constantFrom('1', '2', '3', '999'), async ({ pass, body }, id) => {
@@ -348,22 +419,35 @@ describe('bounds of the strings that feed an index (issue 17)', () => {
   // The proxy label (scheme://host:port) is a unique index key; a host past DNS bounds used to fail the insert with
   // "index row size exceeds btree maximum" (500) and take the whole import down with it.
   const withinBounds = fc.constantFrom(`${'l'.repeat(63)}.example.com`, `${'h'.repeat(63)}.`.repeat(3) + 'h'.repeat(61));
-  const pastBounds = fc.constantFrom(`${'l'.repeat(64)}.example.com`, `${'h'.repeat(63)}.`.repeat(3) + 'h'.repeat(62), `${'a'.repeat(60)}.`.repeat(47) + 'com');
+  const pastBounds = fc.constantFrom(
+    `${'l'.repeat(64)}.example.com`,
+    `${'h'.repeat(63)}.`.repeat(3) + 'h'.repeat(62),
+    `${'a'.repeat(60)}.`.repeat(47) + 'com',
+  );
 
   it('an import fails exactly the lines whose host is past the bounds, and keeps the others', async () => {
     let batch = 0;
     await checkProperty(
       'bounded hosts in an import',
-      fc.asyncProperty(fc.array(fc.oneof(withinBounds.map((h) => ({ h, ok: true })), pastBounds.map((h) => ({ h, ok: false }))), { minLength: 1, maxLength: 6 }), async (hosts) => {
-        batch++;
-        // A port of this run's own, so every line within bounds is new.
-        const lines = hosts.map(({ h }, i) => `http://${h}:${10_000 + batch * 10 + i}`);
-        const response = await api.call('POST', '/api/proxies/import', { text: lines.join('\n') });
-        expect(response.status, response.text.slice(0, 300)).toBe(200);
-        const expectedErrors = hosts.flatMap(({ ok }, i) => (ok ? [] : [i + 1]));
-        expect(response.body.errors.map((e: { line: number }) => e.line)).toEqual(expectedErrors);
-        expect(response.body.created).toBe(hosts.length - expectedErrors.length);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            withinBounds.map((h) => ({ h, ok: true })),
+            pastBounds.map((h) => ({ h, ok: false })),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (hosts) => {
+          batch++;
+          // A port of this run's own, so every line within bounds is new.
+          const lines = hosts.map(({ h }, i) => `http://${h}:${10_000 + batch * 10 + i}`);
+          const response = await api.call('POST', '/api/proxies/import', { text: lines.join('\n') });
+          expect(response.status, response.text.slice(0, 300)).toBe(200);
+          const expectedErrors = hosts.flatMap(({ ok }, i) => (ok ? [] : [i + 1]));
+          expect(response.body.errors.map((e: { line: number }) => e.line)).toEqual(expectedErrors);
+          expect(response.body.created).toBe(hosts.length - expectedErrors.length);
+        },
+      ),
       30,
     );
   });
@@ -382,7 +466,16 @@ describe('after the fuzzing', () => {
     expect(task.status).toBe(200);
     expect(task.body).toMatchObject({ id, status: 'pending', payload: { username: 'after_fuzz' } });
 
-    for (const path of ['/api/tasks', '/api/blogs', '/api/accounts', '/api/proxies', '/api/logs', '/api/stats', '/api/batches', '/api/categories']) {
+    for (const path of [
+      '/api/tasks',
+      '/api/blogs',
+      '/api/accounts',
+      '/api/proxies',
+      '/api/logs',
+      '/api/stats',
+      '/api/batches',
+      '/api/categories',
+    ]) {
       const response = await api.call('GET', path);
       expect(response.status, `${path}: ${response.text.slice(0, 300)}`).toBe(200);
     }

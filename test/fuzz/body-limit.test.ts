@@ -89,7 +89,9 @@ function parseResponse(data: Buffer): RawResponse | undefined {
   if (headEnd < 0) return undefined;
   const [statusLine = '', ...lines] = text.slice(0, headEnd).split('\r\n');
   const status = Number(statusLine.split(' ')[1]);
-  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   const rest = data.subarray(Buffer.byteLength(text.slice(0, headEnd + 4), 'latin1'));
   if (headers['content-length'] !== undefined) {
     const length = Number(headers['content-length']);
@@ -182,10 +184,20 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
   it('a Content-Length that claims more than is sent: 413 at once', async () => {
     await checkProperty(
       'body limit: content-length too high',
-      fc.asyncProperty(fc.constantFrom(...bodyRoutes), overBy, fc.integer({ min: 0, max: 200 }), auth, async (route, over, sent, headers) => {
-        const response = await rawExchange(head(route, { ...headers, 'content-length': LIMIT + over }), [filler(sent + 20).slice(0, sent)], { end: true });
-        expect413(response, `${route} content-length ${LIMIT + over}, ${sent} bytes sent`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...bodyRoutes),
+        overBy,
+        fc.integer({ min: 0, max: 200 }),
+        auth,
+        async (route, over, sent, headers) => {
+          const response = await rawExchange(
+            head(route, { ...headers, 'content-length': LIMIT + over }),
+            [filler(sent + 20).slice(0, sent)],
+            { end: true },
+          );
+          expect413(response, `${route} content-length ${LIMIT + over}, ${sent} bytes sent`);
+        },
+      ),
       40,
     );
   });
@@ -193,11 +205,17 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
   it('no Content-Length, chunked: 413 once the limit is passed, without the final chunk', async () => {
     await checkProperty(
       'body limit: chunked',
-      fc.asyncProperty(fc.constantFrom(...bodyRoutes), overBy, fc.array(fc.integer({ min: 1, max: 3_000 }), { minLength: 1, maxLength: 8 }), auth, async (route, over, sizes, headers) => {
-        const frames = chunked(filler(LIMIT + over), sizes);
-        const response = await rawExchange(head(route, { ...headers, 'transfer-encoding': 'chunked' }), frames);
-        expect413(response, `${route} chunked ${LIMIT + over} bytes in ${frames.length} chunks`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...bodyRoutes),
+        overBy,
+        fc.array(fc.integer({ min: 1, max: 3_000 }), { minLength: 1, maxLength: 8 }),
+        auth,
+        async (route, over, sizes, headers) => {
+          const frames = chunked(filler(LIMIT + over), sizes);
+          const response = await rawExchange(head(route, { ...headers, 'transfer-encoding': 'chunked' }), frames);
+          expect413(response, `${route} chunked ${LIMIT + over} bytes in ${frames.length} chunks`);
+        },
+      ),
       60,
     );
   });
@@ -231,7 +249,11 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
       { 'transfer-encoding': 'identity' },
     ];
     for (const extra of cases) {
-      const response = await rawExchange(head(route, { authorization: `Bearer ${TEST_API_KEY}`, ...extra }), [...chunked(filler(LIMIT + 10), [1000])], { end: true });
+      const response = await rawExchange(
+        head(route, { authorization: `Bearer ${TEST_API_KEY}`, ...extra }),
+        [...chunked(filler(LIMIT + 10), [1000])],
+        { end: true },
+      );
       const where = `${JSON.stringify(extra)} → ${response.status} ${response.body.slice(0, 200)}`;
       expect(response.status, where).toBeGreaterThanOrEqual(400);
       expect(response.status, where).toBeLessThan(500);
@@ -243,7 +265,10 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
   it('a request line or headers over 16 KB: 431 in the error shape, and the server goes on', async () => {
     const longQuery = `GET /api/blogs?q=${'a'.repeat(20_000)} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${TEST_API_KEY}\r\n\r\n`;
     const longHeader = head('GET /api/tasks', { authorization: `Bearer ${TEST_API_KEY}`, 'x-padding': 'b'.repeat(20_000) });
-    for (const [what, request] of [['query string', longQuery], ['header', longHeader]] as const) {
+    for (const [what, request] of [
+      ['query string', longQuery],
+      ['header', longHeader],
+    ] as const) {
       const response = await rawExchange(request, []);
       expect(response.status, `${what}: ${response.body.slice(0, 200)}`).toBe(431);
       const body = parseJson(response.body) as { error: { code: string; message: string } };
@@ -267,7 +292,8 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
     let serverDone = false;
     socket.on('data', (chunk) => (received = Buffer.concat([received, chunk])));
     socket.on('end', () => (serverDone = true));
-    const write = (data: string | Buffer) => new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
+    const write = (data: string | Buffer) =>
+      new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
     let writeError: unknown;
     try {
       await write(head(bodyRoutes[0]!, { authorization: `Bearer ${TEST_API_KEY}`, 'content-length': bodyBytes }));
@@ -293,14 +319,20 @@ describe(`bodies over the limit (${LIMIT} bytes) are refused early with 413`, ()
       const body = filler(LIMIT);
       const honest = await rawExchange(head(route, { authorization: `Bearer ${TEST_API_KEY}`, 'content-length': LIMIT }), [body]);
       expect(honest.status, `${route}: ${honest.body.slice(0, 200)}`).not.toBe(413);
-      const streamed = await rawExchange(head(route, { authorization: `Bearer ${TEST_API_KEY}`, 'transfer-encoding': 'chunked' }), [...chunked(body, [1000]), '0\r\n\r\n']);
+      const streamed = await rawExchange(head(route, { authorization: `Bearer ${TEST_API_KEY}`, 'transfer-encoding': 'chunked' }), [
+        ...chunked(body, [1000]),
+        '0\r\n\r\n',
+      ]);
       expect(streamed.status, `${route} chunked: ${streamed.body.slice(0, 200)}`).not.toBe(413);
     }
   });
 
   it('the server still answers normally afterwards', async () => {
     const body = JSON.stringify({ usernames: ['after_limits'] });
-    const response = await rawExchange(head('POST /api/tasks/scrape', { authorization: `Bearer ${TEST_API_KEY}`, 'content-length': Buffer.byteLength(body) }), [body]);
+    const response = await rawExchange(
+      head('POST /api/tasks/scrape', { authorization: `Bearer ${TEST_API_KEY}`, 'content-length': Buffer.byteLength(body) }),
+      [body],
+    );
     expect(response.status, response.body).toBe(202);
   });
 });

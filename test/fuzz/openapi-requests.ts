@@ -46,7 +46,17 @@ export interface Operation {
 }
 
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Parameter[];
+        requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
+        security?: unknown[];
+      }
+    >
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -110,27 +120,47 @@ export class RequestFactory {
     const bodyArb: fc.Arbitrary<string | undefined> = !canHaveBody
       ? fc.constant(undefined)
       : op.body
-        ? junk ? this.bodyText(op.body.schema) : this.value(op.body.schema, 0, '', false).map((v) => JSON.stringify(v))
-        : junk ? fc.option(fc.oneof(fc.constantFrom(...RAW_BODIES.slice(0, 10)), anyJson.map((v) => JSON.stringify(v) ?? '')), { freq: 4, nil: undefined }) : fc.constant(undefined);
-    const query = this.queryString(op.parameters.filter((p) => p.in === 'query'), junk);
+        ? junk
+          ? this.bodyText(op.body.schema)
+          : this.value(op.body.schema, 0, '', false).map((v) => JSON.stringify(v))
+        : junk
+          ? fc.option(
+              fc.oneof(
+                fc.constantFrom(...RAW_BODIES.slice(0, 10)),
+                anyJson.map((v) => JSON.stringify(v) ?? ''),
+              ),
+              { freq: 4, nil: undefined },
+            )
+          : fc.constant(undefined);
+    const query = this.queryString(
+      op.parameters.filter((p) => p.in === 'query'),
+      junk,
+    );
     const type = junk ? contentType() : fc.constant(op.body ? 'application/json' : undefined);
     const extra = junk ? extraHeaders() : fc.constant({});
-    return fc.record({ path: pathArb, query, body: bodyArb, auth, type, extra }).map(({ path, query: q, body, auth: authHeaders, type: t, extra: more }) => {
-      const headers: Record<string, string> = { ...more, ...authHeaders };
-      if (t !== undefined) headers['content-type'] = t;
-      return { method: op.method, url: q === '' ? path : `${path}?${q}`, headers, ...(body === undefined ? {} : { body }) };
-    });
+    return fc
+      .record({ path: pathArb, query, body: bodyArb, auth, type, extra })
+      .map(({ path, query: q, body, auth: authHeaders, type: t, extra: more }) => {
+        const headers: Record<string, string> = { ...more, ...authHeaders };
+        if (t !== undefined) headers['content-type'] = t;
+        return { method: op.method, url: q === '' ? path : `${path}?${q}`, headers, ...(body === undefined ? {} : { body }) };
+      });
   }
 
   /** An operation's path with its path parameters filled in validly, for requests that must reach the route. */
   samplePath(op: Operation): string {
-    return op.parameters.filter((p) => p.in === 'path').reduce((path, p) => path.replace(`{${p.name}}`, this.resolve(p.schema).type === 'integer' ? '1' : 'natgeo'), op.path);
+    return op.parameters
+      .filter((p) => p.in === 'path')
+      .reduce((path, p) => path.replace(`{${p.name}}`, this.resolve(p.schema).type === 'integer' ? '1' : 'natgeo'), op.path);
   }
 
   private pathSegment(schema: JsonSchema, name: string, junk: boolean): fc.Arbitrary<string> {
     const resolved = this.resolve(schema);
     // Ids 1–6 and short usernames: the seeded rows, so valid requests often find something.
-    const valid = resolved.type === 'integer' ? fc.integer({ min: 1, max: 6 }).map(String) : fc.oneof(fc.constantFrom('natgeo', 'nasa', 'NatGeo', '@natgeo'), validUsername);
+    const valid =
+      resolved.type === 'integer'
+        ? fc.integer({ min: 1, max: 6 }).map(String)
+        : fc.oneof(fc.constantFrom('natgeo', 'nasa', 'NatGeo', '@natgeo'), validUsername);
     if (!junk) return valid;
     return fc.oneof(
       { weight: 3, arbitrary: valid },
@@ -146,14 +176,26 @@ export class RequestFactory {
         { weight: 4, arbitrary: fc.constant<[string, string][]>([]) },
         { weight: 4, arbitrary: this.queryValue(p, junk).map((v): [string, string][] => [[p.name, v]]) },
         // The same key twice: the validator sees a list where it expects one value.
-        { weight: junk ? 1 : 0, arbitrary: fc.tuple(this.queryValue(p, junk), this.queryValue(p, junk)).map(([a, b]): [string, string][] => [[p.name, a], [p.name, b]]) },
+        {
+          weight: junk ? 1 : 0,
+          arbitrary: fc.tuple(this.queryValue(p, junk), this.queryValue(p, junk)).map(([a, b]): [string, string][] => [
+            [p.name, a],
+            [p.name, b],
+          ]),
+        },
       ),
     );
     const unknown = fc.oneof(
       { weight: 6, arbitrary: fc.constant<[string, string][]>([]) },
-      { weight: junk ? 1 : 0, arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyString).map(([k, v]): [string, string][] => [[k, v]]) },
+      {
+        weight: junk ? 1 : 0,
+        arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyString).map(([k, v]): [string, string][] => [[k, v]]),
+      },
     );
-    const raw = fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: junk ? 1 : 0, arbitrary: fc.constantFrom(...RAW_QUERY_JUNK) });
+    const raw = fc.oneof(
+      { weight: 8, arbitrary: fc.constant('') },
+      { weight: junk ? 1 : 0, arbitrary: fc.constantFrom(...RAW_QUERY_JUNK) },
+    );
     return fc.tuple(fc.tuple(...pairs, unknown), raw).map(([groups, tail]) => {
       const encoded = groups.flat().map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(v)}`);
       if (tail) encoded.push(tail);
@@ -165,11 +207,23 @@ export class RequestFactory {
     const schema = this.resolve(p.schema);
     if (schema.enum) {
       const members = fc.constantFrom(...schema.enum.map(String));
-      return junk ? fc.oneof({ weight: 3, arbitrary: members }, { weight: 1, arbitrary: enumNear(schema.enum.map(String)) }, { weight: 1, arbitrary: anyString }) : members;
+      return junk
+        ? fc.oneof(
+            { weight: 3, arbitrary: members },
+            { weight: 1, arbitrary: enumNear(schema.enum.map(String)) },
+            { weight: 1, arbitrary: anyString },
+          )
+        : members;
     }
     if (schema.type === 'integer' || schema.type === 'number') {
       const numbers = this.numberFor(schema, junk).map(String);
-      return junk ? fc.oneof({ weight: 3, arbitrary: numbers }, { weight: 1, arbitrary: fc.constantFrom(...NUMBER_WORDS) }, { weight: 1, arbitrary: anyString }) : numbers;
+      return junk
+        ? fc.oneof(
+            { weight: 3, arbitrary: numbers },
+            { weight: 1, arbitrary: fc.constantFrom(...NUMBER_WORDS) },
+            { weight: 1, arbitrary: anyString },
+          )
+        : numbers;
     }
     return this.stringFor(schema, p.name, junk);
   }
@@ -179,7 +233,12 @@ export class RequestFactory {
     const near = this.value(schema, 0, '', true);
     return fc.oneof(
       { weight: 8, arbitrary: near.map((v) => JSON.stringify(v) ?? 'null') },
-      { weight: 2, arbitrary: fc.tuple(near, fc.constantFrom(...this.keysOf(schema), 'extra'), anyJson).map(([v, k, dup]) => withDuplicateKey(JSON.stringify(v) ?? 'null', k, dup)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(near, fc.constantFrom(...this.keysOf(schema), 'extra'), anyJson)
+          .map(([v, k, dup]) => withDuplicateKey(JSON.stringify(v) ?? 'null', k, dup)),
+      },
       { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v) ?? 'null') },
       { weight: 2, arbitrary: fc.constantFrom(...RAW_BODIES) },
       { weight: 1, arbitrary: fc.constant(undefined) },
@@ -223,7 +282,9 @@ export class RequestFactory {
         { weight: 8, arbitrary: this.value(prop, depth + 1, key, junk).map((v) => [key, v] as const) },
       ),
     );
-    const extra = junk ? fc.option(fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyJson), { freq: 6, nil: undefined }) : fc.constant(undefined);
+    const extra = junk
+      ? fc.option(fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), anyJson), { freq: 6, nil: undefined })
+      : fc.constant(undefined);
     return fc.tuple(fc.tuple(...fields), extra).map(([entries, more]) => {
       // Object.fromEntries defines own properties, so a "__proto__" key is sent as a key, not a prototype.
       const all = [...entries, more].filter((e): e is readonly [string, unknown] => e !== undefined);
@@ -233,10 +294,13 @@ export class RequestFactory {
 
   private array(s: JsonSchema, depth: number, name: string, junk: boolean): fc.Arbitrary<unknown[]> {
     const item = s.items ? this.value(s.items, depth + 1, name, junk) : anyJson;
-    const options: fc.WeightedArbitrary<unknown[]>[] = [{ weight: 10, arbitrary: fc.array(item, { minLength: junk ? 0 : (s.minItems ?? 0), maxLength: 6 }) }];
+    const options: fc.WeightedArbitrary<unknown[]>[] = [
+      { weight: 10, arbitrary: fc.array(item, { minLength: junk ? 0 : (s.minItems ?? 0), maxLength: 6 }) },
+    ];
     // One more than allowed, of valid-looking items, so the size check itself is what refuses it.
     const max = s.maxItems;
-    if (junk && max !== undefined && max <= 10_000) options.push({ weight: 1, arbitrary: fc.constant(Array.from({ length: max + 1 }, (_, i) => `user_${i}`)) });
+    if (junk && max !== undefined && max <= 10_000)
+      options.push({ weight: 1, arbitrary: fc.constant(Array.from({ length: max + 1 }, (_, i) => `user_${i}`)) });
     return fc.oneof(...options);
   }
 
@@ -248,7 +312,11 @@ export class RequestFactory {
     const inRange = fc.integer({ min: Math.ceil(min), max: Math.min(Math.floor(max), Math.ceil(min) + 50) });
     if (!junk) return bounded ? fc.oneof(inRange, fc.constantFrom(min, max)) : inRange;
     const edges = [min, max, min - 1, max + 1, min + 0.5].filter((n) => Number.isFinite(n));
-    return fc.oneof({ weight: 4, arbitrary: inRange }, { weight: 2, arbitrary: fc.constantFrom(...edges) }, { weight: 2, arbitrary: anyNumber });
+    return fc.oneof(
+      { weight: 4, arbitrary: inRange },
+      { weight: 2, arbitrary: fc.constantFrom(...edges) },
+      { weight: 2, arbitrary: anyNumber },
+    );
   }
 
   /** Strings picked by what the field is for (its name), valid ones among them, and (with `junk`) anything. */
@@ -260,7 +328,8 @@ export class RequestFactory {
     if (domain && junk) options.push({ weight: 2, arbitrary: domain.edge });
     if (examples.length) options.push({ weight: 1, arbitrary: fc.constantFrom(...examples) });
     if (junk || options.length === 0) options.push({ weight: 3, arbitrary: anyString });
-    if (junk && s.maxLength !== undefined) options.push({ weight: 1, arbitrary: fc.constantFrom('a'.repeat(s.maxLength), 'a'.repeat(s.maxLength + 1)) });
+    if (junk && s.maxLength !== undefined)
+      options.push({ weight: 1, arbitrary: fc.constantFrom('a'.repeat(s.maxLength), 'a'.repeat(s.maxLength + 1)) });
     return fc.oneof(...options);
   }
 }
@@ -284,10 +353,21 @@ const host = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...boundedHosts) },
 );
 const port = fc.oneof(fc.integer({ min: 1, max: 65535 }).map(String), fc.constantFrom('0', '65536', '99999', '-1', 'abc', ''));
-const credential = fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,10}$/), anyString.map((v) => v.slice(0, 20)));
+const credential = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
+  anyString.map((v) => v.slice(0, 20)),
+);
 const proxyUrl = fc
-  .tuple(fc.constantFrom('http', 'socks5', 'HTTP', 'https', 'socks4', 'ftp', ''), fc.option(fc.tuple(credential, fc.option(credential)), { nil: undefined }), host, port)
-  .map(([scheme, creds, h, p]) => `${scheme}://${creds ? `${creds[0]}${creds[1] !== null ? `:${creds[1]}` : ''}@` : ''}${h}${p === '' ? '' : `:${p}`}`);
+  .tuple(
+    fc.constantFrom('http', 'socks5', 'HTTP', 'https', 'socks4', 'ftp', ''),
+    fc.option(fc.tuple(credential, fc.option(credential)), { nil: undefined }),
+    host,
+    port,
+  )
+  .map(
+    ([scheme, creds, h, p]) =>
+      `${scheme}://${creds ? `${creds[0]}${creds[1] !== null ? `:${creds[1]}` : ''}@` : ''}${h}${p === '' ? '' : `:${p}`}`,
+  );
 const proxyLine = fc.oneof(
   proxyUrl,
   fc.tuple(host, port).map(([h, p]) => `${h}:${p}`),
@@ -302,11 +382,23 @@ const accountLine = fc.oneof(
   anyString,
 );
 const lines = (line: fc.Arbitrary<string>) =>
-  fc.tuple(fc.array(fc.oneof({ weight: 6, arbitrary: line }, { weight: 1, arbitrary: fc.constantFrom('', '# comment', '   ') }), { maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\r'))
+  fc
+    .tuple(
+      fc.array(fc.oneof({ weight: 6, arbitrary: line }, { weight: 1, arbitrary: fc.constantFrom('', '# comment', '   ') }), {
+        maxLength: 8,
+      }),
+      fc.constantFrom('\n', '\r\n', '\r'),
+    )
     .map(([ls, eol]) => ls.join(eol));
 const isoTime = fc.oneof(
   fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2024-05-01', '2024-05-01T12:00Z', '2024-05-01T12:00:00+05:00', '2024-05-01t12:00:00.123456789z', '1970-01-01T00:00:00-0130'),
+  fc.constantFrom(
+    '2024-05-01',
+    '2024-05-01T12:00Z',
+    '2024-05-01T12:00:00+05:00',
+    '2024-05-01t12:00:00.123456789z',
+    '1970-01-01T00:00:00-0130',
+  ),
 );
 
 /**
@@ -314,33 +406,170 @@ const isoTime = fc.oneof(
  * included) for clean requests, plus `edge` ones that break a rule, for broken requests.
  */
 const DOMAIN_STRINGS: Record<string, { valid: fc.Arbitrary<string>; edge: fc.Arbitrary<string> }> = {
-  username: { valid: fc.oneof(validUsername, fc.constantFrom('@NatGeo', ' natgeo ', 'a.b_c', 'a'.repeat(30))), edge: fc.constantFrom('nat..geo', '.a', 'a.', 'a'.repeat(31), 'ñandú', 'a b') },
-  password: { valid: fc.oneof(credential, fc.constantFrom('p'.repeat(256), 'pâss:wörd@x', ' spaced ')), edge: fc.constantFrom('', 'p'.repeat(257), 'pass\nword', 'pass\u0000', 'a\uD800') },
+  username: {
+    valid: fc.oneof(validUsername, fc.constantFrom('@NatGeo', ' natgeo ', 'a.b_c', 'a'.repeat(30))),
+    edge: fc.constantFrom('nat..geo', '.a', 'a.', 'a'.repeat(31), 'ñandú', 'a b'),
+  },
+  password: {
+    valid: fc.oneof(credential, fc.constantFrom('p'.repeat(256), 'pâss:wörd@x', ' spaced ')),
+    edge: fc.constantFrom('', 'p'.repeat(257), 'pass\nword', 'pass\u0000', 'a\uD800'),
+  },
   url: { valid: proxyUrl, edge: anyString },
   text: { valid: fc.oneof(lines(accountLine), lines(proxyLine)), edge: anyString },
-  hashtag: { valid: fc.oneof(fc.stringMatching(/^#?[a-z0-9_]{1,20}$/), fc.constantFrom('Алматы', '#ÜBER', 'a'.repeat(100))), edge: fc.constantFrom('#', '##a', 'a'.repeat(101), 'a-b') },
-  name: { valid: fc.oneof(fc.stringMatching(/^[a-z][a-z &'_/-]{0,20}$/), fc.constantFrom('Family & Kids', '  spaced   out ', 'İstanbul', 'ǅ'.repeat(64))), edge: fc.constantFrom('-lead', 'a'.repeat(65), '') },
-  q: { valid: fc.oneof(fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom('%', '_', '\\', 'a\\', '%_\\', "'", 'nat', 'Geo', 'é')), edge: fc.constantFrom('\u0000', 'a'.repeat(101), '') },
-  category: { valid: fc.oneof(fc.stringMatching(/^[a-z ]{1,10}$/), fc.constantFrom('fuzz alpha', 'FUZZ ALPHA', '%')), edge: fc.constantFrom('\u0000', 'a'.repeat(101), '') },
-  source: { valid: fc.constantFrom('manual', 'discover:*', 'discover:food', 'manual*', '*', '_*', 'discover:', 'a.b-c'), edge: fc.constantFrom('**', 'a*b', '%*', '\\*', 'a b') },
-  account: { valid: fc.oneof(validUsername, fc.integer({ min: 1, max: 10 }).map(String), fc.constantFrom('scout1', '@SCOUT2', '9999999999999999')), edge: fc.constantFrom('@', '\u0000', ' ', 'a'.repeat(65)) },
+  hashtag: {
+    valid: fc.oneof(fc.stringMatching(/^#?[a-z0-9_]{1,20}$/), fc.constantFrom('Алматы', '#ÜBER', 'a'.repeat(100))),
+    edge: fc.constantFrom('#', '##a', 'a'.repeat(101), 'a-b'),
+  },
+  name: {
+    valid: fc.oneof(
+      fc.stringMatching(/^[a-z][a-z &'_/-]{0,20}$/),
+      fc.constantFrom('Family & Kids', '  spaced   out ', 'İstanbul', 'ǅ'.repeat(64)),
+    ),
+    edge: fc.constantFrom('-lead', 'a'.repeat(65), ''),
+  },
+  q: {
+    valid: fc.oneof(fc.stringMatching(/^[a-z]{1,8}$/), fc.constantFrom('%', '_', '\\', 'a\\', '%_\\', "'", 'nat', 'Geo', 'é')),
+    edge: fc.constantFrom('\u0000', 'a'.repeat(101), ''),
+  },
+  category: {
+    valid: fc.oneof(fc.stringMatching(/^[a-z ]{1,10}$/), fc.constantFrom('fuzz alpha', 'FUZZ ALPHA', '%')),
+    edge: fc.constantFrom('\u0000', 'a'.repeat(101), ''),
+  },
+  source: {
+    valid: fc.constantFrom('manual', 'discover:*', 'discover:food', 'manual*', '*', '_*', 'discover:', 'a.b-c'),
+    edge: fc.constantFrom('**', 'a*b', '%*', '\\*', 'a b'),
+  },
+  account: {
+    valid: fc.oneof(validUsername, fc.integer({ min: 1, max: 10 }).map(String), fc.constantFrom('scout1', '@SCOUT2', '9999999999999999')),
+    edge: fc.constantFrom('@', '\u0000', ' ', 'a'.repeat(65)),
+  },
   outcome: { valid: fc.constantFrom('ok', 'rate_limited', 'challenge', 'login_required'), edge: fc.constantFrom('OK', 'a-b', '') },
   since: { valid: isoTime, edge: fc.constantFrom('2024-05-01T12:00:00', '2024-02-30', '2024-05-01T25:00Z', '99999-01-01', 'yesterday') },
   until: { valid: isoTime, edge: fc.constantFrom('2024-05-01T12:00:00', '0000-00-00', '2024-05-01T12:00:00+99:99') },
 };
 
 const ID_SEGMENTS = [
-  '0', '-1', '1', '2', '999999', '2147483647', '2147483648', '9007199254740991', '9007199254740992', '9223372036854775807', '9223372036854775808',
-  '18446744073709551616', '1e3', '1e400', '-0', '+1', '1.0', '1.5', '0x10', '0b1', '0o7', 'abc', '1abc', 'NaN', 'Infinity', '-Infinity', '%20', '%201',
-  '1%20', '%00', '1%00', '%2e', '%2e%2e', '%C2%A0', '%D9%A1', 'null', 'undefined', '[]', '%5B1%5D',
+  '0',
+  '-1',
+  '1',
+  '2',
+  '999999',
+  '2147483647',
+  '2147483648',
+  '9007199254740991',
+  '9007199254740992',
+  '9223372036854775807',
+  '9223372036854775808',
+  '18446744073709551616',
+  '1e3',
+  '1e400',
+  '-0',
+  '+1',
+  '1.0',
+  '1.5',
+  '0x10',
+  '0b1',
+  '0o7',
+  'abc',
+  '1abc',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '%20',
+  '%201',
+  '1%20',
+  '%00',
+  '1%00',
+  '%2e',
+  '%2e%2e',
+  '%C2%A0',
+  '%D9%A1',
+  'null',
+  'undefined',
+  '[]',
+  '%5B1%5D',
 ];
-const RAW_SEGMENTS = ['%', '%zz', '%ff', '%ED%A0%80', '%E0%80%80', '%2F', '..%2F', '%252e', 'a%', '%%', "'", '"', '%22%3E%3Cscript%3E', '~', ';', ':', '@', '!', '$'];
-const UNKNOWN_KEYS = ['extra', 'colour', 'LIMIT', 'limit[]', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a.b', 'status[0]', ' ', 'é'];
-const RAW_QUERY_JUNK = ['&', '&&', '=', '==', 'a', '=a', 'a==b', '%', '%zz', 'limit=%', 'limit=%zz', '%ff=1', 'offset=%ED%A0%80', 'q=%00', '+', 'limit=+1+', 'a=1#frag', '%3D=%26', 'limit'];
-const NUMBER_WORDS = ['', ' ', 'abc', '1abc', '-1', '0', '1.5', '1e3', '1e400', '0x10', 'NaN', 'Infinity', '-0', '+5', ' 5 ', '9007199254740993', '9223372036854775808', '١'];
+const RAW_SEGMENTS = [
+  '%',
+  '%zz',
+  '%ff',
+  '%ED%A0%80',
+  '%E0%80%80',
+  '%2F',
+  '..%2F',
+  '%252e',
+  'a%',
+  '%%',
+  "'",
+  '"',
+  '%22%3E%3Cscript%3E',
+  '~',
+  ';',
+  ':',
+  '@',
+  '!',
+  '$',
+];
+const UNKNOWN_KEYS = [
+  'extra',
+  'colour',
+  'LIMIT',
+  'limit[]',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'a.b',
+  'status[0]',
+  ' ',
+  'é',
+];
+const RAW_QUERY_JUNK = [
+  '&',
+  '&&',
+  '=',
+  '==',
+  'a',
+  '=a',
+  'a==b',
+  '%',
+  '%zz',
+  'limit=%',
+  'limit=%zz',
+  '%ff=1',
+  'offset=%ED%A0%80',
+  'q=%00',
+  '+',
+  'limit=+1+',
+  'a=1#frag',
+  '%3D=%26',
+  'limit',
+];
+const NUMBER_WORDS = [
+  '',
+  ' ',
+  'abc',
+  '1abc',
+  '-1',
+  '0',
+  '1.5',
+  '1e3',
+  '1e400',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '-0',
+  '+5',
+  ' 5 ',
+  '9007199254740993',
+  '9223372036854775808',
+  '١',
+];
 
 function enumNear(values: string[]): fc.Arbitrary<string> {
-  return fc.constantFrom(...values).chain((v) => fc.constantFrom(v.toUpperCase(), ` ${v}`, `${v} `, `${v}s`, v.slice(0, -1), `${v}\u0000`, `${v},${v}`));
+  return fc
+    .constantFrom(...values)
+    .chain((v) => fc.constantFrom(v.toUpperCase(), ` ${v}`, `${v} `, `${v}s`, v.slice(0, -1), `${v}\u0000`, `${v},${v}`));
 }
 
 function contentType(): fc.Arbitrary<string | undefined> {
@@ -350,10 +579,28 @@ function contentType(): fc.Arbitrary<string | undefined> {
     {
       weight: 4,
       arbitrary: fc.constantFrom(
-        'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/json; charset=junk', 'application/json; charset=utf-16',
-        'application/json ; charset=utf-8', 'application/json;', 'application/json; =', 'application/jsonx', 'application/vnd.api+json', 'application/problem+json',
-        'text/json', 'text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data', 'multipart/form-data; boundary=boundary',
-        'application/octet-stream', '*/*', '', 'json', 'application/json, text/plain',
+        'application/json; charset=utf-8',
+        'application/json;charset=UTF-8',
+        'Application/JSON',
+        'application/json; charset=junk',
+        'application/json; charset=utf-16',
+        'application/json ; charset=utf-8',
+        'application/json;',
+        'application/json; =',
+        'application/jsonx',
+        'application/vnd.api+json',
+        'application/problem+json',
+        'text/json',
+        'text/plain',
+        'text/plain; charset=utf-8',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'multipart/form-data; boundary=boundary',
+        'application/octet-stream',
+        '*/*',
+        '',
+        'json',
+        'application/json, text/plain',
       ),
     },
     { weight: 1, arbitrary: headerJunk },
@@ -361,7 +608,18 @@ function contentType(): fc.Arbitrary<string | undefined> {
 }
 
 function extraHeaders(): fc.Arbitrary<Record<string, string>> {
-  const name = fc.constantFrom('accept', 'accept-encoding', 'content-encoding', 'x-forwarded-for', 'x-request-id', 'cookie', 'origin', 'accept-charset', 'expect', 'range');
+  const name = fc.constantFrom(
+    'accept',
+    'accept-encoding',
+    'content-encoding',
+    'x-forwarded-for',
+    'x-request-id',
+    'cookie',
+    'origin',
+    'accept-charset',
+    'expect',
+    'range',
+  );
   return fc.dictionary(name, headerJunk, { maxKeys: 2 });
 }
 
@@ -369,10 +627,29 @@ function extraHeaders(): fc.Arbitrary<Record<string, string>> {
 export function badAuth(validKey: string): fc.Arbitrary<Record<string, string>> {
   const forms = fc.oneof(
     fc.constantFrom(
-      '', 'Bearer', 'Bearer ', 'Bearer  ', 'bearer', `Basic ${Buffer.from(`user:${validKey}`).toString('base64')}`, `Basic ${validKey}`, validKey, `Token ${validKey}`,
-      `Bearer ${validKey}x`, `Bearer x${validKey}`, `Bearer ${validKey.slice(0, -1)}`, `Bearer ${validKey.toUpperCase()}`, `Bearer ${validKey} ${validKey}`,
-      `Bearer "${validKey}"`, `Bearer ${validKey},Bearer x`, `BearerX ${validKey}`, `Bearer ${Buffer.from(validKey).toString('base64')}`,
-      'Bearer null', 'Bearer undefined', 'Bearer *', 'Digest username="a"', 'Negotiate abc',
+      '',
+      'Bearer',
+      'Bearer ',
+      'Bearer  ',
+      'bearer',
+      `Basic ${Buffer.from(`user:${validKey}`).toString('base64')}`,
+      `Basic ${validKey}`,
+      validKey,
+      `Token ${validKey}`,
+      `Bearer ${validKey}x`,
+      `Bearer x${validKey}`,
+      `Bearer ${validKey.slice(0, -1)}`,
+      `Bearer ${validKey.toUpperCase()}`,
+      `Bearer ${validKey} ${validKey}`,
+      `Bearer "${validKey}"`,
+      `Bearer ${validKey},Bearer x`,
+      `BearerX ${validKey}`,
+      `Bearer ${Buffer.from(validKey).toString('base64')}`,
+      'Bearer null',
+      'Bearer undefined',
+      'Bearer *',
+      'Digest username="a"',
+      'Negotiate abc',
     ),
     headerJunk.map((junk) => `Bearer ${junk}`),
     headerJunk,
@@ -382,7 +659,9 @@ export function badAuth(validKey: string): fc.Arbitrary<Record<string, string>> 
 
 /** The valid key in the forms the header allows (scheme in any case, extra spaces). */
 export function goodAuth(validKey: string): fc.Arbitrary<Record<string, string>> {
-  return fc.constantFrom(`Bearer ${validKey}`, `bearer ${validKey}`, `BEARER   ${validKey}`, ` Bearer ${validKey} `).map((value) => ({ authorization: value }));
+  return fc
+    .constantFrom(`Bearer ${validKey}`, `bearer ${validKey}`, `BEARER   ${validKey}`, ` Bearer ${validKey} `)
+    .map((value) => ({ authorization: value }));
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

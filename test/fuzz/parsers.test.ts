@@ -15,16 +15,20 @@ import { anyString, checkProperty } from './fuzz-kit.js';
 const RUNS = 1_500;
 
 /** Text that looks like the real thing often enough to reach the deep branches, and junk otherwise. */
-const usernameLike = fc.oneof(
-  fc.stringMatching(/^[ @]?[A-Za-z0-9._]{0,32} ?$/),
-  anyString,
-);
+const usernameLike = fc.oneof(fc.stringMatching(/^[ @]?[A-Za-z0-9._]{0,32} ?$/), anyString);
 /** A recognisable secret: a marker plus random text (any code points, so encoders and URL parsers are exercised). */
 const oddUnit = fc.constantFrom('\uD800', '\uDFFF', '\u0000', '\n', ':', '@', '/', '%', '%zz', '#', '?', ' ', 'é', '😀');
 const secret = fc
-  .tuple(fc.stringMatching(/^[A-Za-z0-9]{4,10}$/), fc.array(fc.oneof(oddUnit, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 3 }))
+  .tuple(
+    fc.stringMatching(/^[A-Za-z0-9]{4,10}$/),
+    fc.array(fc.oneof(oddUnit, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 3 }),
+  )
   .map(([a, b]) => `Sx${a}${b.join('')}`);
-const host = fc.oneof(fc.constantFrom('1.2.3.4', 'proxy.example.com', '[::1]', 'h', 'xn--80ak6aa92e.com', '', 'bad host', 'a@b', 'ä.example'), fc.ipV4(), fc.domain());
+const host = fc.oneof(
+  fc.constantFrom('1.2.3.4', 'proxy.example.com', '[::1]', 'h', 'xn--80ak6aa92e.com', '', 'bad host', 'a@b', 'ä.example'),
+  fc.ipV4(),
+  fc.domain(),
+);
 const port = fc.oneof(fc.integer({ min: 0, max: 70_000 }).map(String), fc.constantFrom('', 'x', '-1', '08080', ' 80'));
 const scheme = fc.constantFrom('http', 'socks5', 'HTTP', 'SOCKS5', 'https', 'socks4', 'ftp', 'h', '');
 
@@ -112,7 +116,13 @@ describe('passwords', () => {
 
 describe('proxy URLs and proxy list lines', () => {
   const proxyUrl = fc
-    .tuple(scheme, fc.option(fc.tuple(secret, fc.option(secret, { nil: undefined })), { nil: undefined }), host, port, fc.constantFrom('', '', '/', '/x', '?a', '#f'))
+    .tuple(
+      scheme,
+      fc.option(fc.tuple(secret, fc.option(secret, { nil: undefined })), { nil: undefined }),
+      host,
+      port,
+      fc.constantFrom('', '', '/', '/x', '?a', '#f'),
+    )
     .map(([s, creds, h, p, tail]) => ({
       text: `${s}://${creds ? `${creds[0]}${creds[1] === undefined ? '' : `:${creds[1]}`}@` : ''}${h}${p === '' ? '' : `:${p}`}${tail}`,
       secrets: creds ? creds.filter((c): c is string => c !== undefined) : [],
@@ -121,19 +131,25 @@ describe('proxy URLs and proxy list lines', () => {
   it('parseProxyUrl never throws, labels carry no credentials, and its output parses to itself', async () => {
     await checkProperty(
       'parseProxyUrl',
-      fc.property(fc.oneof(proxyUrl, anyString.map((text) => ({ text, secrets: [] as string[] }))), ({ text, secrets }) => {
-        const result = parseProxyUrl(text);
-        if (!result.ok) {
-          expect(result.message.length).toBeGreaterThan(0);
-          for (const s of secrets) expect(result.message).not.toContain(s);
-          return;
-        }
-        expect(result.value.label).toMatch(/^(http|socks5):\/\/[^@/]+:\d{1,5}$/);
-        expect(result.value.url.startsWith(`${result.value.type}://`)).toBe(true);
-        for (const s of secrets) expect(result.value.label).not.toContain(s);
-        const again = parseProxyUrl(result.value.url);
-        expect(again).toEqual(result);
-      }),
+      fc.property(
+        fc.oneof(
+          proxyUrl,
+          anyString.map((text) => ({ text, secrets: [] as string[] })),
+        ),
+        ({ text, secrets }) => {
+          const result = parseProxyUrl(text);
+          if (!result.ok) {
+            expect(result.message.length).toBeGreaterThan(0);
+            for (const s of secrets) expect(result.message).not.toContain(s);
+            return;
+          }
+          expect(result.value.label).toMatch(/^(http|socks5):\/\/[^@/]+:\d{1,5}$/);
+          expect(result.value.url.startsWith(`${result.value.type}://`)).toBe(true);
+          for (const s of secrets) expect(result.value.label).not.toContain(s);
+          const again = parseProxyUrl(result.value.url);
+          expect(again).toEqual(result);
+        },
+      ),
       RUNS,
     );
   });
@@ -194,19 +210,28 @@ describe('account list lines', () => {
   it('parseAccountLines never throws, keeps each password exactly, and never repeats one in an error', async () => {
     await checkProperty(
       'parseAccountLines',
-      fc.property(fc.array(fc.oneof({ weight: 5, arbitrary: accountLine }, { weight: 1, arbitrary: anyString.map((text) => ({ text, user: '', password: '', secrets: [] as string[] })) }), { maxLength: 10 }), (list) => {
-        const text = list.map((l) => l.text).join('\n');
-        const { entries, errors } = parseAccountLines(text);
-        for (const error of errors) {
-          expect(error.message.length).toBeGreaterThan(0);
-          for (const s of list.flatMap((l) => l.secrets)) expect(error.message).not.toContain(s);
-        }
-        for (const entry of entries) {
-          expect(normalizeUsername(entry.username)).toEqual({ ok: true, value: entry.username });
-          expect(checkPassword(entry.password).ok).toBe(true);
-          if (entry.proxy) expect(entry.proxy.label).toMatch(/^(http|socks5):\/\//);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { weight: 5, arbitrary: accountLine },
+            { weight: 1, arbitrary: anyString.map((text) => ({ text, user: '', password: '', secrets: [] as string[] })) },
+          ),
+          { maxLength: 10 },
+        ),
+        (list) => {
+          const text = list.map((l) => l.text).join('\n');
+          const { entries, errors } = parseAccountLines(text);
+          for (const error of errors) {
+            expect(error.message.length).toBeGreaterThan(0);
+            for (const s of list.flatMap((l) => l.secrets)) expect(error.message).not.toContain(s);
+          }
+          for (const entry of entries) {
+            expect(normalizeUsername(entry.username)).toEqual({ ok: true, value: entry.username });
+            expect(checkPassword(entry.password).ok).toBe(true);
+            if (entry.proxy) expect(entry.proxy.label).toMatch(/^(http|socks5):\/\//);
+          }
+        },
+      ),
       RUNS / 3,
     );
   });
@@ -217,11 +242,15 @@ describe('scrubSecrets', () => {
     const word = fc.stringMatching(/^[A-Za-z0-9]{3,12}$/);
     await checkProperty(
       'scrubSecrets',
-      fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), word), { maxLength: 6 }), (secrets, noise) => {
-        const text = [...noise, ...secrets.map((s) => `http://user:${s}@h:1`), ...secrets].join(' ');
-        const scrubbed = scrubSecrets(text, secrets)!;
-        for (const s of secrets) expect(scrubbed).not.toContain(s);
-      }),
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), word), { maxLength: 6 }),
+        (secrets, noise) => {
+          const text = [...noise, ...secrets.map((s) => `http://user:${s}@h:1`), ...secrets].join(' ');
+          const scrubbed = scrubSecrets(text, secrets)!;
+          for (const s of secrets) expect(scrubbed).not.toContain(s);
+        },
+      ),
       RUNS / 3,
     );
   });
@@ -230,7 +259,10 @@ describe('scrubSecrets', () => {
 describe('counterexamples this fuzzing found, pinned', () => {
   it('half a surrogate pair in a proxy line is a refusal, not a URIError', () => {
     expect(() => parseProxyLine('0.0.0.0:8080:Sx00A0:Sx0aAa\uD800')).not.toThrow();
-    expect(parseProxyLine('0.0.0.0:8080:Sx00A0:Sx0aAa\uD800')).toEqual({ ok: false, message: expect.stringMatching(/broken Unicode character/) });
+    expect(parseProxyLine('0.0.0.0:8080:Sx00A0:Sx0aAa\uD800')).toEqual({
+      ok: false,
+      message: expect.stringMatching(/broken Unicode character/),
+    });
     expect(parseProxyLines('a.aa:0:SxAAaA\uD800:Sx0aAA').errors).toHaveLength(1);
   });
 

@@ -35,7 +35,11 @@ describe('Graph briefs: expected vs actual', () => {
     const media = listed.body.items.find((m: any) => m.ig_media_id === reel.pk);
     expect(media).toMatchObject({ media_product_type: 'REELS', brief_id: null });
 
-    const brief = await h.call('POST', '/api/graph/briefs', { name: 'Spring launch', script_version: 'v3', expected: { views: 50_000, reach: 30_000, er: 4.5 } });
+    const brief = await h.call('POST', '/api/graph/briefs', {
+      name: 'Spring launch',
+      script_version: 'v3',
+      expected: { views: 50_000, reach: 30_000, er: 4.5 },
+    });
     expect(brief.status).toBe(201);
     const bound = await h.call('PUT', `/api/graph/media/${media.id}/brief`, { brief_id: brief.body.id });
     expect(bound.status).toBe(200);
@@ -46,12 +50,34 @@ describe('Graph briefs: expected vs actual', () => {
     expect(report.body.brief).toMatchObject({ name: 'Spring launch', script_version: 'v3' });
     const er = Math.round((truth.total_interactions! / truth.reach!) * 10_000) / 100;
     expect(report.body.comparison).toEqual([
-      { figure: 'er', expected: 4.5, actual: er, difference: Math.round((er - 4.5) * 100) / 100, ratio: Math.round((er / 4.5) * 1000) / 1000 },
-      { figure: 'reach', expected: 30_000, actual: truth.reach, difference: truth.reach! - 30_000, ratio: Math.round((truth.reach! / 30_000) * 1000) / 1000 },
-      { figure: 'views', expected: 50_000, actual: truth.views, difference: truth.views! - 50_000, ratio: Math.round((truth.views! / 50_000) * 1000) / 1000 },
+      {
+        figure: 'er',
+        expected: 4.5,
+        actual: er,
+        difference: Math.round((er - 4.5) * 100) / 100,
+        ratio: Math.round((er / 4.5) * 1000) / 1000,
+      },
+      {
+        figure: 'reach',
+        expected: 30_000,
+        actual: truth.reach,
+        difference: truth.reach! - 30_000,
+        ratio: Math.round((truth.reach! / 30_000) * 1000) / 1000,
+      },
+      {
+        figure: 'views',
+        expected: 50_000,
+        actual: truth.views,
+        difference: truth.views! - 50_000,
+        ratio: Math.round((truth.views! / 50_000) * 1000) / 1000,
+      },
     ]);
     expect(report.body.history).toHaveLength(2);
-    expect(report.body.history[0]).toMatchObject({ views: truth.views, reach: truth.reach, avg_watch_time_ms: truth.ig_reels_avg_watch_time });
+    expect(report.body.history[0]).toMatchObject({
+      views: truth.views,
+      reach: truth.reach,
+      avg_watch_time_ms: truth.ig_reels_avg_watch_time,
+    });
   });
 
   it('refuses bad input with a 4xx that says what is wrong', async () => {

@@ -26,16 +26,35 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
   });
 
   it('is off without its settings, and every route says which ones are missing (503, never 500)', async () => {
-    const source = createGraphSource({ db: testDb.db, box: TEST_SECRET_BOX, config: loadConfig({}), alerter: new RecordingAlerter(), logger: silent });
+    const source = createGraphSource({
+      db: testDb.db,
+      box: TEST_SECRET_BOX,
+      config: loadConfig({}),
+      alerter: new RecordingAlerter(),
+      logger: silent,
+    });
     const app = createApp({
-      db: testDb.db, logger: silent, apiKey: TEST_API_KEY, bodyLimitBytes: 1_000_000, maxAttempts: 3, isReady: () => true, version: 'test',
-      secretBox: TEST_SECRET_BOX, accountOps: stubAccountOps, graph: source.connect,
+      db: testDb.db,
+      logger: silent,
+      apiKey: TEST_API_KEY,
+      bodyLimitBytes: 1_000_000,
+      maxAttempts: 3,
+      isReady: () => true,
+      version: 'test',
+      secretBox: TEST_SECRET_BOX,
+      accountOps: stubAccountOps,
+      graph: source.connect,
     });
     const auth = { authorization: `Bearer ${TEST_API_KEY}` };
     const status = (await (await app.request('/api/graph', { headers: auth })).json()) as any;
     expect(status).toMatchObject({ enabled: false });
     expect(status.reason).toContain('GRAPH_APP_ID, GRAPH_APP_SECRET, GRAPH_REDIRECT_URL');
-    for (const [method, path] of [['GET', '/api/graph/connect'], ['GET', '/api/graph/callback?code=x&state=y'], ['POST', '/api/graph/discovery'], ['GET', '/api/graph/connections/1/pages']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/graph/connect'],
+      ['GET', '/api/graph/callback?code=x&state=y'],
+      ['POST', '/api/graph/discovery'],
+      ['GET', '/api/graph/connections/1/pages'],
+    ] as const) {
       const response = await app.request(path, { method, headers: auth });
       expect(response.status, path).toBe(503);
       expect(((await response.json()) as any).error.message).toContain('GRAPH_APP_ID');
@@ -55,7 +74,9 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
     expect(row).toMatchObject({ status: 'active', ig_user_id: igUserId, ig_username: h.graph.pages[0]!.ig!.username });
     const listed = await h.call('GET', '/api/graph/connections');
     const pages = await h.call('GET', `/api/graph/connections/${connectionId}/pages`);
-    expect(pages.body.pages.map((p: any) => p.instagram_account?.username ?? null)).toEqual(h.graph.pages.map((p) => p.ig?.username ?? null));
+    expect(pages.body.pages.map((p: any) => p.instagram_account?.username ?? null)).toEqual(
+      h.graph.pages.map((p) => p.ig?.username ?? null),
+    );
     // No token in any answer.
     for (const text of [...texts, listed.text, pages.text]) for (const token of tokens) expect(text).not.toContain(token);
   });
@@ -72,7 +93,12 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
     expect(new URL(denied.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
     const fresh = await h.call('GET', '/api/graph/connect?format=json');
     const state = new URL(fresh.body.authorize_url).searchParams.get('state')!;
-    const refused = await h.call('GET', `/api/graph/callback?error=access_denied&error_reason=user_denied&error_description=Permissions+error&state=${state}`, undefined, false);
+    const refused = await h.call(
+      'GET',
+      `/api/graph/callback?error=access_denied&error_reason=user_denied&error_description=Permissions+error&state=${state}`,
+      undefined,
+      false,
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toContain('Permissions error');
     const pick = await h.call('PUT', '/api/graph/connections/999/account', { ig_user_id: '123' });
@@ -101,10 +127,17 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
   it('a refresh the API refuses marks the connection and raises graph_token_refresh_failed', async () => {
     const { connectionId } = await h.connect();
     h.clock.now += 40 * 86_400_000;
-    h.graph.fail({ status: 500, code: 2, message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException' }, { path: /refresh_access_token/ });
+    h.graph.fail(
+      { status: 500, code: 2, message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException' },
+      { path: /refresh_access_token/ },
+    );
     expect(await h.source.connect.refreshTokens(new Date(h.clock.now))).toMatchObject({ refreshed: 0, failed: 1 });
     expect(h.alerts.kinds()).toEqual(['graph_token_refresh_failed']);
-    const row = await testDb.db.selectFrom('graph_connections').select(['status', 'status_reason']).where('id', '=', connectionId).executeTakeFirstOrThrow();
+    const row = await testDb.db
+      .selectFrom('graph_connections')
+      .select(['status', 'status_reason'])
+      .where('id', '=', connectionId)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('refresh_failed');
     // The token itself still works until it expires: the connection stays usable meanwhile.
     expect((await h.call('GET', `/api/graph/connections/${connectionId}/pages`)).status).toBe(200);

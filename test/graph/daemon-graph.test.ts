@@ -59,10 +59,14 @@ describe('the daemon with the Graph API source', () => {
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? ((await response.json()) as any) : null };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: response.headers.get('content-type')?.includes('json') ? ((await response.json()) as any) : null,
+    };
   };
 
-  it('connects by the redirect flow, refreshes the reels\' insights on schedule and shows expected vs actual', async () => {
+  it("connects by the redirect flow, refreshes the reels' insights on schedule and shows expected vs actual", async () => {
     const start = await api('GET', '/api/graph/connect');
     expect(start.status).toBe(302);
     // The browser: dialog → back to the daemon's callback (no API key: it is public), as Facebook would send it.
@@ -74,10 +78,11 @@ describe('the daemon with the Graph API source', () => {
     expect((await api('PUT', `/api/graph/connections/${connected.connection.id}/account`, { ig_user_id: ig.id })).status).toBe(200);
 
     // graph_media_sync runs on its own (every 2 s here): wait for two scheduled runs.
-    await waitFor(
-      async () => (await api('GET', '/api/tasks?task_type=graph_media_sync&status=done')).body.items.length >= 2,
-      { timeoutMs: 30_000, intervalMs: 200, what: 'two scheduled graph_media_sync runs' },
-    );
+    await waitFor(async () => (await api('GET', '/api/tasks?task_type=graph_media_sync&status=done')).body.items.length >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'two scheduled graph_media_sync runs',
+    });
     const media = (await api('GET', `/api/graph/media?connection_id=${connected.connection.id}`)).body.items;
     const reel = graphMediaOf(graph.world, graph.pages[0]!.ig!.pk).find((m) => m.kind === 'reel')!;
     const row = media.find((m: any) => m.ig_media_id === reel.pk);
@@ -86,7 +91,13 @@ describe('the daemon with the Graph API source', () => {
     const report = (await api('GET', `/api/graph/media/${row.id}`)).body;
     expect(report.history.length).toBeGreaterThanOrEqual(2);
     expect(report.comparison).toEqual([
-      { figure: 'views', expected: 10_000, actual: mediaInsightsTruth(reel).views, difference: mediaInsightsTruth(reel).views! - 10_000, ratio: Math.round((mediaInsightsTruth(reel).views! / 10_000) * 1000) / 1000 },
+      {
+        figure: 'views',
+        expected: 10_000,
+        actual: mediaInsightsTruth(reel).views,
+        difference: mediaInsightsTruth(reel).views! - 10_000,
+        ratio: Math.round((mediaInsightsTruth(reel).views! / 10_000) * 1000) / 1000,
+      },
     ]);
     // No token in the daemon's log.
     for (const token of graph.tokens().map((t) => t.token)) expect(main.output()).not.toContain(token);

@@ -27,7 +27,12 @@ export interface GraphHarness {
   clock: { now: number };
   alerts: RecordingAlerter;
   source: ReturnType<typeof createGraphSource>;
-  call(method: string, path: string, body?: unknown, auth?: boolean): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: boolean,
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
   connect(): Promise<{ connectionId: number; igUserId: string; texts: string[] }>;
   startRunner(): { stop(): Promise<void> };
   waitForTask(id: number, statuses?: string[]): Promise<Task>;
@@ -84,9 +89,15 @@ export async function startGraphHarness(testDb: TestDatabase, env: Record<string
     const callback = await call('GET', `/api/graph/callback${back.search}`, undefined, false);
     if (callback.status !== 200) throw new Error(`callback answered ${callback.status}: ${callback.text}`);
     const page = callback.body.pages.find((p: any) => p.instagram_account);
-    const picked = await call('PUT', `/api/graph/connections/${callback.body.connection.id}/account`, { ig_user_id: page.instagram_account.id });
+    const picked = await call('PUT', `/api/graph/connections/${callback.body.connection.id}/account`, {
+      ig_user_id: page.instagram_account.id,
+    });
     if (picked.status !== 200) throw new Error(`pick answered ${picked.status}: ${picked.text}`);
-    return { connectionId: callback.body.connection.id, igUserId: page.instagram_account.id, texts: [start.text, callback.text, picked.text] };
+    return {
+      connectionId: callback.body.connection.id,
+      igUserId: page.instagram_account.id,
+      texts: [start.text, callback.text, picked.text],
+    };
   };
   const startRunner = () => {
     const registry = new TaskRegistry()

@@ -35,9 +35,11 @@ describe('Graph API task kinds', () => {
   const connectedPk = () => h.graph.pages[0]!.ig!.pk;
   const sync = async () => (await h.call('POST', `/api/graph/connections/${connectionId}/sync`)).body.tasks[0].id as number;
 
-  it('graph_discovery fills the blog, its posts and metrics like full_scrape, from the world\'s truth, with zero private-API requests', async () => {
+  it("graph_discovery fills the blog, its posts and metrics like full_scrape, from the world's truth, with zero private-API requests", async () => {
     const world = h.instagram.world;
-    const target = world.creators.find((c) => (c.accountType === 2 || c.accountType === 3) && !c.isPrivate && c.pk !== connectedPk() && c.mediaCount >= 20)!;
+    const target = world.creators.find(
+      (c) => (c.accountType === 2 || c.accountType === 3) && !c.isPrivate && c.pk !== connectedPk() && c.mediaCount >= 20,
+    )!;
     const answer = await h.call('POST', '/api/graph/discovery', { usernames: [target.username] });
     expect(answer.status).toBe(202);
     const task = await h.waitForTask(answer.body.tasks[0].id);
@@ -49,10 +51,18 @@ describe('Graph API task kinds', () => {
     expect(blog.media_count).toBe(truth.mediaCount);
     expect(blog.er).toBe(truth.er);
     expect(task.result).toMatchObject({ source: 'graph', er: truth.er, posts: truth.media.length, private_api_requests: 0 });
-    const posts = await testDb.db.selectFrom('blog_posts').select(['platform_id', 'like_count', 'comment_count', 'source', 'counts_hidden']).where('blog_id', '=', blog.id).execute();
+    const posts = await testDb.db
+      .selectFrom('blog_posts')
+      .select(['platform_id', 'like_count', 'comment_count', 'source', 'counts_hidden'])
+      .where('blog_id', '=', blog.id)
+      .execute();
     expect(posts.map((p) => p.platform_id).sort()).toEqual(truth.media.map((m) => m.pk).sort());
     expect(new Set(posts.map((p) => p.source))).toEqual(new Set(['graph']));
-    const snapshot = await testDb.db.selectFrom('blog_snapshots').select(['source', 'follower_count', 'er']).where('blog_id', '=', blog.id).executeTakeFirstOrThrow();
+    const snapshot = await testDb.db
+      .selectFrom('blog_snapshots')
+      .select(['source', 'follower_count', 'er'])
+      .where('blog_id', '=', blog.id)
+      .executeTakeFirstOrThrow();
     expect(snapshot).toEqual({ source: 'graph', follower_count: truth.followers, er: truth.er });
     // Zero private-API requests: the Instagram emulator saw nothing, the ledger has no request.
     expect(h.instagram.log.length).toBe(0);
@@ -66,7 +76,11 @@ describe('Graph API task kinds', () => {
     const task = await h.waitForTask(answer.body.tasks[0].id);
     expect(task.status).toBe('done');
     expect(task.result).toMatchObject({ business_account: false });
-    const scrape = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'status']).where('id', '=', (task.result as any).full_scrape_task_id).executeTakeFirstOrThrow();
+    const scrape = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select(['task_type', 'status'])
+      .where('id', '=', (task.result as any).full_scrape_task_id)
+      .executeTakeFirstOrThrow();
     expect(scrape).toEqual({ task_type: 'full_scrape', status: 'pending' });
   });
 
@@ -85,8 +99,13 @@ describe('Graph API task kinds', () => {
     for (const m of media) {
       const truth = mediaInsightsTruth(m);
       expect(rows.find((r) => r.ig_media_id === m.pk)).toEqual({
-        ig_media_id: m.pk, reach: truth.reach, views: truth.views, saved: truth.saved, shares: truth.shares,
-        total_interactions: truth.total_interactions, avg_watch_time_ms: truth.ig_reels_avg_watch_time,
+        ig_media_id: m.pk,
+        reach: truth.reach,
+        views: truth.views,
+        saved: truth.saved,
+        shares: truth.shares,
+        total_interactions: truth.total_interactions,
+        avg_watch_time_ms: truth.ig_reels_avg_watch_time,
       });
     }
   });
@@ -139,7 +158,11 @@ describe('Graph API task kinds', () => {
     const task = await h.waitForTask(await sync());
     expect(task).toMatchObject({ status: 'failed', attempts: 1 });
     expect(task.error_message).toContain('Session has expired');
-    const connection = await testDb.db.selectFrom('graph_connections').select(['status']).where('id', '=', connectionId).executeTakeFirstOrThrow();
+    const connection = await testDb.db
+      .selectFrom('graph_connections')
+      .select(['status'])
+      .where('id', '=', connectionId)
+      .executeTakeFirstOrThrow();
     expect(connection.status).toBe('expired');
     expect(h.alerts.kinds()).toContain('graph_token_refresh_failed');
     const after = await testDb.db.selectFrom('graph_media_snapshots').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
@@ -147,7 +170,9 @@ describe('Graph API task kinds', () => {
     // A revoked token (password changed), after connecting again: discovery fails the same way.
     ({ connectionId } = await h.connect());
     h.graph.revokeTokens();
-    const target = h.instagram.world.creators.find((c) => (c.accountType === 2 || c.accountType === 3) && !c.isPrivate && c.pk !== connectedPk())!;
+    const target = h.instagram.world.creators.find(
+      (c) => (c.accountType === 2 || c.accountType === 3) && !c.isPrivate && c.pk !== connectedPk(),
+    )!;
     const discovery = await h.call('POST', '/api/graph/discovery', { usernames: [target.username] });
     const failed = await h.waitForTask(discovery.body.tasks[0].id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
@@ -159,7 +184,11 @@ describe('Graph API task kinds', () => {
   async function waitDeferred(id: number) {
     await waitFor(
       async () => {
-        const row = await testDb.db.selectFrom('scrape_tasks').select(['status', 'locked_by', 'waiting_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+        const row = await testDb.db
+          .selectFrom('scrape_tasks')
+          .select(['status', 'locked_by', 'waiting_reason'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         return row.status === 'pending' && row.locked_by === null && row.waiting_reason !== null;
       },
       { timeoutMs: 20_000, intervalMs: 10, what: `task ${id} deferred` },

@@ -63,7 +63,11 @@ export async function createPoolFixture(
 ): Promise<PoolFixture> {
   // The world's last three accounts fail their logins on purpose; make room for the ones asked for.
   const worldAccounts = Math.max(8, options.accounts + 3);
-  const emulator = await startInstagramEmulator({ seed: 11, proxies: options.proxies, world: { ...options.world, accounts: worldAccounts } });
+  const emulator = await startInstagramEmulator({
+    seed: 11,
+    proxies: options.proxies,
+    world: { ...options.world, accounts: worldAccounts },
+  });
   const box = SecretBox.fromString(randomBytes(32).toString('hex'));
   const alerts = new RecordingAlerter();
   const logger = createLogger({ level: 'silent', format: 'json' });
@@ -97,7 +101,14 @@ export async function createPoolFixture(
     accounts.push({ id: row.id, username: account.username, password: account.password, proxyId });
   }
   const newPool = (settings: Partial<PoolSettings> = {}) =>
-    new AccountPool({ db: testDb.db, box, logger, alerter: alerts, settings: fastSettings({ ...options.settings, ...settings }), workerId: 'test-worker' });
+    new AccountPool({
+      db: testDb.db,
+      box,
+      logger,
+      alerter: alerts,
+      settings: fastSettings({ ...options.settings, ...settings }),
+      workerId: 'test-worker',
+    });
   return { emulator, pool: newPool(), box, alerts, accounts, proxyIds, newPool, close: () => emulator.close() };
 }
 
@@ -109,7 +120,15 @@ export function startPoolRunner(
   options: Partial<RunnerOptions> = {},
   logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
 ): { runner: TaskRunner; stop(): Promise<void> } {
-  const runnerOptions = { workerId: 'w', concurrency: 2, pollIntervalMs: 30_000, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3, ...options };
+  const runnerOptions = {
+    workerId: 'w',
+    concurrency: 2,
+    pollIntervalMs: 30_000,
+    leaseMs: 10_000,
+    backoffBaseMs: 300_000,
+    backoffFactor: 3,
+    ...options,
+  };
   // The daemon's wiring (src/tasks/wiring.ts): NOTIFY (new tasks, a released account) wakes the runner and makes the
   // plan ask again; the poll is only a fallback.
   const { runner, listener, start } = wireAccountAwareRunner({

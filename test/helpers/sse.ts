@@ -50,7 +50,8 @@ export function sseReader(response: Response) {
         // Events that do not match stay queued for a later next().
         const index = queue.findIndex(predicate);
         if (index >= 0) return queue.splice(index, 1)[0]!;
-        if (!(await pull())) throw new Error(`the stream ended before a matching event; seen: ${JSON.stringify(seen.map((e) => e.data.slice(0, 80)))}`);
+        if (!(await pull()))
+          throw new Error(`the stream ended before a matching event; seen: ${JSON.stringify(seen.map((e) => e.data.slice(0, 80)))}`);
       }
     },
     close: () => reader.cancel().catch(() => undefined),

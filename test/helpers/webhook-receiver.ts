@@ -38,10 +38,11 @@ export async function startWebhookReceiver(options: { secrets?: string[]; answer
     received: [],
     secrets: options.secrets ?? [],
     answer: options.answer ?? (() => 204),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((request, response) => {
     void readBody(request).then(async (body) => {

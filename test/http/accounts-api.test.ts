@@ -56,7 +56,11 @@ describe('accounts CRUD', () => {
     const unbound = await api.call('PATCH', `/api/accounts/${created.id}`, { proxy_id: null, password: 'new-password' });
     expect(unbound.status).toBe(200);
     expect(unbound.body.proxy).toBeNull();
-    const row = await testDb.db.selectFrom('ig_accounts').select('password_encrypted').where('id', '=', created.id).executeTakeFirstOrThrow();
+    const row = await testDb.db
+      .selectFrom('ig_accounts')
+      .select('password_encrypted')
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
     expect(TEST_SECRET_BOX.decrypt(row.password_encrypted)).toBe('new-password');
 
     const disabled = await api.call('PATCH', `/api/accounts/${second.id}`, { status: 'disabled' });
@@ -89,7 +93,12 @@ describe('accounts CRUD', () => {
     const { id } = await addAccount({ username: 'challenged', password: 'pw-x' });
     await testDb.db
       .updateTable('ig_accounts')
-      .set({ status: 'challenge', status_reason: 'challenge_required twice', cooldown_until: new Date(Date.now() + 3_600_000), challenge_count: 2 })
+      .set({
+        status: 'challenge',
+        status_reason: 'challenge_required twice',
+        cooldown_until: new Date(Date.now() + 3_600_000),
+        challenge_count: 2,
+      })
       .where('id', '=', id)
       .execute();
     const response = await api.call('PATCH', `/api/accounts/${id}`, { status: 'active' });
@@ -112,7 +121,11 @@ describe('accounts CRUD', () => {
     const { id } = await addAccount({ username: 'busy', password: 'pw-x' });
     await testDb.db
       .updateTable('ig_accounts')
-      .set({ session_encrypted: TEST_SECRET_BOX.encrypt('{"cookies":"sessionid=abc"}'), leased_by: 'w1:task 7', leased_until: new Date(Date.now() + 60_000) })
+      .set({
+        session_encrypted: TEST_SECRET_BOX.encrypt('{"cookies":"sessionid=abc"}'),
+        leased_by: 'w1:task 7',
+        leased_until: new Date(Date.now() + 60_000),
+      })
       .where('id', '=', id)
       .execute();
     const response = await api.call('GET', `/api/accounts/${id}`);
@@ -192,18 +205,29 @@ describe('accounts: refusals', () => {
 
   it('binds one proxy to only one of two concurrent requests', async () => {
     const proxyId = await addProxy('http://10.1.0.3:8080');
-    const [a, b] = await Promise.all([addAccount({ username: 'race_a', password: 'x' }), addAccount({ username: 'race_b', password: 'x' })]);
+    const [a, b] = await Promise.all([
+      addAccount({ username: 'race_a', password: 'x' }),
+      addAccount({ username: 'race_b', password: 'x' }),
+    ]);
     const results = await Promise.all([a, b].map((acc) => api.call('PATCH', `/api/accounts/${acc.id}`, { proxy_id: proxyId })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('answers 409 when deleting an account a task holds, and deletes it once the lease is over', async () => {
     const { id } = await addAccount({ username: 'leased', password: 'pw-x' });
-    await testDb.db.updateTable('ig_accounts').set({ leased_by: 'w1', leased_until: new Date(Date.now() + 60_000) }).where('id', '=', id).execute();
+    await testDb.db
+      .updateTable('ig_accounts')
+      .set({ leased_by: 'w1', leased_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', id)
+      .execute();
     const refused = await api.call('DELETE', `/api/accounts/${id}`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/account 'leased' is in use by a task/);
-    await testDb.db.updateTable('ig_accounts').set({ leased_until: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await testDb.db
+      .updateTable('ig_accounts')
+      .set({ leased_until: new Date(Date.now() - 1000) })
+      .where('id', '=', id)
+      .execute();
     expect((await api.call('DELETE', `/api/accounts/${id}`)).status).toBe(204);
   });
 });
@@ -214,7 +238,11 @@ describe('login and check', () => {
     const ops: AccountOperations = {
       login: async (id) => {
         calls.push(`login ${id}`);
-        await testDb.db.updateTable('ig_accounts').set({ status: 'login_required', status_reason: 'bad password' }).where('id', '=', id).execute();
+        await testDb.db
+          .updateTable('ig_accounts')
+          .set({ status: 'login_required', status_reason: 'bad password' })
+          .where('id', '=', id)
+          .execute();
         return { ok: false, outcome: 'bad_password', message: 'Instagram refused the password', durationMs: 120 };
       },
       check: async (id) => {

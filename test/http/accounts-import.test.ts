@@ -32,10 +32,16 @@ const accounts = () =>
 
 describe('POST /api/proxies/import', () => {
   it('imports every list format, reports bad lines by number, and skips existing proxies on re-import', async () => {
-    const text = '# list\r\nhttp://u1:p1-secret@10.3.0.1:8000\r\n10.3.0.2:8000\r\n10.3.0.3:8000:u3:p3-secret\r\nu4:p4-secret@10.3.0.4:8000\r\nsocks5://10.3.0.5:1080\r\nnot a proxy\r\n';
+    const text =
+      '# list\r\nhttp://u1:p1-secret@10.3.0.1:8000\r\n10.3.0.2:8000\r\n10.3.0.3:8000:u3:p3-secret\r\nu4:p4-secret@10.3.0.4:8000\r\nsocks5://10.3.0.5:1080\r\nnot a proxy\r\n';
     const first = await api.call('POST', '/api/proxies/import', { text });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ created: 5, updated: 0, skipped: 0, errors: [{ line: 7, message: expect.stringMatching(/not a proxy/) }] });
+    expect(first.body).toEqual({
+      created: 5,
+      updated: 0,
+      skipped: 0,
+      errors: [{ line: 7, message: expect.stringMatching(/not a proxy/) }],
+    });
     const again = await api.call('POST', '/api/proxies/import', { text });
     expect(again.body).toMatchObject({ created: 0, skipped: 5 });
     const labels = await testDb.db.selectFrom('proxies').select(['label', 'url_encrypted']).orderBy('id').execute();
@@ -87,7 +93,10 @@ describe('POST /api/accounts/import', () => {
   it('reports a line whose proxy is bound to another account, and imports the rest', async () => {
     await api.call('POST', '/api/accounts/import', { text: 'first:pw-1:http://10.4.0.2:8000' });
     const response = await api.call('POST', '/api/accounts/import', { text: 'second:pw-2:http://10.4.0.2:8000\nthird:pw-3' });
-    expect(response.body).toMatchObject({ created: 1, errors: [{ line: 1, message: expect.stringMatching(/already bound to account 'first'/) }] });
+    expect(response.body).toMatchObject({
+      created: 1,
+      errors: [{ line: 1, message: expect.stringMatching(/already bound to account 'first'/) }],
+    });
     expect((await accounts()).map((a) => a.username)).toEqual(['first', 'third']);
   });
 

@@ -48,17 +48,48 @@ describe('batches API and stats', () => {
     await testDb.db
       .insertInto('ai_batches')
       .values([
-        { tag: 't1', model: 'gpt-5-nano', status: 'completed', openai_batch_id: 'batch_1', request_count: 25, input_bytes: 200_000, ok_count: 24, refused_count: 1, input_tokens: 30_000, output_tokens: 5_000, total_tokens: 35_000, submitted_at: new Date(), processed_at: new Date() },
-        { tag: 't2', model: 'gpt-5-nano', status: 'in_progress', openai_batch_id: 'batch_2', request_count: 10, input_bytes: 80_000, submitted_at: new Date() },
+        {
+          tag: 't1',
+          model: 'gpt-5-nano',
+          status: 'completed',
+          openai_batch_id: 'batch_1',
+          request_count: 25,
+          input_bytes: 200_000,
+          ok_count: 24,
+          refused_count: 1,
+          input_tokens: 30_000,
+          output_tokens: 5_000,
+          total_tokens: 35_000,
+          submitted_at: new Date(),
+          processed_at: new Date(),
+        },
+        {
+          tag: 't2',
+          model: 'gpt-5-nano',
+          status: 'in_progress',
+          openai_batch_id: 'batch_2',
+          request_count: 10,
+          input_bytes: 80_000,
+          submitted_at: new Date(),
+        },
       ])
       .execute();
     const list = await call('GET', '/api/batches?limit=1');
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ limit: 1, offset: 0, has_more: true });
-    expect(list.body.items[0]).toMatchObject({ openai_batch_id: 'batch_2', status: 'in_progress', request_count: 10, input_bytes: 80_000, processed_at: null });
+    expect(list.body.items[0]).toMatchObject({
+      openai_batch_id: 'batch_2',
+      status: 'in_progress',
+      request_count: 10,
+      input_bytes: 80_000,
+      processed_at: null,
+    });
     const closed = await call('GET', '/api/batches?open=false');
     expect(closed.body.items).toHaveLength(1);
-    expect(closed.body.items[0]).toMatchObject({ tokens: { input: 30_000, output: 5_000, total: 35_000 }, outcomes: { ok: 24, refused: 1, invalid: 0, error: 0, missing: 0 } });
+    expect(closed.body.items[0]).toMatchObject({
+      tokens: { input: 30_000, output: 5_000, total: 35_000 },
+      outcomes: { ok: 24, refused: 1, invalid: 0, error: 0, missing: 0 },
+    });
     expect((await call('GET', '/api/batches?status=bogus')).status).toBe(400);
 
     const stats = await call('GET', '/api/stats');

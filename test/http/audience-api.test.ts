@@ -25,7 +25,11 @@ async function blogId(username: string): Promise<number> {
 async function storeList(blog: number, kind: 'followers' | 'following', taskId: number, pks: number[], complete = true) {
   const list = { blogId: blog, kind, taskId };
   await startList(testDb.db, list, pks.length);
-  await storeEdges(testDb.db, list, pks.map((pk) => user(pk)));
+  await storeEdges(
+    testDb.db,
+    list,
+    pks.map((pk) => user(pk)),
+  );
   await finishList(testDb.db, list, { fetched: pks.length, complete });
 }
 
@@ -96,7 +100,9 @@ describe('GET /api/blogs/{username}/mutuals', () => {
     const missing = await api.call('GET', '/api/blogs/caspin.ru/mutuals');
     expect(missing.status).toBe(409);
     expect(missing.body.error.code).toBe('conflict');
-    expect(missing.body.error.message).toMatch(/the following list of caspin\.ru has not been fetched.*POST \/api\/tasks\/followers \{"username":"caspin\.ru","kind":"following"\}/);
+    expect(missing.body.error.message).toMatch(
+      /the following list of caspin\.ru has not been fetched.*POST \/api\/tasks\/followers \{"username":"caspin\.ru","kind":"following"\}/,
+    );
 
     const list = { blogId: blog, kind: 'following' as const, taskId: 8 };
     await startList(testDb.db, list, 1663);
@@ -118,7 +124,14 @@ describe('GET /api/blogs/{username}/mutuals', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ username: 'caspin.ru', relation: 'mutual', total: 3, partial: false, has_more: false });
     expect(res.body.items.map((i: any) => i.platform_id)).toEqual(['1', '4', '5']);
-    expect(res.body.items[0]).toEqual({ platform_id: '1', username: 'user1', full_name: null, is_private: false, is_verified: false, avatar_url: null });
+    expect(res.body.items[0]).toEqual({
+      platform_id: '1',
+      username: 'user1',
+      full_name: null,
+      is_private: false,
+      is_verified: false,
+      avatar_url: null,
+    });
     expect(res.body.followers).toMatchObject({ kind: 'followers', status: 'done', fetched: 5, complete: true, task_id: 7 });
 
     const fans = await api.call('GET', '/api/blogs/caspin.ru/mutuals?relation=followers_only');

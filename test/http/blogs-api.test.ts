@@ -60,9 +60,29 @@ beforeEach(async () => {
 
 describe('GET /api/blogs', () => {
   beforeEach(async () => {
-    const food = await insertBlog({ username: 'almaty.food', follower_count: 52_000, er: 3.1, scraped_at: day(3), full_name: 'Almaty Food', source: 'discover:almatyfood' });
-    const travel = await insertBlog({ username: 'kz_travel', follower_count: 8_000, er: 5.75, scraped_at: day(1), biography: 'Travel & FOOD in Kazakhstan' });
-    const mom = await insertBlog({ username: 'mom.life', follower_count: 150_000, er: 1.2, scraped_at: day(2), source: 'discover:moms', scrape_status: 'analyzing' });
+    const food = await insertBlog({
+      username: 'almaty.food',
+      follower_count: 52_000,
+      er: 3.1,
+      scraped_at: day(3),
+      full_name: 'Almaty Food',
+      source: 'discover:almatyfood',
+    });
+    const travel = await insertBlog({
+      username: 'kz_travel',
+      follower_count: 8_000,
+      er: 5.75,
+      scraped_at: day(1),
+      biography: 'Travel & FOOD in Kazakhstan',
+    });
+    const mom = await insertBlog({
+      username: 'mom.life',
+      follower_count: 150_000,
+      er: 1.2,
+      scraped_at: day(2),
+      source: 'discover:moms',
+      scrape_status: 'analyzing',
+    });
     await insertBlog({ username: 'fresh', scrape_status: 'pending' }); // never scraped: no counts
     await insertBlog({ username: 'hidden', follower_count: 3_000, scrape_status: 'private' });
     await categorise(food, 'Food', true);
@@ -77,7 +97,13 @@ describe('GET /api/blogs', () => {
     expect(names(res.body)).toEqual(['mom.life', 'almaty.food', 'kz_travel', 'hidden', 'fresh']);
     expect(res.body).toMatchObject({ limit: 50, offset: 0, has_more: false });
     const food = res.body.items[1];
-    expect(food).toMatchObject({ er: 3.1, follower_count: 52_000, categories: ['Food', 'Travel'], source: 'discover:almatyfood', scraped_at: day(3).toISOString() });
+    expect(food).toMatchObject({
+      er: 3.1,
+      follower_count: 52_000,
+      categories: ['Food', 'Travel'],
+      source: 'discover:almatyfood',
+      scraped_at: day(3).toISOString(),
+    });
   });
 
   it.each([
@@ -161,22 +187,45 @@ describe('GET /api/blogs', () => {
 
 describe('GET /api/blogs/{username}', () => {
   it('shows the profile, metrics, posts (pinned first), highlights, AI insights, categories and snapshot history', async () => {
-    const id = await insertBlog({ username: 'almaty.food', follower_count: 52_000, er: 3.1, scraped_at: day(3), biography: 'Where to eat' });
+    const id = await insertBlog({
+      username: 'almaty.food',
+      follower_count: 52_000,
+      er: 3.1,
+      scraped_at: day(3),
+      biography: 'Where to eat',
+    });
     await testDb.db
       .updateTable('blogs')
-      .set({ ai_insights: JSON.stringify({ content: { primary_topic: 'food' } }), ai_confidence: 0.82, ai_analyzed_at: day(4), er_trend: 'growing' })
+      .set({
+        ai_insights: JSON.stringify({ content: { primary_topic: 'food' } }),
+        ai_confidence: 0.82,
+        ai_analyzed_at: day(4),
+        er_trend: 'growing',
+      })
       .where('id', '=', id)
       .execute();
     await categorise(id, 'Food', true);
     await testDb.db
       .insertInto('blog_posts')
       .values([
-        { blog_id: id, platform_id: '900000000000000001', like_count: 10, taken_at: day(1), hashtags: ['food'], location_name: 'Almaty', location_lat: 43.2, location_lng: 76.9 },
+        {
+          blog_id: id,
+          platform_id: '900000000000000001',
+          like_count: 10,
+          taken_at: day(1),
+          hashtags: ['food'],
+          location_name: 'Almaty',
+          location_lat: 43.2,
+          location_lng: 76.9,
+        },
         { blog_id: id, platform_id: '900000000000000002', like_count: 20, taken_at: day(2) },
         { blog_id: id, platform_id: '900000000000000003', like_count: 30, taken_at: day(0), is_pinned: true },
       ])
       .execute();
-    await testDb.db.insertInto('blog_highlights').values({ blog_id: id, platform_id: '17', title: 'Menu', story_mentions: ['chef'] }).execute();
+    await testDb.db
+      .insertInto('blog_highlights')
+      .values({ blog_id: id, platform_id: '17', title: 'Menu', story_mentions: ['chef'] })
+      .execute();
     await testDb.db
       .insertInto('blog_snapshots')
       .values([

@@ -35,7 +35,14 @@ describe('enqueueing under contention', () => {
     // Blogs "scraped" long ago, so schedule_updates wants all of them again while the API asks for them too.
     await testDb.db
       .insertInto('blogs')
-      .values(NAMES.slice(0, 20).map((username) => ({ username, source: 'manual', scrape_status: 'active', scraped_at: sql<Date>`now() - interval '90 days'` })))
+      .values(
+        NAMES.slice(0, 20).map((username) => ({
+          username,
+          source: 'manual',
+          scrape_status: 'active',
+          scraped_at: sql<Date>`now() - interval '90 days'`,
+        })),
+      )
       .execute();
 
     const statuses: number[] = [];
@@ -50,7 +57,12 @@ describe('enqueueing under contention', () => {
     const discover = async () => {
       for (let n = 0; n < 60; n++) {
         const username = NAMES[(n * 13) % NAMES.length]!;
-        await keepDiscovered(testDb.db, { profile: { username, full_name: username } as never, raw: {}, hashtag: 'contended', maxAttempts: 3 });
+        await keepDiscovered(testDb.db, {
+          profile: { username, full_name: username } as never,
+          raw: {},
+          hashtag: 'contended',
+          maxAttempts: 3,
+        });
       }
     };
     const schedule = async () => {

@@ -59,7 +59,12 @@ describe('GET /api/blogs/export', () => {
     });
     await insertBlog('kz_travel', { follower_count: 8_000, er: 5.75, biography: 'Travel, "food" & more\nsecond line' });
     await insertBlog('mom.life', { follower_count: 150_000, er: 1.2, source: 'discover:moms' });
-    await insertBlog('attacker', { follower_count: 9_000, full_name: '=HYPERLINK("http://evil","x")', biography: '@SUM(1+1)', er_trend: 'declining' });
+    await insertBlog('attacker', {
+      follower_count: 9_000,
+      full_name: '=HYPERLINK("http://evil","x")',
+      biography: '@SUM(1+1)',
+      er_trend: 'declining',
+    });
     await insertBlog('hidden', { follower_count: 3_000, scrape_status: 'private' });
     const category = await testDb.db.insertInto('categories').values({ name: 'Food' }).returning('id').executeTakeFirstOrThrow();
     await testDb.db.insertInto('blog_categories').values({ blog_id: food, category_id: category.id, is_primary: true }).execute();
@@ -148,14 +153,25 @@ describe('GET /api/blogs/export', () => {
     const op = doc.paths['/api/blogs/export'].get;
     expect(Object.keys(op.responses['200'].content)).toEqual(['text/csv', 'application/x-ndjson']);
     expect(op.parameters.map((p: any) => p.name)).toContain('format');
-    for (const path of ['/api/blogs/{username}/followers/export', '/api/blogs/{username}/following/export', '/api/blogs/{username}/mutuals/export']) {
+    for (const path of [
+      '/api/blogs/{username}/followers/export',
+      '/api/blogs/{username}/following/export',
+      '/api/blogs/{username}/mutuals/export',
+    ]) {
       expect(doc.paths[path]?.get, path).toBeDefined();
     }
   });
 });
 
 describe('audience exports', () => {
-  const user = (pk: number) => ({ platformId: String(pk), username: `user${pk}`, fullName: pk === 3 ? '-1 trick' : null, isPrivate: false, isVerified: pk === 1, avatarUrl: null });
+  const user = (pk: number) => ({
+    platformId: String(pk),
+    username: `user${pk}`,
+    fullName: pk === 3 ? '-1 trick' : null,
+    isPrivate: false,
+    isVerified: pk === 1,
+    avatarUrl: null,
+  });
   async function storeList(blog: number, kind: 'followers' | 'following', taskId: number, pks: number[], finish = true) {
     const list = { blogId: blog, kind, taskId };
     await startList(testDb.db, list, pks.length);
@@ -193,7 +209,9 @@ describe('audience exports', () => {
     const blog = await insertBlog('caspin');
     const missing = await api.call('GET', '/api/blogs/caspin/followers/export');
     expect(missing.status).toBe(409);
-    expect(missing.body.error.message).toMatch(/followers list of caspin has not been fetched; fetch its followers list first: POST \/api\/tasks\/followers/);
+    expect(missing.body.error.message).toMatch(
+      /followers list of caspin has not been fetched; fetch its followers list first: POST \/api\/tasks\/followers/,
+    );
     await storeList(blog, 'followers', 7, [1, 2], false);
     const fetching = await api.call('GET', '/api/blogs/caspin/followers/export');
     expect(fetching.status).toBe(409);

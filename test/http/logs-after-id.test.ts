@@ -22,7 +22,9 @@ let taskIds: (number | null)[];
 async function insertRows(count: number, taskOf: (i: number) => number | null): Promise<number[]> {
   const rows = await testDb.db
     .insertInto('activity_log')
-    .values(Array.from({ length: count }, (_, i) => ({ kind: 'request' as const, action: `action-${i}`, outcome: 'ok', task_id: taskOf(i) })))
+    .values(
+      Array.from({ length: count }, (_, i) => ({ kind: 'request' as const, action: `action-${i}`, outcome: 'ok', task_id: taskOf(i) })),
+    )
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

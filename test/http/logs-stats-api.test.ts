@@ -88,48 +88,54 @@ async function seed(): Promise<void> {
   const at = (offsetMs: number) => new Date(t0 + offsetMs);
   const proxies = await testDb.db
     .insertInto('proxies')
-    .values(PROXIES.map((p) => ({
-      url_encrypted: `ENC-URL-SECRET-${p.label}`,
-      label: p.label,
-      type: p.label.startsWith('socks5') ? ('socks5' as const) : ('http' as const),
-      status: p.status,
-      success_count: p.success,
-      failure_count: p.failure,
-      latency_ms: p.latency,
-    })))
+    .values(
+      PROXIES.map((p) => ({
+        url_encrypted: `ENC-URL-SECRET-${p.label}`,
+        label: p.label,
+        type: p.label.startsWith('socks5') ? ('socks5' as const) : ('http' as const),
+        status: p.status,
+        success_count: p.success,
+        failure_count: p.failure,
+        latency_ms: p.latency,
+      })),
+    )
     .returning(['id', 'label'])
     .execute();
   proxyIds = new Map(proxies.map((p) => [p.label, p.id]));
   const accounts = await testDb.db
     .insertInto('ig_accounts')
-    .values(ACCOUNTS.map((a) => ({
-      username: a.username,
-      password_encrypted: `ENC-PASSWORD-SECRET-${a.username}`,
-      session_encrypted: `ENC-SESSION-SECRET-${a.username}`,
-      device_seed: `seed-${a.username}`,
-      proxy_id: a.proxy ? proxyIds.get(a.proxy)! : null,
-      status: a.status,
-      cooldown_until: a.cooldownInMs === undefined ? null : at(a.cooldownInMs),
-      warmup_started_at: at(-a.warmupAgoMs),
-      last_used_at: a.lastUsedAgoMs === undefined ? null : at(-a.lastUsedAgoMs),
-    })))
+    .values(
+      ACCOUNTS.map((a) => ({
+        username: a.username,
+        password_encrypted: `ENC-PASSWORD-SECRET-${a.username}`,
+        session_encrypted: `ENC-SESSION-SECRET-${a.username}`,
+        device_seed: `seed-${a.username}`,
+        proxy_id: a.proxy ? proxyIds.get(a.proxy)! : null,
+        status: a.status,
+        cooldown_until: a.cooldownInMs === undefined ? null : at(a.cooldownInMs),
+        warmup_started_at: at(-a.warmupAgoMs),
+        last_used_at: a.lastUsedAgoMs === undefined ? null : at(-a.lastUsedAgoMs),
+      })),
+    )
     .returning(['id', 'username'])
     .execute();
   accountIds = new Map(accounts.map((a) => [a.username, a.id]));
   activity = activitySeeds();
   const inserted = await testDb.db
     .insertInto('activity_log')
-    .values(activity.map((r) => ({
-      account_id: r.account ? accountIds.get(r.account)! : null,
-      proxy_id: r.account ? (proxyIds.get(ACCOUNTS.find((a) => a.username === r.account)!.proxy ?? '') ?? null) : null,
-      task_id: r.taskId,
-      kind: r.kind,
-      action: r.kind === 'request' ? 'users/web_profile_info' : r.kind,
-      outcome: r.outcome,
-      http_status: r.outcome === 'ok' ? 200 : 429,
-      duration_ms: 100,
-      created_at: at(-r.ageMin * MIN),
-    })))
+    .values(
+      activity.map((r) => ({
+        account_id: r.account ? accountIds.get(r.account)! : null,
+        proxy_id: r.account ? (proxyIds.get(ACCOUNTS.find((a) => a.username === r.account)!.proxy ?? '') ?? null) : null,
+        task_id: r.taskId,
+        kind: r.kind,
+        action: r.kind === 'request' ? 'users/web_profile_info' : r.kind,
+        outcome: r.outcome,
+        http_status: r.outcome === 'ok' ? 200 : 429,
+        duration_ms: 100,
+        created_at: at(-r.ageMin * MIN),
+      })),
+    )
     .returning('id')
     .execute();
   inserted.forEach((row, index) => (activity[index]!.id = row.id));
@@ -249,14 +255,16 @@ async function seedTasks(): Promise<{ type: string; status: string }[]> {
   ];
   await testDb.db
     .insertInto('scrape_tasks')
-    .values(tasks.map((t) => ({
-      task_type: t.type,
-      status: t.status as never,
-      payload: '{}',
-      run_at: new Date(),
-      locked_by: t.status === 'running' ? 'w1' : null,
-      locked_until: t.status === 'running' ? new Date(Date.now() + MIN) : null,
-    })))
+    .values(
+      tasks.map((t) => ({
+        task_type: t.type,
+        status: t.status as never,
+        payload: '{}',
+        run_at: new Date(),
+        locked_by: t.status === 'running' ? 'w1' : null,
+        locked_until: t.status === 'running' ? new Date(Date.now() + MIN) : null,
+      })),
+    )
     .execute();
   return tasks;
 }
@@ -338,7 +346,13 @@ describe('GET /api/stats', () => {
     for (const p of PROXIES) {
       const row = response.body.proxies.items.find((x: any) => x.label === p.label);
       const user = ACCOUNTS.find((a) => a.proxy === p.label)?.username ?? null;
-      expect(row).toMatchObject({ status: p.status, success_count: p.success, failure_count: p.failure, latency_ms: p.latency, account: user });
+      expect(row).toMatchObject({
+        status: p.status,
+        success_count: p.success,
+        failure_count: p.failure,
+        latency_ms: p.latency,
+        account: user,
+      });
       const total = p.success + p.failure;
       expect(row.success_rate).toEqual(total === 0 ? null : p.success / total);
     }
@@ -398,7 +412,11 @@ describe('GET /api/health accounts', () => {
     const stats = await auto.call('GET', '/api/stats');
     const reasons = Object.fromEntries(stats.body.accounts.items.map((a: any) => [a.username, a.unusable_reason]));
     expect(reasons).toEqual({ alpha: null, bravo: 'proxy_failed', charlie: 'cooldown', delta: 'no_route', echo: 'banned' });
-    await testDb.db.updateTable('ig_accounts').set({ leased_by: 'w:task:1', leased_until: new Date(Date.now() + 60_000) }).where('username', '=', 'alpha').execute();
+    await testDb.db
+      .updateTable('ig_accounts')
+      .set({ leased_by: 'w:task:1', leased_until: new Date(Date.now() + 60_000) })
+      .where('username', '=', 'alpha')
+      .execute();
     const leased = await auto.call('GET', '/api/stats');
     expect(leased.body.accounts.items.find((a: any) => a.username === 'alpha').unusable_reason).toBe('in_use');
   });

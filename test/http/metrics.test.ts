@@ -18,7 +18,11 @@ beforeAll(async () => {
 });
 afterAll(async () => testDb.drop());
 
-type Family = { name: string; type: string; metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[] };
+type Family = {
+  name: string;
+  type: string;
+  metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[];
+};
 
 describe('GET /metrics', () => {
   it('parses as Prometheus text and its counts agree with the database', async () => {
@@ -30,15 +34,28 @@ describe('GET /metrics', () => {
       observer: metrics.runnerObserver,
       options: { workerId: 'm', concurrency: 2, pollIntervalMs: 50, leaseMs: 10_000, backoffBaseMs: 300_000, backoffFactor: 3 },
     });
-    await enqueueTasks(testDb.db, [...Array.from({ length: 5 }, () => ({ type: 'full_scrape' })), { type: 'discover', payload: { hashtag: 'x' } }], { maxAttempts: 1 });
+    await enqueueTasks(
+      testDb.db,
+      [...Array.from({ length: 5 }, () => ({ type: 'full_scrape' })), { type: 'discover', payload: { hashtag: 'x' } }],
+      { maxAttempts: 1 },
+    );
     runner.start();
-    await waitFor(async () => (await testDb.db.selectFrom('scrape_tasks').select('id').where('status', 'in', ['pending', 'running']).execute()).length === 0, {
-      timeoutMs: 10_000,
-      what: 'tasks finished',
-    });
+    await waitFor(
+      async () =>
+        (await testDb.db.selectFrom('scrape_tasks').select('id').where('status', 'in', ['pending', 'running']).execute()).length === 0,
+      {
+        timeoutMs: 10_000,
+        what: 'tasks finished',
+      },
+    );
     await runner.stop(0);
-    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'followers', runAt: new Date(Date.now() + 60_000) }], { maxAttempts: 1 });
-    await testDb.db.insertInto('ig_accounts').values({ username: 'acct1', password_encrypted: 'x', device_seed: 's', status: 'cooldown' }).execute();
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'followers', runAt: new Date(Date.now() + 60_000) }], {
+      maxAttempts: 1,
+    });
+    await testDb.db
+      .insertInto('ig_accounts')
+      .values({ username: 'acct1', password_encrypted: 'x', device_seed: 's', status: 'cooldown' })
+      .execute();
 
     const api = createTestApp(testDb, { metrics });
     expect((await api.call('GET', '/metrics', undefined, { authorization: '' })).status).toBe(401);
@@ -49,9 +66,15 @@ describe('GET /metrics', () => {
     const family = (name: string) => families.find((f) => f.name === name)!;
 
     const tasks = family('igscout_tasks').metrics.map((m) => ({ ...m.labels, n: Number(m.value) }));
-    const fromDb = await testDb.db.selectFrom('scrape_tasks').select(['status', 'task_type', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['status', 'task_type']).execute();
+    const fromDb = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select(['status', 'task_type', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['status', 'task_type'])
+      .execute();
     expect(tasks.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      fromDb.map((r) => ({ status: r.status, task_type: r.task_type, n: Number(r.n) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      fromDb
+        .map((r) => ({ status: r.status, task_type: r.task_type, n: Number(r.n) }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     expect(family('igscout_queue_depth').metrics).toEqual([{ labels: { task_type: 'full_scrape' }, value: '1' }]); // the future one is not due
     expect(family('igscout_accounts').metrics).toEqual([{ labels: { status: 'cooldown' }, value: '1' }]);

@@ -165,7 +165,11 @@ describe('proxies: refusals', () => {
     expect((await api.call('DELETE', `/api/proxies/${proxy.id}?force=false`)).status).toBe(409);
     expect((await api.call('DELETE', `/api/proxies/${proxy.id}?force=true`)).status).toBe(204);
     const after = await api.call('GET', `/api/accounts/${account.body.id}`);
-    expect(after.body).toMatchObject({ status: 'proxy_error', proxy: null, status_reason: expect.stringMatching(/proxy http:\/\/10\.2\.0\.8:8080 was deleted/) });
+    expect(after.body).toMatchObject({
+      status: 'proxy_error',
+      proxy: null,
+      status_reason: expect.stringMatching(/proxy http:\/\/10\.2\.0\.8:8080 was deleted/),
+    });
     const log = await testDb.db.selectFrom('activity_log').selectAll().execute();
     expect(log).toMatchObject([{ kind: 'status', action: 'admin:proxy_deleted', outcome: 'proxy_error', account_id: account.body.id }]);
   });
@@ -178,13 +182,27 @@ describe('POST /api/proxies/{id}/check', () => {
       login: async () => ({ ok: true, outcome: 'ok', message: '' }),
       check: async () => ({ ok: true, outcome: 'ok', message: '' }),
       checkProxy: async (id) => {
-        await testDb.db.updateTable('proxies').set({ failure_count: 1, consecutive_failures: 1, last_error: 'timeout' }).where('id', '=', id).execute();
-        return { ok: false, outcome: 'proxy_error', message: 'timeout through http://carol:carol-secret@10.2.0.9:8080 (carol-secret)', durationMs: 5000 };
+        await testDb.db
+          .updateTable('proxies')
+          .set({ failure_count: 1, consecutive_failures: 1, last_error: 'timeout' })
+          .where('id', '=', id)
+          .execute();
+        return {
+          ok: false,
+          outcome: 'proxy_error',
+          message: 'timeout through http://carol:carol-secret@10.2.0.9:8080 (carol-secret)',
+          durationMs: 5000,
+        };
       },
     };
     const response = await createTestApp(testDb, { accountOps: ops }).call('POST', `/api/proxies/${proxy.id}/check`);
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ ok: false, outcome: 'proxy_error', duration_ms: 5000, proxy: { id: proxy.id, failure_count: 1, last_error: 'timeout' } });
+    expect(response.body).toMatchObject({
+      ok: false,
+      outcome: 'proxy_error',
+      duration_ms: 5000,
+      proxy: { id: proxy.id, failure_count: 1, last_error: 'timeout' },
+    });
     expect(response.text).not.toContain('carol-secret');
   });
 });

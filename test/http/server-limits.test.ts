@@ -30,7 +30,9 @@ function slowHeaders(port: number): { socket: net.Socket; closed: Promise<{ afte
   let text = '';
   socket.on('data', (chunk) => (text += chunk));
   socket.on('error', () => undefined);
-  const closed = new Promise<{ afterMs: number; text: string }>((resolve) => socket.on('close', () => resolve({ afterMs: Date.now() - started, text })));
+  const closed = new Promise<{ afterMs: number; text: string }>((resolve) =>
+    socket.on('close', () => resolve({ afterMs: Date.now() - started, text })),
+  );
   return { socket, closed };
 }
 

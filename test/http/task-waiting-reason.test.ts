@@ -31,11 +31,18 @@ describe('why a pending task has not run', () => {
     const { body } = await api.call('POST', '/api/tasks/scrape', { usernames: ['nobody_to_scrape_with'] });
     const id = body.tasks[0].id;
     const waiting = await api.call('GET', `/api/tasks/${id}`);
-    expect(waiting.body).toMatchObject({ status: 'pending', error_message: null, waiting_reason: expect.stringMatching(/no Instagram account is configured/) });
+    expect(waiting.body).toMatchObject({
+      status: 'pending',
+      error_message: null,
+      waiting_reason: expect.stringMatching(/no Instagram account is configured/),
+    });
     const listed = await api.call('GET', '/api/tasks?status=pending');
     expect(listed.body.items[0].waiting_reason).toMatch(/no Instagram account is configured/);
 
-    await testDb.db.insertInto('ig_accounts').values({ username: 'scout_ready', password_encrypted: 'x', device_seed_encrypted: 'x' }).execute();
+    await testDb.db
+      .insertInto('ig_accounts')
+      .values({ username: 'scout_ready', password_encrypted: 'x', device_seed_encrypted: 'x' })
+      .execute();
     expect((await api.call('GET', `/api/tasks/${id}`)).body.waiting_reason).toBeNull();
     await sql`UPDATE ig_accounts SET status = 'challenge'`.execute(testDb.db);
     expect((await api.call('GET', `/api/tasks/${id}`)).body.waiting_reason).toMatch(/usable without a human/);
@@ -45,12 +52,30 @@ describe('why a pending task has not run', () => {
     const { body } = await api.call('POST', '/api/tasks/scrape', { usernames: ['deferred_one'] });
     const id = body.tasks[0].id;
     // A first run fails for real and is retried; the second is deferred for want of an account.
-    await failTask(testDb.db, id, (await claimOne(leaseTokenOf('w', 1))).locked_by!, { message: 'HTTP 503 from Instagram', retryable: true, backoffBaseMs: 0, backoffFactor: 1 });
-    await releaseTask(testDb.db, id, (await claimOne(leaseTokenOf('w', 2))).locked_by!, new Date(Date.now() - 1), 'waiting for an Instagram account to become usable');
-    await testDb.db.insertInto('ig_accounts').values({ username: 'scout_ready', password_encrypted: 'x', device_seed_encrypted: 'x' }).execute();
+    await failTask(testDb.db, id, (await claimOne(leaseTokenOf('w', 1))).locked_by!, {
+      message: 'HTTP 503 from Instagram',
+      retryable: true,
+      backoffBaseMs: 0,
+      backoffFactor: 1,
+    });
+    await releaseTask(
+      testDb.db,
+      id,
+      (await claimOne(leaseTokenOf('w', 2))).locked_by!,
+      new Date(Date.now() - 1),
+      'waiting for an Instagram account to become usable',
+    );
+    await testDb.db
+      .insertInto('ig_accounts')
+      .values({ username: 'scout_ready', password_encrypted: 'x', device_seed_encrypted: 'x' })
+      .execute();
 
     const deferred = await api.call('GET', `/api/tasks/${id}`);
-    expect(deferred.body).toMatchObject({ status: 'pending', error_message: 'HTTP 503 from Instagram', waiting_reason: 'waiting for an Instagram account to become usable' });
+    expect(deferred.body).toMatchObject({
+      status: 'pending',
+      error_message: 'HTTP 503 from Instagram',
+      waiting_reason: 'waiting for an Instagram account to become usable',
+    });
     await claimOne(leaseTokenOf('w', 3));
     const running = await api.call('GET', `/api/tasks/${id}`);
     expect(running.body).toMatchObject({ status: 'running', error_message: 'HTTP 503 from Instagram', waiting_reason: null });

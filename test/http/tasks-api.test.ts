@@ -181,13 +181,17 @@ describe('authentication', () => {
   it('counts every task by status, pending ones of every type, refreshed behind the probe', async () => {
     await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at)
       SELECT t, s, 5, '{}', CASE WHEN s IN ('done', 'failed') THEN now() END
-      FROM (VALUES ('ai_analysis', 'pending'), ('ai_analysis', 'pending'), ('full_scrape', 'pending'), ('full_scrape', 'done'), ('full_scrape', 'failed')) AS v(t, s)`.execute(testDb.db);
+      FROM (VALUES ('ai_analysis', 'pending'), ('ai_analysis', 'pending'), ('full_scrape', 'pending'), ('full_scrape', 'done'), ('full_scrape', 'failed')) AS v(t, s)`.execute(
+      testDb.db,
+    );
     // TTLs 0: live counts are taken again by every probe; settled ones are recounted behind it, never waited for.
     const probe = createTestApp(testDb, { healthSettledCountsTtlMs: 0, healthCountsTtlMs: 0 });
     const first = await probe.call('GET', '/api/health');
     expect(first.body.tasks).toEqual({ pending: 3, running: 0, waiting_batch: 0, done: 1, failed: 1, cancelled: 0 });
 
-    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at) VALUES ('full_scrape', 'done', 5, '{}', now()), ('ai_analysis', 'pending', 5, '{}', null)`.execute(testDb.db);
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload, completed_at) VALUES ('full_scrape', 'done', 5, '{}', now()), ('ai_analysis', 'pending', 5, '{}', null)`.execute(
+      testDb.db,
+    );
     const next = await probe.call('GET', '/api/health');
     expect(next.body.tasks).toMatchObject({ pending: 4, done: 1 });
     // The settled counts catch up with the recount that probe started.
@@ -196,7 +200,9 @@ describe('authentication', () => {
     // The daemon's caching: a probe reuses counts taken less than a TTL ago, one count for every probe of that time.
     const cached = createTestApp(testDb, { healthCountsTtlMs: 60_000, healthSettledCountsTtlMs: 60_000 });
     const before = (await cached.call('GET', '/api/health')).body.tasks;
-    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload) VALUES ('full_scrape', 'pending', 5, '{}')`.execute(testDb.db);
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload) VALUES ('full_scrape', 'pending', 5, '{}')`.execute(
+      testDb.db,
+    );
     expect((await cached.call('GET', '/api/health')).body.tasks).toEqual(before);
   });
 

@@ -39,13 +39,22 @@ describe('/api/webhooks', () => {
   it('creates an endpoint and shows its secret once; the stored secret is sealed and never listed', async () => {
     const endpoint = await created({ events: ['task.completed', 'alert.raised'], description: 'CRM' });
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(endpoint).toMatchObject({ url: 'https://crm.example.com/hooks', events: ['task.completed', 'alert.raised'], enabled: true, description: 'CRM' });
+    expect(endpoint).toMatchObject({
+      url: 'https://crm.example.com/hooks',
+      events: ['task.completed', 'alert.raised'],
+      enabled: true,
+      description: 'CRM',
+    });
 
     const [row] = (await stored()).secrets;
     expect(row!.secret).not.toContain(endpoint.secret.slice(6));
     expect(TEST_SECRET_BOX.decrypt(row!.secret)).toBe(endpoint.secret);
 
-    const bodies = [await call('GET', '/api/webhooks'), await call('GET', `/api/webhooks/${endpoint.id}`), await call('PATCH', `/api/webhooks/${endpoint.id}`, { enabled: false })];
+    const bodies = [
+      await call('GET', '/api/webhooks'),
+      await call('GET', `/api/webhooks/${endpoint.id}`),
+      await call('PATCH', `/api/webhooks/${endpoint.id}`, { enabled: false }),
+    ];
     for (const response of bodies) {
       expect(response.status).toBe(200);
       expect(response.text).not.toContain(endpoint.secret.slice(6, 30));
@@ -84,7 +93,7 @@ describe('/api/webhooks', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('accepts a receiver on this machine at another port, and the daemon\'s port on another host', async () => {
+  it("accepts a receiver on this machine at another port, and the daemon's port on another host", async () => {
     await created({ url: `http://127.0.0.1:${SELF_PORT + 1}/hooks` });
     await created({ url: `https://hooks.example.com:${SELF_PORT}/hooks` });
     expect((await stored()).endpoints).toHaveLength(2);
@@ -123,7 +132,14 @@ describe('/api/webhooks', () => {
     const log = await call('GET', `/api/webhooks/${endpoint.id}/deliveries`);
     expect(log.status).toBe(200);
     expect(log.body.items).toEqual([
-      expect.objectContaining({ id: test.body.delivery_id, webhook_id: test.body.webhook_id, event_type: 'webhook.test', status: 'pending', attempts: 0, last_status_code: null }),
+      expect.objectContaining({
+        id: test.body.delivery_id,
+        webhook_id: test.body.webhook_id,
+        event_type: 'webhook.test',
+        status: 'pending',
+        attempts: 0,
+        last_status_code: null,
+      }),
     ]);
     expect((await call('GET', `/api/webhooks/${endpoint.id}/deliveries?status=delivered`)).body.items).toEqual([]);
     expect((await call('GET', `/api/webhooks/${endpoint.id}/deliveries?status=lost`)).status).toBe(400);
@@ -137,11 +153,21 @@ describe('/api/webhooks', () => {
 
   it('is documented in the OpenAPI document and needs the key', async () => {
     const doc = await call('GET', '/openapi.json');
-    for (const path of ['/api/webhooks', '/api/webhooks/{id}', '/api/webhooks/{id}/rotate-secret', '/api/webhooks/{id}/test', '/api/webhooks/{id}/deliveries']) {
+    for (const path of [
+      '/api/webhooks',
+      '/api/webhooks/{id}',
+      '/api/webhooks/{id}/rotate-secret',
+      '/api/webhooks/{id}/test',
+      '/api/webhooks/{id}/deliveries',
+    ]) {
       expect(doc.body.paths[path], path).toBeDefined();
     }
     expect(doc.body.components.schemas.CreateWebhookRequest.properties.events.items.enum).toEqual([
-      'task.completed', 'task.failed', 'blog.analyzed', 'followers.completed', 'alert.raised',
+      'task.completed',
+      'task.failed',
+      'blog.analyzed',
+      'followers.completed',
+      'alert.raised',
     ]);
     expect((await call('GET', '/api/webhooks', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
   });

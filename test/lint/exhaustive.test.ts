@@ -12,7 +12,11 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 
 function complaints(edits: Record<string, (text: string) => string>, roots: string[]): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   if (!config) throw new Error('tsconfig.json could not be read');
   const edited = new Map<string, string>();
   for (const [file, edit] of Object.entries(edits)) {
@@ -27,7 +31,11 @@ function complaints(edits: Record<string, (text: string) => string>, roots: stri
     const text = edited.get(path.resolve(file));
     return text === undefined ? getSourceFile(file, language, onError) : ts.createSourceFile(file, text, language);
   };
-  const program = ts.createProgram(roots.map((r) => path.join(root, r)), { ...config.options, noEmit: true }, host);
+  const program = ts.createProgram(
+    roots.map((r) => path.join(root, r)),
+    { ...config.options, noEmit: true },
+    host,
+  );
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
     const about = /shadow_banned/.test(message) ? 'the new verdict' : /similar_creators/.test(message) ? 'the new task kind' : message;
@@ -39,9 +47,13 @@ describe('exhaustive unions', () => {
   it('a new Instagram verdict or task kind fails to compile until each consumer handles it', () => {
     const found = complaints(
       {
-        'src/instagram/classify.ts': (text) => text.replace("  | { kind: 'unknown' };", "  | { kind: 'unknown' }\n  | { kind: 'shadow_banned' };"),
+        'src/instagram/classify.ts': (text) =>
+          text.replace("  | { kind: 'unknown' };", "  | { kind: 'unknown' }\n  | { kind: 'shadow_banned' };"),
         'src/queue/task.ts': (text) =>
-          text.replace('export const TASK_KINDS = {\n', 'export const TASK_KINDS = {\n  similar_creators: { needsAccount: true, priorities: { manual: 4 } },\n'),
+          text.replace(
+            'export const TASK_KINDS = {\n',
+            'export const TASK_KINDS = {\n  similar_creators: { needsAccount: true, priorities: { manual: 4 } },\n',
+          ),
       },
       ['src/accounts/verdicts.ts', 'src/accounts/session.ts', 'src/tasks/registry.ts'],
     );

@@ -11,7 +11,13 @@ const root = path.resolve(import.meta.dirname, '../..');
 const rules = (createRequire(import.meta.url)(path.join(root, '.dependency-cruiser.cjs')) as { forbidden: IForbiddenRuleType[] }).forbidden;
 
 async function violations(baseDir: string): Promise<string[]> {
-  const result = await cruise(['src'], { baseDir, ruleSet: { forbidden: rules }, validate: true, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' } });
+  const result = await cruise(['src'], {
+    baseDir,
+    ruleSet: { forbidden: rules },
+    validate: true,
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+  });
   const output = result.output as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> } };
   return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
 }
@@ -22,7 +28,9 @@ describe('layers', () => {
   });
 
   it('a wrong import is caught: instagram/ importing the queue, a service importing from http/ or tasks/, SQL in a route, the CLI importing the queue', async () => {
-    const found = (await violations(path.join(root, 'test/fixtures/layers'))).map((v) => v.replace(/→ .*node_modules\/([^/]+)\/.*/, '→ $1 (npm)'));
+    const found = (await violations(path.join(root, 'test/fixtures/layers'))).map((v) =>
+      v.replace(/→ .*node_modules\/([^/]+)\/.*/, '→ $1 (npm)'),
+    );
     expect(found.sort()).toEqual([
       'accounts-know-no-queue: src/accounts/session.ts → src/queue/errors.ts',
       'audience-below-scraping: src/audience/quality-task.ts → src/scraping/follow-feed.ts',

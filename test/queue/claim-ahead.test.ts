@@ -34,7 +34,13 @@ const options = (overrides: Partial<RunnerOptions> = {}): RunnerOptions => ({
 });
 
 function startRunner(overrides: Partial<RunnerOptions> = {}, deps: Partial<RunnerDeps> = {}) {
-  const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry(overrides.workerId ?? 'ahead-test'), logger: silent, options: options(overrides), ...deps });
+  const runner = new TaskRunner({
+    db: testDb.db,
+    registry: sleepyRegistry(overrides.workerId ?? 'ahead-test'),
+    logger: silent,
+    options: options(overrides),
+    ...deps,
+  });
   runner.start();
   stops.push(() => runner.stop(0));
   return runner;
@@ -67,7 +73,10 @@ describe('claiming ahead', () => {
     // second runner's recovery (every lease period) would take them.
     await enqueueTasks(testDb.db, [sleepy(2_000), sleepy(0), sleepy(0)], { maxAttempts: 3 });
     const runner = startRunner({ leaseMs: 900 });
-    await waitFor(() => runner.activeCount === 1 && runner.bufferedCount === 2, { timeoutMs: 5000, what: 'one running, two claimed ahead' });
+    await waitFor(() => runner.activeCount === 1 && runner.bufferedCount === 2, {
+      timeoutMs: 5000,
+      what: 'one running, two claimed ahead',
+    });
     const held = await rows();
     expect(held.every((r) => r.status === 'running' && r.attempts === 1 && r.locked_by?.startsWith('ahead-test#'))).toBe(true);
 
@@ -85,10 +94,20 @@ describe('claiming ahead', () => {
       .register({ type: 'full_scrape', needsAccount: true, handler: async () => void (await sleep(150)) })
       .register({ type: 'noop', handler: async () => void (await sleep(150)) });
     const plan = accountAwareClaims(registry, async () => ({ usableNow: 5, nextUsableAt: null, claimedWithoutAccount: 0 }));
-    await enqueueTasks(testDb.db, [...Array.from({ length: 3 }, () => ({ type: 'full_scrape' })), ...Array.from({ length: 3 }, () => ({ type: 'noop' }))], {
-      maxAttempts: 3,
+    await enqueueTasks(
+      testDb.db,
+      [...Array.from({ length: 3 }, () => ({ type: 'full_scrape' })), ...Array.from({ length: 3 }, () => ({ type: 'noop' }))],
+      {
+        maxAttempts: 3,
+      },
+    );
+    const runner = new TaskRunner({
+      db: testDb.db,
+      registry,
+      planClaims: plan.planClaims,
+      logger: silent,
+      options: options({ claimAhead: 3, pollIntervalMs: 50 }),
     });
-    const runner = new TaskRunner({ db: testDb.db, registry, planClaims: plan.planClaims, logger: silent, options: options({ claimAhead: 3, pollIntervalMs: 50 }) });
     runner.start();
     stops.push(() => runner.stop(0));
     let heldInstagram = 0;
@@ -112,7 +131,10 @@ describe('stopping with tasks claimed ahead', () => {
     const [first, second, third] = await enqueueTasks(testDb.db, [sleepy(1_500), sleepy(0), sleepy(0)], { maxAttempts: 3 });
     const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry('stopping'), logger: silent, options: options() });
     runner.start();
-    await waitFor(() => runner.activeCount === 1 && runner.bufferedCount === 2, { timeoutMs: 5000, what: 'one running, two claimed ahead' });
+    await waitFor(() => runner.activeCount === 1 && runner.bufferedCount === 2, {
+      timeoutMs: 5000,
+      what: 'one running, two claimed ahead',
+    });
     const dueBefore = (await rows()).map((r) => r.run_at.getTime());
     startRunner({ workerId: 'other', concurrency: 2, claimAhead: 0, pollIntervalMs: 50 });
 
@@ -138,7 +160,11 @@ describe('stopping with tasks claimed ahead', () => {
 describe('a task claimed ahead that this process no longer holds', () => {
   it('is not started after a stall longer than its lease, when another process has taken it meanwhile', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'warn', format: 'json', destination: new Writable({ write: (c, _, done) => (lines.push(String(c)), done()) }) });
+    const logger = createLogger({
+      level: 'warn',
+      format: 'json',
+      destination: new Writable({ write: (c, _, done) => (lines.push(String(c)), done()) }),
+    });
     const registry = new TaskRegistry()
       .register({
         type: 'stall',
@@ -154,7 +180,8 @@ describe('a task claimed ahead that this process no longer holds', () => {
       })
       .register({
         type: 'noop',
-        handler: async ({ task, db }) => void (await sql`INSERT INTO test_executions (task_id, worker) VALUES (${task.id}, 'stalled')`.execute(db)),
+        handler: async ({ task, db }) =>
+          void (await sql`INSERT INTO test_executions (task_id, worker) VALUES (${task.id}, 'stalled')`.execute(db)),
       });
     await enqueueTasks(testDb.db, [{ type: 'stall', priority: 1 }, { type: 'noop' }, { type: 'noop' }], { maxAttempts: 3 });
     const runner = new TaskRunner({ db: testDb.db, registry, logger, options: options({ leaseMs: 600 }) });
@@ -181,17 +208,28 @@ describe('a process that dies holding tasks claimed ahead', () => {
       ...extra,
     });
     const doomed = await daemons.start(env('doomed', { WORKER_CONCURRENCY: '1', QUEUE_CLAIM_AHEAD: '3', QUEUE_POLL_INTERVAL_MS: '30000' }));
-    await enqueueTasks(testDb.db, Array.from({ length: 4 }, () => sleepy(3_000)), { maxAttempts: 3 });
-    await waitFor(async () => (await rows()).filter((r) => r.status === 'running' && r.locked_by?.startsWith(doomed.workerId)).length === 4, {
-      timeoutMs: 10_000,
-      intervalMs: 10,
-      what: 'one running and three claimed ahead by the doomed process',
-    });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 4 }, () => sleepy(3_000)),
+      { maxAttempts: 3 },
+    );
+    await waitFor(
+      async () => (await rows()).filter((r) => r.status === 'running' && r.locked_by?.startsWith(doomed.workerId)).length === 4,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+        what: 'one running and three claimed ahead by the doomed process',
+      },
+    );
     doomed.child.kill('SIGKILL');
     await doomed.exited;
 
     await daemons.start(env('survivor', { WORKER_CONCURRENCY: '4', QUEUE_POLL_INTERVAL_MS: '200' }));
-    await waitFor(async () => (await rows()).every((r) => r.status === 'done'), { timeoutMs: 30_000, intervalMs: 100, what: 'all four done' });
+    await waitFor(async () => (await rows()).every((r) => r.status === 'done'), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'all four done',
+    });
     const executions = await executionsById();
     expect(executions.size).toBe(4);
     expect([...executions.values()].every((workers) => workers.length === 1)).toBe(true);

@@ -34,10 +34,16 @@ describe.each([
   ['the queue pool (generic plans, asynchronous commit)', () => queuePool.db],
 ])('completeAndClaim on %s', (_, db) => {
   it('completes the held task with its result and claims the most urgent due one', async () => {
-    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'full_scrape', priority: 9 }, { type: 'full_scrape', priority: 1 }], { maxAttempts: 3 });
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }, { type: 'full_scrape', priority: 9 }, { type: 'full_scrape', priority: 1 }], {
+      maxAttempts: 3,
+    });
     const [first] = await claimTasks(db(), request);
     expect(first!.id).toBe(3);
-    const { completed, claimed } = await completeAndClaim(db(), [{ id: first!.id, leaseToken: first!.locked_by!, result: { ok: 1 } }], request);
+    const { completed, claimed } = await completeAndClaim(
+      db(),
+      [{ id: first!.id, leaseToken: first!.locked_by!, result: { ok: 1 } }],
+      request,
+    );
     expect([...completed]).toEqual([3]);
     expect(claimed.map((t) => t.id)).toEqual([1]);
     expect(claimed[0]).toMatchObject({ locked_by: 'w1', attempts: 1 });
@@ -47,7 +53,11 @@ describe.each([
   });
 
   it('completes a batch, each run with its own result, discards a stale run, and claims one task per freed slot', async () => {
-    const tasks = await enqueueTasks(testDb.db, Array.from({ length: 6 }, (_, i) => ({ type: 'full_scrape', payload: { i } })), { maxAttempts: 3 });
+    const tasks = await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 6 }, (_, i) => ({ type: 'full_scrape', payload: { i } })),
+      { maxAttempts: 3 },
+    );
     const running = [];
     for (let i = 0; i < 3; i++) running.push(...(await claimTasks(db(), { ...request, workerId: `w#${i}` })));
     const finished = running.map((t, i) => ({ id: t.id, leaseToken: i === 1 ? 'a-stale-run' : t.locked_by!, result: { i } }));
@@ -83,8 +93,14 @@ describe.each([
     const finished = { id: task!.id, leaseToken: task!.locked_by! };
     expect(await completeAndClaim(db(), [finished], request)).toEqual({ completed: new Set([task!.id]), claimed: [] });
     // Done already: another completion by the same run (or by a run that lost the lease) changes nothing.
-    expect(await completeAndClaim(db(), [{ ...finished, result: { late: true } }], { ...request, workerId: 'w2' })).toEqual({ completed: new Set(), claimed: [] });
-    expect(await completeAndClaim(db(), [{ id: task!.id, leaseToken: 'someone-else', result: { late: true } }])).toEqual({ completed: new Set(), claimed: [] });
+    expect(await completeAndClaim(db(), [{ ...finished, result: { late: true } }], { ...request, workerId: 'w2' })).toEqual({
+      completed: new Set(),
+      claimed: [],
+    });
+    expect(await completeAndClaim(db(), [{ id: task!.id, leaseToken: 'someone-else', result: { late: true } }])).toEqual({
+      completed: new Set(),
+      claimed: [],
+    });
     expect((await row(task!.id)).result).toBeNull();
   });
 
@@ -100,10 +116,14 @@ describe.each([
   });
   it('claims through a two-group plan: the first group up to its limit, the second for the slots left, never more than the slots', async () => {
     // Enqueued most urgent first for the account-free type, so a claim ignoring the groups would take those.
-    await enqueueTasks(testDb.db, [
-      ...Array.from({ length: 3 }, () => ({ type: 'noop', priority: 1 })),
-      ...Array.from({ length: 3 }, () => ({ type: 'full_scrape', priority: 5 })),
-    ], { maxAttempts: 3 });
+    await enqueueTasks(
+      testDb.db,
+      [
+        ...Array.from({ length: 3 }, () => ({ type: 'noop', priority: 1 })),
+        ...Array.from({ length: 3 }, () => ({ type: 'full_scrape', priority: 5 })),
+      ],
+      { maxAttempts: 3 },
+    );
     const [held] = await claimTasks(db(), { ...request, taskTypes: ['noop'] });
     const { claimed } = await completeAndClaim(db(), [{ id: held!.id, leaseToken: held!.locked_by! }], {
       ...request,
@@ -114,7 +134,13 @@ describe.each([
     });
     expect(claimed.map((t) => t.task_type).sort()).toEqual(['full_scrape', 'full_scrape', 'noop']);
     // No account usable: the first group claims nothing and the second takes every slot it may.
-    const none = await completeAndClaim(db(), [], { ...request, limit: 0, taskTypes: ['full_scrape'], then: { taskTypes: ['noop'], limit: 5 }, total: 5 });
+    const none = await completeAndClaim(db(), [], {
+      ...request,
+      limit: 0,
+      taskTypes: ['full_scrape'],
+      then: { taskTypes: ['noop'], limit: 5 },
+      total: 5,
+    });
     expect(none.claimed.map((t) => t.task_type)).toEqual(['noop']);
     expect(await testDb.db.selectFrom('scrape_tasks').select('id').where('status', '=', 'pending').execute()).toHaveLength(1);
   });

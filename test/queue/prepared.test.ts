@@ -26,13 +26,18 @@ it('keeps claiming, completing and enqueueing on the same connections after a mi
   const request = { workerId: 'w#1', limit: 1, leaseMs: 60_000, taskTypes: ['full_scrape'] };
   await enqueueTasks(queuePool.db, [{ type: 'full_scrape' }, { type: 'full_scrape' }], { maxAttempts: 3 });
   const [first] = await claimTasks(queuePool.db, request);
-  const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'igscout/%'`.execute(queuePool.db);
+  const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'igscout/%'`.execute(
+    queuePool.db,
+  );
   expect(prepared.rows[0]!.n).toBeGreaterThanOrEqual(2); // enqueue and claim, on the pool's one connection
 
   await sql`ALTER TABLE scrape_tasks ADD COLUMN added_by_a_newer_version text`.execute(testDb.db);
 
   await enqueueTasks(queuePool.db, [{ type: 'full_scrape' }], { maxAttempts: 3 });
-  const { completed, claimed } = await completeAndClaim(queuePool.db, [{ id: first!.id, leaseToken: first!.locked_by! }], { ...request, workerId: 'w#2' });
+  const { completed, claimed } = await completeAndClaim(queuePool.db, [{ id: first!.id, leaseToken: first!.locked_by! }], {
+    ...request,
+    workerId: 'w#2',
+  });
   expect([...completed]).toEqual([first!.id]);
   expect(claimed.map((t) => t.id)).toEqual([2]);
   expect(await claimTasks(queuePool.db, { ...request, workerId: 'w#3' })).toMatchObject([{ id: 3, locked_by: 'w#3' }]);
@@ -40,7 +45,8 @@ it('keeps claiming, completing and enqueueing on the same connections after a mi
 
 it('commits asynchronously only on the queue pool: the main pool, where handlers write, keeps the server setting', async () => {
   const setting = async (db: DatabaseHandle['db']) =>
-    (await sql<{ setting: string; source: string }>`SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'`.execute(db)).rows[0]!;
+    (await sql<{ setting: string; source: string }>`SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'`.execute(db))
+      .rows[0]!;
   expect(await setting(queuePool.db)).toEqual({ setting: 'off', source: 'client' });
   // The test server itself runs without synchronous commit (speed); production servers default to on.
   expect((await setting(testDb.db)).source).not.toBe('client');

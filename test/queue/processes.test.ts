@@ -26,9 +26,13 @@ async function start(name: string, extra: Record<string, string> = {}) {
 
 const statuses = async () =>
   Object.fromEntries(
-    (await testDb.db.selectFrom('scrape_tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()).map(
-      (r) => [r.status, Number(r.n)],
-    ),
+    (
+      await testDb.db
+        .selectFrom('scrape_tasks')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute()
+    ).map((r) => [r.status, Number(r.n)]),
   );
 
 beforeAll(async () => {
@@ -56,7 +60,11 @@ describe('starting several processes', () => {
 describe('several processes on one database', () => {
   it('run 300 tasks exactly once between two processes', async () => {
     await daemons.startAll([env('alpha'), env('beta')]);
-    await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 7 } })), { maxAttempts: 3 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 7 } })),
+      { maxAttempts: 3 },
+    );
     await waitFor(async () => (await statuses()).done === 300, { timeoutMs: 60_000, intervalMs: 100, what: '300 tasks done' });
     const executions = await listExecutions(testDb.db);
     expect(executions).toHaveLength(300);

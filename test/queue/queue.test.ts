@@ -60,7 +60,10 @@ describe('enqueue', () => {
     expect(result.map((r) => r.task.payload.username)).toEqual(['a', 'b', 'a', 'c']);
     expect(result.map((r) => r.created)).toEqual([true, true, false, true]);
     expect(result[2]!.task.id).toBe(result[0]!.task.id);
-    const { count } = await testDb.db.selectFrom('scrape_tasks').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    const { count } = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
     expect(count).toBe(3);
   });
 
@@ -93,12 +96,24 @@ describe('claim', () => {
     expect(claimed.map((t) => t.payload.n)).toEqual(['p2-early', 'p2-early-newer', 'p2-late', 'p5']);
     expect(claimed.every((t) => t.attempts === 1 && t.locked_by === 'w1')).toBe(true);
     // A claim returns only what a run reads (CLAIMED_COLUMNS); the status it set is in the table.
-    const stored = await testDb.db.selectFrom('scrape_tasks').select('status').where('id', 'in', claimed.map((t) => t.id)).execute();
+    const stored = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select('status')
+      .where(
+        'id',
+        'in',
+        claimed.map((t) => t.id),
+      )
+      .execute();
     expect(stored.map((r) => r.status)).toEqual(claimed.map(() => 'running'));
   });
 
   it('never hands one task to two workers claiming at once on separate connections', async () => {
-    await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { i } })), defaults);
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { i } })),
+      defaults,
+    );
     const workers = Array.from({ length: 8 }, () => openDatabase(testDb.url, { poolMax: 1 }));
     try {
       const claimedByWorker = await Promise.all(
@@ -121,7 +136,11 @@ describe('claim', () => {
   });
 
   it('uses the partial index for the claim', async () => {
-    await enqueueTasks(testDb.db, Array.from({ length: 2000 }, () => ({ type: 'full_scrape' })), defaults);
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 2000 }, () => ({ type: 'full_scrape' })),
+      defaults,
+    );
     await sql`ANALYZE scrape_tasks`.execute(testDb.db);
     const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM scrape_tasks
       WHERE status = 'pending' AND run_at <= now() AND task_type = ANY (ARRAY['full_scrape'])
@@ -242,7 +261,11 @@ describe('recovery', () => {
     await sql`UPDATE scrape_tasks SET locked_until = now() - interval '1 second'`.execute(testDb.db);
 
     expect(await recoverExpiredLeases(testDb.db)).toEqual({ requeued: 1, failed: 0 });
-    const accounts = await testDb.db.selectFrom('ig_accounts').select(['username', 'leased_by', 'leased_until']).orderBy('username').execute();
+    const accounts = await testDb.db
+      .selectFrom('ig_accounts')
+      .select(['username', 'leased_by', 'leased_until'])
+      .orderBy('username')
+      .execute();
     expect(accounts).toEqual([
       { username: 'held_by_dead', leased_by: null, leased_until: null },
       expect.objectContaining({ username: 'held_by_other', leased_by: accountHolderOf('alive-worker', 999_999) }),

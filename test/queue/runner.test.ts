@@ -93,7 +93,10 @@ describe('running', () => {
     const runner = startRunner({ concurrency: 3, pollIntervalMs: 50 });
     await enqueueTasks(
       testDb.db,
-      [...Array.from({ length: 6 }, () => ({ type: 'full_scrape', payload: { ms: 150 } })), { type: 'discover', payload: { hashtag: 'x' } }],
+      [
+        ...Array.from({ length: 6 }, () => ({ type: 'full_scrape', payload: { ms: 150 } })),
+        { type: 'discover', payload: { hashtag: 'x' } },
+      ],
       { maxAttempts: 3 },
     );
     let peak = 0;
@@ -106,7 +109,11 @@ describe('running', () => {
       { timeoutMs: 10_000, intervalMs: 10, what: 'all tasks finished' },
     );
     expect(peak).toBe(3);
-    const rows = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'status', 'error_message', 'result']).orderBy('id').execute();
+    const rows = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select(['task_type', 'status', 'error_message', 'result'])
+      .orderBy('id')
+      .execute();
     expect(rows.filter((r) => r.status === 'done')).toHaveLength(6);
     expect(rows.at(-1)).toMatchObject({ task_type: 'discover', status: 'failed', error_message: 'refusing x' });
     expect(rows[0]!.result).toEqual({ worker: 'in-process' });
@@ -143,11 +150,21 @@ describe('a backlog', () => {
     const runner = new TaskRunner({ db: testDb.db, queueDb: queuePool.db, registry, logger: silent, options: options({ concurrency }) });
     const total = 400;
     // Uneven run times, so runs finish while a completion is in flight and batches of every size form.
-    await enqueueTasks(testDb.db, Array.from({ length: total }, (_, n) => ({ type: 'full_scrape', payload: { n, ms: n % 7 } })), { maxAttempts: 1 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: total }, (_, n) => ({ type: 'full_scrape', payload: { n, ms: n % 7 } })),
+      { maxAttempts: 1 },
+    );
     runner.start();
     stops.push(() => runner.stop(0));
 
-    const finished = () => testDb.db.selectFrom('scrape_tasks').select(['id', 'status', 'attempts', 'payload', 'result']).where('status', '<>', 'pending').where('status', '<>', 'running').execute();
+    const finished = () =>
+      testDb.db
+        .selectFrom('scrape_tasks')
+        .select(['id', 'status', 'attempts', 'payload', 'result'])
+        .where('status', '<>', 'pending')
+        .where('status', '<>', 'running')
+        .execute();
     await waitFor(async () => (await finished()).length === total, { timeoutMs: 30_000, what: `${total} tasks finished` });
     const rows = await finished();
     expect(rows.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
@@ -155,7 +172,7 @@ describe('a backlog', () => {
     expect(mostAtOnce).toBeLessThanOrEqual(concurrency);
     expect(mostAtOnce).toBeGreaterThan(1);
   });
-  it("as the daemon wires it (account-aware claim plan), claims each next task in the statement that completes the last", async () => {
+  it('as the daemon wires it (account-aware claim plan), claims each next task in the statement that completes the last', async () => {
     const queuePool = openDatabase(testDb.url, { poolMax: 2, queuePool: true });
     stops.push(() => queuePool.close());
     const registry = new TaskRegistry()
@@ -172,11 +189,18 @@ describe('a backlog', () => {
       logger: silent,
       options: options({ concurrency: 1 }),
     });
-    await enqueueTasks(testDb.db, Array.from({ length: 6 }, (_, i) => ({ type: i % 2 ? 'full_scrape' : 'hashtag_discovery' })), { maxAttempts: 1 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 6 }, (_, i) => ({ type: i % 2 ? 'full_scrape' : 'hashtag_discovery' })),
+      { maxAttempts: 1 },
+    );
     runner.start();
     stops.push(() => runner.stop(0));
     const rows = () => testDb.db.selectFrom('scrape_tasks').selectAll().orderBy('started_at').execute();
-    await waitFor(async () => (await rows()).filter((r) => r.status === 'done').length === 3, { timeoutMs: 10_000, what: 'the account-free tasks done' });
+    await waitFor(async () => (await rows()).filter((r) => r.status === 'done').length === 3, {
+      timeoutMs: 10_000,
+      what: 'the account-free tasks done',
+    });
     // No account usable: the Instagram tasks wait, unclaimed, with their attempts unspent.
     expect((await rows()).filter((r) => r.task_type === 'full_scrape').every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
     usableNow = 1;
@@ -187,15 +211,24 @@ describe('a backlog', () => {
     // now() is the transaction's clock (to the microsecond): a task started in the statement that completed its
     // predecessor has a started_at equal to that completed_at. Apart from the first claim of each wake (two here),
     // every start is such a hand-off.
-    const { rows: [handOffs] } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM scrape_tasks b WHERE EXISTS (SELECT 1 FROM scrape_tasks a WHERE a.completed_at = b.started_at)`.execute(testDb.db);
+    const {
+      rows: [handOffs],
+    } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM scrape_tasks b WHERE EXISTS (SELECT 1 FROM scrape_tasks a WHERE a.completed_at = b.started_at)`.execute(
+      testDb.db,
+    );
     expect(handOffs!.n).toBe(4);
   });
 });
 
 describe('graceful stop', () => {
   it('lets short tasks finish and hands long ones back without spending an attempt', async () => {
-    const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry('in-process'), logger: silent, options: options({ pollIntervalMs: 50 }) });
+    const runner = new TaskRunner({
+      db: testDb.db,
+      registry: sleepyRegistry('in-process'),
+      logger: silent,
+      options: options({ pollIntervalMs: 50 }),
+    });
     runner.start();
     const [short, long] = await enqueueTasks(
       testDb.db,
@@ -215,7 +248,12 @@ describe('graceful stop', () => {
 
 describe('graceful stop budget', () => {
   it('is the whole budget: a handler deaf to the abort does not stretch the stop past graceMs', async () => {
-    const runner = new TaskRunner({ db: testDb.db, registry: sleepyRegistry('in-process'), logger: silent, options: options({ pollIntervalMs: 50 }) });
+    const runner = new TaskRunner({
+      db: testDb.db,
+      registry: sleepyRegistry('in-process'),
+      logger: silent,
+      options: options({ pollIntervalMs: 50 }),
+    });
     runner.start();
     const [deaf] = await enqueueTasks(testDb.db, [{ type: 'full_scrape', payload: { ms: 6_000, ignoreAbort: true } }], { maxAttempts: 3 });
     await waitFor(() => runner.activeCount === 1, { timeoutMs: 5000, what: 'running' });
@@ -229,12 +267,14 @@ describe('graceful stop budget', () => {
 });
 
 describe('deferrals', () => {
-  it('does not count a deferral for a task whose lease is gone (issue 15: releaseTask\'s answer was ignored)', async () => {
+  it("does not count a deferral for a task whose lease is gone (issue 15: releaseTask's answer was ignored)", async () => {
     const outcomes: string[] = [];
     const registry = new TaskRegistry().register({
       type: 'full_scrape',
       handler: async ({ task: running }) => {
-        await sql`UPDATE scrape_tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL WHERE id = ${running.id}`.execute(testDb.db);
+        await sql`UPDATE scrape_tasks SET status = 'cancelled', locked_by = NULL, locked_until = NULL WHERE id = ${running.id}`.execute(
+          testDb.db,
+        );
         throw new DeferTaskError('waiting for an Instagram account to become usable', new Date(Date.now() + 60_000));
       },
     });

@@ -76,7 +76,13 @@ describe('housekeeping', () => {
     await testDb.db
       .insertInto('activity_log')
       .values([
-        ...Array.from({ length: 3 }, () => ({ kind: 'request' as const, action: 'x', outcome: 'ok', account_id: null, created_at: daysAgo(31) })),
+        ...Array.from({ length: 3 }, () => ({
+          kind: 'request' as const,
+          action: 'x',
+          outcome: 'ok',
+          account_id: null,
+          created_at: daysAgo(31),
+        })),
         { kind: 'request' as const, action: 'x', outcome: 'ok', account_id: null, created_at: daysAgo(1) },
       ])
       .execute();

@@ -25,9 +25,16 @@ afterAll(async () => {
 });
 
 const everySecond = Object.fromEntries(
-  ['CRON_POLL_BATCHES', 'CRON_RECOVER_TASKS', 'CRON_RETRY_STALE_BATCHES', 'CRON_SCHEDULE_UPDATES', 'CRON_DISCOVER_WEEKLY', 'CRON_VALIDATE_SESSIONS', 'CRON_CHECK_PROXIES', 'CRON_HOUSEKEEPING'].map(
-    (name) => [name, '* * * * * *'],
-  ),
+  [
+    'CRON_POLL_BATCHES',
+    'CRON_RECOVER_TASKS',
+    'CRON_RETRY_STALE_BATCHES',
+    'CRON_SCHEDULE_UPDATES',
+    'CRON_DISCOVER_WEEKLY',
+    'CRON_VALIDATE_SESSIONS',
+    'CRON_CHECK_PROXIES',
+    'CRON_HOUSEKEEPING',
+  ].map((name) => [name, '* * * * * *']),
 );
 
 describe('three processes, compressed cron', () => {
@@ -43,19 +50,35 @@ describe('three processes, compressed cron', () => {
         ...everySecond,
       })),
     );
-    await enqueueTasks(testDb.db, Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 5 } })), { maxAttempts: 3 });
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 300 }, (_, i) => ({ type: 'full_scrape', payload: { ms: i % 5 } })),
+      { maxAttempts: 3 },
+    );
 
     // Half-way through, one process leaves gracefully.
-    await waitFor(async () => (await listExecutions(testDb.db)).length >= 100, { timeoutMs: 60_000, intervalMs: 50, what: '100 tasks done' });
+    await waitFor(async () => (await listExecutions(testDb.db)).length >= 100, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+      what: '100 tasks done',
+    });
     started[2]!.child.kill('SIGTERM');
     expect(await started[2]!.exited).toBe(0);
 
-    await waitFor(async () => (await listExecutions(testDb.db)).length === 300, { timeoutMs: 60_000, intervalMs: 100, what: '300 tasks done' });
+    await waitFor(async () => (await listExecutions(testDb.db)).length === 300, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: '300 tasks done',
+    });
     // Every job ticks several times (a slow job on a loaded machine starts later than the others: wait for it,
     // rather than for a fixed span after the first tick of any job).
     await waitFor(
       async () => {
-        const counts = await testDb.db.selectFrom('scheduler_runs').select(['job', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('job').execute();
+        const counts = await testDb.db
+          .selectFrom('scheduler_runs')
+          .select(['job', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('job')
+          .execute();
         const runners = await testDb.db.selectFrom('scheduler_runs').select('run_by').distinct().execute();
         // …and ticks taken by more than one process, which is what the sharing assertion below checks.
         const processes = new Set(runners.map((r) => r.run_by.split(':')[1]));
@@ -77,7 +100,10 @@ describe('three processes, compressed cron', () => {
       // One row per second from the first tick to the last: none missed, none twice (the key forbids it).
       const seconds = ticks.map((r) => r.tick.getTime() / 1000);
       expect(seconds.at(-1)! - seconds[0]! + 1, job).toBe(seconds.length);
-      expect(ticks.filter((r) => r.status === 'failed'), job).toEqual([]);
+      expect(
+        ticks.filter((r) => r.status === 'failed'),
+        job,
+      ).toEqual([]);
     }
     expect(new Set(runs.map((r) => r.run_by.split(':')[1])).size).toBeGreaterThan(1); // ticks were shared out
     const discovers = await testDb.db.selectFrom('scrape_tasks').select(['status']).where('task_type', '=', 'discover').execute();

@@ -19,13 +19,17 @@ beforeEach(async () => {
   await sql`TRUNCATE scrape_tasks, blogs RESTART IDENTITY CASCADE`.execute(testDb.db);
 });
 
-async function blog(username: string, values: { scraped_at?: Date; scrape_status?: 'active' | 'analyzing' | 'private' | 'pending'; snapshotAt?: Date }) {
+async function blog(
+  username: string,
+  values: { scraped_at?: Date; scrape_status?: 'active' | 'analyzing' | 'private' | 'pending'; snapshotAt?: Date },
+) {
   const { id } = await testDb.db
     .insertInto('blogs')
     .values({ username, scrape_status: values.scrape_status ?? 'active', scraped_at: values.scraped_at ?? null })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (values.snapshotAt) await testDb.db.insertInto('blog_snapshots').values({ blog_id: id, follower_count: 1, taken_at: values.snapshotAt }).execute();
+  if (values.snapshotAt)
+    await testDb.db.insertInto('blog_snapshots').values({ blog_id: id, follower_count: 1, taken_at: values.snapshotAt }).execute();
   return id;
 }
 
@@ -38,7 +42,11 @@ describe('schedule_updates: profile refresh for the daily series', () => {
     await blog('private.one', { scraped_at: hoursAgo(24 * 3), scrape_status: 'private', snapshotAt: hoursAgo(24 * 3) });
     await blog('never.scraped', { scrape_status: 'pending' });
 
-    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 20 })).toEqual({ enqueued: 1, already_queued: 0, profiles_enqueued: 2 });
+    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 20 })).toEqual({
+      enqueued: 1,
+      already_queued: 0,
+      profiles_enqueued: 2,
+    });
     const tasks = await testDb.db.selectFrom('scrape_tasks').select(['task_type', 'priority', 'blog_id']).orderBy('id').execute();
     expect(tasks).toEqual([
       { task_type: 'full_scrape', priority: 8, blog_id: expect.any(Number) },
@@ -46,12 +54,19 @@ describe('schedule_updates: profile refresh for the daily series', () => {
       { task_type: 'profile_refresh', priority: 9, blog_id: analysing },
     ]);
     // Live ones are not queued twice.
-    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 20 })).toEqual({ enqueued: 0, already_queued: 1, profiles_enqueued: 0 });
+    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 20 })).toEqual({
+      enqueued: 0,
+      already_queued: 1,
+      profiles_enqueued: 0,
+    });
   });
 
   it('0 turns it off: the answer is what it was before', async () => {
     await blog('stale.snapshot', { scraped_at: hoursAgo(24 * 5), snapshotAt: hoursAgo(25) });
-    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 0 })).toEqual({ enqueued: 0, already_queued: 0 });
+    expect(await scheduleUpdates(testDb.db, { afterDays: 60, maxAttempts: 3, profileRefreshAfterHours: 0 })).toEqual({
+      enqueued: 0,
+      already_queued: 0,
+    });
     expect(await testDb.db.selectFrom('scrape_tasks').select('id').execute()).toEqual([]);
   });
 });

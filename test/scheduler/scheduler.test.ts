@@ -65,7 +65,13 @@ describe('one run per tick across processes', () => {
   });
 
   it('records a failed run with its error and keeps ticking', async () => {
-    const job: JobDefinition = { name: 'boom', schedule: '* * * * * *', run: async () => { throw new Error('kaput'); } };
+    const job: JobDefinition = {
+      name: 'boom',
+      schedule: '* * * * * *',
+      run: async () => {
+        throw new Error('kaput');
+      },
+    };
     const scheduler = new Scheduler({ db: testDb.db, logger: silent, workerId: 'p', jobs: [job] });
     await scheduler.tick(job, undefined, new Date('2026-11-21T10:00:00Z'));
     await scheduler.tick(job, undefined, new Date('2026-11-21T10:00:01Z'));

@@ -55,7 +55,9 @@ function target(): WorldUser {
 const requestsTo = (route: string, from: number) => fx.emulator.log.slice(from).filter((e) => e.route === route && e.status === 200).length;
 
 describe('audience_quality against the emulator', () => {
-  it('quick tier: 400 followers in 17 requests, each share exact; deep tier: resumed across budget windows, credibility interval holds the truth; filter and detail show it', { timeout: 90_000 }, async () => {
+  it('quick tier: 400 followers in 17 requests, each share exact; deep tier: resumed across budget windows, credibility interval holds the truth; filter and detail show it', {
+    timeout: 90_000,
+  }, async () => {
     // 30 requests per 3-second window: the deep run (77 requests) is deferred twice by the budget and must resume
     // from its checkpoint each time, asking Instagram for nothing twice.
     const budget = { windowMs: 3_000, perWindow: 30, warmupPerWindow: 30, warmupDays: 0, dailyCap: 0, delayMinMs: 5, delayMaxMs: 15 };
@@ -113,7 +115,12 @@ describe('audience_quality against the emulator', () => {
   it('bad input is a 400 with a message, and nothing is queued', async () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     const api = createTestApp(testDb);
-    for (const body of [{ username: 'a', deep_budget: -1 }, { username: 'a', sample: 0 }, { username: 'a', deep_budget: 5_000 }, { username: 'a', extra: 1 }]) {
+    for (const body of [
+      { username: 'a', deep_budget: -1 },
+      { username: 'a', sample: 0 },
+      { username: 'a', deep_budget: 5_000 },
+      { username: 'a', extra: 1 },
+    ]) {
       const res = await api.call('POST', '/api/tasks/audience-quality', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error ?? res.body.message).toBeTruthy();

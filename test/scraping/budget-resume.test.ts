@@ -32,17 +32,35 @@ describe('a scrape under a budget that runs out mid-feed', () => {
       proxies: 1,
       settings: { budget: { windowMs: 2_000, perWindow: 4, warmupPerWindow: 4, warmupDays: 0, dailyCap: 0, delayMinMs: 1, delayMaxMs: 2 } },
     });
-    const creator = fx.emulator.world.qualifyingCreators().find((c) => c.mediaCount > 24 && fx.emulator.world.highlightsOf(c.pk).length > 0)!;
-    ({ stop } = startPoolRunner(testDb, fx.pool, scrapingRegistry(fx.pool, DEFAULT_SCRAPING_SETTINGS, ['full_scrape']), { concurrency: 1, pollIntervalMs: 200 }, silent));
+    const creator = fx.emulator.world
+      .qualifyingCreators()
+      .find((c) => c.mediaCount > 24 && fx.emulator.world.highlightsOf(c.pk).length > 0)!;
+    ({ stop } = startPoolRunner(
+      testDb,
+      fx.pool,
+      scrapingRegistry(fx.pool, DEFAULT_SCRAPING_SETTINGS, ['full_scrape']),
+      { concurrency: 1, pollIntervalMs: 200 },
+      silent,
+    ));
 
-    const [enqueued] = await requestScrapes(testDb.db, { usernames: [creator.username], priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: 3 });
+    const [enqueued] = await requestScrapes(testDb.db, {
+      usernames: [creator.username],
+      priority: PRIORITY.manualScrape,
+      source: 'manual',
+      maxAttempts: 3,
+    });
     const [task] = await waitForTasks(testDb, [enqueued!.task.id], 30_000);
     expect(task).toMatchObject({ status: 'done', attempts: 1 });
 
     const feed = fx.emulator.log.filter((e) => e.route === 'feed/user/{pk}');
     expect(feed.map((e) => e.status)).toEqual([200, 200]);
     expect(new Set(feed.map((e) => e.maxId)).size).toBe(2); // page 1 (no cursor), then page 2: never page 1 again
-    const ledger = await testDb.db.selectFrom('activity_log').select('id').where('task_id', '=', task!.id).where('kind', '=', 'request').execute();
+    const ledger = await testDb.db
+      .selectFrom('activity_log')
+      .select('id')
+      .where('task_id', '=', task!.id)
+      .where('kind', '=', 'request')
+      .execute();
     expect(task!.result!['requests']).toBe(ledger.length);
     expect(task!.result!['requests']).toBe(fx.emulator.log.length);
     // It did wait for the budget: the second page came in a later window than the first.

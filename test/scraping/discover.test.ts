@@ -83,7 +83,10 @@ describe('discover', () => {
     const expected = expectedAuthors(tag);
     // One qualifying author is already known: it must not be looked up, nor counted as new.
     const known = expected.qualifying[0]!;
-    await testDb.db.insertInto('blogs').values({ username: known.username, platform_id: String(known.pk), source: 'manual' }).execute();
+    await testDb.db
+      .insertInto('blogs')
+      .values({ username: known.username, platform_id: String(known.pk), source: 'manual' })
+      .execute();
 
     const task = await runDiscover(tag);
     expect(task).toMatchObject({ status: 'done', attempts: 1 });
@@ -105,7 +108,12 @@ describe('discover', () => {
     expect(blogs.map((b) => b.username)).toEqual(kept.map((u) => u.username).sort());
     for (const blog of blogs) {
       const user = kept.find((u) => u.username === blog.username)!;
-      expect(blog).toMatchObject({ platform_id: String(user.pk), follower_count: user.followerCount, media_count: user.mediaCount, scrape_status: 'pending' });
+      expect(blog).toMatchObject({
+        platform_id: String(user.pk),
+        follower_count: user.followerCount,
+        media_count: user.mediaCount,
+        scrape_status: 'pending',
+      });
       expect(blog.person_id).not.toBeNull();
     }
     expect(new Set(blogs.map((b) => b.person_id)).size).toBe(blogs.length);
@@ -116,7 +124,12 @@ describe('discover', () => {
     expect(scrapes).toHaveLength(kept.length);
     for (const scrape of scrapes) {
       const blog = blogs.find((b) => b.id === scrape.blog_id)!;
-      expect(scrape).toMatchObject({ priority: 5, status: 'pending', dedupe_key: `full_scrape:${blog.username}`, payload: { username: blog.username } });
+      expect(scrape).toMatchObject({
+        priority: 5,
+        status: 'pending',
+        dedupe_key: `full_scrape:${blog.username}`,
+        payload: { username: blog.username },
+      });
     }
 
     // Lookups: every new author the feed did not already show as private, once; never the known one.
@@ -162,9 +175,16 @@ describe('discover', () => {
     });
     const looked = lookups();
     expect(new Set(looked).size).toBe(looked.length);
-    expect(looked.sort()).toEqual(expected.all.filter((u) => !u.isPrivate).map((u) => String(u.pk)).sort());
+    expect(looked.sort()).toEqual(
+      expected.all
+        .filter((u) => !u.isPrivate)
+        .map((u) => String(u.pk))
+        .sort(),
+    );
     expect(h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections')).toHaveLength(4);
-    expect(await testDb.db.selectFrom('blogs').select('username').where('source', '=', `discover:${tag}`).execute()).toHaveLength(expected.qualifying.length);
+    expect(await testDb.db.selectFrom('blogs').select('username').where('source', '=', `discover:${tag}`).execute()).toHaveLength(
+      expected.qualifying.length,
+    );
   });
 
   it('resumes a listing cut off between pages at the next page: no page of the hashtag is asked for twice', async () => {
@@ -187,12 +207,21 @@ describe('discover', () => {
   it('reads the recent tab after the top one when the task asks for it', async () => {
     const tag = mixedHashtag();
     const { task } = await requestDiscover(testDb.db, { hashtag: tag, priority: PRIORITY.manualDiscover, maxAttempts: 3 });
-    await testDb.db.updateTable('scrape_tasks').set({ payload: JSON.stringify({ hashtag: tag, tabs: ['top', 'recent'] }) }).where('id', '=', task.id).execute();
+    await testDb.db
+      .updateTable('scrape_tasks')
+      .set({ payload: JSON.stringify({ hashtag: tag, tabs: ['top', 'recent'] }) })
+      .where('id', '=', task.id)
+      .execute();
     const [done] = await waitForTasks(testDb, [task.id], 30_000);
     expect(done).toMatchObject({ status: 'done' });
     // 50 posts of the top tab (clips among them), then the hashtag's 50 posts newest first: 8 pages in all, and the
     // authors of both.
-    const owners = new Set([...sectionPosts(tag), ...world.hashtag(tag)!.topMediaPks].flatMap((pk) => [world.mediaByPk(pk)!.authorPk, world.mediaByPk(pk)!.ownerPk]));
+    const owners = new Set(
+      [...sectionPosts(tag), ...world.hashtag(tag)!.topMediaPks].flatMap((pk) => [
+        world.mediaByPk(pk)!.authorPk,
+        world.mediaByPk(pk)!.ownerPk,
+      ]),
+    );
     expect(done!.result).toMatchObject({ posts: 100, seen: owners.size });
     const tabs = h.fx.emulator.log.filter((e) => e.route === 'tags/{tag}/sections').length;
     expect(tabs).toBe(8);
@@ -200,7 +229,11 @@ describe('discover', () => {
 
   it('fails at once, naming the field, when payload.tabs is not a list of top and recent', async () => {
     const { task } = await requestDiscover(testDb.db, { hashtag: mixedHashtag(), priority: PRIORITY.manualDiscover, maxAttempts: 3 });
-    await testDb.db.updateTable('scrape_tasks').set({ payload: JSON.stringify({ hashtag: 'x', tabs: ['hot'] }) }).where('id', '=', task.id).execute();
+    await testDb.db
+      .updateTable('scrape_tasks')
+      .set({ payload: JSON.stringify({ hashtag: 'x', tabs: ['hot'] }) })
+      .where('id', '=', task.id)
+      .execute();
     const [done] = await waitForTasks(testDb, [task.id], 30_000);
     expect(done).toMatchObject({ status: 'failed', attempts: 1 });
     expect(done!.error_message).toMatch(/payload\.tabs/);

@@ -95,7 +95,11 @@ describe('followers across a killed process', () => {
     expect(atKill).toMatchObject({ fetched: 700, pages: 7 });
 
     await start('survivor');
-    await waitFor(async () => ['done', 'failed'].includes((await taskRow(taskId)).status), { timeoutMs: 30_000, intervalMs: 50, what: 'task finished' });
+    await waitFor(async () => ['done', 'failed'].includes((await taskRow(taskId)).status), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'task finished',
+    });
     watching = false;
     await watcher;
 
@@ -104,7 +108,12 @@ describe('followers across a killed process', () => {
     expect(done).toMatchObject({ status: 'done', attempts: 2 });
     expect(done.result).toMatchObject({ fetched: 1663, stored: 1663, expected: 1663, pages: 17, complete: true, resumed: 1 });
     const stored = await testDb.db.selectFrom('audience_edges').select('platform_id').where('kind', '=', 'followers').execute();
-    expect(stored.map((r) => r.platform_id).sort()).toEqual(emulator.world.followersPage(target, 0, 1663).map((u) => String(u.pk)).sort());
+    expect(stored.map((r) => r.platform_id).sort()).toEqual(
+      emulator.world
+        .followersPage(target, 0, 1663)
+        .map((u) => String(u.pk))
+        .sort(),
+    );
 
     // Every page asked for once, except the one in flight when the process died, asked again by the survivor.
     const pages = pageLog(emulator.log, 'followers', target.pk);

@@ -69,7 +69,9 @@ beforeAll(async () => {
 });
 afterAll(async () => testDb.drop());
 beforeEach(async () => {
-  await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log, blogs, audience_edges, audience_lists RESTART IDENTITY CASCADE`.execute(testDb.db);
+  await sql`TRUNCATE scrape_tasks, ig_accounts, proxies, activity_log, blogs, audience_edges, audience_lists RESTART IDENTITY CASCADE`.execute(
+    testDb.db,
+  );
 });
 afterEach(async () => {
   await stopRunner?.();
@@ -85,7 +87,13 @@ describe('followers: seed 001, resumed after interruptions', () => {
     afterPages(7, () => fx.emulator.expireSessions(account)); // 700 fetched, as in the seed's log (728)
     startRunner();
 
-    const { task } = await requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 10_000, priority: 4, maxAttempts: 3 });
+    const { task } = await requestFollowers(testDb.db, {
+      username: target.username,
+      kind: 'followers',
+      max: 10_000,
+      priority: 4,
+      maxAttempts: 3,
+    });
     const seen: Task[] = [];
     const done = await watchUntilDone(task.id, seen);
 
@@ -107,13 +115,24 @@ describe('followers: seed 001, resumed after interruptions', () => {
   });
 
   it('a cooldown mid-list: the task waits pending without spending an attempt, then resumes from its checkpoint', async () => {
-    fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1, world: { followPageSize: PAGE }, settings: { cooldownRateLimitMs: 1_200 } });
+    fx = await createPoolFixture(testDb, {
+      accounts: 1,
+      proxies: 1,
+      world: { followPageSize: PAGE },
+      settings: { cooldownRateLimitMs: 1_200 },
+    });
     const target = fx.emulator.world.followersAccount;
     const account = fx.accounts[0]!.username;
     afterPages(5, () => fx.emulator.setAccountFault(account, { kind: 'rate_limit', times: 1 }));
     startRunner();
 
-    const { task } = await requestFollowers(testDb.db, { username: target.username, kind: 'followers', max: 10_000, priority: 4, maxAttempts: 3 });
+    const { task } = await requestFollowers(testDb.db, {
+      username: target.username,
+      kind: 'followers',
+      max: 10_000,
+      priority: 4,
+      maxAttempts: 3,
+    });
     const seen: Task[] = [];
     const done = await watchUntilDone(task.id, seen);
 
@@ -167,9 +186,17 @@ describe('followers and following: mutuals and limits against the world', () => 
     expect(res.body.items.map((i: any) => i.platform_id).sort()).toEqual(mutuals);
     expect(res.body).toMatchObject({ total: mutuals.length, partial: false });
     const named = fx.emulator.world.user(Number(mutuals[0]))!;
-    expect(res.body.items.find((i: any) => i.platform_id === mutuals[0])).toMatchObject({ username: named.username, full_name: named.fullName });
+    expect(res.body.items.find((i: any) => i.platform_id === mutuals[0])).toMatchObject({
+      username: named.username,
+      full_name: named.fullName,
+    });
     const task = await api.call('GET', `/api/tasks/${requested[1]!.body.tasks[0].id}`);
-    expect(task.body.progress).toMatchObject({ kind: 'following', fetched: user.followingCount, expected: user.followingCount, more: false });
+    expect(task.body.progress).toMatchObject({
+      kind: 'following',
+      fetched: user.followingCount,
+      expected: user.followingCount,
+      more: false,
+    });
   });
 
   it('stops at max: 150 stored, the list marked incomplete; private and deleted users end done with the blog marked', async () => {
@@ -201,4 +228,3 @@ describe('followers and following: mutuals and limits against the world', () => 
     expect(pageLog(fx.emulator.log, 'followers', privateUser.pk).requests).toEqual([]); // no list request for a private user
   });
 });
-

@@ -23,13 +23,18 @@ const uniqueSorted = (values: Iterable<string>) => sorted([...new Set(values)]);
 
 async function scrape(usernames: string[]) {
   const enqueued = await requestScrapes(testDb.db, { usernames, priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: 3 });
-  return waitForTasks(testDb, enqueued.map((e) => e.task.id), 45_000);
+  return waitForTasks(
+    testDb,
+    enqueued.map((e) => e.task.id),
+    45_000,
+  );
 }
 
 const ledgerRequests = async (taskId: number) =>
   (await testDb.db.selectFrom('activity_log').select('id').where('task_id', '=', taskId).where('kind', '=', 'request').execute()).length;
 
-const blogByUsername = (username: string) => testDb.db.selectFrom('blogs').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
+const blogByUsername = (username: string) =>
+  testDb.db.selectFrom('blogs').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -84,7 +89,12 @@ describe('full_scrape of 50 emulated creators', () => {
     const counts = async () => {
       const one = async (table: 'blog_posts' | 'blog_highlights' | 'blog_snapshots' | 'blog_post_snapshots') =>
         Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(testDb.db)).rows[0]!.n);
-      return { posts: await one('blog_posts'), highlights: await one('blog_highlights'), snapshots: await one('blog_snapshots'), postSnapshots: await one('blog_post_snapshots') };
+      return {
+        posts: await one('blog_posts'),
+        highlights: await one('blog_highlights'),
+        snapshots: await one('blog_snapshots'),
+        postSnapshots: await one('blog_post_snapshots'),
+      };
     };
     const before = await counts();
     const postsBefore = await testDb.db.selectFrom('blog_posts').select(['id', 'platform_id', 'like_count', 'raw']).orderBy('id').execute();
@@ -94,7 +104,9 @@ describe('full_scrape of 50 emulated creators', () => {
 
     const after = await counts();
     expect(after).toEqual({ posts: before.posts, highlights: before.highlights, snapshots: 100, postSnapshots: before.postSnapshots * 2 });
-    expect(await testDb.db.selectFrom('blog_posts').select(['id', 'platform_id', 'like_count', 'raw']).orderBy('id').execute()).toEqual(postsBefore);
+    expect(await testDb.db.selectFrom('blog_posts').select(['id', 'platform_id', 'like_count', 'raw']).orderBy('id').execute()).toEqual(
+      postsBefore,
+    );
     for (const creator of creators) await expectBlogMatchesWorld(creator);
     // The pk is known now: the re-scrape asks users/{pk}/info, which follows renames.
     expectRequestsPerProfile(creators, 'pk');
@@ -109,15 +121,33 @@ describe('private and deleted users', () => {
     const gone = world.deleted[0]!;
     h.fx.emulator.resetLog();
     const tasks = await scrape([privateUser.username, gone.username]);
-    expect(tasks.map((t) => [t.status, t.attempts, t.error_message])).toEqual([['done', 1, null], ['done', 1, null]]);
+    expect(tasks.map((t) => [t.status, t.attempts, t.error_message])).toEqual([
+      ['done', 1, null],
+      ['done', 1, null],
+    ]);
     expect(tasks.map((t) => t.result!['status'])).toEqual(['private', 'deleted']);
 
     const priv = await blogByUsername(privateUser.username);
-    expect(priv).toMatchObject({ scrape_status: 'private', is_private: true, follower_count: privateUser.followerCount, platform_id: String(privateUser.pk) });
+    expect(priv).toMatchObject({
+      scrape_status: 'private',
+      is_private: true,
+      follower_count: privateUser.followerCount,
+      platform_id: String(privateUser.pk),
+    });
     expect(await blogByUsername(gone.username)).toMatchObject({ scrape_status: 'deleted', platform_id: null });
     // One profile request each: a private profile's media are not asked for.
-    expect(h.fx.emulator.log.filter((e) => e.route.startsWith('users/') || e.route.startsWith('feed/')).map((e) => e.status).sort()).toEqual([200, 404]);
-    const ai = await testDb.db.selectFrom('scrape_tasks').select('id').where('task_type', '=', 'ai_analysis').where('blog_id', 'in', [priv.id]).execute();
+    expect(
+      h.fx.emulator.log
+        .filter((e) => e.route.startsWith('users/') || e.route.startsWith('feed/'))
+        .map((e) => e.status)
+        .sort(),
+    ).toEqual([200, 404]);
+    const ai = await testDb.db
+      .selectFrom('scrape_tasks')
+      .select('id')
+      .where('task_type', '=', 'ai_analysis')
+      .where('blog_id', 'in', [priv.id])
+      .execute();
     expect(ai).toHaveLength(0);
   });
 });
@@ -139,7 +169,10 @@ describe('a 404 for a blog we know (issue 13)', () => {
 
   it('is believed when a second account agrees: deleted, after two requests', async () => {
     const gone = world.deleted[1]!;
-    await testDb.db.insertInto('blogs').values({ username: gone.username, platform_id: String(gone.pk), source: 'manual', scrape_status: 'active' }).execute();
+    await testDb.db
+      .insertInto('blogs')
+      .values({ username: gone.username, platform_id: String(gone.pk), source: 'manual', scrape_status: 'active' })
+      .execute();
     h.fx.emulator.resetLog();
     const [task] = await scrape([gone.username]);
     expect(task).toMatchObject({ status: 'done', attempts: 1 });
@@ -184,7 +217,12 @@ describe('an interrupted full_scrape', () => {
     expect(h.fx.emulator.log.filter((e) => e.status === 500)).toHaveLength(3);
     const routes = h.fx.emulator.log.filter((e) => !e.route.startsWith('accounts/') && !e.route.endsWith('sync'));
     const count = (route: string, status = 200) => routes.filter((e) => e.route === route && e.status === status).length;
-    expect([count('users/{username}/usernameinfo'), count('feed/user/{pk}'), count('highlights/{pk}/highlights_tray'), count('feed/reels_media')]).toEqual([1, 2, 1, 1]);
+    expect([
+      count('users/{username}/usernameinfo'),
+      count('feed/user/{pk}'),
+      count('highlights/{pk}/highlights_tray'),
+      count('feed/reels_media'),
+    ]).toEqual([1, 2, 1, 1]);
     expect(count('highlights/{pk}/highlights_tray', 500)).toBe(3);
     await expectBlogMatchesWorld(creator);
   });
@@ -216,10 +254,17 @@ async function expectBlogMatchesWorld(creator: WorldUser) {
   // The world writes one address per profile (src of truth: emulator/world/profiles.ts): in some bios, and as the
   // business profile's public e-mail. Neither is an @mention anywhere.
   const worldEmail = `${creator.username.replace(/[^a-z0-9]/g, '')}@mail.kz`;
-  expect(contactEmails(blog)).toEqual([...new Set([...(creator.biography.includes(worldEmail) ? [worldEmail] : []), ...(creator.publicEmail ? [creator.publicEmail] : [])])]);
+  expect(contactEmails(blog)).toEqual([
+    ...new Set([...(creator.biography.includes(worldEmail) ? [worldEmail] : []), ...(creator.publicEmail ? [creator.publicEmail] : [])]),
+  ]);
 
-  const byPk = <T,>(pk: (x: T) => string) => (a: T, b: T) => (pk(a) < pk(b) ? -1 : pk(a) > pk(b) ? 1 : 0);
-  const posts = (await testDb.db.selectFrom('blog_posts').selectAll().where('blog_id', '=', blog.id).execute()).sort(byPk((p) => p.platform_id));
+  const byPk =
+    <T>(pk: (x: T) => string) =>
+    (a: T, b: T) =>
+      pk(a) < pk(b) ? -1 : pk(a) > pk(b) ? 1 : 0;
+  const posts = (await testDb.db.selectFrom('blog_posts').selectAll().where('blog_id', '=', blog.id).execute()).sort(
+    byPk((p) => p.platform_id),
+  );
   const expected = [...stats.fetched].sort(byPk((m) => m.pk));
   expect(posts.map((p) => p.platform_id)).toEqual(expected.map((m) => m.pk));
   posts.forEach((post, i) => {
@@ -244,9 +289,13 @@ async function expectBlogMatchesWorld(creator: WorldUser) {
     expect(sorted(post.mentions)).toEqual(sorted(m.mentions));
   });
 
-  const highlights = (await testDb.db.selectFrom('blog_highlights').selectAll().where('blog_id', '=', blog.id).execute()).sort(byPk((x) => x.platform_id));
+  const highlights = (await testDb.db.selectFrom('blog_highlights').selectAll().where('blog_id', '=', blog.id).execute()).sort(
+    byPk((x) => x.platform_id),
+  );
   const worldHighlights = [...world.highlightsOf(creator.pk)].sort(byPk((x) => x.pk));
-  expect(highlights.map((hl) => [hl.platform_id, hl.title, hl.media_count])).toEqual(worldHighlights.map((wh) => [wh.pk, wh.title, wh.items.length]));
+  expect(highlights.map((hl) => [hl.platform_id, hl.title, hl.media_count])).toEqual(
+    worldHighlights.map((wh) => [wh.pk, wh.title, wh.items.length]),
+  );
   highlights.forEach((hl, i) => {
     const items = worldHighlights[i]!.items;
     expect(sorted(hl.story_mentions)).toEqual(uniqueSorted(items.flatMap((it) => it.mentions.map((m) => m.username))));

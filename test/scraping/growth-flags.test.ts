@@ -33,16 +33,43 @@ afterEach(async () => {
 
 describe('growth flags against the scripted series', () => {
   it('one profile request a day per blog; spikes and seesaws found exactly, no flag on a steady series', { timeout: 180_000 }, async () => {
-    const budget = { windowMs: 60_000, perWindow: 10_000, warmupPerWindow: 10_000, warmupDays: 0, dailyCap: 0, delayMinMs: 0, delayMaxMs: 1 };
+    const budget = {
+      windowMs: 60_000,
+      perWindow: 10_000,
+      warmupPerWindow: 10_000,
+      warmupDays: 0,
+      dailyCap: 0,
+      delayMinMs: 0,
+      delayMaxMs: 1,
+    };
     fx = await createPoolFixture(testDb, { accounts: 2, proxies: 2, settings: { budget } });
     const world = fx.emulator.world;
-    const pick = (script: string, n: number) => world.creators.filter((c) => !c.isPrivate && world.growthOf(c)!.script === script).slice(0, n);
+    const pick = (script: string, n: number) =>
+      world.creators.filter((c) => !c.isPrivate && world.growthOf(c)!.script === script).slice(0, n);
     const creators: WorldUser[] = [...pick('spike', 3), ...pick('seesaw', 3), ...pick('steady', 4)];
-    expect(creators.map((c) => world.growthOf(c)!.script)).toEqual(['spike', 'spike', 'spike', 'seesaw', 'seesaw', 'seesaw', 'steady', 'steady', 'steady', 'steady']);
+    expect(creators.map((c) => world.growthOf(c)!.script)).toEqual([
+      'spike',
+      'spike',
+      'spike',
+      'seesaw',
+      'seesaw',
+      'seesaw',
+      'steady',
+      'steady',
+      'steady',
+      'steady',
+    ]);
     // Blogs already scraped once (not due for a full scrape), with their Instagram ids.
     await testDb.db
       .insertInto('blogs')
-      .values(creators.map((c) => ({ username: c.username, platform_id: String(c.pk), scrape_status: 'active' as const, scraped_at: new Date() })))
+      .values(
+        creators.map((c) => ({
+          username: c.username,
+          platform_id: String(c.pk),
+          scrape_status: 'active' as const,
+          scraped_at: new Date(),
+        })),
+      )
       .execute();
     stopRunner = startPoolRunner(testDb, fx.pool, createTaskRegistry(fx.pool), { concurrency: 4 }, silent).stop;
     const api = createTestApp(testDb);
@@ -60,7 +87,9 @@ describe('growth flags against the scripted series', () => {
         { timeoutMs: 30_000, intervalMs: 10, what: `day ${day}'s profile refreshes done` },
       );
       // Today's snapshots (the only ones not yet dated) move to noon of the simulated day.
-      await sql`UPDATE blog_snapshots SET taken_at = ${`${world.dateOfDay(day)}T12:00:00Z`}::timestamptz WHERE taken_at > now() - interval '1 hour'`.execute(testDb.db);
+      await sql`UPDATE blog_snapshots SET taken_at = ${`${world.dateOfDay(day)}T12:00:00Z`}::timestamptz WHERE taken_at > now() - interval '1 hour'`.execute(
+        testDb.db,
+      );
     }
     fx.emulator.setDay(null);
 
@@ -69,7 +98,15 @@ describe('growth flags against the scripted series', () => {
     // One profile request per blog per day: the series costs nothing else.
     const profileRequests = fx.emulator.log.slice(logStart).filter((e) => e.route === 'users/{pk}/info' && e.status === 200).length;
     expect(profileRequests).toBe(GROWTH_DAYS * creators.length);
-    expect(fx.emulator.log.slice(logStart).filter((e) => e.status === 200 && !['users/{pk}/info', 'accounts/login', 'qe/sync', 'launcher/sync', 'accounts/current_user'].includes(e.route))).toEqual([]);
+    expect(
+      fx.emulator.log
+        .slice(logStart)
+        .filter(
+          (e) =>
+            e.status === 200 &&
+            !['users/{pk}/info', 'accounts/login', 'qe/sync', 'launcher/sync', 'accounts/current_user'].includes(e.route),
+        ),
+    ).toEqual([]);
 
     for (const creator of creators) {
       const truth = world.growthOf(creator)!;
@@ -84,7 +121,9 @@ describe('growth flags against the scripted series', () => {
         script: truth.script,
         spikes: truth.spikes.map((d) => world.dateOfDay(d)),
       });
-      expect(growth.seesaws.map((s: any) => [s.rise_day, s.fall_day])).toEqual(truth.seesaws.map((s) => [world.dateOfDay(s.rise), world.dateOfDay(s.fall)]));
+      expect(growth.seesaws.map((s: any) => [s.rise_day, s.fall_day])).toEqual(
+        truth.seesaws.map((s) => [world.dateOfDay(s.rise), world.dateOfDay(s.fall)]),
+      );
     }
   });
 });

@@ -25,9 +25,14 @@ export interface ScrapeHarness {
 
 export const silent = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
 
-export function scrapingRegistry(pool: AccountPool, settings: ScrapingSettings = DEFAULT_SCRAPING_SETTINGS, types = ['full_scrape', 'discover']) {
+export function scrapingRegistry(
+  pool: AccountPool,
+  settings: ScrapingSettings = DEFAULT_SCRAPING_SETTINGS,
+  types = ['full_scrape', 'discover'],
+) {
   const registry = new TaskRegistry();
-  if (types.includes('full_scrape')) registry.register({ type: 'full_scrape', needsAccount: true, handler: fullScrapeHandler(pool, settings) });
+  if (types.includes('full_scrape'))
+    registry.register({ type: 'full_scrape', needsAccount: true, handler: fullScrapeHandler(pool, settings) });
   if (types.includes('discover')) registry.register({ type: 'discover', needsAccount: true, handler: discoverHandler(pool, settings) });
   return registry;
 }
@@ -46,12 +51,18 @@ export async function startHarness(
   });
   const registry = scrapingRegistry(fx.pool, DEFAULT_SCRAPING_SETTINGS, options.types);
   // A retry comes back after 50 ms instead of 5 min: the resume tests wait for it.
-  const { runner, stop } = startPoolRunner(testDb, fx.pool, registry, {
-    concurrency: options.accounts,
-    pollIntervalMs: 200,
-    backoffBaseMs: 50,
-    backoffFactor: 1,
-  }, silent);
+  const { runner, stop } = startPoolRunner(
+    testDb,
+    fx.pool,
+    registry,
+    {
+      concurrency: options.accounts,
+      pollIntervalMs: 200,
+      backoffBaseMs: 50,
+      backoffFactor: 1,
+    },
+    silent,
+  );
   return {
     fx,
     runner,
@@ -75,7 +86,14 @@ export async function waitForTasks(testDb: TestDatabase, ids: number[], timeoutM
   return ids.map((id) => rows.find((t) => t.id === id)!);
 }
 
-const AUTH_ROUTES = new Set(['qe/sync', 'launcher/sync', 'accounts/login', 'accounts/two_factor_login', 'accounts/current_user', 'accounts/logout']);
+const AUTH_ROUTES = new Set([
+  'qe/sync',
+  'launcher/sync',
+  'accounts/login',
+  'accounts/two_factor_login',
+  'accounts/current_user',
+  'accounts/logout',
+]);
 const PROFILE_ROUTES = new Set(['users/{username}/usernameinfo', 'users/{pk}/info']);
 
 /**

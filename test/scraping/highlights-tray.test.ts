@@ -27,14 +27,28 @@ describe('highlights tray in pages', () => {
     const creators = world.creators.filter((c) => !c.isPrivate && world.highlightsOf(c.pk).length >= 3).slice(0, 4);
     expect(creators.length).toBeGreaterThanOrEqual(2);
     h.fx.emulator.resetLog();
-    const enqueued = await requestScrapes(testDb.db, { usernames: creators.map((c) => c.username), priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: 3 });
-    const tasks = await waitForTasks(testDb, enqueued.map((e) => e.task.id), 45_000);
+    const enqueued = await requestScrapes(testDb.db, {
+      usernames: creators.map((c) => c.username),
+      priority: PRIORITY.manualScrape,
+      source: 'manual',
+      maxAttempts: 3,
+    });
+    const tasks = await waitForTasks(
+      testDb,
+      enqueued.map((e) => e.task.id),
+      45_000,
+    );
     expect(tasks.map((t) => t.status)).toEqual(tasks.map(() => 'done'));
 
     for (const creator of creators) {
       const blog = await testDb.db.selectFrom('blogs').select('id').where('username', '=', creator.username).executeTakeFirstOrThrow();
       const stored = await testDb.db.selectFrom('blog_highlights').select('platform_id').where('blog_id', '=', blog.id).execute();
-      expect(stored.map((s) => s.platform_id).sort()).toEqual(world.highlightsOf(creator.pk).map((x) => x.pk).sort());
+      expect(stored.map((s) => s.platform_id).sort()).toEqual(
+        world
+          .highlightsOf(creator.pk)
+          .map((x) => x.pk)
+          .sort(),
+      );
     }
     const trayRequests = h.fx.emulator.log.filter((e) => e.route === 'highlights/{pk}/highlights_tray').length;
     expect(trayRequests).toBe(creators.reduce((sum, c) => sum + Math.ceil(world.highlightsOf(c.pk).length / 2), 0));

@@ -79,7 +79,9 @@ async function finished(api: ReturnType<typeof createTestApp>, id: number) {
 }
 
 describe('similar creators', () => {
-  it("Instagram's similar accounts in one request, re-ranked by the embeddings of the AI profile text; unknown ones scraped on request", { timeout: 120_000 }, async () => {
+  it("Instagram's similar accounts in one request, re-ranked by the embeddings of the AI profile text; unknown ones scraped on request", {
+    timeout: 120_000,
+  }, async () => {
     fx = await createPoolFixture(testDb, { accounts: 1, proxies: 1 });
     stopRunner = startPoolRunner(testDb, fx.pool, createTaskRegistry(fx.pool), {}, silent).stop;
     const api = createTestApp(testDb);
@@ -104,7 +106,9 @@ describe('similar creators', () => {
     const task = await finished(api, post.body.tasks[0].id);
     expect(task).toMatchObject({ status: 'done', task_type: 'similar_accounts' });
     expect(task.result).toMatchObject({ candidates: similar.length, scrapes_queued: 0 });
-    const igRequests = fx.emulator.log.slice(logStart).filter((e) => e.status === 200 && !['accounts/login', 'qe/sync', 'launcher/sync', 'accounts/current_user'].includes(e.route));
+    const igRequests = fx.emulator.log
+      .slice(logStart)
+      .filter((e) => e.status === 200 && !['accounts/login', 'qe/sync', 'launcher/sync', 'accounts/current_user'].includes(e.route));
     expect(igRequests.map((e) => e.route)).toEqual(['discover/chaining']);
 
     // Before any embedding: Instagram's order.
@@ -123,8 +127,15 @@ describe('similar creators', () => {
     };
     expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 1 + knownSame.length + otherNiche.length + dbOnly.length });
     expect(await submitEmbeddings(ctx)).toEqual({ blogs: 0 }); // all in a batch already
-    await waitFor(async () => (await pollEmbeddings(ctx)).processed === 1, { timeoutMs: 10_000, intervalMs: 50, what: 'the embeddings batch processed' });
-    const stored = await testDb.db.selectFrom('blog_embeddings').select(['dimensions', sql<number>`cardinality(embedding)`.as('n')]).execute();
+    await waitFor(async () => (await pollEmbeddings(ctx)).processed === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the embeddings batch processed',
+    });
+    const stored = await testDb.db
+      .selectFrom('blog_embeddings')
+      .select(['dimensions', sql<number>`cardinality(embedding)`.as('n')])
+      .execute();
     expect(stored).toHaveLength(1 + knownSame.length + otherNiche.length + dbOnly.length);
     expect(stored.every((e) => e.dimensions === 128 && Number(e.n) === 128)).toBe(true);
     expect(await submitEmbeddings(ctx)).toEqual({ blogs: 0 }); // nothing changed since
@@ -138,14 +149,25 @@ describe('similar creators', () => {
     expect([...names].sort()).toEqual([...similar, ...dbOnly].map((u) => u.username).sort());
     const scored = body.items.filter((c: any) => c.similarity !== null);
     expect(scored.map((c: any) => c.similarity)).toEqual([...scored.map((c: any) => c.similarity)].sort((a, b) => b - a));
-    expect(scored.slice(0, knownSame.length).map((c: any) => c.username).sort()).toEqual(knownSame.map((u) => u.username).sort());
+    expect(
+      scored
+        .slice(0, knownSame.length)
+        .map((c: any) => c.username)
+        .sort(),
+    ).toEqual(knownSame.map((u) => u.username).sort());
     expect(body.items.slice(scored.length).map((c: any) => c.username)).toEqual(unknown.map((u) => u.username));
     const byName = new Map(body.items.map((c: any) => [c.username, c]));
-    expect(byName.get(knownSame[0]!.username)).toMatchObject({ sources: ['instagram', 'database'], in_database: true, instagram_position: similar.indexOf(knownSame[0]!) });
+    expect(byName.get(knownSame[0]!.username)).toMatchObject({
+      sources: ['instagram', 'database'],
+      in_database: true,
+      instagram_position: similar.indexOf(knownSame[0]!),
+    });
     expect(byName.get(dbOnly[0]!.username)).toMatchObject({ sources: ['database'], instagram_position: null });
     expect(byName.get(unknown[0]!.username)).toMatchObject({ sources: ['instagram'], in_database: false, similarity: null });
     expect(names).not.toContain(target.username);
-    expect((await api.call('GET', `/api/blogs/${target.username}/similar?limit=3`)).body.items.map((c: any) => c.username)).toEqual(names.slice(0, 3));
+    expect((await api.call('GET', `/api/blogs/${target.username}/similar?limit=3`)).body.items.map((c: any) => c.username)).toEqual(
+      names.slice(0, 3),
+    );
 
     // 4. Unknown candidates queued as scrapes on request; asking again finds them queued.
     res = await api.call('GET', `/api/blogs/${target.username}/similar?scrape_unknown=true`);
@@ -164,7 +186,10 @@ describe('similar creators', () => {
     // 5. A blog analysed again with a different outcome is embedded again; the others are not.
     await testDb.db
       .updateTable('blogs')
-      .set({ ai_insights: JSON.stringify({ ...insightsOf(dbOnly[0]!), notes: 'now a travel creator' }), ai_analyzed_at: new Date(Date.now() + 1_000) })
+      .set({
+        ai_insights: JSON.stringify({ ...insightsOf(dbOnly[0]!), notes: 'now a travel creator' }),
+        ai_analyzed_at: new Date(Date.now() + 1_000),
+      })
       .where('username', '=', dbOnly[0]!.username)
       .execute();
     expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 1 });
@@ -184,8 +209,16 @@ describe('similar creators', () => {
     openai.setBatchFault({ kind: 'fail', code: 'token_limit_exceeded', message: 'Enqueued token limit reached.' }, { times: 1 });
     expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 2 }); // batchMax
     expect(await submitEmbeddings(ctx)).toMatchObject({ blogs: 1 }); // the rest, in a second batch
-    await waitFor(async () => (await pollEmbeddings(ctx)).open === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'both batches processed' });
-    const batches = await testDb.db.selectFrom('embedding_batches').select(['status', 'ok_count', 'error_count', 'error']).orderBy('id').execute();
+    await waitFor(async () => (await pollEmbeddings(ctx)).open === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'both batches processed',
+    });
+    const batches = await testDb.db
+      .selectFrom('embedding_batches')
+      .select(['status', 'ok_count', 'error_count', 'error'])
+      .orderBy('id')
+      .execute();
     expect(batches).toEqual([
       { status: 'failed', ok_count: 0, error_count: 2, error: 'Enqueued token limit reached.' },
       { status: 'completed', ok_count: 1, error_count: 0, error: null },
@@ -196,7 +229,11 @@ describe('similar creators', () => {
 
   it('bad input is a 400 with a message; an unknown blog a 404', async () => {
     const api = createTestApp(testDb);
-    await testDb.db.insertInto('blogs').values({ username: 'known.one' }).onConflict((oc) => oc.doNothing()).execute();
+    await testDb.db
+      .insertInto('blogs')
+      .values({ username: 'known.one' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     for (const query of ['limit=0', 'limit=101', 'scrape_unknown=maybe', 'extra=1']) {
       const res = await api.call('GET', `/api/blogs/known.one/similar?${query}`);
       expect(res.status, query).toBe(400);

@@ -31,8 +31,17 @@ beforeAll(async () => {
   h = await startHarness(testDb, { accounts: 3 });
   world = h.fx.emulator.world;
   creators = world.creators.filter((c) => !c.isPrivate && world.mediaOf(c.pk).length > 0).slice(0, 12);
-  const enqueued = await requestScrapes(testDb.db, { usernames: creators.map((c) => c.username), priority: PRIORITY.manualScrape, source: 'manual', maxAttempts: 3 });
-  const tasks = await waitForTasks(testDb, enqueued.map((e) => e.task.id), 60_000);
+  const enqueued = await requestScrapes(testDb.db, {
+    usernames: creators.map((c) => c.username),
+    priority: PRIORITY.manualScrape,
+    source: 'manual',
+    maxAttempts: 3,
+  });
+  const tasks = await waitForTasks(
+    testDb,
+    enqueued.map((e) => e.task.id),
+    60_000,
+  );
   expect(tasks.map((t) => t.status)).toEqual(tasks.map(() => 'done'));
 }, 90_000);
 afterAll(async () => {
@@ -59,7 +68,8 @@ describe('sponsored posts and brands against the emulator', () => {
       }
       const counted = scraped(creator).filter((m) => !m.pinned);
       // Posts with hidden like counts have no interaction figure (the emulator shows a stand-in of 3).
-      const interactions = (s: boolean) => counted.filter((m) => m.sponsored === s && !m.countsHidden).map((m) => m.likeCount + m.commentCount);
+      const interactions = (s: boolean) =>
+        counted.filter((m) => m.sponsored === s && !m.countsHidden).map((m) => m.likeCount + m.commentCount);
       const paid = median(interactions(true));
       const organic = median(interactions(false));
       expect(detail.sponsorship).toMatchObject({
@@ -75,7 +85,10 @@ describe('sponsored posts and brands against the emulator', () => {
     const brandCounts = new Map<string, number>();
     for (const m of creators.flatMap(scraped)) for (const b of m.brands) brandCounts.set(b, (brandCounts.get(b) ?? 0) + 1);
     const brand = [...brandCounts].sort((a, b) => b[1] - a[1])[0]![0];
-    const expected = creators.filter((c) => scraped(c).some((m) => m.brands.includes(brand))).map((c) => c.username).sort();
+    const expected = creators
+      .filter((c) => scraped(c).some((m) => m.brands.includes(brand)))
+      .map((c) => c.username)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(creators.length);
     const res = await api.call('GET', `/api/blogs?brand=@${brand.toUpperCase()}&limit=200`);
@@ -88,14 +101,28 @@ describe('sponsored posts and brands against the emulator', () => {
 describe('sponsorshipOf', () => {
   const ads = adHashtagSet(DEFAULT_AD_HASHTAGS);
   it('Instagram labels, ad hashtags in any case of the list, and organic posts', () => {
-    expect(sponsorshipOf({ is_paid_partnership: true, sponsor_tags: [{ sponsor: { username: 'Kaspi.KZ' } }] }, { hashtags: [], mentions: ['friend'] }, ads)).toEqual({
+    expect(
+      sponsorshipOf(
+        { is_paid_partnership: true, sponsor_tags: [{ sponsor: { username: 'Kaspi.KZ' } }] },
+        { hashtags: [], mentions: ['friend'] },
+        ads,
+      ),
+    ).toEqual({
       is_sponsored: true,
       sponsor_signals: ['paid_partnership', 'sponsor_tag'],
       brands: ['kaspi.kz', 'friend'],
     });
     const tagged = { usertags: { in: [{ user: { username: 'technodom' } }] } };
-    expect(sponsorshipOf(tagged, { hashtags: ['реклама'], mentions: [] }, ads)).toMatchObject({ is_sponsored: true, sponsor_signals: ['ad_hashtag'], brands: ['technodom'] });
-    expect(sponsorshipOf(tagged, { hashtags: ['food'], mentions: ['kaspi'] }, ads)).toEqual({ is_sponsored: false, sponsor_signals: [], brands: [] });
+    expect(sponsorshipOf(tagged, { hashtags: ['реклама'], mentions: [] }, ads)).toMatchObject({
+      is_sponsored: true,
+      sponsor_signals: ['ad_hashtag'],
+      brands: ['technodom'],
+    });
+    expect(sponsorshipOf(tagged, { hashtags: ['food'], mentions: ['kaspi'] }, ads)).toEqual({
+      is_sponsored: false,
+      sponsor_signals: [],
+      brands: [],
+    });
     // A configured list replaces the default one (AD_HASHTAGS=#promo).
     expect(sponsorshipOf({}, { hashtags: ['promo'], mentions: [] }, adHashtagSet(['#Promo'])).is_sponsored).toBe(true);
     expect(sponsorshipOf({}, { hashtags: ['ad'], mentions: [] }, adHashtagSet(['promo'])).is_sponsored).toBe(false);

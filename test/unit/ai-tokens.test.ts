@@ -42,12 +42,17 @@ describe('request tokens', () => {
   });
 
   it('text and schema by the o200k_base tokenizer (Cyrillic included), plus each image by the model', () => {
-    const text = encode('system').length + encode('You are an analyst.').length + encode('user').length +
+    const text =
+      encode('system').length +
+      encode('You are an analyst.').length +
+      encode('user').length +
       encode('username: alina\nbio: Алматы, путешествия и еда / travel & food').length +
       encode(JSON.stringify(body('gpt-4o', 0).response_format)).length;
     const framing = 3 + 2 * 3;
     expect(requestTokens(body('gpt-4o', 0), { width: 1080, height: 1350 })).toBe(text + framing);
     expect(requestTokens(body('gpt-4o', 3), { width: 1080, height: 1350 })).toBe(text + framing + 3 * 85);
-    expect(requestTokens(body('gpt-5-nano', 3), { width: 1080, height: 1350 })).toBe(text + framing + 3 * imageTokens('gpt-5-nano', 1080, 1350));
+    expect(requestTokens(body('gpt-5-nano', 3), { width: 1080, height: 1350 })).toBe(
+      text + framing + 3 * imageTokens('gpt-5-nano', 1080, 1350),
+    );
   });
 });

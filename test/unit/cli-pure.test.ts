@@ -17,9 +17,18 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('settings', () => {
   it('takes IG_SCOUT_API_KEY over SCRAPER_API_KEY over DATA_DIR/api-key', async () => {
-    expect(await loadSettings({ IG_SCOUT_API_KEY: 'a'.repeat(24), SCRAPER_API_KEY: 'b'.repeat(24), DATA_DIR: dir })).toMatchObject({ apiKey: 'a'.repeat(24), keySource: 'IG_SCOUT_API_KEY' });
-    expect(await loadSettings({ SCRAPER_API_KEY: 'b'.repeat(24), DATA_DIR: dir })).toMatchObject({ apiKey: 'b'.repeat(24), keySource: 'SCRAPER_API_KEY' });
-    expect(await loadSettings({ DATA_DIR: dir })).toMatchObject({ apiKey: 'key-from-file-0123456789abcdef', keySource: path.join(dir, 'api-key') });
+    expect(await loadSettings({ IG_SCOUT_API_KEY: 'a'.repeat(24), SCRAPER_API_KEY: 'b'.repeat(24), DATA_DIR: dir })).toMatchObject({
+      apiKey: 'a'.repeat(24),
+      keySource: 'IG_SCOUT_API_KEY',
+    });
+    expect(await loadSettings({ SCRAPER_API_KEY: 'b'.repeat(24), DATA_DIR: dir })).toMatchObject({
+      apiKey: 'b'.repeat(24),
+      keySource: 'SCRAPER_API_KEY',
+    });
+    expect(await loadSettings({ DATA_DIR: dir })).toMatchObject({
+      apiKey: 'key-from-file-0123456789abcdef',
+      keySource: path.join(dir, 'api-key'),
+    });
     expect((await loadSettings({ DATA_DIR: path.join(dir, 'none') })).apiKey).toBeUndefined();
   });
 

@@ -4,13 +4,15 @@ import { defaultDialogUrl } from '../../src/graph/settings.js';
 import { pace, parseUsage } from '../../src/graph/usage.js';
 
 const pacing = { slowdownPercent: 75, maxDelayMs: 20_000, stopPercent: 95, throttleWaitMs: 600_000 };
-const err = (code: number, subcode: number | null = null, message = 'x', status = 400) => new GraphApiError(status, message, code, subcode, 'OAuthException', 'trace', 0);
+const err = (code: number, subcode: number | null = null, message = 'x', status = 400) =>
+  new GraphApiError(status, message, code, subcode, 'OAuthException', 'trace', 0);
 
 describe('Graph usage headers and pacing', () => {
   it('reads the highest percentage of X-App-Usage and every X-Business-Use-Case-Usage entry, and the regain time', () => {
     const headers = new Headers({
       'x-app-usage': '{"call_count":12,"total_cputime":3,"total_time":5}',
-      'x-business-use-case-usage': '{"17841400000000001":[{"type":"instagram","call_count":40,"total_cputime":81,"total_time":9,"estimated_time_to_regain_access":7}]}',
+      'x-business-use-case-usage':
+        '{"17841400000000001":[{"type":"instagram","call_count":40,"total_cputime":81,"total_time":9,"estimated_time_to_regain_access":7}]}',
     });
     expect(parseUsage(headers)).toEqual({ percent: 81, regainMs: 7 * 60_000 });
     expect(parseUsage(new Headers())).toEqual({ percent: null, regainMs: 0 });
@@ -25,14 +27,18 @@ describe('Graph usage headers and pacing', () => {
     expect(pace({ percent: 100, regainMs: 180_000 }, pacing)).toEqual({ action: 'wait', ms: 180_000 });
   });
 
-  it('classifies Meta\'s error codes', () => {
+  it("classifies Meta's error codes", () => {
     expect(classifyGraphError(err(190, 463))).toBe('token_expired');
     expect(classifyGraphError(err(190, 460))).toBe('token_revoked');
     expect(classifyGraphError(err(190, 458))).toBe('token_revoked');
     expect(classifyGraphError(err(10))).toBe('permission');
     for (const code of [4, 17, 32, 613, 80002]) expect(classifyGraphError(err(code))).toBe('throttled');
-    expect(classifyGraphError(err(100, null, '(#100) Starting from version v22.0 and above, the plays metric is no longer supported'))).toBe('deprecated_metric');
-    expect(classifyGraphError(err(100, null, '(#100) The Media Insights API does not support the views metric for this media product type.'))).toBe('unsupported_metric');
+    expect(
+      classifyGraphError(err(100, null, '(#100) Starting from version v22.0 and above, the plays metric is no longer supported')),
+    ).toBe('deprecated_metric');
+    expect(
+      classifyGraphError(err(100, null, '(#100) The Media Insights API does not support the views metric for this media product type.')),
+    ).toBe('unsupported_metric');
     expect(classifyGraphError(err(110, 2207013))).toBe('not_found');
     expect(classifyGraphError(err(2, null, 'x', 500))).toBe('transient');
     expect(classifyGraphError(new Error('socket hang up'))).toBe('transient');

@@ -23,8 +23,19 @@ function series(days: number, seed: number, script: { spikeDay?: number; spike?:
     if (script.seesawDay !== undefined && (d === script.seesawDay || d === script.seesawDay + 1)) todayFollowing += 900;
     following = todayFollowing - (script.seesawDay !== undefined && (d === script.seesawDay || d === script.seesawDay + 1) ? 900 : 0);
     // Two snapshots on some days: only the last one of a day counts.
-    if (d % 5 === 0) out.push({ taken_at: new Date(Date.UTC(2026, 0, 1 + d, 3)), follower_count: followers - 7, following_count: todayFollowing, media_count: 100 + d });
-    out.push({ taken_at: new Date(Date.UTC(2026, 0, 1 + d, 18)), follower_count: followers, following_count: todayFollowing, media_count: 100 + d });
+    if (d % 5 === 0)
+      out.push({
+        taken_at: new Date(Date.UTC(2026, 0, 1 + d, 3)),
+        follower_count: followers - 7,
+        following_count: todayFollowing,
+        media_count: 100 + d,
+      });
+    out.push({
+      taken_at: new Date(Date.UTC(2026, 0, 1 + d, 18)),
+      follower_count: followers,
+      following_count: todayFollowing,
+      media_count: 100 + d,
+    });
   }
   return out;
 }
@@ -48,7 +59,10 @@ describe('growth flags', () => {
 
   it('a gain under 0.5 % of followers is never a spike, even on a flat series', () => {
     const flat: Snapshot[] = Array.from({ length: 40 }, (_, d) => ({
-      taken_at: new Date(Date.UTC(2026, 0, 1 + d)), follower_count: 50_000 + (d === 30 ? 200 : 0) + (d > 30 ? 200 : 0), following_count: 10, media_count: 1,
+      taken_at: new Date(Date.UTC(2026, 0, 1 + d)),
+      follower_count: 50_000 + (d === 30 ? 200 : 0) + (d > 30 ? 200 : 0),
+      following_count: 10,
+      media_count: 1,
     }));
     expect(dailySeries(flat).filter((d) => d.spike)).toEqual([]); // 200 < 250 = 0.5 % of 50,000
   });

@@ -53,7 +53,9 @@ describe('parseProxyLines', () => {
   });
 
   it('reports bad lines by number and reason, never with their credentials', () => {
-    const parsed = parseProxyLines(['ok.example:1', 'nonsense', 'h:notaport:user:topsecret', 'ftp://user:topsecret@h:21', ':topsecret@h:1'].join('\n'));
+    const parsed = parseProxyLines(
+      ['ok.example:1', 'nonsense', 'h:notaport:user:topsecret', 'ftp://user:topsecret@h:21', ':topsecret@h:1'].join('\n'),
+    );
     expect(parsed.entries).toHaveLength(1);
     expect(parsed.errors.map((e) => e.line)).toEqual([2, 3, 4, 5]);
     expect(parsed.errors[0]!.message).toMatch(/not a proxy \(expected/);
@@ -70,13 +72,25 @@ describe('parseAccountLines', () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.entries).toEqual([
       { line: 3, username: 'alice.one', password: 'pw:with:colons' },
-      { line: 4, username: 'bob_2', password: 'hunter2', proxy: { type: 'socks5', url: 'socks5://u:p@10.0.0.9:1080', label: 'socks5://10.0.0.9:1080' } },
+      {
+        line: 4,
+        username: 'bob_2',
+        password: 'hunter2',
+        proxy: { type: 'socks5', url: 'socks5://u:p@10.0.0.9:1080', label: 'socks5://10.0.0.9:1080' },
+      },
       { line: 5, username: 'carol', password: 'x', proxy: { type: 'http', url: 'http://10.0.0.8:3128', label: 'http://10.0.0.8:3128' } },
     ]);
   });
 
   it('reports each bad line with its number and never echoes a password', () => {
-    const text = ['good:pw-good', 'nocolon-topsecret', 'bad..name:topsecret', 'empty:', 'prox:topsecret:https://u:topsecret@h:1', 'prox2:topsecret:http://h:1/x'].join('\n');
+    const text = [
+      'good:pw-good',
+      'nocolon-topsecret',
+      'bad..name:topsecret',
+      'empty:',
+      'prox:topsecret:https://u:topsecret@h:1',
+      'prox2:topsecret:http://h:1/x',
+    ].join('\n');
     const parsed = parseAccountLines(text);
     expect(parsed.entries.map((e) => e.username)).toEqual(['good']);
     expect(parsed.errors).toEqual([

@@ -54,6 +54,8 @@ describe('resolveEncryptionKey', () => {
   it('reports a damaged key file by its path', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'encryption-key'), 'not-a-key\n');
-    await expect(resolveEncryptionKey({ ENCRYPTION_KEY: undefined, DATABASE_URL: undefined, DATA_DIR: dir })).rejects.toThrow(/encryption-key: /);
+    await expect(resolveEncryptionKey({ ENCRYPTION_KEY: undefined, DATABASE_URL: undefined, DATA_DIR: dir })).rejects.toThrow(
+      /encryption-key: /,
+    );
   });
 });

@@ -35,11 +35,21 @@ describe('log redaction', () => {
     logger[level]({ req: { headers: { authorization: secrets.authorization, cookie: secrets.cookie } } }, 'request');
     logger.child({ component: 'pool' })[level]({ login: { password: secrets.password } }, 'child');
     const out = text();
-    const lines = out.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(4);
     for (const value of Object.values(secrets)) expect(out).not.toContain(value);
     // Not blanked away wholesale: the fields are there, marked, and the harmless ones survive.
-    expect(lines[0]).toMatchObject({ password: '[redacted]', cookie: '[redacted]', sessionId: '[redacted]', apiKey: '[redacted]', proxyUrl: '[redacted]', username: 'scout.kz.01' });
+    expect(lines[0]).toMatchObject({
+      password: '[redacted]',
+      cookie: '[redacted]',
+      sessionId: '[redacted]',
+      apiKey: '[redacted]',
+      proxyUrl: '[redacted]',
+      username: 'scout.kz.01',
+    });
     expect(lines[1].account).toMatchObject({ password: '[redacted]', proxyUrl: '[redacted]', username: 'scout.kz.02' });
     expect(lines[2].req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]' });
     expect(lines[3]).toMatchObject({ component: 'pool', login: { password: '[redacted]' } });

@@ -152,14 +152,30 @@ describe('profileMetrics', () => {
     for (const count of [5, 6, 7, 13, 20]) {
       const user = { pk: 1, username: 'u', followerCount: 2500 } as WorldUser;
       const media = Array.from({ length: count }, (_, i) => ({
-        pk: String(i), kind: i % 3 === 0 ? 'reel' : 'photo', takenAt: T0 - i * 2.5 * DAY - i * 997,
-        likeCount: 40 + ((i * 37) % 90), commentCount: (i * 7) % 11, pinned: i === 2, countsHidden: i === 4,
+        pk: String(i),
+        kind: i % 3 === 0 ? 'reel' : 'photo',
+        takenAt: T0 - i * 2.5 * DAY - i * 997,
+        likeCount: 40 + ((i * 37) % 90),
+        commentCount: (i * 7) % 11,
+        pinned: i === 2,
+        countsHidden: i === 4,
       })) as WorldMedia[];
       const world = { user: () => user, mediaOf: () => media };
       const expected = profileStats(world, 'u', 20)!;
-      const posts = media.map((m) => ({ likes: m.countsHidden ? 3 : m.likeCount, comments: m.commentCount, takenAt: m.takenAt, pinned: m.pinned, isReel: m.kind === 'reel', countsHidden: m.countsHidden }));
+      const posts = media.map((m) => ({
+        likes: m.countsHidden ? 3 : m.likeCount,
+        comments: m.commentCount,
+        takenAt: m.takenAt,
+        pinned: m.pinned,
+        isReel: m.kind === 'reel',
+        countsHidden: m.countsHidden,
+      }));
       expect(profileMetrics(posts, 2500)).toEqual({
-        er: expected.er, er_reels: expected.erReels, er_trend: expected.erTrend, posts_per_week: expected.postsPerWeek, er_posts_hidden: expected.hiddenCounts,
+        er: expected.er,
+        er_reels: expected.erReels,
+        er_trend: expected.erTrend,
+        posts_per_week: expected.postsPerWeek,
+        er_posts_hidden: expected.hiddenCounts,
       });
     }
   });

@@ -18,8 +18,13 @@ describe('runnerOptionsFrom', () => {
     }
   });
 
-  it('passes the daemon\'s queue settings through', () => {
-    const config = loadConfig({ WORKER_CONCURRENCY: '3', QUEUE_POLL_INTERVAL_MS: '700', QUEUE_STATEMENTS_IN_FLIGHT: '2', TASK_LEASE_MS: '9000' });
+  it("passes the daemon's queue settings through", () => {
+    const config = loadConfig({
+      WORKER_CONCURRENCY: '3',
+      QUEUE_POLL_INTERVAL_MS: '700',
+      QUEUE_STATEMENTS_IN_FLIGHT: '2',
+      TASK_LEASE_MS: '9000',
+    });
     expect(runnerOptionsFrom(config, 'host:1:ab')).toMatchObject({
       workerId: 'host:1:ab',
       concurrency: 3,

@@ -55,7 +55,13 @@ async function receiver(answer?: Answer): Promise<WebhookReceiver> {
 }
 
 function deliverer(name = 'test', settings: Partial<DelivererSettings> = {}): WebhookDeliverer {
-  const started = new WebhookDeliverer({ db: testDb.db, box: TEST_SECRET_BOX, logger, workerId: name, settings: { ...SETTINGS, ...settings } });
+  const started = new WebhookDeliverer({
+    db: testDb.db,
+    box: TEST_SECRET_BOX,
+    logger,
+    workerId: name,
+    settings: { ...SETTINGS, ...settings },
+  });
   started.start();
   deliverers.push(started);
   return started;
@@ -69,7 +75,11 @@ async function endpoint(to: WebhookReceiver, events: WebhookEventType[]): Promis
 
 /** Runs tasks through the queue's own statements: the ids given complete, fail for good, or fail with a retry left. */
 async function runTasks(outcomes: ('done' | 'failed' | 'retry')[]): Promise<number[]> {
-  const enqueued = await enqueueTasks(testDb.db, outcomes.map((_, i) => ({ type: 'full_scrape', payload: { n: i } })), { maxAttempts: 3 });
+  const enqueued = await enqueueTasks(
+    testDb.db,
+    outcomes.map((_, i) => ({ type: 'full_scrape', payload: { n: i } })),
+    { maxAttempts: 3 },
+  );
   const claimed = await claimTasks(testDb.db, { workerId: 'w#1', limit: outcomes.length, leaseMs: 60_000, taskTypes: ['full_scrape'] });
   expect(claimed).toHaveLength(outcomes.length);
   const ids = enqueued.map((t) => t.task.id);
@@ -77,16 +87,25 @@ async function runTasks(outcomes: ('done' | 'failed' | 'retry')[]): Promise<numb
   if (done.length > 0) await completeAndClaim(testDb.db, done);
   for (const [i, id] of ids.entries()) {
     if (outcomes[i] === 'done') continue;
-    await failTask(testDb.db, id, 'w#1', { message: `boom ${id}`, retryable: outcomes[i] === 'retry', backoffBaseMs: 60_000, backoffFactor: 3 });
+    await failTask(testDb.db, id, 'w#1', {
+      message: `boom ${id}`,
+      retryable: outcomes[i] === 'retry',
+      backoffBaseMs: 60_000,
+      backoffFactor: 3,
+    });
   }
   return ids;
 }
 
 /** Every delivery answered for good (delivered or given up): nothing more will be sent. */
 const settled = () =>
-  until(async () => (await testDb.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').execute()).length === 0, 'no pending delivery');
+  until(
+    async () => (await testDb.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').execute()).length === 0,
+    'no pending delivery',
+  );
 
-const until = (condition: () => boolean | Promise<boolean>, what: string) => waitFor(condition, { timeoutMs: 15_000, intervalMs: 20, what });
+const until = (condition: () => boolean | Promise<boolean>, what: string) =>
+  waitFor(condition, { timeoutMs: 15_000, intervalMs: 20, what });
 
 describe('webhook outbox and delivery', () => {
   it('writes nothing to the outbox when no endpoint listens, however tasks end', async () => {
@@ -108,17 +127,28 @@ describe('webhook outbox and delivery', () => {
     deliverer();
 
     const [doneId, failedId] = await runTasks(['done', 'failed', 'retry']); // a retry is not an end: no event
-    await until(() => completedOnly.received.length >= 1 && both.received.length >= 2 && failedOnly.received.length >= 1, 'three receivers served');
+    await until(
+      () => completedOnly.received.length >= 1 && both.received.length >= 2 && failedOnly.received.length >= 1,
+      'three receivers served',
+    );
 
     expect(completedOnly.received.map((r) => [r.payload.type, r.payload.data.task_id])).toEqual([['task.completed', doneId]]);
     expect(failedOnly.received.map((r) => [r.payload.type, r.payload.data.task_id])).toEqual([['task.failed', failedId]]);
-    expect(both.received.map((r) => [r.payload.type, r.payload.data.task_id]).sort()).toEqual([['task.completed', doneId], ['task.failed', failedId]]);
+    expect(both.received.map((r) => [r.payload.type, r.payload.data.task_id]).sort()).toEqual([
+      ['task.completed', doneId],
+      ['task.failed', failedId],
+    ]);
     for (const message of [...completedOnly.received, ...both.received, ...failedOnly.received]) {
-      expect(message.verifiedBy, 'verified with the endpoint\'s secret by standardwebhooks').toEqual([0]);
+      expect(message.verifiedBy, "verified with the endpoint's secret by standardwebhooks").toEqual([0]);
       expect(message.id).toMatch(/^msg_[0-9a-f]{32}$/);
       expect(Math.abs(Number(message.timestamp) - Date.now() / 1000)).toBeLessThan(30);
     }
-    expect(completedOnly.received[0]!.payload.data).toMatchObject({ task_type: 'full_scrape', status: 'done', result: { ok: doneId }, attempts: 1 });
+    expect(completedOnly.received[0]!.payload.data).toMatchObject({
+      task_type: 'full_scrape',
+      status: 'done',
+      result: { ok: doneId },
+      attempts: 1,
+    });
     expect(failedOnly.received[0]!.payload.data).toMatchObject({ status: 'failed', error: `boom ${failedId}` });
     // One event, one id: both endpoints got task.completed under the same webhook-id.
     expect(both.received.find((r) => r.payload.type === 'task.completed')!.id).toBe(completedOnly.received[0]!.id);
@@ -142,12 +172,26 @@ describe('webhook outbox and delivery', () => {
     expect(second! - first!).toBeGreaterThanOrEqual(SETTINGS.retryBaseMs - 5);
     expect(third! - second!).toBeGreaterThanOrEqual(SETTINGS.retryBaseMs * SETTINGS.retryFactor - 5);
 
-    await until(async () => (await listDeliveries(testDb.db, downId, { limit: 5 })).items[0]?.status === 'failed', 'the down endpoint given up');
+    await until(
+      async () => (await listDeliveries(testDb.db, downId, { limit: 5 })).items[0]?.status === 'failed',
+      'the down endpoint given up',
+    );
     expect((await listDeliveries(testDb.db, flakyId, { limit: 5 })).items).toEqual([
-      expect.objectContaining({ status: 'delivered', attempts: 3, last_status_code: 200, last_error: null, message_id: flaky.received[0]!.id }),
+      expect.objectContaining({
+        status: 'delivered',
+        attempts: 3,
+        last_status_code: 200,
+        last_error: null,
+        message_id: flaky.received[0]!.id,
+      }),
     ]);
     expect((await listDeliveries(testDb.db, downId, { limit: 5 })).items).toEqual([
-      expect.objectContaining({ status: 'failed', attempts: SETTINGS.maxAttempts, last_status_code: 503, last_error: 'the receiver answered 503' }),
+      expect.objectContaining({
+        status: 'failed',
+        attempts: SETTINGS.maxAttempts,
+        last_status_code: 503,
+        last_error: 'the receiver answered 503',
+      }),
     ]);
     await settled();
     expect(down.received).toHaveLength(SETTINGS.maxAttempts);
@@ -158,12 +202,15 @@ describe('webhook outbox and delivery', () => {
     const id = await endpoint(slow, ['task.failed']);
     deliverer('test', { timeoutMs: 300, leaseMs: 2_000 });
     await runTasks(['failed']);
-    await until(async () => (await listDeliveries(testDb.db, id, { limit: 5 })).items[0]?.status === 'delivered', 'delivered on the second attempt');
+    await until(
+      async () => (await listDeliveries(testDb.db, id, { limit: 5 })).items[0]?.status === 'delivered',
+      'delivered on the second attempt',
+    );
     expect(slow.received).toHaveLength(2);
     expect(slow.received[0]!.id).toBe(slow.received[1]!.id);
   });
 
-  it('signs with the old and the new secret during a rotation\'s grace, then with the new one only', async () => {
+  it("signs with the old and the new secret during a rotation's grace, then with the new one only", async () => {
     const to = await receiver();
     const id = await endpoint(to, ['task.completed']);
     deliverer();
@@ -187,10 +234,22 @@ describe('webhook outbox and delivery', () => {
     const to = await receiver();
     await endpoint(to, ['blog.analyzed', 'followers.completed', 'alert.raised']);
     deliverer();
-    const blog = await testDb.db.insertInto('blogs').values({ username: 'almaty.food', scrape_status: 'analyzing' }).returning('id').executeTakeFirstOrThrow();
-    await testDb.db.updateTable('blogs').set({ scrape_status: 'active', ai_analyzed_at: new Date(), ai_insights: JSON.stringify({ summary: 'food' }) }).where('id', '=', blog.id).execute();
+    const blog = await testDb.db
+      .insertInto('blogs')
+      .values({ username: 'almaty.food', scrape_status: 'analyzing' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await testDb.db
+      .updateTable('blogs')
+      .set({ scrape_status: 'active', ai_analyzed_at: new Date(), ai_insights: JSON.stringify({ summary: 'food' }) })
+      .where('id', '=', blog.id)
+      .execute();
     await testDb.db.updateTable('blogs').set({ follower_count: 5 }).where('id', '=', blog.id).execute(); // no event
-    const rescraped = await testDb.db.insertInto('blogs').values({ username: 'rescraped', scrape_status: 'analyzing' }).returning('id').executeTakeFirstOrThrow();
+    const rescraped = await testDb.db
+      .insertInto('blogs')
+      .values({ username: 'rescraped', scrape_status: 'analyzing' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await testDb.db.updateTable('blogs').set({ scrape_status: 'scraping' }).where('id', '=', rescraped.id).execute(); // not analyzed: no event
     await testDb.db.insertInto('audience_lists').values({ blog_id: blog.id, kind: 'followers', task_id: 7, status: 'fetching' }).execute(); // none yet
     await testDb.db.updateTable('audience_lists').set({ status: 'done', fetched: 120, complete: true, completed_at: new Date() }).execute();
@@ -205,8 +264,21 @@ describe('webhook outbox and delivery', () => {
     await settled();
     const byType = Object.fromEntries(to.received.map((r) => [r.payload.type, r.payload.data]));
     expect(to.received).toHaveLength(3);
-    expect(byType['blog.analyzed']).toMatchObject({ blog_id: blog.id, username: 'almaty.food', scrape_status: 'active', analyzed: true, ai_insights: { summary: 'food' } });
-    expect(byType['followers.completed']).toMatchObject({ blog_id: blog.id, username: 'almaty.food', kind: 'followers', task_id: 7, fetched: 120, complete: true });
+    expect(byType['blog.analyzed']).toMatchObject({
+      blog_id: blog.id,
+      username: 'almaty.food',
+      scrape_status: 'active',
+      analyzed: true,
+      ai_insights: { summary: 'food' },
+    });
+    expect(byType['followers.completed']).toMatchObject({
+      blog_id: blog.id,
+      username: 'almaty.food',
+      kind: 'followers',
+      task_id: 7,
+      fetched: 120,
+      complete: true,
+    });
     expect(byType['alert.raised']).toMatchObject({ kind: 'account_banned', severity: 'critical', subject: { account: 'scout.kz.01' } });
     expect(to.received.every((r) => r.verifiedBy.length === 1)).toBe(true);
   });

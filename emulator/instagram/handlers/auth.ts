@@ -34,8 +34,14 @@ function digest(...parts: Array<string | number>): string {
 function loggedInUser(account: ScrapingAccount): Record<string, Parameters<typeof ok>[0][string]> {
   return {
     ...shortUser(scraperAsUser(account)),
-    is_business: false, can_boost_post: false, can_see_organic_insights: false, show_insights_terms: false,
-    allow_contacts_sync: true, phone_number: '', country_code: 7, national_number: 0,
+    is_business: false,
+    can_boost_post: false,
+    can_see_organic_insights: false,
+    show_insights_terms: false,
+    allow_contacts_sync: true,
+    phone_number: '',
+    country_code: 7,
+    national_number: 0,
   };
 }
 
@@ -52,12 +58,15 @@ function sessionCookies(session: Session): string[] {
 function loginSuccess(state: EmulatorState, account: ScrapingAccount): IgResponse {
   const session = state.sessions.create(account.username, account.pk, state.clock.now());
   state.log.recordLogin(account.username, true);
-  return ok({ logged_in_user: loggedInUser(account) }, {
-    ...passwordKeyHeaders(state),
-    'set-cookie': sessionCookies(session),
-    'ig-set-authorization': authorizationHeader(session),
-    'ig-set-ig-u-ds-user-id': String(account.pk),
-  });
+  return ok(
+    { logged_in_user: loggedInUser(account) },
+    {
+      ...passwordKeyHeaders(state),
+      'set-cookie': sessionCookies(session),
+      'ig-set-authorization': authorizationHeader(session),
+      'ig-set-ig-u-ds-user-id': String(account.pk),
+    },
+  );
 }
 
 export const login: Handler = ({ req, state }) => {

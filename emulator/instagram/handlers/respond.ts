@@ -19,7 +19,8 @@ export function decodeCursor(kind: string, cursor: string | null | undefined): n
   return match?.[1] ? Number(match[1]) : null;
 }
 
-export const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
+export const str = (value: unknown): string =>
+  typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 
 /** Parses a numeric pk path parameter; null when it is not a plain integer. */
 export function pkParam(value: string | undefined): number | null {

@@ -23,9 +23,14 @@ const SQUARE_CROPS = [1080, 750, 640, 480, 320, 240, 150];
  * the real CDN, so the OpenAI emulator can bill an image by its size.
  */
 export function imageVersions(pk: string, width: number, height: number): JsonValue {
-  const sizes: Array<[number, number]> = [[width, height], ...LADDER.filter((w) => w < width).map((w): [number, number] => [w, Math.round((height * w) / width)])];
+  const sizes: Array<[number, number]> = [
+    [width, height],
+    ...LADDER.filter((w) => w < width).map((w): [number, number] => [w, Math.round((height * w) / width)]),
+  ];
   if (width !== height) sizes.push(...SQUARE_CROPS.map((w): [number, number] => [w, w]));
-  return { candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: signedCdnUrl(`${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}`, pk) })) };
+  return {
+    candidates: sizes.map(([w, h]) => ({ width: w, height: h, url: signedCdnUrl(`${CDN}/${pk}_n.jpg?stp=dst-jpg_e35_s${w}x${h}`, pk) })),
+  };
 }
 
 /**
@@ -43,23 +48,48 @@ const isVideoChild = (childPk: string) => BigInt(childPk) % 4n === 0n;
 
 export function videoVersions(pk: string, width: number, height: number): JsonValue {
   return [101, 102].map((type, i) => ({
-    type, width: Math.round(width / (i + 1)), height: Math.round(height / (i + 1)), url: `${CDN.replace('t51.2885-15', 't50.2886-16')}/${pk}_${type}.mp4`, id: `${pk.slice(-12)}${type}`,
+    type,
+    width: Math.round(width / (i + 1)),
+    height: Math.round(height / (i + 1)),
+    url: `${CDN.replace('t51.2885-15', 't50.2886-16')}/${pk}_${type}.mp4`,
+    id: `${pk.slice(-12)}${type}`,
   }));
 }
 
 export function locationObject(place: NonNullable<WorldMedia['location']>): JsonValue {
   return {
-    pk: place.pk, short_name: place.city, facebook_places_id: place.pk + 100_000_000_000_000, external_source: 'facebook_places',
-    name: place.name, address: place.address, city: place.city, has_viewer_saved: false, lng: place.lng, lat: place.lat, is_eligible_for_guides: true,
+    pk: place.pk,
+    short_name: place.city,
+    facebook_places_id: place.pk + 100_000_000_000_000,
+    external_source: 'facebook_places',
+    name: place.name,
+    address: place.address,
+    city: place.city,
+    has_viewer_saved: false,
+    lng: place.lng,
+    lat: place.lat,
+    is_eligible_for_guides: true,
   };
 }
 
 function caption(m: WorldMedia, owner: WorldUser): JsonValue {
   if (m.captionText === null || m.captionPk === null) return null;
   return {
-    pk: big(m.captionPk), user_id: owner.pk, text: m.captionText, type: 1, created_at: m.takenAt, created_at_utc: m.takenAt,
-    content_type: 'comment', status: 'Active', bit_flags: 0, did_report_as_spam: false, share_enabled: false,
-    user: shortUser(owner), is_covered: false, media_id: big(m.pk), private_reply_status: 0,
+    pk: big(m.captionPk),
+    user_id: owner.pk,
+    text: m.captionText,
+    type: 1,
+    created_at: m.takenAt,
+    created_at_utc: m.takenAt,
+    content_type: 'comment',
+    status: 'Active',
+    bit_flags: 0,
+    did_report_as_spam: false,
+    share_enabled: false,
+    user: shortUser(owner),
+    is_covered: false,
+    media_id: big(m.pk),
+    private_reply_status: 0,
   };
 }
 
@@ -68,7 +98,12 @@ function usertags(m: WorldMedia, world: World): JsonValue {
   return {
     in: m.usertags.map((tag, i) => {
       const tagged = world.user(tag.pk);
-      return { user: tagged ? shortUser(tagged) : { pk: tag.pk, username: tag.username }, position: [0.3 + i * 0.1, 0.6], start_time_in_video_in_sec: null, duration_in_video_in_sec: null };
+      return {
+        user: tagged ? shortUser(tagged) : { pk: tag.pk, username: tag.username },
+        position: [0.3 + i * 0.1, 0.6],
+        start_time_in_video_in_sec: null,
+        duration_in_video_in_sec: null,
+      };
     }),
   };
 }
@@ -80,9 +115,15 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
       product_type: 'carousel_container',
       carousel_media_count: m.childPks.length,
       carousel_media: m.childPks.map((childPk) => ({
-        id: `${childPk}_${m.ownerPk}`, pk: big(childPk), media_type: isVideoChild(childPk) ? 2 : 1, image_versions2: imageVersions(childPk, 1080, 1350),
+        id: `${childPk}_${m.ownerPk}`,
+        pk: big(childPk),
+        media_type: isVideoChild(childPk) ? 2 : 1,
+        image_versions2: imageVersions(childPk, 1080, 1350),
         ...(isVideoChild(childPk) ? { video_versions: videoVersions(childPk, 720, 900), video_duration: 9.5 } : {}),
-        original_width: 1080, original_height: 1350, carousel_parent_id: m.id, commerciality_status: 'not_commercial',
+        original_width: 1080,
+        original_height: 1350,
+        carousel_parent_id: m.id,
+        commerciality_status: 'not_commercial',
       })),
     };
   }
@@ -115,7 +156,13 @@ function kindFields(m: WorldMedia): Record<string, JsonValue> {
       view_count: m.countsHidden ? HIDDEN_COUNT_STAND_IN : m.playCount,
     };
   }
-  return { media_type: 1, product_type: 'feed', image_versions2: imageVersions(m.pk, 1080, 1350), original_width: 1080, original_height: 1350 };
+  return {
+    media_type: 1,
+    product_type: 'feed',
+    image_versions2: imageVersions(m.pk, 1080, 1350),
+    original_width: 1080,
+    original_height: 1350,
+  };
 }
 
 export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue> {
@@ -126,14 +173,17 @@ export function mediaItem(m: WorldMedia, world: World): Record<string, JsonValue
     taken_at: m.takenAt,
     pk: big(m.pk),
     id: m.id,
-    device_timestamp: m.takenAt * 1000 + (Number(BigInt(m.pk) % 1000n)),
+    device_timestamp: m.takenAt * 1000 + Number(BigInt(m.pk) % 1000n),
     code: m.code,
     client_cache_key: `${Buffer.from(m.pk).toString('base64')}.2`,
     filter_type: 0,
     caption_is_edited: false,
     like_and_view_counts_disabled: m.countsHidden,
     is_paid_partnership: m.paidPartnership,
-    sponsor_tags: m.sponsorTags.length > 0 ? m.sponsorTags.map((t) => ({ sponsor: shortUser(world.user(t.pk) ?? owner), permission: true })) : undefined,
+    sponsor_tags:
+      m.sponsorTags.length > 0
+        ? m.sponsorTags.map((t) => ({ sponsor: shortUser(world.user(t.pk) ?? owner), permission: true }))
+        : undefined,
     comment_likes_enabled: true,
     comment_threading_enabled: true,
     has_more_comments: m.commentCount > 0,

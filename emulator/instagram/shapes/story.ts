@@ -10,13 +10,23 @@ import { shortUser } from './user.js';
 
 function geometry(index: number): Record<string, JsonValue> {
   return {
-    x: 0.5, y: 0.3 + index * 0.15, z: index, width: 0.6, height: 0.08, rotation: 0.0,
-    is_pinned: 0, is_hidden: 0, is_sticker: 1, is_fb_sticker: 0, start_time_ms: 0.0, end_time_ms: 0.0,
+    x: 0.5,
+    y: 0.3 + index * 0.15,
+    z: index,
+    width: 0.6,
+    height: 0.08,
+    rotation: 0.0,
+    is_pinned: 0,
+    is_hidden: 0,
+    is_sticker: 1,
+    is_fb_sticker: 0,
+    start_time_ms: 0.0,
+    end_time_ms: 0.0,
   };
 }
 
 function stickerId(item: StoryItem, n: number): string {
-  return `${BigInt(item.pk) % 10_000_000_000_000_000n + BigInt(n)}`;
+  return `${(BigInt(item.pk) % 10_000_000_000_000_000n) + BigInt(n)}`;
 }
 
 function storyItem(item: StoryItem, owner: WorldUser, world: World): Record<string, JsonValue> {
@@ -39,19 +49,31 @@ function storyItem(item: StoryItem, owner: WorldUser, world: World): Record<stri
     original_height: 1920,
     video_versions: item.kind === 'video' ? videoVersions(item.pk, 720, 1280) : undefined,
     video_duration: item.kind === 'video' ? 14.966 : undefined,
-    reel_mentions: item.mentions.length > 0
-      ? item.mentions.map((tag) => {
-        const user = world.user(tag.pk);
-        return { ...next(), user: user ? shortUser(user) : { pk: tag.pk, username: tag.username } };
-      })
-      : undefined,
+    reel_mentions:
+      item.mentions.length > 0
+        ? item.mentions.map((tag) => {
+            const user = world.user(tag.pk);
+            return { ...next(), user: user ? shortUser(user) : { pk: tag.pk, username: tag.username } };
+          })
+        : undefined,
     story_locations: item.location ? [{ ...next(), location: locationObject(item.location) }] : undefined,
     story_link_stickers: item.linkUrl
-      ? [{ ...next(), story_link: { link_type: 'web', url: linkShim(item.linkUrl, item.pk), link_title: '', display_url: item.linkUrl.replace(/^https:\/\//, '') } }]
+      ? [
+          {
+            ...next(),
+            story_link: {
+              link_type: 'web',
+              url: linkShim(item.linkUrl, item.pk),
+              link_title: '',
+              display_url: item.linkUrl.replace(/^https:\/\//, ''),
+            },
+          },
+        ]
       : undefined,
-    story_hashtags: item.hashtags.length > 0
-      ? item.hashtags.map((name) => ({ ...next(), hashtag: { name, id: String(name.length * 1_000_003) } }))
-      : undefined,
+    story_hashtags:
+      item.hashtags.length > 0
+        ? item.hashtags.map((name) => ({ ...next(), hashtag: { name, id: String(name.length * 1_000_003) } }))
+        : undefined,
     can_reshare: true,
     can_reply: false,
     supports_reel_reactions: true,
@@ -72,7 +94,12 @@ export function trayEntry(h: WorldHighlight, owner: WorldUser): Record<string, J
     cover_media: {
       crop_rect: [0, 0.21, 1, 0.77],
       media_id: cover ? `${cover.pk}_${owner.pk}` : null,
-      cropped_image_version: { height: 150, scans_profile: '', url: cover ? `https://scontent-ams2-1.cdninstagram.com/v/t51.2885-15/${cover.pk}_cover.jpg` : '', width: 150 },
+      cropped_image_version: {
+        height: 150,
+        scans_profile: '',
+        url: cover ? `https://scontent-ams2-1.cdninstagram.com/v/t51.2885-15/${cover.pk}_cover.jpg` : '',
+        width: 150,
+      },
       full_image_version: null,
     },
     media_count: h.items.length,

@@ -75,7 +75,9 @@ export function fullUser(user: WorldUser, world: World, day: number | null = nul
     biography: user.biography,
     biography_with_entities: { raw_text: user.biography, entities: bioEntities(user.biography) },
     external_url: user.externalUrl,
-    bio_links: user.externalUrl ? [{ link_id: BigInt(fbidFor(user.pk)) + 1n, url: user.externalUrl, lynx_url: '', link_type: 'external', title: '' }] : [],
+    bio_links: user.externalUrl
+      ? [{ link_id: BigInt(fbidFor(user.pk)) + 1n, url: user.externalUrl, lynx_url: '', link_type: 'external', title: '' }]
+      : [],
     total_igtv_videos: 0,
     has_videos: media.some((m) => m.kind === 'reel'),
     total_clips_count: media.filter((m) => m.kind === 'reel').length,
@@ -99,8 +101,15 @@ export function fullUser(user: WorldUser, world: World, day: number | null = nul
     interop_messaging_user_fbid: BigInt(fbidFor(user.pk)) + 50_000_000n,
     is_memorialized: false,
     friendship_status: {
-      following: false, followed_by: false, blocking: false, muting: false, is_private: user.isPrivate,
-      incoming_request: false, outgoing_request: false, is_bestie: false, is_restricted: false,
+      following: false,
+      followed_by: false,
+      blocking: false,
+      muting: false,
+      is_private: user.isPrivate,
+      incoming_request: false,
+      outgoing_request: false,
+      is_bestie: false,
+      is_restricted: false,
     },
   };
 }

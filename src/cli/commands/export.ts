@@ -18,7 +18,13 @@ export interface ExportOptions {
  * streamed export copied to stdout as it arrives, so a million rows never sit in the CLI's memory either. The CSV is
  * the daemon's own (UTF-8 with BOM, formula guard), byte for byte.
  */
-export async function exportRows(ctx: CommandContext, what: ExportWhat, username: string | undefined, options: ExportOptions, stdout: Writable = process.stdout): Promise<number> {
+export async function exportRows(
+  ctx: CommandContext,
+  what: ExportWhat,
+  username: string | undefined,
+  options: ExportOptions,
+  stdout: Writable = process.stdout,
+): Promise<number> {
   const query: Record<string, string> = { format: options.format };
   let route: string;
   if (what === 'blogs') {

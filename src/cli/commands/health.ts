@@ -13,10 +13,19 @@ export async function health(ctx: CommandContext): Promise<number> {
   if (body.status !== 'not_ready') await client.get('/api/tasks', { limit: 1 }); // 401 → exit 3 naming where the key came from
   if (output.json) output.printJson(body);
   else {
-    const tasks = body.tasks ? Object.entries(body.tasks).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(', ') : 'unknown';
+    const tasks = body.tasks
+      ? Object.entries(body.tasks)
+          .filter(([, n]) => n > 0)
+          .map(([status, n]) => `${n} ${status}`)
+          .join(', ')
+      : 'unknown';
     const accounts = body.accounts
       ? `${body.accounts.usable} usable of ${body.accounts.total}` +
-        (Object.keys(body.accounts.unusable).length ? ` (${Object.entries(body.accounts.unusable).map(([why, n]) => `${n} ${why}`).join(', ')})` : '')
+        (Object.keys(body.accounts.unusable).length
+          ? ` (${Object.entries(body.accounts.unusable)
+              .map(([why, n]) => `${n} ${why}`)
+              .join(', ')})`
+          : '')
       : 'unknown';
     output.out(
       [

@@ -8,7 +8,12 @@ import { CliError, EXIT } from '../exit-codes.js';
  * routes take it (one entry a line; the formats are in README). The daemon seals the secrets; the CLI never prints
  * a line back, only line numbers and reasons. Exit 1 when a line was refused.
  */
-export async function importFile(ctx: CommandContext, what: 'accounts' | 'proxies', file: string, options: { assignProxies?: boolean }): Promise<number> {
+export async function importFile(
+  ctx: CommandContext,
+  what: 'accounts' | 'proxies',
+  file: string,
+  options: { assignProxies?: boolean },
+): Promise<number> {
   const text = await readInput(file);
   if (text.trim() === '') throw new CliError(EXIT.usage, `${file} is empty: nothing to import`);
   const body = what === 'accounts' ? { text, assign_proxies: options.assignProxies === true } : { text };
@@ -19,7 +24,9 @@ export async function importFile(ctx: CommandContext, what: 'accounts' | 'proxie
       result.proxies_assigned !== undefined ? `${result.proxies_assigned} proxies assigned` : '',
       result.without_proxy ? `${result.without_proxy} left without a proxy` : '',
     ].filter(Boolean);
-    ctx.output.out(`${what}: ${result.created} created, ${result.updated} updated, ${result.skipped} unchanged, ${result.errors.length} refused${extra.length ? `; ${extra.join(', ')}` : ''}`);
+    ctx.output.out(
+      `${what}: ${result.created} created, ${result.updated} updated, ${result.skipped} unchanged, ${result.errors.length} refused${extra.length ? `; ${extra.join(', ')}` : ''}`,
+    );
     for (const error of result.errors) ctx.output.note(`  line ${error.line}: ${error.message}`);
   }
   return result.errors.length > 0 ? EXIT.failed : EXIT.ok;

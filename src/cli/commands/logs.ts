@@ -32,7 +32,8 @@ export async function logs(ctx: CommandContext, options: LogsOptions, stop: Abor
   };
 
   // The newest rows (newest first from the API), printed oldest first as tail does.
-  const recent = options.lines > 0 ? await client.get<LogList>('/api/logs', { ...filters, limit: Math.min(options.lines, PAGE) }) : { items: [] };
+  const recent =
+    options.lines > 0 ? await client.get<LogList>('/api/logs', { ...filters, limit: Math.min(options.lines, PAGE) }) : { items: [] };
   for (const entry of [...recent.items].reverse()) show(entry);
   if (!options.follow) return EXIT.ok;
 

@@ -17,7 +17,10 @@ export interface ScrapeOptions {
  */
 export async function scrape(ctx: CommandContext, usernames: string[], options: ScrapeOptions): Promise<number> {
   const { client, output } = ctx;
-  const enqueued = await client.post<Enqueued>('/api/tasks/scrape', { usernames, ...(options.priority ? { priority: options.priority } : {}) });
+  const enqueued = await client.post<Enqueued>('/api/tasks/scrape', {
+    usernames,
+    ...(options.priority ? { priority: options.priority } : {}),
+  });
   if (!options.wait) {
     if (output.json) output.printJson(enqueued);
     else output.out(taskTable(enqueued.tasks) + `\n${enqueued.created} created, ${enqueued.existing} already queued`);
@@ -39,7 +42,9 @@ export async function scrape(ctx: CommandContext, usernames: string[], options: 
   }
   const blogs = await Promise.all(
     // The result's username: a renamed account is followed by its id and stored under its new name.
-    tasks.filter((t) => t.status === 'done').map((t) => client.get<Blog>(`/api/blogs/@${String(t.result?.username ?? usernameOf(t))}`, { posts_limit: 0, history_limit: 0 })),
+    tasks
+      .filter((t) => t.status === 'done')
+      .map((t) => client.get<Blog>(`/api/blogs/@${String(t.result?.username ?? usernameOf(t))}`, { posts_limit: 0, history_limit: 0 })),
   );
   const failed = tasks.filter((t) => t.status !== 'done');
   if (output.json) {

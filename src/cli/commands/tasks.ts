@@ -23,13 +23,23 @@ export async function manageTask(ctx: CommandContext, action: 'retry' | 'cancel'
 }
 
 /** `ig-scout discover <hashtag> [--wait]`: the discover task; with --wait, what it found. */
-export async function discover(ctx: CommandContext, hashtag: string, options: { wait?: boolean; priority?: number; timeout?: number }): Promise<number> {
+export async function discover(
+  ctx: CommandContext,
+  hashtag: string,
+  options: { wait?: boolean; priority?: number; timeout?: number },
+): Promise<number> {
   const { client, output } = ctx;
-  const enqueued = await client.post<Enqueued>('/api/tasks/discover', { hashtag, ...(options.priority ? { priority: options.priority } : {}) });
+  const enqueued = await client.post<Enqueued>('/api/tasks/discover', {
+    hashtag,
+    ...(options.priority ? { priority: options.priority } : {}),
+  });
   const task = enqueued.tasks[0]!;
   if (!options.wait) {
     if (output.json) output.printJson(enqueued);
-    else output.out(`discover task ${task.id} #${String(task.payload.hashtag)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`);
+    else
+      output.out(
+        `discover task ${task.id} #${String(task.payload.hashtag)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`,
+      );
     return EXIT.ok;
   }
   const bar = progressBar(output, `#${String(task.payload.hashtag)}`);
@@ -59,14 +69,21 @@ export async function discover(ctx: CommandContext, hashtag: string, options: { 
  * `ig-scout followers <user> [--following] [--max N] [--wait]`: fetch a follower (or following) list; with --wait, a
  * bar of accounts fetched of those expected, then the result.
  */
-export async function followers(ctx: CommandContext, username: string, options: { following?: boolean; max?: number; wait?: boolean; timeout?: number }): Promise<number> {
+export async function followers(
+  ctx: CommandContext,
+  username: string,
+  options: { following?: boolean; max?: number; wait?: boolean; timeout?: number },
+): Promise<number> {
   const { client, output } = ctx;
   const kind = options.following ? 'following' : 'followers';
   const enqueued = await client.post<Enqueued>('/api/tasks/followers', { username, kind, ...(options.max ? { max: options.max } : {}) });
   const task = enqueued.tasks[0]!;
   if (!options.wait) {
     if (output.json) output.printJson(enqueued);
-    else output.out(`${kind} task ${task.id} @${String(task.payload.username)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`);
+    else
+      output.out(
+        `${kind} task ${task.id} @${String(task.payload.username)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`,
+      );
     return EXIT.ok;
   }
   const bar = progressBar(output, kind);
@@ -88,7 +105,10 @@ export async function followers(ctx: CommandContext, username: string, options: 
   else {
     output.out(finishedLine(done));
     if (done.result) output.out(keyValues(done.result));
-    if (done.status === 'done') output.note(`export it: ig-scout export ${kind} ${String(done.payload.username)} --format csv > ${String(done.payload.username)}-${kind}.csv`);
+    if (done.status === 'done')
+      output.note(
+        `export it: ig-scout export ${kind} ${String(done.payload.username)} --format csv > ${String(done.payload.username)}-${kind}.csv`,
+      );
   }
   return done.status === 'done' ? EXIT.ok : EXIT.failed;
 }

@@ -1,13 +1,27 @@
 import { createRoute } from '@hono/zod-openapi';
 import { importAccounts } from '../../accounts/import.js';
 import type { OperationResult } from '../../accounts/operations.js';
-import { accountSecretsForScrubbing, createAccount, deleteAccount, getAccount, listAccounts, updateAccount } from '../../accounts/repository.js';
+import {
+  accountSecretsForScrubbing,
+  createAccount,
+  deleteAccount,
+  getAccount,
+  listAccounts,
+  updateAccount,
+} from '../../accounts/repository.js';
 import { accountView, operationView } from '../views-accounts.js';
 import type { AppDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 import {
-  AccountIdParam, AccountListQuery, AccountListSchema, AccountOperationSchema, AccountSchema, CreateAccountBody,
-  ImportAccountsBody, ImportResultSchema, PatchAccountBody,
+  AccountIdParam,
+  AccountListQuery,
+  AccountListSchema,
+  AccountOperationSchema,
+  AccountSchema,
+  CreateAccountBody,
+  ImportAccountsBody,
+  ImportResultSchema,
+  PatchAccountBody,
 } from '../schemas-accounts.js';
 import { body, conflict, createRouter, errors, json, notFound, page, security, store } from './route-kit.js';
 
@@ -15,40 +29,81 @@ const tags = ['accounts'];
 const params = { params: AccountIdParam };
 
 const list = createRoute({
-  method: 'get', path: '/api/accounts', tags, security, summary: 'List Instagram accounts (filter by status)',
+  method: 'get',
+  path: '/api/accounts',
+  tags,
+  security,
+  summary: 'List Instagram accounts (filter by status)',
   request: { query: AccountListQuery },
   responses: { 200: json(AccountListSchema, 'A page of accounts'), ...errors },
 });
 const create = createRoute({
-  method: 'post', path: '/api/accounts', tags, security, summary: 'Add an Instagram account (password stored encrypted)',
+  method: 'post',
+  path: '/api/accounts',
+  tags,
+  security,
+  summary: 'Add an Instagram account (password stored encrypted)',
   request: body(CreateAccountBody, 'The account'),
-  responses: { 201: json(AccountSchema, 'The new account'), ...errors, ...conflict('Username exists, or the proxy is bound to another account') },
+  responses: {
+    201: json(AccountSchema, 'The new account'),
+    ...errors,
+    ...conflict('Username exists, or the proxy is bound to another account'),
+  },
 });
 const importRoute = createRoute({
-  method: 'post', path: '/api/accounts/import', tags, security, summary: 'Bulk import username:password[:proxy-url] lines (idempotent)',
+  method: 'post',
+  path: '/api/accounts/import',
+  tags,
+  security,
+  summary: 'Bulk import username:password[:proxy-url] lines (idempotent)',
   request: body(ImportAccountsBody, 'The lines'),
   responses: { 200: json(ImportResultSchema, 'Counts, and each bad line with its number'), ...errors },
 });
 const get = createRoute({
-  method: 'get', path: '/api/accounts/{id}', tags, security, summary: 'One account',
+  method: 'get',
+  path: '/api/accounts/{id}',
+  tags,
+  security,
+  summary: 'One account',
   request: params,
   responses: { 200: json(AccountSchema, 'The account'), ...notFound, ...errors },
 });
 const patch = createRoute({
-  method: 'patch', path: '/api/accounts/{id}', tags, security, summary: 'Change password, proxy or status (active | disabled)',
+  method: 'patch',
+  path: '/api/accounts/{id}',
+  tags,
+  security,
+  summary: 'Change password, proxy or status (active | disabled)',
   request: { ...params, ...body(PatchAccountBody, 'Fields to change') },
-  responses: { 200: json(AccountSchema, 'The account after the change'), ...notFound, ...errors, ...conflict('The proxy is bound to another account') },
+  responses: {
+    200: json(AccountSchema, 'The account after the change'),
+    ...notFound,
+    ...errors,
+    ...conflict('The proxy is bound to another account'),
+  },
 });
 const remove = createRoute({
-  method: 'delete', path: '/api/accounts/{id}', tags, security, summary: 'Delete an account (refused while a task uses it)',
+  method: 'delete',
+  path: '/api/accounts/{id}',
+  tags,
+  security,
+  summary: 'Delete an account (refused while a task uses it)',
   request: params,
   responses: { 204: { description: 'Deleted' }, ...notFound, ...errors, ...conflict('A task holds the account right now') },
 });
 const operation = (action: 'login' | 'check', summary: string) =>
   createRoute({
-    method: 'post', path: `/api/accounts/{id}/${action}`, tags, security, summary,
+    method: 'post',
+    path: `/api/accounts/{id}/${action}`,
+    tags,
+    security,
+    summary,
     request: params,
-    responses: { 200: json(AccountOperationSchema, 'What happened (ok false with an outcome when it failed), and the account after it'), ...notFound, ...errors },
+    responses: {
+      200: json(AccountOperationSchema, 'What happened (ok false with an outcome when it failed), and the account after it'),
+      ...notFound,
+      ...errors,
+    },
   });
 const login = operation('login', 'Log the account in now (stores a fresh session)');
 const check = operation('check', 'Check that the stored session still works (a cheap authenticated call)');

@@ -3,41 +3,46 @@ import { listBatches } from '../../ai/batch-query.js';
 import { createCategory, deleteCategory, listCategories } from '../../ai/categories.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema } from '../errors.js';
-import {
-  BatchListQuery,
-  BatchListSchema,
-  CategoryIdParam,
-  CategoryListSchema,
-  CategorySchema,
-  CreateCategoryBody,
-} from '../schemas-ai.js';
+import { BatchListQuery, BatchListSchema, CategoryIdParam, CategoryListSchema, CategorySchema, CreateCategoryBody } from '../schemas-ai.js';
 import { body, createRouter, errors, json, page, security } from './route-kit.js';
 import { batchView, categoryView } from '../views-ai.js';
 
 const notFound = { 404: json(ErrorSchema, 'No such category') };
 
 const batches = createRoute({
-  method: 'get', path: '/api/batches', tags: ['ai'], security,
+  method: 'get',
+  path: '/api/batches',
+  tags: ['ai'],
+  security,
   summary: 'OpenAI batches, newest first: status, request count, input bytes, tokens, outcomes',
   request: { query: BatchListQuery },
   responses: { 200: json(BatchListSchema, 'A page of batches'), ...errors },
 });
 
 const categories = createRoute({
-  method: 'get', path: '/api/categories', tags: ['ai'], security,
+  method: 'get',
+  path: '/api/categories',
+  tags: ['ai'],
+  security,
   summary: 'Topic categories offered to the model, with how many blogs each has',
   responses: { 200: json(CategoryListSchema, 'All categories, by name'), ...errors },
 });
 
 const create = createRoute({
-  method: 'post', path: '/api/categories', tags: ['ai'], security,
+  method: 'post',
+  path: '/api/categories',
+  tags: ['ai'],
+  security,
   summary: 'Add a category (stored lower-case); offered from the next batch on',
   request: body(CreateCategoryBody, 'The name'),
   responses: { 201: json(CategorySchema, 'The new category'), ...errors, 409: json(ErrorSchema, 'A category with this name exists') },
 });
 
 const remove = createRoute({
-  method: 'delete', path: '/api/categories/{id}', tags: ['ai'], security,
+  method: 'delete',
+  path: '/api/categories/{id}',
+  tags: ['ai'],
+  security,
   summary: 'Delete a category and its blog links',
   request: { params: CategoryIdParam },
   responses: { 204: { description: 'Deleted' }, ...notFound, ...errors },

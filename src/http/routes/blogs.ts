@@ -61,8 +61,15 @@ const mutuals = createRoute({
 /** A streamed file: its media types in the OpenAPI document, the body described in words (it is not one JSON). */
 const exported = (description: string) => ({
   content: {
-    'text/csv': { schema: { type: 'string' as const, description: 'UTF-8 with BOM; a header row; text cells starting with = + - @ are prefixed with \'' } },
-    'application/x-ndjson': { schema: { type: 'string' as const, description: 'One JSON object per line, the same keys as the CSV header' } },
+    'text/csv': {
+      schema: {
+        type: 'string' as const,
+        description: "UTF-8 with BOM; a header row; text cells starting with = + - @ are prefixed with '",
+      },
+    },
+    'application/x-ndjson': {
+      schema: { type: 'string' as const, description: 'One JSON object per line, the same keys as the CSV header' },
+    },
   },
   description,
 });
@@ -91,9 +98,21 @@ const audienceExport = <Q extends typeof AudienceExportQuery | typeof RelationQu
     },
   });
 
-const exportFollowers = audienceExport('/api/blogs/{username}/followers/export', "A blog's fetched followers list in full, streamed", AudienceExportQuery);
-const exportFollowing = audienceExport('/api/blogs/{username}/following/export', "A blog's fetched following list in full, streamed", AudienceExportQuery);
-const exportMutuals = audienceExport('/api/blogs/{username}/mutuals/export', 'Every account of a relation (mutual by default), streamed', RelationQuery);
+const exportFollowers = audienceExport(
+  '/api/blogs/{username}/followers/export',
+  "A blog's fetched followers list in full, streamed",
+  AudienceExportQuery,
+);
+const exportFollowing = audienceExport(
+  '/api/blogs/{username}/following/export',
+  "A blog's fetched following list in full, streamed",
+  AudienceExportQuery,
+);
+const exportMutuals = audienceExport(
+  '/api/blogs/{username}/mutuals/export',
+  'Every account of a relation (mutual by default), streamed',
+  RelationQuery,
+);
 
 export function blogRoutes(deps: AppDeps) {
   const app = createRouter();
@@ -103,11 +122,7 @@ export function blogRoutes(deps: AppDeps) {
   // "export" (a valid username) is /api/blogs/@export, as the route's description says (test/http/blog-named-export.test.ts).
   app.openapi(exportList, async (c) => {
     const { format, ...filter } = c.req.valid('query');
-    const rows = exportBlogs(
-      deps.db,
-      blogFiltersOf(filter),
-      batchSize,
-    );
+    const rows = exportBlogs(deps.db, blogFiltersOf(filter), batchSize);
     return exportResponse(rows, BLOG_EXPORT_COLUMNS, format, 'blogs');
   });
 
@@ -122,8 +137,13 @@ export function blogRoutes(deps: AppDeps) {
       if (!blog) throw new ApiError(404, `no blog "${username}" is known; ${howToFetch(username, [list])}`);
       const readiness = await listsReadiness(deps.db, blog.id);
       if (!readiness.ready) {
-        const notDone = { ...readiness, missing: readiness.missing.filter((k) => k === list), fetching: readiness.fetching.filter((l) => l.kind === list) };
-        if (notDone.missing.length > 0 || notDone.fetching.length > 0) throw new ApiError(409, notReadyMessage(username, notDone, `the ${list} export needs that list`));
+        const notDone = {
+          ...readiness,
+          missing: readiness.missing.filter((k) => k === list),
+          fetching: readiness.fetching.filter((l) => l.kind === list),
+        };
+        if (notDone.missing.length > 0 || notDone.fetching.length > 0)
+          throw new ApiError(409, notReadyMessage(username, notDone, `the ${list} export needs that list`));
       }
       return audienceFile(blog.id, { list }, format, `${username}-${list}`);
     });
@@ -151,7 +171,12 @@ export function blogRoutes(deps: AppDeps) {
   app.openapi(get, async (c) => {
     const { username } = c.req.valid('param');
     const query = c.req.valid('query');
-    const detail = await blogDetail(deps.db, username, { posts: query.posts_limit, snapshots: query.history_limit, growth: deps.growth?.settings, erBands: deps.growth?.erBands });
+    const detail = await blogDetail(deps.db, username, {
+      posts: query.posts_limit,
+      snapshots: query.history_limit,
+      growth: deps.growth?.settings,
+      erBands: deps.growth?.erBands,
+    });
     if (!detail) throw new ApiError(404, `no blog "${username}" is known; scrape it with POST /api/tasks/scrape`);
     return c.json(blogDetailView(detail), 200);
   });
@@ -189,12 +214,21 @@ function howToFetch(username: string, kinds: string[]): string {
   return `fetch ${kinds.length > 1 ? 'both lists' : `its ${kinds[0]} list`} first: ${calls.join(' and ')}`;
 }
 
-function notReadyMessage(username: string, readiness: Extract<ListsReadiness, { ready: false }>, needs = 'mutuals need both lists'): string {
+function notReadyMessage(
+  username: string,
+  readiness: Extract<ListsReadiness, { ready: false }>,
+  needs = 'mutuals need both lists',
+): string {
   const parts: string[] = [];
-  if (readiness.missing.length > 0) parts.push(`the ${readiness.missing.join(' and ')} list of ${username} has not been fetched; ${howToFetch(username, readiness.missing)}`);
+  if (readiness.missing.length > 0)
+    parts.push(
+      `the ${readiness.missing.join(' and ')} list of ${username} has not been fetched; ${howToFetch(username, readiness.missing)}`,
+    );
   for (const list of readiness.fetching) {
     const of = list.expected === null ? '' : ` of ${list.expected}`;
-    parts.push(`the ${list.kind} list of ${username} is being fetched by task ${list.task_id} (${list.fetched}${of} so far); ask again when it is done`);
+    parts.push(
+      `the ${list.kind} list of ${username} is being fetched by task ${list.task_id} (${list.fetched}${of} so far); ask again when it is done`,
+    );
   }
   return `${needs}: ${parts.join('; ')}`;
 }

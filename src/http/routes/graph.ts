@@ -21,7 +21,16 @@ const STATUS_OF_KIND = { off: 503, invalid: 400, not_found: 404, conflict: 409, 
 
 const DiscoveryBody = z
   .object({
-    usernames: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9._]{1,30}$/, 'not a valid Instagram username')).min(1).max(500),
+    usernames: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9._]{1,30}$/, 'not a valid Instagram username'),
+      )
+      .min(1)
+      .max(500),
     connection_id: z.number().int().positive().optional(),
     /** Hand usernames discovery cannot see (personal, private, unknown) to full_scrape. */
     fallback_full_scrape: z.boolean().default(true),
@@ -33,7 +42,9 @@ const BriefBody = z
     name: z.string().trim().min(1).max(200),
     script_version: z.string().trim().max(200).nullish(),
     /** Free-form expected figures, e.g. {"views": 50000, "reach": 30000, "er": 4.5}. */
-    expected: z.record(z.string().regex(/^[a-z_]{1,40}$/, 'figure names are lowercase words with _'), z.number().finite()).refine((e) => Object.keys(e).length <= 30, 'at most 30 figures'),
+    expected: z
+      .record(z.string().regex(/^[a-z_]{1,40}$/, 'figure names are lowercase words with _'), z.number().finite())
+      .refine((e) => Object.keys(e).length <= 30, 'at most 30 figures'),
     notes: z.string().max(5000).nullish(),
   })
   .strict();
@@ -81,7 +92,7 @@ export function graphRoutes(deps: AppDeps) {
     const on = settings?.enabled === true;
     return c.json({
       enabled: on,
-      reason: on ? null : (settings && !settings.enabled ? settings.reason : 'the Graph API source is not wired in this process'),
+      reason: on ? null : settings && !settings.enabled ? settings.reason : 'the Graph API source is not wired in this process',
       api_base_url: on ? settings.apiBaseUrl : null,
       connections: on ? (await deps.graph!.list()).map(connectionView) : [],
     });
@@ -97,7 +108,11 @@ export function graphRoutes(deps: AppDeps) {
   app.get('/api/graph/callback', async (c) => {
     const q = (name: string) => c.req.query(name);
     const { connection, pages } = await graph().completeCallback({
-      code: q('code'), state: q('state'), error: q('error'), error_description: q('error_description'), error_reason: q('error_reason'),
+      code: q('code'),
+      state: q('state'),
+      error: q('error'),
+      error_description: q('error_description'),
+      error_reason: q('error_reason'),
     });
     return c.json({
       connection: connectionView(connection),
@@ -122,15 +137,21 @@ export function graphRoutes(deps: AppDeps) {
     const connection = await getConnection(deps.db, id);
     if (!connection) throw new ApiError(404, `no Graph connection ${id}`);
     if (!isUsable(connection.status)) throw new ApiError(409, `Graph connection ${id} is ${connection.status}: connect again`);
-    if (!connection.ig_user_id) throw new ApiError(409, `pick the Instagram account of connection ${id} first (PUT /api/graph/connections/${id}/account)`);
-    const enqueued = await requestGraphMediaSync(deps.db, { connectionId: id, priority: PRIORITY.manualScrape, maxAttempts: deps.maxAttempts });
+    if (!connection.ig_user_id)
+      throw new ApiError(409, `pick the Instagram account of connection ${id} first (PUT /api/graph/connections/${id}/account)`);
+    const enqueued = await requestGraphMediaSync(deps.db, {
+      connectionId: id,
+      priority: PRIORITY.manualScrape,
+      maxAttempts: deps.maxAttempts,
+    });
     return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
   });
 
   app.post('/api/graph/discovery', async (c) => {
     graph();
     const input = await parse(c, DiscoveryBody);
-    if (input.connection_id !== undefined && !(await getConnection(deps.db, input.connection_id))) throw new ApiError(404, `no Graph connection ${input.connection_id}`);
+    if (input.connection_id !== undefined && !(await getConnection(deps.db, input.connection_id)))
+      throw new ApiError(404, `no Graph connection ${input.connection_id}`);
     const enqueued = await requestGraphDiscovery(deps.db, {
       usernames: input.usernames,
       priority: input.priority,

@@ -18,7 +18,9 @@ const HealthSchema = z
     uptime_s: z.number(),
     database: z.object({ ok: z.boolean(), latency_ms: z.number().nullable(), error: z.string().optional() }),
     tasks: z.record(z.string(), z.number().int()).nullable().openapi({ description: 'Tasks by status' }),
-    accounts: AccountHealthSchema.nullable().openapi({ description: 'Instagram accounts by status and the usable ones; null when unknown' }),
+    accounts: AccountHealthSchema.nullable().openapi({
+      description: 'Instagram accounts by status and the usable ones; null when unknown',
+    }),
   })
   .openapi('Health');
 
@@ -57,10 +59,7 @@ export function healthRoutes(deps: AppDeps) {
   app.openapi(health, async (c) => {
     const database = await checkDatabase(deps);
     const [tasks, accounts] = database.ok
-      ? await Promise.all([
-          sources.tasks().catch(() => null),
-          sources.accounts().catch(() => null),
-        ])
+      ? await Promise.all([sources.tasks().catch(() => null), sources.accounts().catch(() => null)])
       : [null, null];
     const ready = database.ok && deps.isReady();
     // Degraded is still ready: the API serves and queues; only Instagram work waits for an account.
@@ -105,7 +104,10 @@ async function checkDatabase(deps: AppDeps): Promise<{ ok: boolean; latency_ms: 
 function probeSources(deps: AppDeps) {
   const countsTtl = deps.healthCountsTtlMs ?? 1_000;
   const live = refreshingValue(() => withTimeout(countLiveTasks(deps.db), DB_CHECK_TIMEOUT_MS), countsTtl, { waitWhenStale: true });
-  const settled = refreshingValue(() => withTimeout(countSettledTasks(deps.db), SETTLED_COUNT_TIMEOUT_MS), deps.healthSettledCountsTtlMs ?? 30_000);
+  const settled = refreshingValue(
+    () => withTimeout(countSettledTasks(deps.db), SETTLED_COUNT_TIMEOUT_MS),
+    deps.healthSettledCountsTtlMs ?? 30_000,
+  );
   const accounts = refreshingValue(
     () => withTimeout(accountHealth(deps.db, MAX_USABLE_USERNAMES, deps.directConnections), DB_CHECK_TIMEOUT_MS),
     countsTtl,

@@ -21,9 +21,12 @@ import { queryInt } from '../schemas.js';
 export const LogStreamQuery = z.object({
   task: z.coerce.number().int().positive().optional().openapi({ description: 'only lines and events of this task id' }),
   account: z.string().trim().min(1).max(64).optional().openapi({ description: 'only lines and events of this account (id or username)' }),
-  level: z.enum(Object.keys(LOG_LEVELS) as [keyof typeof LOG_LEVELS, ...(keyof typeof LOG_LEVELS)[]]).optional().openapi({
-    description: 'lowest level shown; activity events count as info (ok) or warn (anything else)',
-  }),
+  level: z
+    .enum(Object.keys(LOG_LEVELS) as [keyof typeof LOG_LEVELS, ...(keyof typeof LOG_LEVELS)[]])
+    .optional()
+    .openapi({
+      description: 'lowest level shown; activity events count as info (ok) or warn (anything else)',
+    }),
   backlog: queryInt({ min: 0, max: 1000, default: 100 }, 'recent lines (and activity events) sent first, when not resuming'),
   activity: z.enum(['true', 'false']).default('true').openapi({ description: 'include activity events' }),
   last_event_id: z.string().max(64).optional().openapi({ description: 'resume after this event id (same as the Last-Event-ID header)' }),
@@ -69,7 +72,9 @@ export function logStreamHandler(deps: AppDeps) {
     let activityId = resumeFrom?.activityId ?? (withActivity ? await latestActivityId(deps.db) : 0);
     const pending: Event[] = [];
     if (withActivity && !resumeFrom) {
-      const rows = (await activityBacklog(deps.db, { uptoId: activityId, accountId, taskId: query.task, limit: query.backlog })).filter((row) => activityLevel(row) >= (minLevel ?? 0));
+      const rows = (await activityBacklog(deps.db, { uptoId: activityId, accountId, taskId: query.task, limit: query.backlog })).filter(
+        (row) => activityLevel(row) >= (minLevel ?? 0),
+      );
       if (rows.length > 0) activityId = rows[0]!.id - 1;
       for (const row of rows) pending.push({ event: 'activity', data: activityView(row), activityId: row.id });
     }

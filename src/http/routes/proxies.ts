@@ -5,8 +5,16 @@ import { operationView, proxyView } from '../views-accounts.js';
 import type { AppDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 import {
-  CreateProxyBody, DeleteProxyQuery, ImportProxiesBody, ImportResultSchema, PatchProxyBody, ProxyIdParam, ProxyListQuery,
-  ProxyListSchema, ProxyOperationSchema, ProxySchema,
+  CreateProxyBody,
+  DeleteProxyQuery,
+  ImportProxiesBody,
+  ImportResultSchema,
+  PatchProxyBody,
+  ProxyIdParam,
+  ProxyListQuery,
+  ProxyListSchema,
+  ProxyOperationSchema,
+  ProxySchema,
 } from '../schemas-accounts.js';
 import { body, conflict, createRouter, errors, json, notFound, page, security, store } from './route-kit.js';
 
@@ -14,37 +22,70 @@ const tags = ['proxies'];
 const params = { params: ProxyIdParam };
 
 const list = createRoute({
-  method: 'get', path: '/api/proxies', tags, security, summary: 'List proxies with health, success rate and the account using each',
+  method: 'get',
+  path: '/api/proxies',
+  tags,
+  security,
+  summary: 'List proxies with health, success rate and the account using each',
   request: { query: ProxyListQuery },
   responses: { 200: json(ProxyListSchema, 'A page of proxies'), ...errors },
 });
 const create = createRoute({
-  method: 'post', path: '/api/proxies', tags, security, summary: 'Add a proxy (http or socks5; credentials stored encrypted)',
+  method: 'post',
+  path: '/api/proxies',
+  tags,
+  security,
+  summary: 'Add a proxy (http or socks5; credentials stored encrypted)',
   request: body(CreateProxyBody, 'The proxy URL'),
   responses: { 201: json(ProxySchema, 'The new proxy'), ...errors, ...conflict('A proxy with this scheme, host and port exists') },
 });
 const importRoute = createRoute({
-  method: 'post', path: '/api/proxies/import', tags, security, summary: 'Bulk import a proxy list (existing proxies are skipped)',
+  method: 'post',
+  path: '/api/proxies/import',
+  tags,
+  security,
+  summary: 'Bulk import a proxy list (existing proxies are skipped)',
   request: body(ImportProxiesBody, 'The lines'),
   responses: { 200: json(ImportResultSchema, 'Counts, and each bad line with its number'), ...errors },
 });
 const get = createRoute({
-  method: 'get', path: '/api/proxies/{id}', tags, security, summary: 'One proxy',
+  method: 'get',
+  path: '/api/proxies/{id}',
+  tags,
+  security,
+  summary: 'One proxy',
   request: params,
   responses: { 200: json(ProxySchema, 'The proxy'), ...notFound, ...errors },
 });
 const patch = createRoute({
-  method: 'patch', path: '/api/proxies/{id}', tags, security, summary: 'Change the URL or status (active | disabled)',
+  method: 'patch',
+  path: '/api/proxies/{id}',
+  tags,
+  security,
+  summary: 'Change the URL or status (active | disabled)',
   request: { ...params, ...body(PatchProxyBody, 'Fields to change') },
-  responses: { 200: json(ProxySchema, 'The proxy after the change'), ...notFound, ...errors, ...conflict('Another proxy has this address') },
+  responses: {
+    200: json(ProxySchema, 'The proxy after the change'),
+    ...notFound,
+    ...errors,
+    ...conflict('Another proxy has this address'),
+  },
 });
 const remove = createRoute({
-  method: 'delete', path: '/api/proxies/{id}', tags, security, summary: 'Delete a proxy (refused while an account uses it, unless ?force=true)',
+  method: 'delete',
+  path: '/api/proxies/{id}',
+  tags,
+  security,
+  summary: 'Delete a proxy (refused while an account uses it, unless ?force=true)',
   request: { ...params, query: DeleteProxyQuery },
   responses: { 204: { description: 'Deleted' }, ...notFound, ...errors, ...conflict('An account uses the proxy') },
 });
 const check = createRoute({
-  method: 'post', path: '/api/proxies/{id}/check', tags, security, summary: 'Health-check the proxy now',
+  method: 'post',
+  path: '/api/proxies/{id}/check',
+  tags,
+  security,
+  summary: 'Health-check the proxy now',
   request: params,
   responses: { 200: json(ProxyOperationSchema, 'What happened, and the proxy after it'), ...notFound, ...errors },
 });

@@ -25,12 +25,17 @@ const flag = (name: string) =>
 
 const SimilarQuery = z.strictObject({
   limit: queryInt({ min: 1, max: 100, default: 20 }),
-  scrape_unknown: flag('scrape_unknown').openapi({ description: "Queue a full scrape of each of Instagram's candidates not in the database yet" }),
+  scrape_unknown: flag('scrape_unknown').openapi({
+    description: "Queue a full scrape of each of Instagram's candidates not in the database yet",
+  }),
 });
 
 const SimilarBody = z
   .strictObject({
-    scrape_unknown: z.boolean({ error: 'scrape_unknown must be true or false' }).default(false).openapi({ description: 'When the answer is in, queue a full scrape of each candidate not in the database yet' }),
+    scrape_unknown: z
+      .boolean({ error: 'scrape_unknown must be true or false' })
+      .default(false)
+      .openapi({ description: 'When the answer is in, queue a full scrape of each candidate not in the database yet' }),
     priority: z.number().int().min(1).max(10).default(4),
   })
   .openapi('SimilarRequest');
@@ -38,8 +43,13 @@ const SimilarBody = z
 const CandidateSchema = z.object({
   username: z.string(),
   full_name: z.string().nullable(),
-  sources: z.array(z.enum(['instagram', 'database'])).openapi({ description: "instagram: in Instagram's similar accounts; database: among the nearest embeddings here" }),
-  similarity: z.number().nullable().openapi({ description: 'Cosine similarity of the AI profile text embeddings; null when either has none' }),
+  sources: z
+    .array(z.enum(['instagram', 'database']))
+    .openapi({ description: "instagram: in Instagram's similar accounts; database: among the nearest embeddings here" }),
+  similarity: z
+    .number()
+    .nullable()
+    .openapi({ description: 'Cosine similarity of the AI profile text embeddings; null when either has none' }),
   instagram_position: z.number().int().nullable().openapi({ description: "Position in Instagram's list, 0 first" }),
   in_database: z.boolean(),
   scrape_status: z.string().nullable(),
@@ -51,8 +61,12 @@ const CandidateSchema = z.object({
 const SimilarSchema = z
   .object({
     username: z.string(),
-    ranked_by: z.enum(['profile_text', 'instagram_order']).openapi({ description: "profile_text once the blog's AI profile is embedded; Instagram's order before" }),
-    instagram: z.object({ fetched_at: z.string().nullable(), candidates: z.number().int() }).openapi({ description: 'The last similar-accounts answer (POST …/similar asks again)' }),
+    ranked_by: z
+      .enum(['profile_text', 'instagram_order'])
+      .openapi({ description: "profile_text once the blog's AI profile is embedded; Instagram's order before" }),
+    instagram: z
+      .object({ fetched_at: z.string().nullable(), candidates: z.number().int() })
+      .openapi({ description: 'The last similar-accounts answer (POST …/similar asks again)' }),
     candidates: z.number().int(),
     unknown: z.array(z.string()).openapi({ description: "Instagram's candidates not in the database" }),
     scrapes_queued: z.array(TaskSchema).openapi({ description: 'Scrapes queued by scrape_unknown=true (created or already live)' }),
@@ -86,7 +100,11 @@ export function similarRoutes(deps: AppDeps) {
     const { username } = c.req.valid('param');
     const q = c.req.valid('query');
     const result = await similarCreators(deps.db, username, { limit: q.limit, databaseCandidates: settings.databaseCandidates });
-    if (!result) throw new ApiError(404, `no blog "${username}" is known; scrape it with POST /api/tasks/scrape, then ask for its similar accounts with POST /api/blogs/${username}/similar`);
+    if (!result)
+      throw new ApiError(
+        404,
+        `no blog "${username}" is known; scrape it with POST /api/tasks/scrape, then ask for its similar accounts with POST /api/blogs/${username}/similar`,
+      );
     const queued = q.scrape_unknown ? await queueUnknown(deps.db, username, result.unknown, deps.maxAttempts) : [];
     return c.json(
       {
@@ -101,7 +119,12 @@ export function similarRoutes(deps: AppDeps) {
   app.openapi(postSimilar, async (c) => {
     const { username } = c.req.valid('param');
     const input = c.req.valid('json');
-    const enqueued = await requestSimilarAccounts(deps.db, { username, scrapeUnknown: input.scrape_unknown, priority: input.priority, maxAttempts: deps.maxAttempts });
+    const enqueued = await requestSimilarAccounts(deps.db, {
+      username,
+      scrapeUnknown: input.scrape_unknown,
+      priority: input.priority,
+      maxAttempts: deps.maxAttempts,
+    });
     return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
   });
 

@@ -16,7 +16,13 @@ import { accountStatsView, proxyStatsView } from '../views-observability.js';
 import { createRouter } from './route-kit.js';
 
 /** SPEC §5 defaults, used only until the daemon passes its configuration (AppDeps.accountBudget). */
-export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 3, dailyCap: 0 };
+export const DEFAULT_ACCOUNT_BUDGET: AccountBudget = {
+  windowMs: 3_600_000,
+  perWindow: 30,
+  warmupPerWindow: 10,
+  warmupDays: 3,
+  dailyCap: 0,
+};
 
 const stats = createRoute({
   method: 'get',

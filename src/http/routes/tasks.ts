@@ -11,7 +11,6 @@ import { taskView } from '../views.js';
 import { body, createRouter, enqueued, enqueuedResponses, errors, json, page, security } from './route-kit.js';
 import { DEFAULT_ACCOUNT_BUDGET } from './stats.js';
 
-
 const list = createRoute({
   method: 'get',
   path: '/api/tasks',
@@ -54,7 +53,12 @@ const cancel = createRoute({
   summary: 'Cancel a pending or running task',
   security,
   request: { params: TaskIdParam },
-  responses: { 200: json(TaskSchema, 'The cancelled task'), 404: json(ErrorSchema, 'No such task'), 409: json(ErrorSchema, 'Not cancellable'), ...errors },
+  responses: {
+    200: json(TaskSchema, 'The cancelled task'),
+    404: json(ErrorSchema, 'No such task'),
+    409: json(ErrorSchema, 'Not cancellable'),
+    ...errors,
+  },
 });
 
 const retry = createRoute({
@@ -63,7 +67,12 @@ const retry = createRoute({
   summary: 'Run a failed or cancelled task again, with fresh attempts',
   security,
   request: { params: TaskIdParam },
-  responses: { 200: json(TaskSchema, 'The task, pending again'), 404: json(ErrorSchema, 'No such task'), 409: json(ErrorSchema, 'Not retryable'), ...errors },
+  responses: {
+    200: json(TaskSchema, 'The task, pending again'),
+    404: json(ErrorSchema, 'No such task'),
+    409: json(ErrorSchema, 'Not retryable'),
+    ...errors,
+  },
 });
 
 export function taskRoutes(deps: AppDeps) {
@@ -83,7 +92,14 @@ export function taskRoutes(deps: AppDeps) {
       offset: query.offset,
     });
     const wait = await accountWaitFor(found.items);
-    return c.json(page(found.items.map((task) => taskView(task, wait)), query, found.hasMore), 200);
+    return c.json(
+      page(
+        found.items.map((task) => taskView(task, wait)),
+        query,
+        found.hasMore,
+      ),
+      200,
+    );
   });
 
   app.openapi(get, async (c) => {
@@ -110,8 +126,12 @@ export function taskRoutes(deps: AppDeps) {
     return c.json(enqueued(result), 202);
   });
 
-  app.openapi(cancel, async (c) => c.json(taskView(unwrap(await cancelTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200));
-  app.openapi(retry, async (c) => c.json(taskView(unwrap(await retryTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200));
+  app.openapi(cancel, async (c) =>
+    c.json(taskView(unwrap(await cancelTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200),
+  );
+  app.openapi(retry, async (c) =>
+    c.json(taskView(unwrap(await retryTask(deps.db, c.req.valid('param').id), c.req.valid('param').id)), 200),
+  );
 
   return app;
 }

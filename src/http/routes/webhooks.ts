@@ -2,15 +2,32 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { WebhookDeliveryStatus } from '../../db/schema-webhooks.js';
 import type { WebhookEventType } from '../../webhooks/events.js';
 import {
-  createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, rotateSecret, sendTestEvent, updateEndpoint,
-  type DeliveryRow, type EndpointRow,
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  rotateSecret,
+  sendTestEvent,
+  updateEndpoint,
+  type DeliveryRow,
+  type EndpointRow,
 } from '../../webhooks/store.js';
 import { endpointUrlProblem } from '../../webhooks/url-guard.js';
 import type { AppDeps } from '../context.js';
 import { ApiError, ErrorSchema, validationHook } from '../errors.js';
 import {
-  CreateWebhookBody, DeliveryListQuery, DeliveryListSchema, PatchWebhookBody, RotatedSecretSchema, RotateSecretBody, TestEventSchema,
-  WebhookCreatedSchema, WebhookIdParam, WebhookListSchema, WebhookSchema,
+  CreateWebhookBody,
+  DeliveryListQuery,
+  DeliveryListSchema,
+  PatchWebhookBody,
+  RotatedSecretSchema,
+  RotateSecretBody,
+  TestEventSchema,
+  WebhookCreatedSchema,
+  WebhookIdParam,
+  WebhookListSchema,
+  WebhookSchema,
 } from '../schemas-webhooks.js';
 import { body, errors, json, security } from './route-kit.js';
 
@@ -23,44 +40,73 @@ const params = { params: WebhookIdParam };
 const notFound = { 404: json(ErrorSchema, 'No such webhook endpoint') };
 
 const list = createRoute({
-  method: 'get', path: '/api/webhooks', tags, security, summary: 'List webhook endpoints (secrets are never listed)',
+  method: 'get',
+  path: '/api/webhooks',
+  tags,
+  security,
+  summary: 'List webhook endpoints (secrets are never listed)',
   responses: { 200: json(WebhookListSchema, 'Every endpoint'), ...errors },
 });
 const create = createRoute({
-  method: 'post', path: '/api/webhooks', tags, security,
+  method: 'post',
+  path: '/api/webhooks',
+  tags,
+  security,
   summary: 'Add an endpoint; the answer holds its signing secret, shown this once (Standard Webhooks)',
   request: body(CreateWebhookBody, 'URL and events'),
   responses: { 201: json(WebhookCreatedSchema, 'The endpoint and its secret'), ...errors },
 });
 const get = createRoute({
-  method: 'get', path: '/api/webhooks/{id}', tags, security, summary: 'One endpoint',
+  method: 'get',
+  path: '/api/webhooks/{id}',
+  tags,
+  security,
+  summary: 'One endpoint',
   request: params,
   responses: { 200: json(WebhookSchema, 'The endpoint'), ...notFound, ...errors },
 });
 const patch = createRoute({
-  method: 'patch', path: '/api/webhooks/{id}', tags, security, summary: 'Change the URL, events, description or enabled',
+  method: 'patch',
+  path: '/api/webhooks/{id}',
+  tags,
+  security,
+  summary: 'Change the URL, events, description or enabled',
   request: { ...params, ...body(PatchWebhookBody, 'Fields to change') },
   responses: { 200: json(WebhookSchema, 'The endpoint after the change'), ...notFound, ...errors },
 });
 const remove = createRoute({
-  method: 'delete', path: '/api/webhooks/{id}', tags, security, summary: 'Delete an endpoint with its secrets and delivery log',
+  method: 'delete',
+  path: '/api/webhooks/{id}',
+  tags,
+  security,
+  summary: 'Delete an endpoint with its secrets and delivery log',
   request: params,
   responses: { 204: { description: 'Deleted' }, ...notFound, ...errors },
 });
 const rotate = createRoute({
-  method: 'post', path: '/api/webhooks/{id}/rotate-secret', tags, security,
+  method: 'post',
+  path: '/api/webhooks/{id}/rotate-secret',
+  tags,
+  security,
   summary: 'New signing secret; the previous ones keep signing (a second signature) for the grace period',
   request: { ...params, body: { content: { 'application/json': { schema: RotateSecretBody } }, required: false } },
   responses: { 200: json(RotatedSecretSchema, 'The new secret, shown this once'), ...notFound, ...errors },
 });
 const test = createRoute({
-  method: 'post', path: '/api/webhooks/{id}/test', tags, security,
+  method: 'post',
+  path: '/api/webhooks/{id}/test',
+  tags,
+  security,
   summary: 'Send a webhook.test event to this endpoint (whatever its events), through the outbox like any other',
   request: params,
   responses: { 202: json(TestEventSchema, 'Queued; follow it in the delivery log'), ...notFound, ...errors },
 });
 const deliveries = createRoute({
-  method: 'get', path: '/api/webhooks/{id}/deliveries', tags, security, summary: 'The delivery log: status, attempts, last response code',
+  method: 'get',
+  path: '/api/webhooks/{id}/deliveries',
+  tags,
+  security,
+  summary: 'The delivery log: status, attempts, last response code',
   request: { ...params, query: DeliveryListQuery },
   responses: { 200: json(DeliveryListSchema, 'Deliveries, newest first'), ...notFound, ...errors },
 });
@@ -112,7 +158,10 @@ export function webhookRoutes(deps: AppDeps) {
     const grace = input.grace_seconds !== undefined ? input.grace_seconds * 1000 : graceMs;
     const rotated = found(await rotateSecret(db, box, id, grace), id);
     const endpoint = found(await getEndpoint(db, id), id);
-    return c.json({ secret: rotated.secret, previous_secrets_retire_at: rotated.previousRetireAt.toISOString(), webhook: endpointView(endpoint) }, 200);
+    return c.json(
+      { secret: rotated.secret, previous_secrets_retire_at: rotated.previousRetireAt.toISOString(), webhook: endpointView(endpoint) },
+      200,
+    );
   });
 
   app.openapi(test, async (c) => {
@@ -125,7 +174,11 @@ export function webhookRoutes(deps: AppDeps) {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
     found(await getEndpoint(db, id), id);
-    const page = await listDeliveries(db, id, { status: query.status as WebhookDeliveryStatus | undefined, limit: query.limit, beforeId: query.before_id });
+    const page = await listDeliveries(db, id, {
+      status: query.status as WebhookDeliveryStatus | undefined,
+      limit: query.limit,
+      beforeId: query.before_id,
+    });
     const items = page.items.map(deliveryView);
     return c.json({ items, has_more: page.hasMore, next_before_id: page.hasMore ? (items.at(-1)?.id ?? null) : null }, 200);
   });
