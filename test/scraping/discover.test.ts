@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { World, WorldUser } from '../../emulator/world/index.js';
 import { PRIORITY } from '../../src/queue/task.js';
-import { requestDiscover } from '../../src/tasks/requests.js';
+import { enqueueTasks } from '../../src/queue/enqueue.js';
+import { discoverDedupeKey, requestDiscover } from '../../src/tasks/requests.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startHarness, waitForTasks, type ScrapeHarness } from './harness.js';
 
@@ -204,14 +205,20 @@ describe('discover', () => {
     expect(new Set(answered.map((e) => e.maxId)).size).toBe(4); // four different cursors: first page (none) and three more
   });
 
+  // The payload is whole when the task is enqueued: a runner woken by the NOTIFY may claim it at once, so changing it
+  // afterwards would race the claim.
+  const enqueueDiscover = async (payload: Record<string, unknown>) => {
+    const [enqueued] = await enqueueTasks(
+      testDb.db,
+      [{ type: 'discover', priority: PRIORITY.manualDiscover, dedupeKey: discoverDedupeKey(String(payload['hashtag'])), payload }],
+      { maxAttempts: 3 },
+    );
+    return enqueued!.task;
+  };
+
   it('reads the recent tab after the top one when the task asks for it', async () => {
     const tag = mixedHashtag();
-    const { task } = await requestDiscover(testDb.db, { hashtag: tag, priority: PRIORITY.manualDiscover, maxAttempts: 3 });
-    await testDb.db
-      .updateTable('scrape_tasks')
-      .set({ payload: JSON.stringify({ hashtag: tag, tabs: ['top', 'recent'] }) })
-      .where('id', '=', task.id)
-      .execute();
+    const task = await enqueueDiscover({ hashtag: tag, tabs: ['top', 'recent'] });
     const [done] = await waitForTasks(testDb, [task.id], 30_000);
     expect(done).toMatchObject({ status: 'done' });
     // 50 posts of the top tab (clips among them), then the hashtag's 50 posts newest first: 8 pages in all, and the
@@ -228,12 +235,7 @@ describe('discover', () => {
   });
 
   it('fails at once, naming the field, when payload.tabs is not a list of top and recent', async () => {
-    const { task } = await requestDiscover(testDb.db, { hashtag: mixedHashtag(), priority: PRIORITY.manualDiscover, maxAttempts: 3 });
-    await testDb.db
-      .updateTable('scrape_tasks')
-      .set({ payload: JSON.stringify({ hashtag: 'x', tabs: ['hot'] }) })
-      .where('id', '=', task.id)
-      .execute();
+    const task = await enqueueDiscover({ hashtag: mixedHashtag(), tabs: ['hot'] });
     const [done] = await waitForTasks(testDb, [task.id], 30_000);
     expect(done).toMatchObject({ status: 'failed', attempts: 1 });
     expect(done!.error_message).toMatch(/payload\.tabs/);
