@@ -78,6 +78,8 @@ interface Held {
 
 interface PendingCompletion {
   completion: Completion;
+  /** The task ran on an Instagram account: writing its outcome can make the plan see one more usable account. */
+  usedAccount: boolean;
   resolve(completed: boolean): void;
   reject(error: unknown): void;
 }
@@ -405,7 +407,8 @@ export class TaskRunner {
    */
   private complete(task: ClaimedTask, result: Record<string, unknown> | undefined): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, resolve, reject });
+      const usedAccount = !this.aheadTypes.has(task.task_type);
+      this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, usedAccount, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -460,6 +463,11 @@ export class TaskRunner {
       // while this statement held the room, or the claim was not made (the plan failed) or failed.
       if (this.running && claimedCount < asked && (this.wakeMissed || !claim || reserving)) {
         this.wakeMissed = false;
+        this.wake();
+      } else if (this.running && this.deps.planClaims && batch.some((b) => b.usedAccount)) {
+        // A run that used an account counts in the plan's availability as claimed but holding none from the moment it
+        // releases its account until this statement wrote its outcome, so every plan made meanwhile (this statement's
+        // own, or the loop's after the release's NOTIFY) saw one account fewer than there is: plan again now.
         this.wake();
       }
       this.scheduleFlush();
