@@ -9,6 +9,7 @@ import { analyzePrompt, detectLanguages, findUsername } from '../../emulator/ope
 import { checkResponseFormat } from '../../emulator/openai/schema.js';
 import { matchesSchema } from '../../emulator/openai/schema-check.js';
 import { rankTopics } from '../../emulator/openai/topics.js';
+import { insightsResponseFormat } from '../../src/ai/insights.js';
 import { sampleInsights, sampleInsightsSchema } from '../../emulator/openai/testkit.js';
 import type { JsonSchema } from '../../emulator/openai/types.js';
 
@@ -150,6 +151,8 @@ describe('strict-mode checks of response_format', () => {
   it('accepts the zod-generated schema and rejects what OpenAI rejects', () => {
     const format = (schema: unknown, name = 'ai_insights') => ({ type: 'json_schema', json_schema: { name, strict: true, schema } });
     expect(checkResponseFormat(format(sampleInsightsSchema()))).toBeNull();
+    // The daemon's own response_format (with sponsored_posts) passes OpenAI's strict-mode rules.
+    expect(checkResponseFormat(insightsResponseFormat(['beauty', 'travel']))).toBeNull();
     expect(checkResponseFormat(format({ type: 'array', items: {} }))).toContain('must be a JSON Schema of \'type: "object"\'');
     expect(
       checkResponseFormat(format({ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } }, required: [] })),
