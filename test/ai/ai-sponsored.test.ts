@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiEmulator, type OpenAiEmulator } from '../../emulator/openai/index.js';
 import { waitFor } from '../../emulator/openai/testkit.js';
 import type { World, WorldMedia, WorldUser } from '../../emulator/world/index.js';
+import { storeInsights } from '../../src/ai/blog-results.js';
 import { pollBatches } from '../../src/ai/poll.js';
 import { submitDueBatches } from '../../src/ai/submit.js';
 import { PRIORITY } from '../../src/queue/task.js';
@@ -134,7 +135,7 @@ describe('posts the AI judges sponsored', () => {
     expect(res.body.items.map((b: any) => b.username).sort()).toEqual(expected);
   });
 
-  it('a re-scrape keeps the AI mark: the scrape recomputes only the label and the hashtags', async () => {
+  it('a re-scrape and a later answer that omits the post keep the AI mark', async () => {
     const creator = creators[0]!;
     const blog = await testDb.db
       .selectFrom('blogs')
@@ -151,5 +152,15 @@ describe('posts the AI judges sponsored', () => {
       .executeTakeFirstOrThrow();
     expect(after).toMatchObject({ is_sponsored: true, sponsor_signals: ['ai'] });
     expect(after.brands).toContain(deal.undisclosedBrand);
+
+    // A later answer that no longer lists the post does not unmark it.
+    const stored = await testDb.db.selectFrom('blogs').select('ai_insights').where('id', '=', blog.id).executeTakeFirstOrThrow();
+    await storeInsights(testDb.db, blog.id, { ...(stored.ai_insights as any), sponsored_posts: [] }, new Date());
+    const later = await testDb.db
+      .selectFrom('blog_posts')
+      .select(['is_sponsored', 'sponsor_signals'])
+      .where('platform_id', '=', deal.pk)
+      .executeTakeFirstOrThrow();
+    expect(later).toEqual({ is_sponsored: true, sponsor_signals: ['ai'] });
   });
 });
