@@ -68,6 +68,7 @@ function insightHints(root: JsonSchema, facts: PromptFacts, seed: string): Hint 
     posts_in_kazakh: () => (facts.languages.length === 0 ? null : facts.languages.includes('kazakh')),
     geo_mentions: () => facts.geoMentions.map((g) => g.name),
     estimated_audience_geo: (s) => audienceGeo(facts, enumStrings(s, root)) ?? NO_HINT,
+    sponsored_posts: () => undisclosedSponsoredPosts(facts.userText),
     has_brand_collaborations: () => (BRAND_SIGNAL.test(facts.userText) ? true : NO_HINT),
     // Facts the content shows are true; without evidence a careful model says "unknown".
     has_children: () => (has('parenting') ? true : null),
@@ -81,6 +82,35 @@ function insightHints(root: JsonSchema, facts: PromptFacts, seed: string): Hint 
     const hint = key === undefined ? undefined : hints[key];
     return hint ? hint(schema) : NO_HINT;
   };
+}
+
+/** Ad hashtags a disclosed post carries (ig-scout's default AD_HASHTAGS and the world's AD_TAGS). */
+const AD_HASHTAG =
+  /#(?:ad|ads|advert|advertising|sponsored|sponsor|partner|partnership|collab|реклама|спонсор|партнерство|жарнама)(?![\p{L}\p{N}_])/iu;
+/** Caption wording of a brand deal: "partnered with", a discount code, "link in bio" next to a brand @mention. */
+const DEAL_WORDING: ReadonlyArray<{ pattern: RegExp; reason: string; needsMention?: boolean }> = [
+  { pattern: /partnered with|в партн[её]рстве с/iu, reason: 'says it is a partnership' },
+  { pattern: /(?:\bcode|промокод)\s+[A-Z0-9]{4,}(?![\p{L}\p{N}])/u, reason: 'gives a discount code' },
+  { pattern: /link in bio|ссылка в шапке/iu, reason: 'sends to the link in bio for a brand', needsMention: true },
+];
+
+/**
+ * The posts a careful model would call sponsored although nothing marks them: a post line of the prompt
+ * (`- [code] facts: caption`) whose caption reads like a brand deal, with no "paid partnership" fact and no ad
+ * hashtag. Deterministic, so a test can check the answer against the world's `undisclosedBrand` labels.
+ */
+export function undisclosedSponsoredPosts(userText: string): Array<{ post: string; reason: string }> {
+  const found: Array<{ post: string; reason: string }> = [];
+  for (const line of userText.split('\n')) {
+    const match = /^- \[([^\]\s]+)\] (.*)$/.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const text = match[2];
+    if (/(?:^|, )paid partnership(?:,|:)/.test(text) || AD_HASHTAG.test(text)) continue;
+    const hasMention = /(?<![\w.])@[A-Za-z0-9._]{2,30}/.test(text);
+    const deal = DEAL_WORDING.find((w) => w.pattern.test(text) && (!w.needsMention || hasMention));
+    if (deal) found.push({ post: match[1], reason: `the caption ${deal.reason}` });
+  }
+  return found;
 }
 
 function secondaryTopics(schema: JsonSchema, root: JsonSchema, facts: PromptFacts, primary: string, fallback: string[]): string[] {

@@ -49,6 +49,7 @@ export function sampleInsights(categories: string[] = SAMPLE_CATEGORIES) {
       estimated_audience_geo: z.enum(['kz', 'ru', 'uz', 'cis_mixed']).nullable(),
       geo_mentions: z.array(z.string()),
     }),
+    sponsored_posts: z.array(z.strictObject({ post: z.string(), reason: z.string() })),
     confidence: z.number().min(0).max(1),
     notes: z.string(),
   });
@@ -75,7 +76,8 @@ export function profileRequestLine(p: ProfileInput): Record<string, unknown> {
     `bio: ${p.bio}`,
     'followers: 12000, following: 300, posts: 240',
     'posts:',
-    ...(p.posts ?? []).map((caption, i) => `- post ${i + 1} (ER 3.1%): ${caption}`),
+    // The daemon's post lines: `- [code] facts: caption` (src/ai/prompt.ts).
+    ...(p.posts ?? []).map((caption, i) => `- [post${i + 1}] ER 3.1%: ${caption}`),
   ].join('\n');
   const images = Array.from({ length: p.images ?? 0 }, (_, i) => ({
     type: 'image_url',

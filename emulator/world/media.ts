@@ -56,6 +56,7 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
   const deal = owner.kind === 'creator' ? sponsorship(rng.derive('sponsor'), ctx, caption) : null;
   const paidPartnership = deal?.mode === 'partnership' || giftCaption(caption);
   const sponsored = paidPartnership || deal !== null;
+  const undisclosed = owner.kind === 'creator' && !sponsored ? undisclosedDeal(rng.derive('undisclosed', pk), ctx, caption) : null;
   // One photo in ten is a feed video instead (not a reel): its own sub-seed, so every other draw stays the same.
   const video = kind === 'photo' && rng.derive('feed-video', pk).chance(0.1);
   return {
@@ -85,6 +86,7 @@ function makeMedia(rng: Rng, owner: WorldUser, kind: MediaKind, takenAt: number,
     paidPartnership,
     sponsorTags: deal?.mode === 'partnership' ? [deal.brand] : [],
     sponsored,
+    undisclosedBrand: undisclosed,
     // Its own sub-seed per post: every other draw is the same whatever the share.
     countsHidden: rng.derive('counts-hidden', pk).chance(ctx.hiddenCountsShare),
     authorPk: collabAuthor(rng.derive('collab', pk), owner, ctx),
@@ -127,6 +129,31 @@ function sponsorship(rng: Rng, ctx: MediaContext, caption: Caption | null): { mo
   if (!caption.hashtags.includes(tag)) caption.hashtags.push(tag);
   if (!caption.mentions.includes(brand.username)) caption.mentions.push(brand.username);
   return { mode: 'hashtag', brand };
+}
+
+/** Brand-deal wording without a disclosure, by the caption's script; {b} is the brand, {code} a discount code. */
+const UNDISCLOSED_WORDING = {
+  latin: ['partnered with @{b} ✨', 'use code {code} for 15% off at @{b}', 'link in bio 👆 @{b}'],
+  cyrillic: ['в партнёрстве с @{b} ✨', 'промокод {code} на скидку 15% в @{b}', 'ссылка в шапке профиля 👆 @{b}'],
+} as const;
+
+/**
+ * About 6 % of a creator's other captioned posts are an undisclosed brand deal: the wording above and the brand's
+ * @mention are appended to the caption (mutated here), with no ad hashtag and no label. Returns the brand, or null.
+ * Its own sub-seed, so every other post stays the same.
+ */
+function undisclosedDeal(rng: Rng, ctx: MediaContext, caption: Caption | null): string | null {
+  if (caption === null || ctx.brands.length === 0 || !rng.chance(0.06)) return null;
+  const brand = rng.pick(ctx.brands).username;
+  const code = `${brand
+    .replace(/[^a-z]/gi, '')
+    .toUpperCase()
+    .slice(0, 8)
+    .padEnd(4, 'X')}15`;
+  const wording = rng.pick(UNDISCLOSED_WORDING[/[\u0400-\u04FF]/.test(caption.text) ? 'cyrillic' : 'latin']);
+  caption.text = `${caption.text} ${wording.replace('{b}', brand).replace('{code}', code)}`;
+  if (!caption.mentions.includes(brand)) caption.mentions.push(brand);
+  return brand;
 }
 
 interface Caption {

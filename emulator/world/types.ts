@@ -75,6 +75,12 @@ export interface WorldMedia {
   sponsored: boolean;
   brands: string[];
   /**
+   * Ground truth for the AI's verdict: the brand of an undisclosed deal — a caption that reads like one (a discount
+   * code, "link in bio" with the brand's @mention, "partnered with") with no label and no ad hashtag — else null.
+   * Such a post is not `sponsored` above (neither Instagram nor the hashtag rule marks it); the AI analysis should.
+   */
+  undisclosedBrand: string | null;
+  /**
    * The owner hid its like and view counts (`like_and_view_counts_disabled`): viewers get a stand-in like count (3)
    * and play count, not the real ones (zeeschuimer#45, instagrapi#2010). likeCount / playCount stay the truth.
    */

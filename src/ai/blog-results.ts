@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { markAiSponsored } from './ai-sponsored.js';
 import type { AIInsights } from './insights.js';
 
 /**
@@ -30,6 +31,7 @@ export async function storeInsights(db: Db, blogId: number, insights: AIInsights
     })
     .where('id', '=', blogId)
     .execute();
+  await markAiSponsored(db, blogId, insights.sponsored_posts);
   return { categories: await replaceCategories(db, blogId, insights.content.primary_topic, insights.content.secondary_topics) };
 }
 

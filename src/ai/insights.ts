@@ -53,6 +53,12 @@ export function aiInsightsSchema(categories: readonly string[]) {
       estimated_audience_geo: z.enum(['kz', 'ru', 'uz', 'cis_mixed']).nullable(),
       geo_mentions: z.array(z.string()),
     }),
+    /**
+     * Posts the model judges to be undisclosed brand deals (a discount code, "link in bio" with a brand @mention,
+     * "partnered with"), named by the [code] the prompt puts before each post; Instagram's label and ad hashtags
+     * already mark theirs. The application marks these sponsored with the signal 'ai' (ai-sponsored.ts).
+     */
+    sponsored_posts: z.array(z.strictObject({ post: z.string().min(1), reason: z.string() })),
     confidence: z.number().min(0).max(1),
     notes: z.string().nullable(),
   });

@@ -25,6 +25,9 @@ export function systemPrompt(categories: readonly string[]): string {
     'their commercial activity and their likely audience. Content is mostly in Russian and Kazakh; answer in English.',
     'Use null whenever the material does not show the answer; do not guess. Set confidence (0 to 1) to how well the',
     'material supports your answer as a whole.',
+    'In sponsored_posts, list each post (by the code in brackets before it) that reads as a paid brand deal although it is',
+    'not marked "paid partnership" and carries no ad hashtag (a discount code, "link in bio" with a brand, "partnered with"),',
+    'with a short reason; leave out posts that are not clearly sponsored.',
     categories.length > 0 ? `Topics (choose primary_topic and up to 5 secondary_topics among them): ${categories.join(', ')}.` : '',
   ]
     .filter(Boolean)
@@ -124,7 +127,7 @@ function postLine(post: Post, followers: number | null): string {
     paid(post) ? 'paid partnership' : null,
   ].filter(Boolean);
   const caption = clip(post.caption_text ?? '', CAPTION_CHARS).replace(/\s*\n+\s*/g, ' / ');
-  return `${facts.join(', ')}: ${caption || '(no caption)'}`;
+  return `[${post.shortcode ?? post.platform_id}] ${facts.join(', ')}: ${caption || '(no caption)'}`;
 }
 
 function highlightLine(h: BlogProfile['highlights'][number]): string {

@@ -187,8 +187,10 @@ const PostSchema = z.object({
   counts_hidden: z.boolean().openapi({
     description: 'The owner hid the like and view counts: like_count and play_count are null, and the post is left out of the ER',
   }),
-  is_sponsored: z.boolean().openapi({ description: 'Paid-partnership label, sponsor tag or an ad hashtag (AD_HASHTAGS)' }),
-  sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag'])),
+  is_sponsored: z
+    .boolean()
+    .openapi({ description: 'Paid-partnership label, sponsor tag, an ad hashtag (AD_HASHTAGS) or the AI analysis (signal ai)' }),
+  sponsor_signals: z.array(z.enum(['paid_partnership', 'sponsor_tag', 'ad_hashtag', 'ai'])),
   brands: z.array(z.string()).openapi({ description: 'Sponsor tags, tagged users and caption @mentions of a sponsored post' }),
 });
 

@@ -28,9 +28,6 @@ const POST_COLUMNS = [
   'author_username',
   'coauthors',
   'raw',
-  'is_sponsored',
-  'sponsor_signals',
-  'brands',
 ] as const;
 
 /**
@@ -57,6 +54,15 @@ export async function upsertPosts(
     .onConflict((oc) =>
       oc.columns(['blog_id', 'platform_id']).doUpdateSet((eb) => ({
         ...Object.fromEntries(POST_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+        // The AI's verdict (signal 'ai', src/ai/ai-sponsored.ts) outlives a re-scrape: the scrape recomputes only
+        // Instagram's label and the ad hashtags, and the AI never unmarks.
+        is_sponsored: sql<boolean>`excluded.is_sponsored OR 'ai' = ANY (blog_posts.sponsor_signals)`,
+        sponsor_signals: sql<
+          string[]
+        >`excluded.sponsor_signals || CASE WHEN 'ai' = ANY (blog_posts.sponsor_signals) THEN '{ai}'::text[] ELSE '{}'::text[] END`,
+        brands: sql<
+          string[]
+        >`CASE WHEN excluded.is_sponsored OR NOT ('ai' = ANY (blog_posts.sponsor_signals)) THEN excluded.brands ELSE blog_posts.brands END`,
         updated_at: sql`now()`,
       })),
     )

@@ -9,6 +9,7 @@ import { analyzePrompt, detectLanguages, findUsername } from '../../emulator/ope
 import { checkResponseFormat } from '../../emulator/openai/schema.js';
 import { matchesSchema } from '../../emulator/openai/schema-check.js';
 import { rankTopics } from '../../emulator/openai/topics.js';
+import { insightsResponseFormat } from '../../src/ai/insights.js';
 import { sampleInsights, sampleInsightsSchema } from '../../emulator/openai/testkit.js';
 import type { JsonSchema } from '../../emulator/openai/types.js';
 
@@ -115,10 +116,43 @@ describe('structured answers', () => {
   });
 });
 
+describe('sponsored_posts: the posts whose caption reads like an undisclosed brand deal', () => {
+  const prompt = [
+    'username: dana_style',
+    'posts (newest first):',
+    '- [DEAL1] 2026-11-20, ER 2.10%, 210 likes, 4 comments: Осенний образ 🍂 промокод ZARA15 на скидку 15% в @zara_kz',
+    '- [DEAL2] 2026-11-18, ER 1.90%, 190 likes, 2 comments: New look today link in bio 👆 @nike_kz',
+    '- [DEAL3] 2026-11-16, ER 1.80%, 180 likes, 2 comments: partnered with @kaspi_kz ✨ #almaty',
+    '- [TAGGED] 2026-11-15, ER 2.00%, 200 likes, 3 comments: use code NIKE15 for 15% off #ad @nike_kz',
+    '- [LABEL] 2026-11-14, ER 2.00%, 200 likes, 3 comments, paid partnership: partnered with @zara_kz',
+    '- [BIO] 2026-11-12, ER 1.00%, 100 likes, 1 comments: new video, link in bio',
+    '- [ORGANIC] 2026-11-10, ER 1.50%, 150 likes, 2 comments: Out with @aruzhan today: coffee 💛 #coffee',
+  ].join('\n');
+  const schema = sampleInsightsSchema();
+
+  it('lists exactly the undisclosed deals (discount code, link in bio with a brand, partnered with), each with a reason', () => {
+    const answer = buildStructuredAnswer(schema, analyzePrompt([{ role: 'user', content: prompt }]), 's') as {
+      sponsored_posts: { post: string; reason: string }[];
+    };
+    expect(answer.sponsored_posts.map((p) => p.post)).toEqual(['DEAL1', 'DEAL2', 'DEAL3']);
+    expect(answer.sponsored_posts.every((p) => p.reason.length > 0)).toBe(true);
+    expect(sampleInsights().safeParse(answer).success).toBe(true);
+  });
+
+  it('lists none when no post reads like a deal', () => {
+    const organic = analyzePrompt([
+      { role: 'user', content: 'username: a\nposts (newest first):\n- [X1] 2026-11-01, ER 1%: hello @friend' },
+    ]);
+    expect(buildStructuredAnswer(schema, organic, 's')).toMatchObject({ sponsored_posts: [] });
+  });
+});
+
 describe('strict-mode checks of response_format', () => {
   it('accepts the zod-generated schema and rejects what OpenAI rejects', () => {
     const format = (schema: unknown, name = 'ai_insights') => ({ type: 'json_schema', json_schema: { name, strict: true, schema } });
     expect(checkResponseFormat(format(sampleInsightsSchema()))).toBeNull();
+    // The daemon's own response_format (with sponsored_posts) passes OpenAI's strict-mode rules.
+    expect(checkResponseFormat(insightsResponseFormat(['beauty', 'travel']))).toBeNull();
     expect(checkResponseFormat(format({ type: 'array', items: {} }))).toContain('must be a JSON Schema of \'type: "object"\'');
     expect(
       checkResponseFormat(format({ type: 'object', additionalProperties: false, properties: { a: { type: 'string' } }, required: [] })),

@@ -43,6 +43,7 @@ const valid = {
     estimated_audience_geo: 'kz',
     geo_mentions: ['Almaty'],
   },
+  sponsored_posts: [{ post: 'C0dE1', reason: 'gives a discount code' }],
   confidence: 0.8,
   notes: null,
 };
@@ -63,6 +64,11 @@ describe('AIInsights: one definition for the request schema and the validator', 
     expect(content.secondary_topics.items.enum).toEqual(CATEGORIES);
     expect((schema.properties as any).life_situation.properties.has_children.type).toEqual(['boolean', 'null']);
     expect((schema.properties as any).life_situation.properties.children_age_group.enum).toContain(null);
+    // The AI's sponsored posts: a list of strict {post, reason} objects, every field required.
+    expect((schema.properties as any).sponsored_posts).toMatchObject({
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['post', 'reason'] },
+    });
   });
 
   it('validates answers: ok, not JSON, wrong shape, a topic outside the list', () => {
