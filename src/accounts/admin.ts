@@ -108,13 +108,13 @@ export class PoolOperations implements AccountOperations {
 
   private async markActiveByHuman(accountId: number): Promise<void> {
     const { db } = this.pool.deps;
-    const changed = await changeAccountStatus(db, [accountId], {
+    await changeAccountStatus(db, [accountId], {
       status: 'active',
       reason: null,
       from: ['login_required', 'challenge', 'cooldown', 'active'],
       action: 'admin:activate',
+      resetChallenges: true,
     });
-    if (changed.length > 0) await db.updateTable('ig_accounts').set({ challenge_count: 0 }).where('id', '=', accountId).execute();
   }
 
   private async recordValidation(lease: AccountLease, before: number, started: number, outcome: string, error?: string) {

@@ -65,6 +65,12 @@ export interface StatusChange {
   from?: readonly AccountStatus[];
   /** The log row's action; `status:<status>` by default, `admin:…` for a human's. */
   action?: string;
+  /** The log row's proxy (an admin's change names the proxy it concerns). */
+  proxyId?: number | null;
+  /** Leave cooldown_until as it is instead of setting `cooldownUntil` (an admin's disable, a deleted proxy). */
+  keepCooldown?: boolean;
+  /** Forget the challenge streak: a human who activates an account has solved what was asked. */
+  resetChallenges?: boolean;
 }
 
 /**
@@ -81,6 +87,9 @@ export async function changeAccountStatus(db: Kysely<Database>, accountIds: read
     change.taskId ?? null,
     change.from ?? null,
     change.action ?? `status:${change.status}`,
+    change.proxyId ?? null,
+    change.keepCooldown ?? false,
+    change.resetChallenges ?? false,
   ]);
   if (change.status === 'active' && rows.length > 0) await notifyAccountsChanged(db);
   return rows.map((r) => Number(r.account_id));

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database, ProxyStatus, ProxyType } from '../db/schema.js';
 import { proxyCredentialForms, scrubSecrets, type ParsedProxy } from './credentials.js';
-import { logAccountStatus } from './status-log.js';
+import { changeAccountStatus } from './events.js';
 import { AccountStoreError, isUniqueViolation } from './store-errors.js';
+import { fetchPage } from '../db/page.js';
 
 /**
  * Proxies as rows. The URL with credentials is written encrypted and read back only to scrub it out of error texts;
@@ -79,12 +80,8 @@ export async function listProxies(
 ): Promise<{ items: ProxyRow[]; hasMore: boolean }> {
   let query = proxyQuery(db);
   if (filter.status) query = query.where('p.status', '=', filter.status);
-  const rows = await query
-    .orderBy('p.id')
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit).map((row) => toProxyRow(box, row)), hasMore: rows.length > filter.limit };
+  const page = await fetchPage(query.orderBy('p.id'), filter);
+  return { ...page, items: page.items.map((row) => toProxyRow(box, row)) };
 }
 
 export async function getProxy(db: Kysely<Database>, box: SecretBox, id: number): Promise<ProxyRow | undefined> {
@@ -161,18 +158,13 @@ export async function deleteProxy(db: Kysely<Database>, id: number, options: { f
       );
     }
     if (account) {
-      const reason = `its proxy ${proxy.label} was deleted; bind another proxy`;
-      await trx
-        .updateTable('ig_accounts')
-        .set({ proxy_id: null, status: 'proxy_error', status_reason: reason, status_changed_at: sql`now()`, updated_at: sql`now()` })
-        .where('id', '=', account.id)
-        .execute();
-      await logAccountStatus(trx, {
-        accountId: account.id,
+      await trx.updateTable('ig_accounts').set({ proxy_id: null, updated_at: sql`now()` }).where('id', '=', account.id).execute();
+      await changeAccountStatus(trx, [account.id], {
+        status: 'proxy_error',
+        reason: `its proxy ${proxy.label} was deleted; bind another proxy`,
+        keepCooldown: true,
         proxyId: proxy.id,
         action: 'admin:proxy_deleted',
-        status: 'proxy_error',
-        reason,
       });
     }
     await trx.deleteFrom('proxies').where('id', '=', id).execute();

@@ -3,9 +3,10 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AccountStatus, Database, ProxyStatus } from '../db/schema.js';
 import { proxyCredentialForms, scrubSecrets } from './credentials.js';
 import { newDeviceSeed } from './device-seed.js';
+import { changeAccountStatus, type StatusChange } from './events.js';
 import { notifyAccountsChanged } from './lease.js';
-import { logAccountStatus } from './status-log.js';
 import { AccountStoreError, isUniqueViolation } from './store-errors.js';
+import { fetchPage } from '../db/page.js';
 
 /**
  * Instagram accounts as the admin manages them. Passwords are encrypted on write; reads for views never select the
@@ -84,12 +85,8 @@ export async function listAccounts(
 ): Promise<{ items: AccountRow[]; hasMore: boolean }> {
   let query = accountQuery(db);
   if (filter.status) query = query.where('a.status', '=', filter.status);
-  const rows = await query
-    .orderBy('a.id')
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit).map((row) => toAccountRow(box, row)), hasMore: rows.length > filter.limit };
+  const page = await fetchPage(query.orderBy('a.id'), filter);
+  return { ...page, items: page.items.map((row) => toAccountRow(box, row)) };
 }
 
 export async function getAccount(db: Kysely<Database>, box: SecretBox, id: number): Promise<AccountRow | undefined> {
@@ -170,46 +167,32 @@ export async function updateAccount(db: Kysely<Database>, box: SecretBox, id: nu
     if (!current) throw new AccountStoreError('not_found', `account ${id} does not exist`);
     const bindsNewProxy = patch.proxyId != null && patch.proxyId !== current.proxy_id;
     if (bindsNewProxy) await lockAssignableProxy(trx, patch.proxyId!, id);
-    const change = statusChange(patch, current.status, bindsNewProxy);
     await trx
       .updateTable('ig_accounts')
       .set({
         updated_at: sql`now()`,
         ...(patch.password !== undefined ? { password_encrypted: box.encrypt(patch.password) } : {}),
         ...(patch.proxyId !== undefined ? { proxy_id: patch.proxyId } : {}),
-        ...(change?.set ?? {}),
       })
       .where('id', '=', id)
       .execute();
-    if (change) {
-      const proxyId = patch.proxyId !== undefined ? patch.proxyId : current.proxy_id;
-      await logAccountStatus(trx, {
-        accountId: id,
-        proxyId,
-        action: change.action,
-        status: change.set.status,
-        reason: change.set.status_reason,
-      });
-    }
+    const change = statusChange(patch, current.status, bindsNewProxy);
+    // The row is locked above, so its status is still `current.status`: no `from` needed.
+    if (change)
+      await changeAccountStatus(trx, [id], { ...change, proxyId: patch.proxyId !== undefined ? patch.proxyId : current.proxy_id });
   });
 }
 
 /**
  * `active` by hand is what a human says after solving a challenge or fixing a password: it clears the cooldown,
  * the reason and the challenge count. Binding a proxy to an account parked in `proxy_error` also reactivates it.
+ * `disabled` keeps the cooldown as it was.
  */
-function statusChange(patch: AccountPatch, current: AccountStatus, bindsNewProxy: boolean) {
-  const base = { status_changed_at: sql<Date>`now()`, cooldown_until: null, challenge_count: 0 };
-  if (patch.status === 'active') return { action: 'admin:activate', set: { ...base, status: 'active' as const, status_reason: null } };
-  if (patch.status === 'disabled') {
-    return {
-      action: 'admin:disable',
-      set: { status: 'disabled' as const, status_reason: 'disabled by admin', status_changed_at: sql<Date>`now()` },
-    };
-  }
-  if (bindsNewProxy && current === 'proxy_error') {
-    return { action: 'admin:proxy_bound', set: { ...base, status: 'active' as const, status_reason: null } };
-  }
+function statusChange(patch: AccountPatch, current: AccountStatus, bindsNewProxy: boolean): StatusChange | undefined {
+  const activate = { status: 'active', reason: null, cooldownUntil: null, resetChallenges: true } as const;
+  if (patch.status === 'active') return { ...activate, action: 'admin:activate' };
+  if (patch.status === 'disabled') return { status: 'disabled', reason: 'disabled by admin', keepCooldown: true, action: 'admin:disable' };
+  if (bindsNewProxy && current === 'proxy_error') return { ...activate, action: 'admin:proxy_bound' };
   return undefined;
 }
 

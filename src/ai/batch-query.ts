@@ -3,6 +3,7 @@ import type { AiBatchStatus, Database } from '../db/schema.js';
 import type { BatchRow } from './batch-store.js';
 import { aiCost, type AiCost } from './cost.js';
 import { DEFAULT_AI_PRICES, type PriceTable } from './prices.js';
+import { fetchPage } from '../db/page.js';
 
 /** Read side of the AI batches: the list behind GET /api/batches and the `ai` section of GET /api/stats. */
 
@@ -13,12 +14,7 @@ export async function listBatches(
   let query = db.selectFrom('ai_batches').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.open !== undefined) query = query.where('processed_at', filter.open ? 'is' : 'is not', null);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  return fetchPage(query.orderBy('id', 'desc'), filter);
 }
 
 export interface AiStats {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { enqueueTask, type Enqueued } from '../queue/enqueue.js';
 import { mergePendingPayload } from '../queue/manage.js';
 import { PRIORITY } from '../queue/task.js';
 import { aiAnalysisDedupeKey } from '../scraping/finish.js';
@@ -27,22 +27,20 @@ export async function requestAnalysis(db: Kysely<Database>, request: AnalysisReq
       .where('scraped_at', 'is not', null)
       .executeTakeFirst();
     if (!blog) return null;
-    const [enqueued] = await enqueueTasks(
+    const enqueued = await enqueueTask(
       trx,
-      [
-        {
-          type: 'ai_analysis',
-          priority: request.priority ?? PRIORITY.aiAnalysis,
-          blogId: blog.id,
-          dedupeKey: aiAnalysisDedupeKey(blog.id),
-          payload: { blog_id: blog.id, force: request.force },
-        },
-      ],
+      {
+        type: 'ai_analysis',
+        priority: request.priority ?? PRIORITY.aiAnalysis,
+        blogId: blog.id,
+        dedupeKey: aiAnalysisDedupeKey(blog.id),
+        payload: { blog_id: blog.id, force: request.force },
+      },
       { maxAttempts: request.maxAttempts },
     );
-    if (!enqueued!.created && request.force && enqueued!.task.status === 'pending') {
-      await mergePendingPayload(trx, enqueued!.task.id, { force: true });
+    if (!enqueued.created && request.force && enqueued.task.status === 'pending') {
+      await mergePendingPayload(trx, enqueued.task.id, { force: true });
     }
-    return enqueued!;
+    return enqueued;
   });
 }

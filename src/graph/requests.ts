@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
-import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { enqueueTask, enqueueTasks, type Enqueued } from '../queue/enqueue.js';
 import { blogIdsFor } from '../blogs/store.js';
 import { USABLE_STATUSES } from './store.js';
 
@@ -42,19 +42,16 @@ export async function requestGraphMediaSync(
   db: Kysely<Database>,
   request: { connectionId: number; priority: number; maxAttempts: number },
 ): Promise<Enqueued> {
-  const [enqueued] = await enqueueTasks(
+  return enqueueTask(
     db,
-    [
-      {
-        type: 'graph_media_sync',
-        priority: request.priority,
-        dedupeKey: graphMediaSyncDedupeKey(request.connectionId),
-        payload: { connection_id: request.connectionId },
-      },
-    ],
+    {
+      type: 'graph_media_sync',
+      priority: request.priority,
+      dedupeKey: graphMediaSyncDedupeKey(request.connectionId),
+      payload: { connection_id: request.connectionId },
+    },
     { maxAttempts: request.maxAttempts },
   );
-  return enqueued!;
 }
 
 /** The cron job: one graph_media_sync per active connection with a picked account (deduplicated while live). */

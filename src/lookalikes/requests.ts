@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
-import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { enqueueTask, type Enqueued } from '../queue/enqueue.js';
 import { ensureBlog } from '../blogs/store.js';
 
 export const similarAccountsDedupeKey = (username: string) => `similar_accounts:${username}`;
@@ -14,20 +14,17 @@ export async function requestSimilarAccounts(
   return retryOnConflict(db, () =>
     db.transaction().execute(async (trx) => {
       const blogId = await ensureBlog(trx, request.username);
-      const [enqueued] = await enqueueTasks(
+      return enqueueTask(
         trx,
-        [
-          {
-            type: 'similar_accounts',
-            priority: request.priority,
-            blogId,
-            dedupeKey: similarAccountsDedupeKey(request.username),
-            payload: { username: request.username, scrape_unknown: request.scrapeUnknown, max_attempts: request.maxAttempts },
-          },
-        ],
+        {
+          type: 'similar_accounts',
+          priority: request.priority,
+          blogId,
+          dedupeKey: similarAccountsDedupeKey(request.username),
+          payload: { username: request.username, scrape_unknown: request.scrapeUnknown, max_attempts: request.maxAttempts },
+        },
         { maxAttempts: request.maxAttempts },
       );
-      return enqueued!;
     }),
   );
 }

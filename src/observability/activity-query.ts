@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ActivityKind, ActivityLogTable, Database } from '../db/schema.js';
+import { fetchPage } from '../db/page.js';
 
 export interface ActivityFilter {
   accountId?: number;
@@ -23,12 +24,11 @@ export type ActivityRow = Selectable<ActivityLogTable> & {
 };
 
 /**
- * activity_log newest first (by id, which follows insertion), or oldest first after an id (following the log), joined to the account's username and the proxy's
- * label — and nothing else of those tables, so no encrypted column can ever be selected into a response. One extra
- * row says whether another page exists without counting a table that grows by every Instagram call.
+ * activity_log joined to the account's username and the proxy's label, and nothing else of those tables: no encrypted
+ * column can ever be selected into a response. The base of the log list and of the live tail (activity-since.ts).
  */
-export async function listActivity(db: Kysely<Database>, filter: ActivityFilter): Promise<{ items: ActivityRow[]; hasMore: boolean }> {
-  let query = db
+export function activityRows(db: Kysely<Database>) {
+  return db
     .selectFrom('activity_log as l')
     .leftJoin('ig_accounts as a', 'a.id', 'l.account_id')
     .leftJoin('proxies as p', 'p.id', 'l.proxy_id')
@@ -47,6 +47,15 @@ export async function listActivity(db: Kysely<Database>, filter: ActivityFilter)
       'l.proxy_id',
       'p.label as proxy_label',
     ]);
+}
+
+/**
+ * activity_log newest first (by id, which follows insertion), or oldest first after an id (following the log), joined to the account's username and the proxy's
+ * label — and nothing else of those tables, so no encrypted column can ever be selected into a response. One extra
+ * row says whether another page exists without counting a table that grows by every Instagram call.
+ */
+export async function listActivity(db: Kysely<Database>, filter: ActivityFilter): Promise<{ items: ActivityRow[]; hasMore: boolean }> {
+  let query = activityRows(db);
   if (filter.accountId !== undefined) query = query.where('l.account_id', '=', filter.accountId);
   if (filter.outcome !== undefined) query = query.where('l.outcome', '=', filter.outcome);
   if (filter.kind !== undefined) query = query.where('l.kind', '=', filter.kind);
@@ -55,12 +64,7 @@ export async function listActivity(db: Kysely<Database>, filter: ActivityFilter)
   if (filter.until !== undefined) query = query.where('l.created_at', '<', filter.until);
   if (filter.beforeId !== undefined) query = query.where('l.id', '<', filter.beforeId);
   if (filter.afterId !== undefined) query = query.where('l.id', '>', filter.afterId);
-  const rows = await query
-    .orderBy('l.id', filter.afterId === undefined ? 'desc' : 'asc')
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  return fetchPage(query.orderBy('l.id', filter.afterId === undefined ? 'desc' : 'asc'), filter);
 }
 
 /** An account given as an id or a username (with or without @, any case); undefined when there is none. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { listActivity, type ActivityRow } from './activity-query.js';
+import { activityRows, listActivity, type ActivityRow } from './activity-query.js';
 
 /**
  * activity_log rows after a cursor, oldest first: what the live tail (GET /api/logs/stream) polls for. Same columns
@@ -11,26 +11,7 @@ export async function activityAfter(
   db: Kysely<Database>,
   filter: { afterId: number; accountId?: number; taskId?: number; limit: number },
 ): Promise<ActivityRow[]> {
-  let query = db
-    .selectFrom('activity_log as l')
-    .leftJoin('ig_accounts as a', 'a.id', 'l.account_id')
-    .leftJoin('proxies as p', 'p.id', 'l.proxy_id')
-    .select([
-      'l.id',
-      'l.created_at',
-      'l.kind',
-      'l.action',
-      'l.outcome',
-      'l.http_status',
-      'l.duration_ms',
-      'l.error',
-      'l.task_id',
-      'l.account_id',
-      'a.username as account_username',
-      'l.proxy_id',
-      'p.label as proxy_label',
-    ])
-    .where('l.id', '>', filter.afterId);
+  let query = activityRows(db).where('l.id', '>', filter.afterId);
   if (filter.accountId !== undefined) query = query.where('l.account_id', '=', filter.accountId);
   if (filter.taskId !== undefined) query = query.where('l.task_id', '=', filter.taskId);
   return query.orderBy('l.id', 'asc').limit(filter.limit).execute();

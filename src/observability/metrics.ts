@@ -60,18 +60,8 @@ export class Metrics {
       name: string,
       help: string,
       labelNames: string[],
-      read: (c: Awaited<ReturnType<typeof aiCost>>, set: (labels: Record<string, string>, v: number) => void) => void,
-    ) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        async collect() {
-          this.reset();
-          read(await cost(), (labels, value) => this.set(labels, value));
-        },
-      });
+      read: (c: Awaited<ReturnType<typeof aiCost>>, set: SetGauge) => void,
+    ) => collectedGauge(registers, name, help, labelNames, async (set) => read(await cost(), set));
     gauge('igscout_ai_creators_analysed', 'Creators (request lines) OpenAI answered, by model', ['model'], (c, set) => {
       for (const m of c.by_model) set({ model: m.model }, m.creators);
     });
@@ -103,22 +93,8 @@ export class Metrics {
   }
 
   private databaseGauges(db: Kysely<Database>, registers: Registry[]): void {
-    const gauge = (
-      name: string,
-      help: string,
-      labelNames: string[],
-      read: (set: (labels: Record<string, string>, v: number) => void) => Promise<void>,
-    ) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        async collect() {
-          this.reset();
-          await read((labels, value) => this.set(labels, value));
-        },
-      });
+    const gauge = (name: string, help: string, labelNames: string[], read: (set: SetGauge) => Promise<void>) =>
+      collectedGauge(registers, name, help, labelNames, read);
 
     gauge('igscout_tasks', 'Tasks by status and type', ['status', 'task_type'], async (set) => {
       const rows = await db
@@ -164,4 +140,20 @@ export class Metrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+type SetGauge = (labels: Record<string, string>, value: number) => void;
+
+/** A gauge whose series are read afresh at each scrape: the old ones are dropped, `read` sets the current ones. */
+function collectedGauge(registers: Registry[], name: string, help: string, labelNames: string[], read: (set: SetGauge) => Promise<void>) {
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers,
+    async collect() {
+      this.reset();
+      await read((labels, value) => this.set(labels, value));
+    },
+  });
 }

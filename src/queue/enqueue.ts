@@ -69,6 +69,12 @@ export async function enqueueTasks(
   return results;
 }
 
+/** One task: the new one, or the live one that holds its dedupe key. */
+export async function enqueueTask(db: Kysely<Database>, task: NewTask, defaults: { maxAttempts: number }): Promise<Enqueued> {
+  const [enqueued] = await enqueueTasks(db, [task], defaults);
+  return enqueued!;
+}
+
 async function findLive(db: Kysely<Database>, keys: string[]): Promise<Task[]> {
   if (keys.length === 0) return [];
   return db.selectFrom('scrape_tasks').selectAll().where('dedupe_key', 'in', keys).where('status', 'in', LIVE_STATUSES).execute();

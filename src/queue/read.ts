@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { TASK_STATUSES, type Database, type TaskStatus } from '../db/schema.js';
 import { LIVE_STATUSES, type LiveStatus, type Task } from './task.js';
+import { fetchPage } from '../db/page.js';
 
 export interface TaskFilter {
   status?: TaskStatus;
@@ -14,12 +15,7 @@ export async function listTasks(db: Kysely<Database>, filter: TaskFilter): Promi
   let query = db.selectFrom('scrape_tasks').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.taskType) query = query.where('task_type', '=', filter.taskType);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  return fetchPage(query.orderBy('id', 'desc'), filter);
 }
 
 export async function getTask(db: Kysely<Database>, id: number): Promise<Task | undefined> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { BlogsTable, Database, ScrapeStatus } from '../db/schema.js';
+import { fetchPage } from '../db/page.js';
 
 /** What GET /api/blogs and its export filter on. Validated at the edge (src/http/schemas-blogs.ts). */
 export interface BlogFilters {
@@ -49,13 +50,11 @@ export const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${
 export async function listBlogs(db: Kysely<Database>, filter: BlogFilter): Promise<{ items: BlogRow[]; hasMore: boolean }> {
   const column = SORT_COLUMN[filter.sort];
   const query = filteredBlogs(db, filter);
-  const rows = await query
+  const ordered = query
     .orderBy(`blogs.${column}`, (ob) => (filter.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
-    .orderBy('blogs.id', filter.order)
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .execute();
-  return { items: rows.slice(0, filter.limit) as BlogRow[], hasMore: rows.length > filter.limit };
+    .orderBy('blogs.id', filter.order);
+  const page = await fetchPage(ordered, filter);
+  return { ...page, items: page.items as BlogRow[] };
 }
 
 /** Blogs with their category names, narrowed by the filters (shared by the list and the export). */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { enqueueTasks } from '../queue/enqueue.js';
+import { enqueueTask } from '../queue/enqueue.js';
 import { PRIORITY } from '../queue/task.js';
 import { profileMetrics, type MetricPost, type ProfileMetrics } from './metrics.js';
 import { isReel } from './parse.js';
@@ -64,17 +64,15 @@ export async function finishScrape(db: Kysely<Database>, input: FinishInput): Pr
       .where('id', '=', input.blogId)
       .execute();
     const snapshotId = await writeSnapshots(trx, input, { ...blog, ...stored }, posts);
-    const [ai] = await enqueueTasks(
+    const ai = await enqueueTask(
       trx,
-      [
-        {
-          type: 'ai_analysis',
-          priority: PRIORITY.aiAnalysis,
-          blogId: input.blogId,
-          dedupeKey: aiAnalysisDedupeKey(input.blogId),
-          payload: { blog_id: input.blogId },
-        },
-      ],
+      {
+        type: 'ai_analysis',
+        priority: PRIORITY.aiAnalysis,
+        blogId: input.blogId,
+        dedupeKey: aiAnalysisDedupeKey(input.blogId),
+        payload: { blog_id: input.blogId },
+      },
       { maxAttempts: input.maxAttempts },
     );
     return {
@@ -83,8 +81,8 @@ export async function finishScrape(db: Kysely<Database>, input: FinishInput): Pr
       reels: posts.filter(isReel).length,
       pinned: posts.filter((p) => p.is_pinned).length,
       snapshotId,
-      aiTaskId: ai!.task.id,
-      aiTaskCreated: ai!.created,
+      aiTaskId: ai.task.id,
+      aiTaskCreated: ai.created,
     };
   });
 }

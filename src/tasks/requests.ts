@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { retryOnConflict } from '../db/retry.js';
 import { ensureBlog } from '../blogs/store.js';
-import { enqueueTasks, type Enqueued } from '../queue/enqueue.js';
+import { enqueueTask, type Enqueued } from '../queue/enqueue.js';
 import type { NewTask } from '../queue/task.js';
 
 /** What users ask for, turned into queue work. Shared by the API and the scheduler. */
@@ -17,19 +17,16 @@ export async function requestDiscover(
   db: Kysely<Database>,
   request: { hashtag: string; priority: number; maxAttempts: number },
 ): Promise<Enqueued> {
-  const [enqueued] = await enqueueTasks(
+  return enqueueTask(
     db,
-    [
-      {
-        type: 'discover',
-        priority: request.priority,
-        dedupeKey: discoverDedupeKey(request.hashtag),
-        payload: { hashtag: request.hashtag },
-      },
-    ],
+    {
+      type: 'discover',
+      priority: request.priority,
+      dedupeKey: discoverDedupeKey(request.hashtag),
+      payload: { hashtag: request.hashtag },
+    },
     { maxAttempts: request.maxAttempts },
   );
-  return enqueued!;
 }
 
 export const audienceQualityDedupeKey = (username: string) => `audience_quality:${username}`;
@@ -90,8 +87,7 @@ async function enqueueForBlog(
   return retryOnConflict(db, () =>
     db.transaction().execute(async (trx) => {
       const blogId = await ensureBlog(trx, username);
-      const [enqueued] = await enqueueTasks(trx, [{ ...task, blogId }], { maxAttempts });
-      return enqueued!;
+      return enqueueTask(trx, { ...task, blogId }, { maxAttempts });
     }),
   );
 }

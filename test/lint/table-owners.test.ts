@@ -18,9 +18,9 @@ const OWNERS: Record<string, { owners: RegExp; deliberate?: Record<string, strin
     },
   },
   activity_log: {
-    // events.ts writes rows (recordActivity) and statuses with their row (change-status.sql); status-log.ts the
-    // admin's status rows; acquire.sql a spent budget's cooldown row. Request rows: ledger.ts only (below).
-    owners: /^(src\/accounts\/(events|status-log)\.ts|sql\/accounts\/(change-status|acquire)\.sql)$/,
+    // events.ts writes rows (recordActivity) and statuses with their row (change-status.sql, the admin's changes
+    // included); acquire.sql a spent budget's cooldown row. Request rows: ledger.ts only (below).
+    owners: /^(src\/accounts\/events\.ts|sql\/accounts\/(change-status|acquire)\.sql)$/,
   },
 };
 
@@ -43,6 +43,27 @@ function writersOf(table: string, files = [...filesUnder('src'), ...filesUnder('
   return files.filter((file) => pattern.test(readFileSync(path.join(root, file), 'utf8'))).sort();
 }
 
+/**
+ * One writer for an account's status (ARCHITECTURE.md, "One owner per table"): change-status.sql writes the status
+ * and its log row in one statement; the lease (acquire.sql) brings an account whose cooldown ended back to active.
+ * Any other file that sets ig_accounts.status writes a status without its log row, or in a second statement.
+ */
+const STATUS_WRITERS = ['sql/accounts/acquire.sql', 'sql/accounts/change-status.sql'];
+
+/**
+ * Whether `text` sets ig_accounts.status: a Kysely update whose set() names status, an SQL UPDATE … SET status, or
+ * an update of ig_accounts in a file that stamps status_changed_at (a status built elsewhere and spread into set()).
+ */
+function setsAccountStatus(text: string): boolean {
+  if (!/updateTable\(\s*'ig_accounts|\bUPDATE\s+ig_accounts\b/i.test(text)) return false;
+  if (/\bstatus_changed_at\b/.test(text)) return true;
+  const kysely = /updateTable\(\s*'ig_accounts(?: as \w+)?'\s*\)([\s\S]*?)\.(?:where|execute|returning)\w*\(/g;
+  for (const [, set] of text.matchAll(kysely)) if (/[{,]\s*status\s*:/.test(set ?? '')) return true;
+  const raw = /\bUPDATE\s+ig_accounts\b(?:\s+AS\s+\w+)?\s+SET\b([\s\S]*?)(?:\bFROM\b|\bWHERE\b|\bRETURNING\b|;|$)/gi;
+  for (const [, set] of text.matchAll(raw)) if (/(?:^|,)\s*(?:\w+\.)?status\s*=/.test(set ?? '')) return true;
+  return false;
+}
+
 describe('table owners', () => {
   for (const [table, { owners, deliberate = {} }] of Object.entries(OWNERS)) {
     it(`${table} is written only by its owner`, () => {
@@ -55,6 +76,36 @@ describe('table owners', () => {
     const makesRequestRows = /kind:\s*'request'/;
     const writers = filesUnder('src').filter((file) => makesRequestRows.test(readFileSync(path.join(root, file), 'utf8')));
     expect(writers).toEqual(['src/accounts/ledger.ts']);
+  });
+
+  it("ig_accounts.status is written only by change-status.sql (and the lease's acquire.sql)", () => {
+    const writers = [...filesUnder('src'), ...filesUnder('sql')].filter((file) =>
+      setsAccountStatus(readFileSync(path.join(root, file), 'utf8')),
+    );
+    expect(writers.sort()).toEqual(STATUS_WRITERS);
+  });
+
+  it('the status check names the two files that used to bypass change-status.sql, and not the other account updates', () => {
+    // Excerpts of repository.ts (updateAccount) and proxy-repository.ts (deleteProxy) before they called
+    // changeAccountStatus: the first spread a status built by statusChange() into its set().
+    const oldUpdateAccount = `await trx
+      .updateTable('ig_accounts')
+      .set({ updated_at: sql\`now()\`, ...(change?.set ?? {}) })
+      .where('id', '=', id)
+      .execute();
+    function statusChange(patch) {
+      if (patch.status === 'disabled') return { set: { status: 'disabled', status_changed_at: sql\`now()\` } };
+    }`;
+    const oldDeleteProxy = `await trx
+        .updateTable('ig_accounts')
+        .set({ proxy_id: null, status: 'proxy_error', status_reason: reason, updated_at: sql\`now()\` })
+        .where('id', '=', account.id)`;
+    expect(setsAccountStatus(oldUpdateAccount)).toBe(true);
+    expect(setsAccountStatus(oldDeleteProxy)).toBe(true);
+    expect(setsAccountStatus('UPDATE ig_accounts AS a SET leased_by = NULL, status = $2 WHERE a.id = 1')).toBe(true);
+    expect(setsAccountStatus('UPDATE ig_accounts AS a SET leased_by = NULL, updated_at = now() FROM recovered')).toBe(false);
+    expect(setsAccountStatus("updateTable('ig_accounts').set({ proxy_id: null }).where('status', '=', 'active')")).toBe(false);
+    expect(setsAccountStatus("updateTable('proxies').set({ status: 'active' }).where('id', '=', 1)")).toBe(false);
   });
 
   it('the check sees a write outside the owner: the AI batch module that used to move tasks itself', () => {

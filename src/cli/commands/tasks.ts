@@ -28,40 +28,21 @@ export async function discover(
   hashtag: string,
   options: { wait?: boolean; priority?: number; timeout?: number },
 ): Promise<number> {
-  const { client, output } = ctx;
-  const enqueued = await client.post<Enqueued>('/api/tasks/discover', {
+  const enqueued = await ctx.client.post<Enqueued>('/api/tasks/discover', {
     hashtag,
     ...(options.priority ? { priority: options.priority } : {}),
   });
-  const task = enqueued.tasks[0]!;
-  if (!options.wait) {
-    if (output.json) output.printJson(enqueued);
-    else
-      output.out(
-        `discover task ${task.id} #${String(task.payload.hashtag)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`,
-      );
-    return EXIT.ok;
-  }
-  const bar = progressBar(output, `#${String(task.payload.hashtag)}`);
-  let done: Task;
-  try {
-    [done] = (await waitForTasks(client, [task], {
-      timeoutMs: options.timeout,
-      onUpdate: ([t]) => {
-        const p = t!.progress ?? {};
-        const authors = Array.isArray(p.authors) ? p.authors.length : 0;
-        const looked = typeof p.done === 'number' ? p.done : 0;
-        bar.update(looked, authors, `${String(p.phase ?? t!.status)}, ${Number(p.posts ?? 0)} posts`);
-      },
-    })) as [Task];
-  } finally {
-    bar.stop();
-  }
-  if (output.json) output.printJson(done);
-  else {
-    output.out(finishedLine(done));
-    if (done.result) output.out(keyValues(done.result));
-  }
+  const done = await followTask(ctx, enqueued, options, {
+    queued: (task) => `discover task ${task.id} #${String(task.payload.hashtag)}`,
+    bar: (task) => `#${String(task.payload.hashtag)}`,
+    progress: (t) => {
+      const p = t.progress ?? {};
+      const authors = Array.isArray(p.authors) ? p.authors.length : 0;
+      const looked = typeof p.done === 'number' ? p.done : 0;
+      return [looked, authors, `${String(p.phase ?? t.status)}, ${Number(p.posts ?? 0)} posts`];
+    },
+  });
+  if (!done) return EXIT.ok;
   return done.status === 'done' ? EXIT.ok : EXIT.failed;
 }
 
@@ -74,29 +55,49 @@ export async function followers(
   username: string,
   options: { following?: boolean; max?: number; wait?: boolean; timeout?: number },
 ): Promise<number> {
-  const { client, output } = ctx;
   const kind = options.following ? 'following' : 'followers';
-  const enqueued = await client.post<Enqueued>('/api/tasks/followers', { username, kind, ...(options.max ? { max: options.max } : {}) });
+  const body = { username, kind, ...(options.max ? { max: options.max } : {}) };
+  const enqueued = await ctx.client.post<Enqueued>('/api/tasks/followers', body);
+  const done = await followTask(ctx, enqueued, options, {
+    queued: (task) => `${kind} task ${task.id} @${String(task.payload.username)}`,
+    bar: () => kind,
+    progress: (t) => {
+      const p = t.progress ?? {};
+      const fetched = Number(p.fetched ?? 0);
+      const expected = typeof p.expected === 'number' ? p.expected : fetched;
+      return [fetched, expected, t.status === 'pending' && t.waiting_reason ? t.waiting_reason : t.status];
+    },
+  });
+  if (!done) return EXIT.ok;
+  if (!ctx.output.json && done.status === 'done') {
+    const user = String(done.payload.username);
+    ctx.output.note(`export it: ig-scout export ${kind} ${user} --format csv > ${user}-${kind}.csv`);
+  }
+  return done.status === 'done' ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The one task a command enqueued. Without --wait: prints it (or the JSON) and answers undefined. With --wait: a bar
+ * fed by `progress` (done, of, what) until the task settles, then the finished line and its result; answers the task.
+ */
+async function followTask(
+  { client, output }: CommandContext,
+  enqueued: Enqueued,
+  options: { wait?: boolean; timeout?: number },
+  show: { queued: (task: Task) => string; bar: (task: Task) => string; progress: (task: Task) => [number, number, string] },
+): Promise<Task | undefined> {
   const task = enqueued.tasks[0]!;
   if (!options.wait) {
     if (output.json) output.printJson(enqueued);
-    else
-      output.out(
-        `${kind} task ${task.id} @${String(task.payload.username)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`,
-      );
-    return EXIT.ok;
+    else output.out(`${show.queued(task)}: ${task.status}${enqueued.existing ? ' (already queued)' : ''}`);
+    return undefined;
   }
-  const bar = progressBar(output, kind);
+  const bar = progressBar(output, show.bar(task));
   let done: Task;
   try {
     [done] = (await waitForTasks(client, [task], {
       timeoutMs: options.timeout,
-      onUpdate: ([t]) => {
-        const p = t!.progress ?? {};
-        const fetched = Number(p.fetched ?? 0);
-        const expected = typeof p.expected === 'number' ? p.expected : fetched;
-        bar.update(fetched, expected, t!.status === 'pending' && t!.waiting_reason ? t!.waiting_reason : t!.status);
-      },
+      onUpdate: ([t]) => bar.update(...show.progress(t!)),
     })) as [Task];
   } finally {
     bar.stop();
@@ -105,12 +106,8 @@ export async function followers(
   else {
     output.out(finishedLine(done));
     if (done.result) output.out(keyValues(done.result));
-    if (done.status === 'done')
-      output.note(
-        `export it: ig-scout export ${kind} ${String(done.payload.username)} --format csv > ${String(done.payload.username)}-${kind}.csv`,
-      );
   }
-  return done.status === 'done' ? EXIT.ok : EXIT.failed;
+  return done;
 }
 
 function keyValues(record: Record<string, unknown>): string {

@@ -7,6 +7,7 @@ import { LOG_LEVELS, matches, type TailFilter, type TailLine } from '../../obser
 import type { AppDeps } from '../context.js';
 import { ApiError, describeIssues } from '../errors.js';
 import { queryInt } from '../schemas.js';
+import { logEntryView } from '../views-observability.js';
 
 /**
  * GET /api/logs/stream: the daemon's own log lines and its activity events (Instagram calls, logins, status changes,
@@ -177,21 +178,10 @@ export function lineView(line: TailLine) {
 
 const activityLevel = (row: ActivityRow) => (row.outcome === 'ok' ? LOG_LEVELS.info : LOG_LEVELS.warn);
 
+/** A log row as GET /api/logs shows it (logEntryView), with the tail's `time` and `level` in place of created_at. */
 export function activityView(row: ActivityRow) {
-  return {
-    id: row.id,
-    time: row.created_at.toISOString(),
-    level: row.outcome === 'ok' ? 'info' : 'warn',
-    kind: row.kind,
-    action: row.action,
-    outcome: row.outcome,
-    http_status: row.http_status,
-    duration_ms: row.duration_ms,
-    error: row.error,
-    task_id: row.task_id,
-    account: row.account_id === null ? null : { id: row.account_id, username: row.account_username },
-    proxy: row.proxy_id === null ? null : { id: row.proxy_id, label: row.proxy_label },
-  };
+  const { id, created_at, ...entry } = logEntryView(row);
+  return { id, time: created_at, level: row.outcome === 'ok' ? 'info' : 'warn', ...entry };
 }
 
 /**
