@@ -198,6 +198,35 @@ describe('the OpenAPI document', () => {
       unsecured.every((name) => PUBLIC.has(name) || PUBLIC_GUARDED.has(name)),
       `operations without security: ${unsecured.join(', ')}`,
     ).toBe(true);
+    expect(unsecured).toContain('GET /api/graph/callback');
+  });
+
+  it('holds the Graph API routes (503 documented where the source is needed) and the live log stream', () => {
+    const names = operations.map(label);
+    expect(names.filter((name) => name.includes('/api/graph')).length).toBeGreaterThanOrEqual(13);
+    expect(names).toContain('GET /api/logs/stream');
+    const stream = doc.paths['/api/logs/stream']!.get as unknown as {
+      parameters: { name: string; in: string }[];
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(stream.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(stream.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(
+      expect.arrayContaining(['query task', 'query account', 'query level', 'header last-event-id']),
+    );
+    const with503 = operations
+      .filter((op) => op.path.startsWith('/api/graph') && doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.['503'])
+      .map(label);
+    expect(with503.sort()).toEqual(
+      [
+        'GET /api/graph/connect',
+        'GET /api/graph/callback',
+        'GET /api/graph/connections',
+        'GET /api/graph/connections/{id}/pages',
+        'PUT /api/graph/connections/{id}/account',
+        'POST /api/graph/connections/{id}/sync',
+        'POST /api/graph/discovery',
+      ].sort(),
+    );
   });
 });
 
