@@ -32,6 +32,11 @@ import {
 
 /** The routes anyone may call: they carry no data. Everything else needs the key. */
 const PUBLIC = new Set(['GET /api/health', 'GET /api/health/live', 'GET /openapi.json', 'GET /docs']);
+/**
+ * Public too, but not data-free: Facebook Login sends the browser to the Graph callback without the key; its one-time
+ * `state` is its guard. Without a key it must still never answer 401 nor succeed on a fuzzed request.
+ */
+const PUBLIC_GUARDED = new Set(['GET /api/graph/callback']);
 
 /** Runs per operation: ~30 operations × (120 + 25) requests take ~15 s on 2 cores (FUZZ_RUNS scales them). */
 const RUNS_VALID_KEY = 120;
@@ -63,6 +68,10 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   api = createTestApp(testDb, { metrics: new Metrics(testDb.db) });
   await seed();
+  const graphStatus = await api.call('GET', '/api/graph');
+  expect(graphStatus.body.enabled, 'this suite runs with the Graph API source off').toBe(false);
+  graphOffReason = graphStatus.body.reason;
+  expect(graphOffReason).toMatch(/Graph API source/);
 });
 afterAll(async () => testDb?.drop());
 
@@ -118,7 +127,11 @@ async function send(request: FuzzRequest, op?: Operation) {
   const init: RequestInit = { method: request.method, headers: request.headers };
   if (request.body !== undefined) init.body = request.body;
   const response = await api.app.request(request.url, init);
-  const text = await response.text();
+  // A valid Server-Sent Events answer never ends (GET /api/logs/stream): its status and headers are the answer to
+  // judge, and the body is cancelled, which ends the stream as a client leaving does.
+  const streaming = /^text\/event-stream/.test(response.headers.get('content-type') ?? '');
+  if (streaming) await response.body?.cancel();
+  const text = streaming ? '' : await response.text();
   if (op) {
     const counts = seen.get(label(op)) ?? new Map<number, number>();
     counts.set(response.status, (counts.get(response.status) ?? 0) + 1);
@@ -130,6 +143,12 @@ async function send(request: FuzzRequest, op?: Operation) {
   } catch {
     body = undefined;
   }
+  // A HEAD's 503 has no body to judge: it is judged by the body of the GET it mirrors (isDocumentedOff).
+  if (request.method.toUpperCase() === 'HEAD' && response.status === 503) {
+    const mirrored = await api.app.request(request.url, { ...init, method: 'GET' });
+    if (mirrored.status === 503) body = await mirrored.json().catch(() => undefined);
+    else await mirrored.body?.cancel();
+  }
   return { status: response.status, text, body, headers: response.headers };
 }
 
@@ -140,9 +159,31 @@ const show = (request: FuzzRequest) =>
     body: request.body && request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body,
   });
 
+/**
+ * The operations whose documented answers include 503 because a feature they need is off in this app (the Graph API
+ * source: no GRAPH_* settings here), as regular expressions of their paths.
+ */
+const documented503 = operations
+  .filter((op) => doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.['503'] !== undefined)
+  .map((op) => ({ method: op.method, path: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+/** What GET /api/graph says when the source is off: the only 503 message accepted, and only where 503 is documented. */
+let graphOffReason: string;
+
+/**
+ * A 503 is a server error, except the one a route documents for a feature that is off: same method, a documented
+ * path, and the exact "off" reason in the error shape. Anything else, every 500 included, still fails.
+ */
+function isDocumentedOff(request: FuzzRequest, response: Awaited<ReturnType<typeof send>>): boolean {
+  if (response.status !== 503) return false;
+  const path = new URL(request.url, 'http://x').pathname;
+  const method = request.method.toUpperCase() === 'HEAD' ? 'GET' : request.method.toUpperCase();
+  if (!documented503.some((op) => op.method === method && op.path.test(path))) return false;
+  return (response.body as { error?: { message?: unknown } } | undefined)?.error?.message === graphOffReason;
+}
+
 function expectWellFormed(request: FuzzRequest, response: Awaited<ReturnType<typeof send>>) {
   const where = `${show(request)} → ${response.status} ${response.text.slice(0, 500)}`;
-  expect(response.status, `5xx for ${where}`).toBeLessThan(500);
+  if (!isDocumentedOff(request, response)) expect(response.status, `5xx for ${where}`).toBeLessThan(500);
   if (response.status >= 400 && request.method !== 'HEAD') {
     expect(errorShapeProblem(response.body), `error shape for ${where}`).toBeUndefined();
     expect(response.headers.get('content-type'), `content type for ${where}`).toMatch(/^application\/json/);
@@ -154,9 +195,38 @@ describe('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(20);
     const unsecured = operations.filter((op) => !op.secured).map(label);
     expect(
-      unsecured.every((name) => PUBLIC.has(name)),
+      unsecured.every((name) => PUBLIC.has(name) || PUBLIC_GUARDED.has(name)),
       `operations without security: ${unsecured.join(', ')}`,
     ).toBe(true);
+    expect(unsecured).toContain('GET /api/graph/callback');
+  });
+
+  it('holds the Graph API routes (503 documented where the source is needed) and the live log stream', () => {
+    const names = operations.map(label);
+    expect(names.filter((name) => name.includes('/api/graph')).length).toBeGreaterThanOrEqual(13);
+    expect(names).toContain('GET /api/logs/stream');
+    const stream = doc.paths['/api/logs/stream']!.get as unknown as {
+      parameters: { name: string; in: string }[];
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(stream.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(stream.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(
+      expect.arrayContaining(['query task', 'query account', 'query level', 'header last-event-id']),
+    );
+    const with503 = operations
+      .filter((op) => op.path.startsWith('/api/graph') && doc.paths[op.path]?.[op.method.toLowerCase()]?.responses?.['503'])
+      .map(label);
+    expect(with503.sort()).toEqual(
+      [
+        'GET /api/graph/connect',
+        'GET /api/graph/callback',
+        'GET /api/graph/connections',
+        'GET /api/graph/connections/{id}/pages',
+        'PUT /api/graph/connections/{id}/account',
+        'POST /api/graph/connections/{id}/sync',
+        'POST /api/graph/discovery',
+      ].sort(),
+    );
   });
 });
 
@@ -240,7 +310,7 @@ describe('concurrent requests', () => {
 });
 
 describe('without a valid key, every non-public route answers 401', () => {
-  const secured = operations.filter((op) => !PUBLIC.has(label(op)));
+  const secured = operations.filter((op) => !PUBLIC.has(label(op)) && !PUBLIC_GUARDED.has(label(op)));
   // /metrics is not in the document (it is Prometheus text), but it is behind the key like the API.
   const metrics: Operation = { method: 'GET', path: '/metrics', parameters: [], secured: true };
 
@@ -314,6 +384,13 @@ describe('without a valid key, every non-public route answers 401', () => {
       const [method, path] = name.split(' ') as [string, string];
       const response = await send({ method, url: path, headers: {} });
       expect(response.status, name).toBe(200);
+    }
+    for (const name of PUBLIC_GUARDED) {
+      const [method, path] = name.split(' ') as [string, string];
+      const response = await send({ method, url: path, headers: {} });
+      expect(response.status, name).not.toBe(401);
+      expect(response.status, name).toBeGreaterThanOrEqual(400);
+      expect(errorShapeProblem(response.body), name).toBeUndefined();
     }
   });
 

@@ -54,6 +54,7 @@ export interface OpenApiDocument {
         parameters?: Parameter[];
         requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
         security?: unknown[];
+        responses?: Record<string, unknown>;
       }
     >
   >;

@@ -49,13 +49,15 @@ describe('Graph API connect (Facebook Login → long-lived token sealed at rest 
     const status = (await (await app.request('/api/graph', { headers: auth })).json()) as any;
     expect(status).toMatchObject({ enabled: false });
     expect(status.reason).toContain('GRAPH_APP_ID, GRAPH_APP_SECRET, GRAPH_REDIRECT_URL');
-    for (const [method, path] of [
+    // Valid requests: the input is checked first (a bad one is a 400 whether the source is on or off, as documented).
+    for (const [method, path, body] of [
       ['GET', '/api/graph/connect'],
       ['GET', '/api/graph/callback?code=x&state=y'],
-      ['POST', '/api/graph/discovery'],
+      ['POST', '/api/graph/discovery', { usernames: ['natgeo'] }],
       ['GET', '/api/graph/connections/1/pages'],
     ] as const) {
-      const response = await app.request(path, { method, headers: auth });
+      const headers = body ? { ...auth, 'content-type': 'application/json' } : auth;
+      const response = await app.request(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
       expect(response.status, path).toBe(503);
       expect(((await response.json()) as any).error.message).toContain('GRAPH_APP_ID');
     }

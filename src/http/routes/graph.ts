@@ -1,83 +1,213 @@
-import type { Context } from 'hono';
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { GraphConnectError } from '../../graph/connect.js';
 import { requestGraphDiscovery, requestGraphMediaSync } from '../../graph/requests.js';
 import { getConnection, isUsable } from '../../graph/store.js';
 import { bindBrief, createBrief, listBriefs, listMedia, mediaReport } from '../../graph/briefs.js';
 import { PRIORITY } from '../../queue/task.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, describeIssues, errorBody } from '../errors.js';
+import { ApiError, ErrorSchema, errorBody } from '../errors.js';
+import { EnqueuedSchema } from '../schemas.js';
+import {
+  GraphBindBody,
+  GraphBriefBody,
+  GraphBriefSchema,
+  GraphCallbackQuery,
+  GraphCallbackSchema,
+  GraphConnectionIdParam,
+  GraphConnectionSchema,
+  GraphConnectQuery,
+  GraphDiscoveryBody,
+  GraphMediaIdParam,
+  GraphMediaQuery,
+  GraphMediaReportQuery,
+  GraphMediaReportSchema,
+  GraphMediaSchema,
+  GraphPageSchema,
+  GraphPickBody,
+  GraphStatusSchema,
+} from '../schemas-graph.js';
 import { taskView } from '../views.js';
 import { connectionView, pageView } from '../views-graph.js';
+import { body, createRouter, errors, json, security } from './route-kit.js';
 
 /**
  * The Graph API source (issue 21): connect through Facebook Login, list the user's Pages and their Instagram
  * professional accounts, pick one, and queue business discovery and media syncs. `GET /api/graph/callback` is
  * public (Facebook sends the browser there; the one-time `state` is its protection); the rest needs the key.
  * With the source off (GRAPH_APP_ID, GRAPH_APP_SECRET, GRAPH_REDIRECT_URL unset) every route but the status
- * answers 503 saying which settings are missing.
+ * answers 503 saying which settings are missing. All of them are in /openapi.json, that 503 included.
  */
+export const GRAPH_NOT_WIRED = 'the Graph API source is not wired in this process';
+
 const STATUS_OF_KIND = { off: 503, invalid: 400, not_found: 404, conflict: 409, upstream: 503 } as const;
 
-const DiscoveryBody = z
-  .object({
-    usernames: z
-      .array(
-        z
-          .string()
-          .trim()
-          .toLowerCase()
-          .regex(/^[a-z0-9._]{1,30}$/, 'not a valid Instagram username'),
-      )
-      .min(1)
-      .max(500),
-    connection_id: z.number().int().positive().optional(),
-    /** Hand usernames discovery cannot see (personal, private, unknown) to full_scrape. */
-    fallback_full_scrape: z.boolean().default(true),
-    priority: z.number().int().min(1).max(10).default(PRIORITY.manualScrape),
-  })
-  .strict();
-const BriefBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    script_version: z.string().trim().max(200).nullish(),
-    /** Free-form expected figures, e.g. {"views": 50000, "reach": 30000, "er": 4.5}. */
-    expected: z
-      .record(z.string().regex(/^[a-z_]{1,40}$/, 'figure names are lowercase words with _'), z.number().finite())
-      .refine((e) => Object.keys(e).length <= 30, 'at most 30 figures'),
-    notes: z.string().max(5000).nullish(),
-  })
-  .strict();
-const BindBody = z.object({ brief_id: z.number().int().positive().nullable() }).strict();
-const PickBody = z.object({ ig_user_id: z.string().regex(/^\d{1,30}$/, 'must be the numeric Instagram account id from …/pages') }).strict();
-
-async function parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new ApiError(400, 'request body is not valid JSON');
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const { message, details } = describeIssues(parsed.error.issues, 'body');
-    throw new ApiError(400, message, details);
-  }
-  return parsed.data;
-}
-
-const idParam = (c: Context): number => {
-  const id = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ApiError(400, 'id must be a positive whole number');
-  return id;
+const tags = ['graph'];
+/**
+ * The documented 503 of every route that needs the source: test/fuzz/api.test.ts accepts a 503 only where it is
+ * documented and its message is the "source off" reason GET /api/graph gives.
+ */
+const off = {
+  503: json(
+    ErrorSchema,
+    'The Graph API source is off (the message names the missing settings: GRAPH_APP_ID, GRAPH_APP_SECRET, GRAPH_REDIRECT_URL), or the Graph API did not answer',
+  ),
 };
+const notFound = (what: string) => ({ 404: json(ErrorSchema, what) });
+const conflict = (what: string) => ({ 409: json(ErrorSchema, what) });
+const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+const status = createRoute({
+  method: 'get',
+  path: '/api/graph',
+  tags,
+  security,
+  summary: 'Whether the Graph API source is on (and why not), and its connections (never a token)',
+  responses: { 200: json(GraphStatusSchema, 'The status'), ...errors },
+});
+const connect = createRoute({
+  method: 'get',
+  path: '/api/graph/connect',
+  tags,
+  security,
+  summary: 'Start Facebook Login: a 302 to the dialog with a one-time state (or, with ?format=json, its URL)',
+  request: { query: GraphConnectQuery },
+  responses: {
+    200: json(z.object({ authorize_url: z.string() }), 'The dialog URL (format=json)'),
+    302: { description: 'To the Facebook Login dialog', headers: z.object({ location: z.string() }) },
+    ...errors,
+    ...off,
+  },
+});
+const callback = createRoute({
+  method: 'get',
+  path: '/api/graph/callback',
+  tags,
+  // Public: Facebook Login sends the browser here without the key; the one-time `state` (15 min) is its guard.
+  summary: 'Facebook Login redirect (public, no key): exchanges the code for a long-lived token, lists the Pages',
+  request: { query: GraphCallbackQuery },
+  responses: {
+    200: json(GraphCallbackSchema, 'The new connection and its Pages; pick an Instagram account next'),
+    400: json(ErrorSchema, 'No code, an unknown or used state, or the user refused; the message says which'),
+    ...conflict('The state was already used'),
+    ...off,
+  },
+});
+const connections = createRoute({
+  method: 'get',
+  path: '/api/graph/connections',
+  tags,
+  security,
+  summary: 'Connections (never a token)',
+  responses: { 200: json(items(GraphConnectionSchema), 'Every connection'), ...errors, ...off },
+});
+const pages = createRoute({
+  method: 'get',
+  path: '/api/graph/connections/{id}/pages',
+  tags,
+  security,
+  summary: 'The Pages of a connection with their Instagram professional accounts',
+  request: { params: GraphConnectionIdParam },
+  responses: {
+    200: json(z.object({ pages: z.array(GraphPageSchema) }), 'The Pages'),
+    ...notFound('No such connection'),
+    ...conflict('The connection is expired or revoked: connect again'),
+    ...errors,
+    ...off,
+  },
+});
+const pick = createRoute({
+  method: 'put',
+  path: '/api/graph/connections/{id}/account',
+  tags,
+  security,
+  summary: "Pick the connection's Instagram account (one of its Pages' instagram_account ids)",
+  request: { params: GraphConnectionIdParam, ...body(GraphPickBody, 'The Instagram account id') },
+  responses: {
+    200: json(z.object({ connection: GraphConnectionSchema }), 'The connection with its account'),
+    ...notFound('No such connection'),
+    ...conflict('The connection is expired or revoked, or no Page of it has that account'),
+    ...errors,
+    ...off,
+  },
+});
+const sync = createRoute({
+  method: 'post',
+  path: '/api/graph/connections/{id}/sync',
+  tags,
+  security,
+  summary: "Queue a graph_media_sync of the connection's account now",
+  request: { params: GraphConnectionIdParam },
+  responses: {
+    202: json(EnqueuedSchema, 'The task (or the live one already queued)'),
+    ...notFound('No such connection'),
+    ...conflict('The connection is not usable, or has no Instagram account picked'),
+    ...errors,
+    ...off,
+  },
+});
+const discovery = createRoute({
+  method: 'post',
+  path: '/api/graph/discovery',
+  tags,
+  security,
+  summary: 'Queue one graph_discovery (business discovery) per username',
+  request: body(GraphDiscoveryBody, 'Usernames and options'),
+  responses: {
+    202: json(EnqueuedSchema, 'The tasks (created, or the live ones returned instead of duplicates)'),
+    ...notFound('No such connection'),
+    ...errors,
+    ...off,
+  },
+});
+const createBriefRoute = createRoute({
+  method: 'post',
+  path: '/api/graph/briefs',
+  tags,
+  security,
+  summary: 'Add a brief: a campaign or script version with its expected figures',
+  request: body(GraphBriefBody, 'The brief'),
+  responses: { 201: json(GraphBriefSchema, 'The brief'), ...errors },
+});
+const briefs = createRoute({
+  method: 'get',
+  path: '/api/graph/briefs',
+  tags,
+  security,
+  summary: 'Briefs, newest first (at most 500)',
+  responses: { 200: json(items(GraphBriefSchema), 'The briefs'), ...errors },
+});
+const media = createRoute({
+  method: 'get',
+  path: '/api/graph/media',
+  tags,
+  security,
+  summary: "The connected accounts' media, newest first",
+  request: { query: GraphMediaQuery },
+  responses: { 200: json(items(GraphMediaSchema), 'The media'), ...errors },
+});
+const bind = createRoute({
+  method: 'put',
+  path: '/api/graph/media/{id}/brief',
+  tags,
+  security,
+  summary: 'Bind a brief to a media (null unbinds); answers the media report',
+  request: { params: GraphMediaIdParam, ...body(GraphBindBody, 'The brief id') },
+  responses: { 200: json(GraphMediaReportSchema, 'The media report'), ...notFound('No such media or brief'), ...errors },
+});
+const report = createRoute({
+  method: 'get',
+  path: '/api/graph/media/{id}',
+  tags,
+  security,
+  summary: 'Expected (from the bound brief) against the latest actual figures, and the history of snapshots',
+  request: { params: GraphMediaIdParam, query: GraphMediaReportQuery },
+  responses: { 200: json(GraphMediaReportSchema, 'The media report'), ...notFound('No such media'), ...errors },
+});
 
 export function graphRoutes(deps: AppDeps) {
-  // Not in /openapi.json yet: the fuzz suite (test/fuzz/api.test.ts) fuzzes every documented route on an app where
-  // this source is off, and would count its 503 "off" answers as server errors. The routes are in README, "Graph API".
-  const app = new OpenAPIHono();
+  const app = createRouter();
   const graph = () => {
-    if (!deps.graph) throw new ApiError(503, 'the Graph API source is not wired in this process');
+    if (!deps.graph) throw new ApiError(503, GRAPH_NOT_WIRED);
     if (!deps.graph.settings.enabled) throw new ApiError(503, deps.graph.settings.reason);
     return deps.graph;
   };
@@ -87,53 +217,52 @@ export function graphRoutes(deps: AppDeps) {
     throw error;
   });
 
-  app.get('/api/graph', async (c) => {
+  app.openapi(status, async (c) => {
     const settings = deps.graph?.settings;
     const on = settings?.enabled === true;
-    return c.json({
-      enabled: on,
-      reason: on ? null : settings && !settings.enabled ? settings.reason : 'the Graph API source is not wired in this process',
-      api_base_url: on ? settings.apiBaseUrl : null,
-      connections: on ? (await deps.graph!.list()).map(connectionView) : [],
-    });
+    return c.json(
+      {
+        enabled: on,
+        reason: on ? null : settings && !settings.enabled ? settings.reason : GRAPH_NOT_WIRED,
+        api_base_url: on ? settings.apiBaseUrl : null,
+        connections: on ? (await deps.graph!.list()).map(connectionView) : [],
+      },
+      200,
+    );
   });
 
   /** Sends the browser (or answers `?format=json` with the URL) to the Facebook Login dialog, with a one-time state. */
-  app.get('/api/graph/connect', async (c) => {
+  app.openapi(connect, async (c) => {
     const url = await graph().authorizeUrl();
-    if (c.req.query('format') === 'json') return c.json({ authorize_url: url });
+    if (c.req.valid('query').format === 'json') return c.json({ authorize_url: url }, 200);
     return c.redirect(url, 302);
   });
 
-  app.get('/api/graph/callback', async (c) => {
-    const q = (name: string) => c.req.query(name);
-    const { connection, pages } = await graph().completeCallback({
-      code: q('code'),
-      state: q('state'),
-      error: q('error'),
-      error_description: q('error_description'),
-      error_reason: q('error_reason'),
-    });
-    return c.json({
-      connection: connectionView(connection),
-      pages: pages.map(pageView),
-      next: `PUT /api/graph/connections/${connection.id}/account {"ig_user_id": "…"} with one of the pages' instagram_account ids`,
-    });
+  app.openapi(callback, async (c) => {
+    const { connection, pages } = await graph().completeCallback(c.req.valid('query'));
+    return c.json(
+      {
+        connection: connectionView(connection),
+        pages: pages.map(pageView),
+        next: `PUT /api/graph/connections/${connection.id}/account {"ig_user_id": "…"} with one of the pages' instagram_account ids`,
+      },
+      200,
+    );
   });
 
-  app.get('/api/graph/connections', async (c) => c.json({ items: (await graph().list()).map(connectionView) }));
+  app.openapi(connections, async (c) => c.json({ items: (await graph().list()).map(connectionView) }, 200));
 
-  app.get('/api/graph/connections/:id/pages', async (c) => c.json({ pages: (await graph().pages(idParam(c))).map(pageView) }));
+  app.openapi(pages, async (c) => c.json({ pages: (await graph().pages(c.req.valid('param').id)).map(pageView) }, 200));
 
-  app.put('/api/graph/connections/:id/account', async (c) => {
-    const id = idParam(c);
-    const input = await parse(c, PickBody);
-    return c.json({ connection: connectionView(await graph().pick(id, input.ig_user_id)) });
+  app.openapi(pick, async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json');
+    return c.json({ connection: connectionView(await graph().pick(id, input.ig_user_id)) }, 200);
   });
 
-  app.post('/api/graph/connections/:id/sync', async (c) => {
+  app.openapi(sync, async (c) => {
     graph();
-    const id = idParam(c);
+    const { id } = c.req.valid('param');
     const connection = await getConnection(deps.db, id);
     if (!connection) throw new ApiError(404, `no Graph connection ${id}`);
     if (!isUsable(connection.status)) throw new ApiError(409, `Graph connection ${id} is ${connection.status}: connect again`);
@@ -147,9 +276,9 @@ export function graphRoutes(deps: AppDeps) {
     return c.json({ tasks: [taskView(enqueued.task)], created: enqueued.created ? 1 : 0, existing: enqueued.created ? 0 : 1 }, 202);
   });
 
-  app.post('/api/graph/discovery', async (c) => {
+  app.openapi(discovery, async (c) => {
     graph();
-    const input = await parse(c, DiscoveryBody);
+    const input = c.req.valid('json');
     if (input.connection_id !== undefined && !(await getConnection(deps.db, input.connection_id)))
       throw new ApiError(404, `no Graph connection ${input.connection_id}`);
     const enqueued = await requestGraphDiscovery(deps.db, {
@@ -165,36 +294,30 @@ export function graphRoutes(deps: AppDeps) {
 
   // ---- expected vs actual (seed 000): briefs bound to the connected account's media ----
 
-  app.post('/api/graph/briefs', async (c) => {
-    const input = await parse(c, BriefBody);
-    return c.json(await createBrief(deps.db, input), 201);
+  app.openapi(createBriefRoute, async (c) => c.json(await createBrief(deps.db, c.req.valid('json')), 201));
+
+  app.openapi(briefs, async (c) => c.json({ items: await listBriefs(deps.db) }, 200));
+
+  app.openapi(media, async (c) => {
+    const query = c.req.valid('query');
+    return c.json({ items: await listMedia(deps.db, { connectionId: query.connection_id, limit: query.limit }) }, 200);
   });
 
-  app.get('/api/graph/briefs', async (c) => c.json({ items: await listBriefs(deps.db) }));
-
-  app.get('/api/graph/media', async (c) => {
-    const connection = c.req.query('connection_id');
-    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
-    if (connection !== undefined && !/^\d+$/.test(connection)) throw new ApiError(400, 'connection_id must be a whole number');
-    return c.json({ items: await listMedia(deps.db, { connectionId: connection === undefined ? undefined : Number(connection), limit }) });
-  });
-
-  app.put('/api/graph/media/:id/brief', async (c) => {
-    const id = idParam(c);
-    const input = await parse(c, BindBody);
+  app.openapi(bind, async (c) => {
+    const { id } = c.req.valid('param');
+    const input = c.req.valid('json');
     const outcome = await bindBrief(deps.db, id, input.brief_id);
     if (outcome === 'no_media') throw new ApiError(404, `no Graph media ${id} (GET /api/graph/media lists them after a sync)`);
     if (outcome === 'no_brief') throw new ApiError(404, `no brief ${input.brief_id}`);
-    return c.json((await mediaReport(deps.db, id, 50))!);
+    return c.json((await mediaReport(deps.db, id, 50))!, 200);
   });
 
   /** Expected (from the bound brief) against the latest actual figures, and the history of snapshots. */
-  app.get('/api/graph/media/:id', async (c) => {
-    const id = idParam(c);
-    const historyLimit = Math.min(Math.max(Number(c.req.query('history_limit') ?? 50) || 50, 1), 500);
-    const report = await mediaReport(deps.db, id, historyLimit);
-    if (!report) throw new ApiError(404, `no Graph media ${id}`);
-    return c.json(report);
+  app.openapi(report, async (c) => {
+    const { id } = c.req.valid('param');
+    const result = await mediaReport(deps.db, id, c.req.valid('query').history_limit);
+    if (!result) throw new ApiError(404, `no Graph media ${id}`);
+    return c.json(result, 200);
   });
 
   return app;

@@ -1,12 +1,13 @@
-import { z } from '@hono/zod-openapi';
-import { Hono, type Context } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { activityAfter, activityBacklog, latestActivityId } from '../../observability/activity-since.js';
 import { resolveAccount, type ActivityRow } from '../../observability/activity-query.js';
 import { LOG_LEVELS, matches, type TailFilter, type TailLine } from '../../observability/log-tail.js';
 import type { AppDeps } from '../context.js';
-import { ApiError, describeIssues } from '../errors.js';
-import { queryInt } from '../schemas.js';
+import { ApiError, describeIssues, ErrorSchema } from '../errors.js';
+import { positiveInt, queryInt } from '../schemas.js';
+import { createRouter, errors, json, security } from './route-kit.js';
 import { logEntryView } from '../views-observability.js';
 
 /**
@@ -20,7 +21,7 @@ import { logEntryView } from '../views-observability.js';
  * log lines still in the ring (a `gap` event counts those it no longer holds) and activity rows from the database.
  */
 export const LogStreamQuery = z.object({
-  task: z.coerce.number().int().positive().optional().openapi({ description: 'only lines and events of this task id' }),
+  task: positiveInt('task').optional().openapi({ description: 'only lines and events of this task id' }),
   account: z.string().trim().min(1).max(64).optional().openapi({ description: 'only lines and events of this account (id or username)' }),
   level: z
     .enum(Object.keys(LOG_LEVELS) as [keyof typeof LOG_LEVELS, ...(keyof typeof LOG_LEVELS)[]])
@@ -184,13 +185,44 @@ export function activityView(row: ActivityRow) {
   return { id, time: created_at, level: row.outcome === 'ok' ? 'info' : 'warn', ...entry };
 }
 
+const LogStreamHeaders = z.object({
+  'last-event-id': z.string().max(64).optional().openapi({
+    description: 'resume after this event id (`<log seq>-<activity id>`); an EventSource sends it on reconnect',
+    example: '120-5531',
+  }),
+});
+
+const stream = createRoute({
+  method: 'get',
+  path: '/api/logs/stream',
+  tags: ['logs'],
+  security,
+  summary: "Live tail of the daemon's log lines and activity events (Server-Sent Events; the answer never ends)",
+  description:
+    'Events `log`, `activity` and `gap` (log lines no longer in memory when resuming), each with an id `<log seq>-<activity id>`; ' +
+    'comment lines keep a quiet stream open. Read it with EventSource or `curl -N`.',
+  request: { query: LogStreamQuery, headers: LogStreamHeaders },
+  responses: {
+    200: {
+      content: {
+        'text/event-stream': {
+          schema: z.string().openapi({ example: 'event: log\nid: 120-5531\ndata: {"seq":120,"level":"info","msg":"…"}\n\n' }),
+        },
+      },
+      description: 'The stream: text/event-stream, open until the client leaves or the daemon stops',
+    },
+    404: json(ErrorSchema, 'No such account'),
+    ...errors,
+  },
+});
+
 /**
- * GET /api/logs/stream behind the bearer key (the /api/* middleware of app.ts). Not in /openapi.json on purpose: the
- * document drives test/fuzz/api.test.ts, which reads every answer to its end, and a valid request here never ends.
- * README's API table documents it.
+ * GET /api/logs/stream behind the bearer key (the /api/* middleware of app.ts), in /openapi.json like every route;
+ * test/fuzz/api.test.ts reads only the status and headers of its text/event-stream answers, since a valid one never ends.
  */
 export function logStreamRoutes(deps: AppDeps) {
-  const app = new Hono();
-  app.get('/api/logs/stream', logStreamHandler(deps));
+  const app = createRouter();
+  const handler = logStreamHandler(deps);
+  app.openapi(stream, (c) => handler(c));
   return app;
 }
