@@ -6,7 +6,7 @@ import { claimTasks, completeAndClaim, type Completion, type GroupedClaimRequest
 import { DeferTaskError, PermanentTaskError } from './errors.js';
 import { failTask, handBackUnstarted, releaseTask, renewLeases, saveProgress, type Lease } from './finish.js';
 import { notifyNewWork, recoverExpiredLeases } from './recover.js';
-import type { TaskRegistry } from './registry.js';
+import type { TaskContext, TaskRegistry } from './registry.js';
 import type { ClaimedTask } from './task.js';
 
 export interface RunnerOptions {
@@ -76,18 +76,35 @@ interface Held {
   leaseUntil: number;
 }
 
+/** A run whose handler succeeded, its outcome not written yet: the completing statement settles it (settleRun). */
 interface PendingCompletion {
   completion: Completion;
   /** The task ran on an Instagram account: writing its outcome can make the plan see one more usable account. */
   usedAccount: boolean;
-  resolve(completed: boolean): void;
-  reject(error: unknown): void;
+  run: ActiveRun;
 }
 
+/**
+ * A run from its start until its outcome is written. Per-task state lives here, not in closures and promises: the
+ * busy path allocates little per task (issue 14, "cut per-task work").
+ */
 interface ActiveRun {
   held: Held;
-  controller: AbortController;
+  /** Made when first needed (a handler reads `signal`, or the run is aborted): most runs never need one. */
+  controller: AbortController | undefined;
+  startedAt: number;
+  /** The task's child logger, made when first used. */
+  logger: Logger | undefined;
 }
+
+/** The signal a run's handler sees. */
+function controllerOf(run: ActiveRun): AbortController {
+  run.controller ??= new AbortController();
+  return run.controller;
+}
+const signalOf = (run: ActiveRun): AbortSignal => controllerOf(run).signal;
+const abortRun = (run: ActiveRun, reason: unknown): void => controllerOf(run).abort(reason);
+const isAborted = (run: ActiveRun): boolean => run.controller?.signal.aborted === true;
 
 class ShutdownAbort extends Error {}
 
@@ -109,8 +126,9 @@ export class TaskRunner {
   private readonly held = new Map<number, Held>();
   /** Claimed ahead, in the order they were claimed (most urgent first): started as slots free up. */
   private readonly buffer: Held[] = [];
-  /** Every run's promise until its outcome is written: stop() waits for these, not only for running handlers. */
-  private readonly runs = new Set<Promise<void>>();
+  /** Runs whose outcome is not written yet: stop() waits for these, not only for running handlers. */
+  private unsettled = 0;
+  private settledWaiter: { promise: Promise<void>; resolve(): void } | undefined;
   private running = false;
   private loopDone: Promise<void> | undefined;
   private wakeRequested = false;
@@ -341,10 +359,10 @@ export class TaskRunner {
   }
 
   private startRun(held: Held): void {
-    const run: ActiveRun = { held, controller: new AbortController() };
+    const run: ActiveRun = { held, controller: undefined, startedAt: Date.now(), logger: undefined };
     this.active.set(held.task.id, run);
-    const done = this.execute(run).finally(() => this.runs.delete(done));
-    this.runs.add(done);
+    this.unsettled++;
+    void this.execute(run);
   }
 
   /** Frees a run's slot (once) and starts the next buffered task in it. */
@@ -354,63 +372,101 @@ export class TaskRunner {
     this.startFromBuffer();
   }
 
-  private async execute(run: ActiveRun): Promise<void> {
+  /** The run's child logger, made on first use: by the handler, or by a log line at a level that is on. */
+  private loggerOf(run: ActiveRun): Logger {
     const { task } = run.held;
-    const { controller } = run;
-    // The task's child logger is made only when used: by the handler, or by a log line at a level that is on.
-    let child: Logger | undefined;
-    const logger = () => (child ??= this.deps.logger.child({ taskId: task.id, taskType: task.task_type }));
-    const info = this.deps.logger.isLevelEnabled('info');
-    const startedAt = Date.now();
-    let succeeded = false;
-    try {
-      const definition = this.deps.registry.get(task.task_type);
-      if (!definition) throw new PermanentTaskError(`no handler is registered for task type ${task.task_type}`);
-      if (info) logger().info({ attempt: task.attempts }, 'task started');
-      const result = await definition.handler({
-        task,
-        db: this.deps.db,
-        get logger() {
-          return logger();
-        },
-        signal: controller.signal,
-        saveProgress: (progress) => saveProgress(this.queueDb, task.id, holder(task), progress),
-      });
-      // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
-      controller.signal.throwIfAborted();
-      const completing = this.complete(task, result ?? undefined);
-      // The slot is free while the completion is written: the next task claimed ahead starts now, and the
-      // completing statement claims this slot's successor.
-      this.leaveSlot(run);
-      succeeded = true;
-      const done = await completing;
-      if (!done) logger().warn('task finished but its lease was gone (cancelled or recovered); result discarded');
-      else if (info) logger().info({ durationMs: Date.now() - startedAt }, 'task done');
-      this.deps.observer?.finished(task, done ? 'done' : 'lost', Date.now() - startedAt);
-    } catch (error) {
-      const outcome = await this.recordFailure(task, controller, error, logger());
-      this.deps.observer?.finished(task, outcome, Date.now() - startedAt);
-    } finally {
-      this.held.delete(task.id);
-      this.leaveSlot(run);
-      // No completing statement claims for a run that ended otherwise: the loop looks.
-      if (!succeeded && this.running) this.wake();
-    }
+    run.logger ??= this.deps.logger.child({ taskId: task.id, taskType: task.task_type });
+    return run.logger;
+  }
+
+  /** What a handler gets: getters on one object, so a run that reads neither its logger nor its signal makes neither. */
+  private contextOf(run: ActiveRun): TaskContext {
+    const runner = this;
+    const { task } = run.held;
+    return {
+      task,
+      db: this.deps.db,
+      get logger() {
+        return runner.loggerOf(run);
+      },
+      get signal() {
+        return signalOf(run);
+      },
+      saveProgress: (progress) => saveProgress(this.queueDb, task.id, holder(task), progress),
+    };
   }
 
   /**
-   * Records success. Completions are written in batches without waiting for one: the first goes out on the next
-   * tick (with every run that finished in the same tick), and runs that finish while it is in flight go together in
-   * the next statement (up to `statementsInFlight` at once), each batch under one commit. That statement also
-   * claims, through the claim plan when there is one (the daemon's account check), for the room the runner has then:
-   * the slots these runs freed and whatever the buffer lacks. A busy worker spends one statement per batch.
+   * Runs the handler. Success hands the run to the completion writer (its slot frees at once, the next task claimed
+   * ahead starts in it, and the completing statement settles the run: settleRun); anything else is recorded here.
    */
-  private complete(task: ClaimedTask, result: Record<string, unknown> | undefined): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const usedAccount = !this.aheadTypes.has(task.task_type);
-      this.completions.push({ completion: { id: task.id, leaseToken: holder(task), result }, usedAccount, resolve, reject });
+  private async execute(run: ActiveRun): Promise<void> {
+    const { task } = run.held;
+    try {
+      const definition = this.deps.registry.get(task.task_type);
+      if (!definition) throw new PermanentTaskError(`no handler is registered for task type ${task.task_type}`);
+      if (this.deps.logger.isLevelEnabled('info')) this.loggerOf(run).info({ attempt: task.attempts }, 'task started');
+      const result = await definition.handler(this.contextOf(run));
+      // A handler that returned because it was aborted did not finish its work: treat it as interrupted.
+      run.controller?.signal.throwIfAborted();
+      this.completions.push({
+        completion: { id: task.id, leaseToken: holder(task), result: result ?? undefined },
+        usedAccount: !this.aheadTypes.has(task.task_type),
+        run,
+      });
       this.scheduleFlush();
-    });
+      this.leaveSlot(run);
+    } catch (error) {
+      // No completing statement claims for a run that ended otherwise: the loop looks.
+      await this.settleFailed(run, error, true);
+    }
+  }
+
+  /** The completing statement wrote (or found gone) a successful run's outcome. */
+  private settleRun(run: ActiveRun, completed: boolean): void {
+    if (!completed) this.loggerOf(run).warn('task finished but its lease was gone (cancelled or recovered); result discarded');
+    else if (this.deps.logger.isLevelEnabled('info')) this.loggerOf(run).info({ durationMs: Date.now() - run.startedAt }, 'task done');
+    this.deps.observer?.finished(run.held.task, completed ? 'done' : 'lost', Date.now() - run.startedAt);
+    this.held.delete(run.held.task.id);
+    this.settled();
+  }
+
+  /**
+   * A run that failed, was deferred or interrupted, or whose completing statement failed: records the outcome.
+   * `wake`: the loop claims for the freed slot (a completing statement that failed wakes it itself).
+   */
+  private async settleFailed(run: ActiveRun, error: unknown, wake: boolean): Promise<void> {
+    try {
+      const outcome = await this.recordFailure(run, error);
+      this.deps.observer?.finished(run.held.task, outcome, Date.now() - run.startedAt);
+    } catch (unexpected) {
+      // recordFailure never throws (the lease's expiry covers what it cannot write); an observer might.
+      this.deps.logger.error({ err: unexpected, taskId: run.held.task.id }, 'recording a task outcome failed');
+    } finally {
+      this.held.delete(run.held.task.id);
+      this.leaveSlot(run);
+      if (wake && this.running) this.wake();
+      this.settled();
+    }
+  }
+
+  private settled(): void {
+    if (--this.unsettled > 0 || !this.settledWaiter) return;
+    this.settledWaiter.resolve();
+    this.settledWaiter = undefined;
+  }
+
+  /** Resolves once every run's outcome is written (at once when none is pending). */
+  private allSettled(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    if (!this.settledWaiter) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.settledWaiter = { promise, resolve };
+    }
+    return this.settledWaiter.promise;
   }
 
   /**
@@ -451,11 +507,11 @@ export class TaskRunner {
       reserving = false;
       claimedCount = claimed.length;
       if (claim) this.drained = claimedCount < asked;
-      // Placed before the finished runs resolve, so stop() (which waits for those) never misses one.
+      // Placed before the finished runs settle, so stop() (which waits for those) never misses one.
       await this.place(claimed, sent + this.deps.options.leaseMs);
-      for (const b of batch) b.resolve(completed.has(b.completion.id));
+      for (const b of batch) this.settleRun(b.run, completed.has(b.completion.id));
     } catch (error) {
-      for (const b of batch) b.reject(error);
+      for (const b of batch) void this.settleFailed(b.run, error, false);
     } finally {
       if (reserving) this.reserved -= asked;
       this.flushesInFlight--;
@@ -494,17 +550,14 @@ export class TaskRunner {
     };
   }
 
-  private async recordFailure(
-    task: ClaimedTask,
-    controller: AbortController,
-    error: unknown,
-    logger: Logger,
-  ): Promise<'retry' | 'failed' | 'deferred' | 'released' | 'lost'> {
+  private async recordFailure(run: ActiveRun, error: unknown): Promise<'retry' | 'failed' | 'deferred' | 'released' | 'lost'> {
+    const { task } = run.held;
+    const logger = this.loggerOf(run);
     const { options } = this.deps;
     const db = this.queueDb;
     const message = error instanceof Error ? error.message : String(error);
     try {
-      if (controller.signal.reason instanceof ShutdownAbort) {
+      if (run.controller?.signal.reason instanceof ShutdownAbort) {
         if (await releaseTask(db, task.id, holder(task))) logger.info('task handed back for another process (shutdown)');
         return 'released';
       }
@@ -578,12 +631,12 @@ export class TaskRunner {
         if (this.held.get(held.task.id) !== held) continue; // finished meanwhile
         const run = this.active.get(held.task.id);
         const queued = this.buffer.indexOf(held);
-        if (run?.held === held && !run.controller.signal.aborted) {
+        if (run?.held === held && !isAborted(run)) {
           this.deps.logger.warn(
             { taskId: held.task.id, taskType: held.task.task_type },
             'lease lost (task cancelled or recovered); stopping it',
           );
-          run.controller.abort(new Error('lease lost'));
+          abortRun(run, new Error('lease lost'));
         } else if (queued >= 0) {
           this.buffer.splice(queued, 1);
           this.held.delete(held.task.id);
@@ -616,21 +669,21 @@ export class TaskRunner {
     const unstarted = this.buffer.splice(0, this.buffer.length);
     if (unstarted.length > 0) await this.handBack(unstarted);
     const inFlight = [...this.active.values()];
-    const allDone = Promise.all([...this.runs]);
+    const allDone = this.allSettled();
     // graceMs is the whole budget: the wait for aborted handlers comes out of it, not on top (a container's stop
     // period counts from the signal, and SIGKILL follows it).
     const abortWaitMs = Math.min(2_000, Math.floor(graceMs / 5));
     const timedOut = await Promise.race([allDone.then(() => false), sleep(graceMs - abortWaitMs).then(() => true)]);
     const remaining = [...this.active.values()];
     if (timedOut && remaining.length > 0) {
-      for (const run of remaining) run.controller.abort(new ShutdownAbort('shutting down'));
+      for (const run of remaining) abortRun(run, new ShutdownAbort('shutting down'));
       // Handlers see the abort and return; whichever way they end, the task is released (see recordFailure).
-      await Promise.race([Promise.all([...this.runs]), sleep(abortWaitMs)]);
+      await Promise.race([this.allSettled(), sleep(abortWaitMs)]);
       for (const run of this.active.values()) await releaseTask(this.queueDb, run.held.task.id, holder(run.held.task));
       await notifyNewWork(this.queueDb).catch(() => undefined);
     } else if (timedOut) {
       // No handler left, only completions being written: they are short; wait for them within what is left.
-      await Promise.race([Promise.all([...this.runs]), sleep(abortWaitMs)]);
+      await Promise.race([this.allSettled(), sleep(abortWaitMs)]);
     }
     clearInterval(this.renewalTimer);
     const finished = inFlight.filter((run) => !remaining.includes(run)).length;

@@ -10,7 +10,7 @@ import { waitFor } from '../../src/util/wait.js';
 import { AlertEventWriter } from '../../src/webhooks/alert-events.js';
 import { WebhookDeliverer, type DelivererSettings } from '../../src/webhooks/deliverer.js';
 import type { WebhookEventType } from '../../src/webhooks/events.js';
-import { createEndpoint, listDeliveries, rotateSecret, sendTestEvent, updateEndpoint } from '../../src/webhooks/store.js';
+import { createEndpoint, deleteEndpoint, listDeliveries, rotateSecret, sendTestEvent, updateEndpoint } from '../../src/webhooks/store.js';
 import { TEST_SECRET_BOX } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startWebhookReceiver, type Answer, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -281,6 +281,72 @@ describe('webhook outbox and delivery', () => {
     });
     expect(byType['alert.raised']).toMatchObject({ kind: 'account_banned', severity: 'critical', subject: { account: 'scout.kz.01' } });
     expect(to.received.every((r) => r.verifiedBy.length === 1)).toBe(true);
+  });
+
+  /** Whether the task-event trigger runs (pg_trigger.tgenabled: 'O' on, 'D' off). */
+  const taskTrigger = async () => {
+    const { rows } = await sql<{ on: boolean }>`
+      SELECT tgenabled <> 'D' AS on FROM pg_trigger WHERE tgrelid = 'scrape_tasks'::regclass AND tgname = 'scrape_tasks_webhooks'`.execute(
+      testDb.db,
+    );
+    return rows[0]!.on;
+  };
+
+  it('costs a completion no trigger call while no endpoint is enabled, and reports again the moment one is', async () => {
+    // Issue 14: the per-row trigger took 8–11 % of the queue's throughput with no endpoint at all.
+    // (beforeEach's TRUNCATE of scrape_tasks with the endpoints cannot turn it off in that same statement.)
+    await sql`DELETE FROM webhook_endpoints`.execute(testDb.db);
+    expect(await taskTrigger()).toBe(false);
+    const to = await receiver();
+    const id = await endpoint(to, ['task.completed']);
+    expect(await taskTrigger()).toBe(true);
+    deliverer();
+    const [first] = await runTasks(['done']);
+    await until(() => to.received.length === 1, 'the completion reported');
+    expect(to.received[0]!.payload.data.task_id).toBe(first);
+
+    await updateEndpoint(testDb.db, id, { enabled: false });
+    expect(await taskTrigger()).toBe(false);
+    await updateEndpoint(testDb.db, id, { enabled: true });
+    expect(await taskTrigger()).toBe(true);
+    expect(await deleteEndpoint(testDb.db, id)).toBe(true);
+    expect(await taskTrigger()).toBe(false);
+    await runTasks(['done']);
+    expect(await testDb.db.selectFrom('webhook_events').select('id').execute()).toHaveLength(1);
+  });
+
+  it('stays on when the last endpoint is deleted while another is being added', async () => {
+    const to = await receiver();
+    const old = await endpoint(to, ['task.completed']);
+    const deleting = await testDb.pool.connect();
+    const adding = await testDb.pool.connect();
+    try {
+      await deleting.query('BEGIN');
+      await deleting.query('DELETE FROM webhook_endpoints WHERE id = $1', [old]); // the last one: turns the trigger off
+      const addingPid = (await adding.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await adding.query('BEGIN');
+      // Without waiting for the deleting transaction, this insert would see the old endpoint still there (the delete
+      // is not committed), leave the trigger as it is, and the delete's commit would then turn it off.
+      let addDone = false;
+      const added = adding
+        .query("INSERT INTO webhook_endpoints (url, events) VALUES ('http://127.0.0.1:9/x', '{task.completed}')")
+        .finally(() => {
+          addDone = true;
+        });
+      const waitingOnLock = async () =>
+        (await testDb.pool.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [addingPid])).rows[0]?.wait_event_type ===
+        'Lock';
+      await until(async () => addDone || (await waitingOnLock()), 'the insert done or waiting for the delete');
+      await deleting.query('COMMIT');
+      await added;
+      await adding.query('COMMIT');
+    } finally {
+      deleting.release();
+      adding.release();
+    }
+    expect(await taskTrigger()).toBe(true);
+    await runTasks(['done']);
+    expect(await testDb.db.selectFrom('webhook_events').select('event_type').execute()).toEqual([{ event_type: 'task.completed' }]);
   });
 
   it('shares the outbox between two deliverers: every message is sent once', async () => {
