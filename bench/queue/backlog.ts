@@ -4,7 +4,7 @@ import { loadSql } from '../../src/db/sql-file.js';
 import { TASK_SQL_VARIABLES } from '../../src/queue/task.js';
 import type { BenchPart } from '../lib/part.js';
 import { log } from '../lib/part.js';
-import { quick, ratio } from '../lib/stats.js';
+import { median, quick, ratio } from '../lib/stats.js';
 import { measure, type Measurement } from './measure.js';
 import { ourQueue } from './ours.js';
 
@@ -24,7 +24,9 @@ export const backlogPart: BenchPart = {
   async run(url) {
     const finished = Number(process.env.BENCH_BACKLOG_FINISHED ?? (quick() ? 100_000 : 1_000_000));
     const backlog = Number(process.env.BENCH_BACKLOG_PENDING ?? (quick() ? 20_000 : 100_000));
-    const rounds = quick() ? 1 : 2;
+    // BENCH_ROUNDS, as the queue part: the order of the two scenarios alternates each round (a machine warming up or
+    // slowing down favours neither), and each figure is the median of its rounds.
+    const rounds = Number(process.env.BENCH_ROUNDS ?? (quick() ? 1 : 3));
     const settings = { tasks: quick() ? 4000 : 20_000, latencyTasks: quick() ? 100 : 300, paceRate: 50 };
     const version = (await import('../../package.json', { with: { type: 'json' } })).default.version;
     const base = await ourQueue(url, version, false);
@@ -69,7 +71,7 @@ export const backlogPart: BenchPart = {
       log(`seeded ${finished} finished and ${backlog} ai_analysis tasks in ${Math.round((Date.now() - seedStarted) / 1000)} s`);
       const results: { scenario: string; m: Measurement; load: string }[] = [];
       for (let round = 1; round <= rounds; round++) {
-        for (const on of [false, true]) {
+        for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
           await setBacklog(on);
           const m = await measure(system, CONCURRENCY, settings, wal);
           const load = os
@@ -100,17 +102,14 @@ export const backlogPart: BenchPart = {
       } finally {
         client.release();
       }
-      const mean = (on: boolean) => {
-        const rows = results.filter((r) => (r.scenario !== 'no backlog') === on);
-        return Math.round(rows.reduce((sum, r) => sum + r.m.throughput, 0) / rows.length);
-      };
-      const with_ = mean(true);
-      const without = mean(false);
+      const medianOf = (on: boolean) => median(results.filter((r) => (r.scenario !== 'no backlog') === on).map((r) => r.m.throughput));
+      const with_ = medianOf(true);
+      const without = medianOf(false);
       const backlogRatio = ratio(with_, without);
       return {
         versions: { 'ig-scout': version },
         summary: {
-          [`tasks/s at concurrency ${CONCURRENCY}, no backlog (mean of ${rounds})`]: without,
+          [`tasks/s at concurrency ${CONCURRENCY}, no backlog (median of ${rounds})`]: without,
           [`tasks/s with ${backlog.toLocaleString('en-US')} unclaimable pending tasks`]: with_,
           'ratio (target ≥ 0.9)': backlogRatio,
           'claim with the backlog, nothing claimable': plan
@@ -141,7 +140,7 @@ export const backlogPart: BenchPart = {
         ],
         notes: [
           `ig-scout's queue as the daemon wires it (bench/queue/ours.ts: TaskRunner with the account-aware claim plan, LISTEN/NOTIFY, asynchronous commit on the queue pool), concurrency ${CONCURRENCY}, on one database holding ${finished.toLocaleString('en-US')} finished full_scrape tasks and ${backlog.toLocaleString('en-US')} ai_analysis tasks at priority 3.`,
-          'The backlog is switched between pending and cancelled (then VACUUM ANALYZE) so both scenarios run on a table of the same size; scenarios interleaved, each round both. The runner never claims ai_analysis (the batch builder takes them in bulk).',
+          `The backlog is switched between pending and cancelled (then VACUUM ANALYZE) so both scenarios run on a table of the same size; ${rounds} rounds (BENCH_ROUNDS), each both scenarios, their order alternating from round to round; each figure is the median of its rounds. The runner never claims ai_analysis (the batch builder takes them in bulk).`,
         ],
       };
     } finally {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { BenchPart } from '../lib/part.js';
 import { log } from '../lib/part.js';
 import { packageVersion } from '../lib/results.js';
-import { quick, ratio } from '../lib/stats.js';
+import { median, quick, ratio } from '../lib/stats.js';
 import { graphileWorker } from './graphile.js';
 import { measure, type Measurement, type Settings } from './measure.js';
 import { ourQueue } from './ours.js';
@@ -24,10 +24,7 @@ const rounds = () => Number(process.env.BENCH_ROUNDS ?? (quick() ? 1 : 3));
 
 /** Per system and concurrency: the median of each figure over the rounds (an odd count gives a measured value). */
 function medianOf(runs: Measurement[]): Measurement {
-  const mid = <K extends keyof Measurement>(key: K) => {
-    const sorted = runs.map((r) => r[key] as number).sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 2)]!;
-  };
+  const mid = <K extends keyof Measurement>(key: K) => median(runs.map((r) => r[key] as number));
   return {
     system: runs[0]!.system,
     concurrency: runs[0]!.concurrency,
