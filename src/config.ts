@@ -153,6 +153,12 @@ export const configSchema = z
     ACCOUNT_REQUEST_DELAY_MIN_MS: int(seconds(2), 0),
     ACCOUNT_REQUEST_DELAY_MAX_MS: int(seconds(5), 0),
     ACCOUNT_LEASE_MS: int(seconds(60), 1000),
+    /**
+     * How long a run that finds every usable account leased waits for one to be released (or to leave its cooldown
+     * or spent budget) before it defers. Processes woken by one release plan against the same free account; the runs
+     * that lose the race wait here instead of handing their task back (0: defer at once).
+     */
+    ACCOUNT_WAIT_MS: int(seconds(5), 0, minutes(10)),
     ACCOUNT_TRIES_PER_REQUEST: int(3, 1, 20),
     COOLDOWN_RATE_LIMIT_MS: int(minutes(45), 0),
     COOLDOWN_CHALLENGE_MS: int(minutes(90), 0),

@@ -111,6 +111,7 @@ async function startOnDatabase(
     queueDb: database.queue.db,
     registry,
     availability: (types) => pool.availability(types),
+    accountsChanged: () => pool.accountsChanged(),
     connectionString: database.handle.connectionString,
     options: runnerOptionsFrom(config, workerId),
     observer: metrics.runnerObserver,

@@ -9,6 +9,7 @@ import { deviceSeedOf } from './device-seed.js';
 import { recordRequestsSpent } from './ledger.js';
 import { acquireAccount, accountAvailability, releaseAccount, type AccountRow, type Availability } from './lease.js';
 import type { PoolSettings } from './settings.js';
+import { signalled } from '../util/wait.js';
 import { applyVerdict } from './verdicts.js';
 
 /** An account held by one user (a task, a validation, an admin action) until released. */
@@ -40,8 +41,24 @@ export type LoginResult = { ok: true } | { ok: false; classification: Classifica
  */
 export class AccountPool {
   private readonly logins = new Map<number, Promise<LoginResult>>();
+  private change = signalled();
 
   constructor(readonly deps: PoolDeps) {}
+
+  /**
+   * Settles at the next change of the accounts this process hears of: a release here, or (through LISTEN, see
+   * src/tasks/wiring.ts) an ACCOUNTS_CHANGED notice from any process. Runs waiting for an account try again then.
+   */
+  nextAccountsChange(): Promise<void> {
+    return this.change.promise;
+  }
+
+  /** An account may have become usable: wakes the runs waiting for one. */
+  accountsChanged(): void {
+    const { resolve } = this.change;
+    this.change = signalled();
+    resolve();
+  }
 
   /** Accounts usable now and next; with task types, also how many claimed runs of them are about to take one. */
   availability(accountTaskTypes: readonly string[] = []): Promise<Availability> {
@@ -93,6 +110,7 @@ export class AccountPool {
     if (lease.client.hasSession) session = this.deps.box.encrypt(await lease.client.serializeSession());
     else if (lease.client.sessionDead) session = null;
     await releaseAccount(this.deps.db, lease.row.id, lease.holder, session);
+    this.accountsChanged();
   }
 
   async clientFor(row: AccountRow, sessionEncrypted: string | null): Promise<InstagramClient> {

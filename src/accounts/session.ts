@@ -22,6 +22,8 @@ export function accountHolderOf(workerId: string, taskId: number | null): string
 
 /** How long a task waits when no account is usable and none will be without a human. */
 const NO_ACCOUNT_RETRY_MS = 15 * 60_000;
+/** How far past an account's usable moment a deferred task is due again (or a waiting run asks again at the soonest). */
+const USABLE_MARGIN_MS = 250;
 
 /**
  * A task's use of Instagram: each `call` runs one library call on a leased account, keeping the same account for
@@ -163,22 +165,55 @@ export class InstagramSession {
     return result.classification?.verdict.kind === 'proxy_failure' ? 'route' : 'failed';
   }
 
+  /**
+   * Leases a usable account. When none is free but one will be within ACCOUNT_WAIT_MS (leased by another run, or
+   * leaving a cooldown or a spent budget), the run waits for it: for the next release this process hears of, or the
+   * moment the next account is due, whichever comes first, and tries again. Past that it defers (NoAccountUsableError).
+   * Why wait: the claim plans of processes woken by one release all see the same free account; without the wait all
+   * but one of their runs would hand the task back and be claimed again later (issue 14's CI run: 21 for 60 tasks).
+   */
   private async acquire(): Promise<AccountLease> {
     const holder = accountHolderOf(this.pool.deps.workerId, this.taskId);
-    const lease = await this.pool.lease(holder, [...this.excluded]);
-    if (lease) {
-      this.lease = lease;
-      this.logger.debug({ account: lease.row.username }, 'account leased');
-      return lease;
+    const waitUntil = Date.now() + this.pool.deps.settings.accountWaitMs;
+    for (;;) {
+      // Taken before the attempt, so a release between the attempt and the wait is not missed.
+      const changed = this.pool.nextAccountsChange();
+      const lease = await this.pool.lease(holder, [...this.excluded]);
+      if (lease) {
+        this.lease = lease;
+        this.logger.debug({ account: lease.row.username }, 'account leased');
+        return lease;
+      }
+      const { nextUsableAt } = await this.pool.availability();
+      // At least the margin: an account counted usable now that this run could not lease (excluded for it, or taken
+      // a moment ago) is no reason to ask again at once.
+      const due = nextUsableAt ? Math.max(nextUsableAt.getTime(), Date.now() + USABLE_MARGIN_MS) : Infinity;
+      if (due > waitUntil) {
+        if (!nextUsableAt) await this.pool.alertIfNoneUsable();
+        // A little past the moment, so the account is really free when the task is claimed again.
+        const until = nextUsableAt ? new Date(nextUsableAt.getTime() + USABLE_MARGIN_MS) : new Date(Date.now() + NO_ACCOUNT_RETRY_MS);
+        throw new NoAccountUsableError(
+          nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human',
+          until,
+        );
+      }
+      await this.waitForAccount(changed, due);
+      this.signal.throwIfAborted();
     }
-    const { nextUsableAt } = await this.pool.availability();
-    if (!nextUsableAt) await this.pool.alertIfNoneUsable();
-    // A little past the moment, so the account is really free when the task is claimed again.
-    const until = nextUsableAt ? new Date(nextUsableAt.getTime() + 250) : new Date(Date.now() + NO_ACCOUNT_RETRY_MS);
-    throw new NoAccountUsableError(
-      nextUsableAt ? 'waiting for an Instagram account to become usable' : 'no Instagram account is usable without a human',
-      until,
-    );
+  }
+
+  /** Until `changed` settles (an account released) or `due`, whichever is first; the run's abort ends it too. */
+  private async waitForAccount(changed: Promise<void>, due: number): Promise<void> {
+    this.signal.throwIfAborted(); // an abort before the listener is added would not be heard
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([changed, sleep(due - Date.now(), stop.signal)]);
+    } finally {
+      stop.abort(); // clears the timer
+      this.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Lets the account go (saving its session) and excludes it from this task's further tries. */

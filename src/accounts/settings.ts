@@ -5,6 +5,8 @@ import type { BudgetSettings } from './budget.js';
 export interface PoolSettings {
   budget: BudgetSettings;
   leaseMs: number;
+  /** How long a run waits for an account to be released before it defers (ACCOUNT_WAIT_MS). */
+  accountWaitMs: number;
   triesPerRequest: number;
   cooldownRateLimitMs: number;
   cooldownChallengeMs: number;
@@ -34,6 +36,7 @@ export function poolSettings(config: Config): PoolSettings {
       delayMaxMs: config.ACCOUNT_REQUEST_DELAY_MAX_MS,
     },
     leaseMs: config.ACCOUNT_LEASE_MS,
+    accountWaitMs: config.ACCOUNT_WAIT_MS,
     triesPerRequest: config.ACCOUNT_TRIES_PER_REQUEST,
     cooldownRateLimitMs: config.COOLDOWN_RATE_LIMIT_MS,
     cooldownChallengeMs: config.COOLDOWN_CHALLENGE_MS,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { sleep } from '../util/wait.js';
+import { signalled, sleep } from '../util/wait.js';
 import { claimTasks, completeAndClaim, type Completion, type GroupedClaimRequest } from './claim.js';
 import { DeferTaskError, PermanentTaskError } from './errors.js';
 import { failTask, handBackUnstarted, releaseTask, renewLeases, saveProgress, type Lease } from './finish.js';
@@ -459,13 +459,7 @@ export class TaskRunner {
   /** Resolves once every run's outcome is written (at once when none is pending). */
   private allSettled(): Promise<void> {
     if (this.unsettled === 0) return Promise.resolve();
-    if (!this.settledWaiter) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      this.settledWaiter = { promise, resolve };
-    }
+    this.settledWaiter ??= signalled();
     return this.settledWaiter.promise;
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Availability } from '../accounts/lease.js';
+import { ACCOUNTS_CHANGED, type Availability } from '../accounts/lease.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -40,6 +40,11 @@ export interface AccountAwareRunnerDeps {
   registry: TaskRegistry;
   /** The account pool's availability query (AccountPool.availability). */
   availability: (accountTaskTypes: readonly string[]) => Promise<Availability>;
+  /**
+   * Called when LISTEN hears that an account changed (ACCOUNTS_CHANGED, or a reconnect): runs of this process waiting
+   * for an account try again (AccountPool.accountsChanged).
+   */
+  accountsChanged?: () => void;
   /** Where LISTEN connects. */
   connectionString: string;
   options: RunnerOptions;
@@ -87,6 +92,7 @@ export function wireAccountAwareRunner(deps: AccountAwareRunnerDeps): AccountAwa
       const share = deps.channelShares?.find((s) => s.payload === payload);
       if (share) return share.wake();
       plan.heard(payload);
+      if (payload === undefined || payload === ACCOUNTS_CHANGED) deps.accountsChanged?.();
       runner.wake();
       if (payload === undefined) for (const s of deps.channelShares ?? []) s.wake();
     },

@@ -11,6 +11,15 @@ export async function waitFor(
   }
 }
 
+/** A promise with its resolver (Promise.withResolvers, which Node 20 lacks). */
+export function signalled(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();

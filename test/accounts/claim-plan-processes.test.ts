@@ -12,6 +12,11 @@ import { Daemons } from '../helpers/processes.js';
  * together they claimed up to three times as many Instagram tasks as there were accounts, and the extra runs could
  * only defer. Now the plan subtracts the claimed runs of every process that do not hold an account yet.
  * test/accounts/availability.test.ts pins the count itself.
+ *
+ * What that left (CI, session 9: 21 deferrals for 60 tasks; 11 to 20 in ten runs here): processes woken by the same
+ * account release, or starting together, plan against the same free account at the same instant, and all but one of
+ * their runs found it gone and deferred at once. A run that finds every account leased now waits for one to be
+ * released (ACCOUNT_WAIT_MS) before it defers, so a race costs a short wait, not a claim and a hand-back.
  */
 const ACCOUNTS = 5;
 const TASKS = 60;
@@ -79,9 +84,9 @@ describe('three processes, 12 workers, 5 accounts', () => {
           .filter((line) => line.includes('"task deferred"')).length,
     );
     const total = deferrals.reduce((a, b) => a + b, 0);
-    // Before the fix: 50 for 60 tasks; after it 10 to 15 in five runs. What remains are processes woken by the same
-    // account release (one NOTIFY) planning at the same instant; a deferral costs a claim, never a request or an attempt.
-    expect(total, `deferrals per process: ${deferrals.join(', ')}`).toBeLessThanOrEqual(TASKS / 3);
+    // Issue 17's plan: from 50 to 11–21 for 60 tasks. Waiting for a released account: next to none. A deferral costs a
+    // claim and a hand-back, never a request or an attempt.
+    expect(total, `deferrals per process: ${deferrals.join(', ')}`).toBeLessThanOrEqual(3);
     expect(emulator.overlappingRequests()).toEqual([]);
   }, 180_000);
 });

@@ -26,6 +26,7 @@ export class RecordingAlerter implements Alerter {
 export const fastSettings = (overrides: Partial<PoolSettings> = {}): PoolSettings => ({
   budget: { windowMs: 60_000, perWindow: 30, warmupPerWindow: 30, warmupDays: 0, dailyCap: 0, delayMinMs: 5, delayMaxMs: 15 },
   leaseMs: 30_000,
+  accountWaitMs: 1_000,
   triesPerRequest: 3,
   cooldownRateLimitMs: 45 * 60_000,
   cooldownChallengeMs: 90 * 60_000,
@@ -135,6 +136,7 @@ export function startPoolRunner(
     db: testDb.db,
     registry,
     availability: (types) => pool.availability(types),
+    accountsChanged: () => pool.accountsChanged(),
     connectionString: testDb.url,
     options: runnerOptions,
     logger,
