@@ -63,3 +63,22 @@ export async function siblingDatabase(url: string, name: string): Promise<string
   target.pathname = `/${name}`;
   return target.toString();
 }
+
+/**
+ * Waits until no autovacuum worker is busy on the server (at most `timeoutMs`), then checkpoints: a measurement
+ * starts on a quiet server, with its own checkpoint cycle, instead of paying for the cleanup and the dirty pages
+ * that the system measured before it left behind (in an interleaved run the same system often follows the same
+ * neighbour). Without the right to CHECKPOINT (a BENCH_DATABASE_URL role that is neither superuser nor
+ * pg_checkpoint) it only waits.
+ */
+export async function quietServer(pool: pg.Pool, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND state = 'active'",
+    );
+    if (rows[0]!.n === 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await pool.query('CHECKPOINT').catch(() => undefined);
+}

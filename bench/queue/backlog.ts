@@ -4,6 +4,7 @@ import { loadSql } from '../../src/db/sql-file.js';
 import { TASK_SQL_VARIABLES } from '../../src/queue/task.js';
 import type { BenchPart } from '../lib/part.js';
 import { log } from '../lib/part.js';
+import { quietServer } from '../lib/postgres.js';
 import { median, quick, ratio } from '../lib/stats.js';
 import { measure, type Measurement } from './measure.js';
 import { ourQueue } from './ours.js';
@@ -73,6 +74,7 @@ export const backlogPart: BenchPart = {
       for (let round = 1; round <= rounds; round++) {
         for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
           await setBacklog(on);
+          await quietServer(admin);
           const m = await measure(system, CONCURRENCY, settings, wal);
           const load = os
             .loadavg()

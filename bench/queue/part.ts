@@ -2,6 +2,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type { BenchPart } from '../lib/part.js';
 import { log } from '../lib/part.js';
+import { quietServer } from '../lib/postgres.js';
 import { packageVersion } from '../lib/results.js';
 import { median, quick, ratio } from '../lib/stats.js';
 import { graphileWorker } from './graphile.js';
@@ -35,6 +36,29 @@ function medianOf(runs: Measurement[]): Measurement {
     p99: mid('p99'),
     max: mid('max'),
   };
+}
+
+/**
+ * The order of a round's turn: round 1 as listed, each later round a shuffle (seeded by the round, so a re-run has the
+ * same orders). A rotation would start each round at another system but keep every neighbour: ig-scout came right
+ * after pg-boss in every round, and paid for what pg-boss left behind.
+ */
+export function turnOrder<T>(systems: readonly T[], round: number): T[] {
+  const order = [...systems];
+  if (round === 0) return order;
+  let seed = round * 0x9e3779b1;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
 }
 
 function loadSpread(loads: number[]): string {
@@ -74,9 +98,9 @@ export const queuePart: BenchPart = {
     try {
       for (let round = 0; round < rounds(); round++) {
         for (const c of concurrencies()) {
-          // Each round starts the turn at another system, so none always follows the same neighbour.
-          const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
+          const order = turnOrder(systems, round);
           for (const system of order) {
+            await quietServer(walPool);
             const m = await measure(system, c, s, wal);
             const load = os
               .loadavg()
@@ -170,7 +194,7 @@ export const queuePart: BenchPart = {
         },
       ],
       notes: [
-        `Rounds: ${rounds()} (BENCH_ROUNDS). Each round runs every concurrency, and at each every system in turn, starting the turn at the next system each round; every figure is the median of the rounds. Ratios compare those medians.`,
+        `Rounds: ${rounds()} (BENCH_ROUNDS). Each round runs every concurrency, and at each every system in turn, round 1 in the order listed, each later round in a shuffled order (seeded, so no system always follows the same neighbour); before each measurement the bench waits for autovacuum to be idle and checkpoints, so no system pays for the cleanup and dirty pages of the one before; every figure is the median of the rounds. Ratios compare those medians.`,
         'All systems on the same Postgres database, interleaved (at each concurrency every system in turn), in one process; producer and workers in that process (as a daemon enqueues from its API and runs tasks). "× gwb" is the ratio to graphile-worker batched (localQueue + completeJobBatchDelay) at the same concurrency and the same synchronous_commit (for latency, below 1 is better).',
         'Like for like only at equal durability: compare rows with the same "sync commit" value, never across. "on" is every peer\'s default; ig-scout (sync commit) is its queue pool forced to commit synchronously (its enqueuing pool commits synchronously, as the daemon\'s API does). "off" is ig-scout\'s queue pool default, and every connection of every system commits with synchronous_commit = off, the enqueuing ones included (ig-scout\'s too, which the daemon\'s API does not: there its enqueue→start carries one WAL flush more, as in the "on" rows). The load average is the machine\'s when each measurement finished: on a shared machine read ratios, not absolute figures.',
         "Throughput: all tasks enqueued in one bulk call of each system's own API (enqueueTasks / addJobs / insert), timed from that call until none is unfinished in its table. The watcher asks the database only once every task's handler has started, then every 5 ms (an EXISTS), so it does not tax the server while the system under test works: polled every 25 ms from the start, that EXISTS over a table full of fresh dead entries cost ig-scout's table 1 ms and graphile-worker's 0.4 ms a poll, and every system ran slower for it.",

@@ -45,11 +45,14 @@ export async function pgBoss(url: string, version: string, durable = true): Prom
     },
     unfinished: () => monitor.count("SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = 'noop' AND state <> 'completed')::int AS n"),
     reset: () => monitor.exec("DELETE FROM pgboss.job WHERE name = 'noop'"),
+    // Stopped whole, not only its workers: a started pg-boss keeps its maintenance and monitoring loops (and their
+    // queries) running into the next system's measurement. start() opens a new one.
     async stop() {
-      await boss?.offWork('noop');
+      await boss?.stop({ graceful: false, wait: true });
+      boss = undefined;
     },
     async close() {
-      await boss?.stop({ graceful: true, wait: true, timeout: 5000 });
+      await boss?.stop({ graceful: false, wait: true });
       boss = undefined;
       await monitor.pool.end();
     },
