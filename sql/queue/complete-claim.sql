@@ -1,6 +1,7 @@
 -- Completes finished tasks and claims the next ones for the freed slots in one statement (one round trip and one
 -- commit instead of two or more): the runner's busy path. Each completion is conditioned on its lease token (set
--- exactly while running); the claim is claim.sql's. At least one row: `completed` (first row) lists the ids whose lease was
+-- exactly while running); the claim is claim.sql's, which reads only the types it asks for (see there). At least
+-- one row: `completed` (first row) lists the ids whose lease was
 -- still held (the others' results are discarded), and the claimed tasks' columns follow (all null when nothing was due).
 -- Prepared with a generic plan, hence claim.sql's shape (see there).
 -- The claim takes up to two groups of types in order, as the runner's claim plan gives them (src/tasks/claim-plan.ts:
@@ -23,20 +24,33 @@ WITH done AS (
   RETURNING t.id
 ),
 next AS (
-  SELECT id
-  FROM scrape_tasks
-  WHERE status = 'pending' AND task_type <> 'ai_analysis' AND run_at <= now() AND task_type = ANY ($6::text[])
-  ORDER BY priority, run_at, id
+  -- claim.sql's shape: one ordered range of scrape_tasks_claimable per type asked for (migration 0029).
+  SELECT due.id
+  FROM (SELECT DISTINCT unnest($6::text[]) AS task_type) AS wanted
+  CROSS JOIN LATERAL (
+    SELECT s.id, s.priority, s.run_at
+    FROM scrape_tasks AS s
+    WHERE s.status = 'pending' AND s.task_type <> 'ai_analysis' AND s.task_type = wanted.task_type AND s.run_at <= now()
+    ORDER BY s.priority, s.run_at, s.id
+    LIMIT $4
+    FOR UPDATE SKIP LOCKED
+  ) AS due
+  ORDER BY due.priority, due.run_at, due.id
   LIMIT $4
-  FOR UPDATE SKIP LOCKED
 ),
 more AS (
-  SELECT id
-  FROM scrape_tasks
-  WHERE status = 'pending' AND task_type <> 'ai_analysis' AND run_at <= now() AND task_type = ANY ($8::text[])
-  ORDER BY priority, run_at, id
+  SELECT due.id
+  FROM (SELECT DISTINCT unnest($8::text[]) AS task_type) AS wanted
+  CROSS JOIN LATERAL (
+    SELECT s.id, s.priority, s.run_at
+    FROM scrape_tasks AS s
+    WHERE s.status = 'pending' AND s.task_type <> 'ai_analysis' AND s.task_type = wanted.task_type AND s.run_at <= now()
+    ORDER BY s.priority, s.run_at, s.id
+    LIMIT greatest(0, least($9::int, $10::int - (SELECT count(*) FROM next)))
+    FOR UPDATE SKIP LOCKED
+  ) AS due
+  ORDER BY due.priority, due.run_at, due.id
   LIMIT greatest(0, least($9::int, $10::int - (SELECT count(*) FROM next)))
-  FOR UPDATE SKIP LOCKED
 ),
 claimed AS (
   UPDATE scrape_tasks AS t

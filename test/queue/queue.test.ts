@@ -135,26 +135,8 @@ describe('claim', () => {
     }
   });
 
-  it('uses the partial index for the claim', async () => {
-    await enqueueTasks(
-      testDb.db,
-      Array.from({ length: 2000 }, () => ({ type: 'full_scrape' })),
-      defaults,
-    );
-    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
-    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM scrape_tasks
-      WHERE status = 'pending' AND run_at <= now() AND task_type = ANY (ARRAY['full_scrape'])
-      ORDER BY priority, run_at, id LIMIT 5 FOR UPDATE SKIP LOCKED`.execute(testDb.db);
-    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('scrape_tasks_claimable');
-  });
-
-  // Issue 14: 100,000 pending ai_analysis (claimed in bulk by the batch builder, never by the runner) made every
-  // claim walk them through the index and the heap, ×0.11 throughput. The runner's claims must not see them.
-  it('claims without walking pending ai_analysis tasks, which the runner never takes', async () => {
-    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload)
-      SELECT 'ai_analysis', 'pending', 3, '{}' FROM generate_series(1, 3000)`.execute(testDb.db);
-    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
-    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+  /** EXPLAIN (ANALYZE, BUFFERS) of the runner's two claiming statements, rolled back: what each reads. */
+  async function explainClaims(claimTypes: string[], groups: { first: string[]; firstLimit: number; then: string[] }) {
     const client = new pg.Client({ connectionString: testDb.url });
     await client.connect();
     try {
@@ -168,20 +150,68 @@ describe('claim', () => {
           await client.query('ROLLBACK');
         }
       };
-      const claim = await explain('queue/claim.sql', ['w#1', 8, 60_000, ['full_scrape', 'discover']]);
-      const completeClaim = await explain('queue/complete-claim.sql', [[], [], [], 4, 60_000, ['full_scrape'], 'w#2', ['discover'], 4, 8]);
-      for (const plan of [claim, completeClaim]) {
-        expect(plan).toContain('scrape_tasks_claimable');
-        // At most the one full_scrape task is passed over (by the group that claims discover), none of the 3,000.
-        const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
-        expect(Math.max(0, ...removed)).toBeLessThanOrEqual(1);
-        // The whole statement reads a handful of pages, not the backlog's (the first Buffers line is its total).
-        const buffers = Number(/Buffers: shared hit=(\d+)/.exec(plan.split('Planning:')[0]!)?.[1]);
-        expect(buffers).toBeLessThan(100);
-      }
+      return [
+        await explain('queue/claim.sql', ['w#1', 8, 60_000, claimTypes]),
+        await explain('queue/complete-claim.sql', [[], [], [], groups.firstLimit, 60_000, groups.first, 'w#2', groups.then, 8, 8]),
+      ];
     } finally {
       await client.end();
     }
+  }
+
+  /** Rows the plan passed over, and the buffers the whole statement read (its first Buffers line). */
+  function cost(plan: string) {
+    const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
+    return {
+      removed: Math.max(0, ...removed),
+      buffers: Number(/Buffers: shared hit=(\d+)/.exec(plan.split('Planning:')[0]!)?.[1]),
+    };
+  }
+
+  it('claims through the partial index', async () => {
+    await enqueueTasks(
+      testDb.db,
+      Array.from({ length: 2000 }, () => ({ type: 'full_scrape' })),
+      defaults,
+    );
+    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+    for (const plan of await explainClaims(['full_scrape'], { first: ['full_scrape'], firstLimit: 4, then: ['discover'] })) {
+      expect(plan).toContain('scrape_tasks_claimable');
+    }
+  });
+
+  // Issue 14: 100,000 pending ai_analysis (claimed in bulk by the batch builder, never by the runner) made every
+  // claim walk them through the index and the heap, ×0.11 throughput. The runner's claims must not see them.
+  it('claims without walking pending ai_analysis tasks, which the runner never takes', async () => {
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload)
+      SELECT 'ai_analysis', 'pending', 3, '{}' FROM generate_series(1, 3000)`.execute(testDb.db);
+    await enqueueTasks(testDb.db, [{ type: 'full_scrape' }], defaults);
+    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+    for (const plan of await explainClaims(['full_scrape', 'discover'], { first: ['full_scrape'], firstLimit: 4, then: ['discover'] })) {
+      expect(plan).toContain('scrape_tasks_claimable');
+      expect(cost(plan).removed).toBe(0);
+      expect(cost(plan).buffers).toBeLessThan(100);
+    }
+  });
+
+  // Issue 14, the other half: while no account is usable the runner claims only the account-free types, and 100,000
+  // pending full_scrape tasks ahead of them in the index made each such claim walk them all, heap included (1,850
+  // buffers, 15 ms), at every NOTIFY and poll. Each type now has its own range of the index (migration 0029).
+  it('claims the account-free types without walking pending Instagram tasks it cannot take', async () => {
+    await sql`INSERT INTO scrape_tasks (task_type, status, priority, payload)
+      SELECT 'full_scrape', 'pending', 2, '{}' FROM generate_series(1, 3000)`.execute(testDb.db);
+    await enqueueTasks(testDb.db, [{ type: 'graph_media_sync', priority: 8 }], defaults);
+    await sql`ANALYZE scrape_tasks`.execute(testDb.db);
+    const accountFree = ['graph_discovery', 'graph_media_sync'];
+    // The claim plan's shape with no account usable: the Instagram group gets 0, the account-free group the room.
+    const plans = await explainClaims(accountFree, { first: ['full_scrape', 'discover'], firstLimit: 0, then: accountFree });
+    for (const plan of plans) {
+      expect(cost(plan).removed).toBe(0);
+      expect(cost(plan).buffers).toBeLessThan(100);
+    }
+    // And it takes what it asked for, behind the more urgent tasks of other types.
+    const claimed = await claimTasks(testDb.db, { ...claimOpts('w#3'), taskTypes: accountFree });
+    expect(claimed.map((t) => t.task_type)).toEqual(['graph_media_sync']);
   });
 });
 
