@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createLogger } from '../../src/logger.js';
+import { sleep } from '../../src/util/wait.js';
 
 export interface BenchPostgres {
   /** A database of the server; each part gets its own, so one part's million rows never slow another. */
@@ -78,7 +79,7 @@ export async function quietServer(pool: pg.Pool, timeoutMs = 60_000): Promise<vo
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND state = 'active'",
     );
     if (rows[0]!.n === 0 || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   await pool.query('CHECKPOINT').catch(() => undefined);
 }

@@ -69,6 +69,9 @@ export async function releaseAccount(db: Kysely<Database>, id: number, holder: s
 /** The payload of the scrape_tasks NOTIFY that says an account may have become usable (claim plans ask again). */
 export const ACCOUNTS_CHANGED = 'accounts';
 
+/** A NOTIFY payload that may mean an account became usable: ACCOUNTS_CHANGED, or none (a LISTEN reconnect: anything). */
+export const accountsMayHaveChanged = (payload?: string): boolean => payload === undefined || payload === ACCOUNTS_CHANGED;
+
 /** Wakes every runner and makes its claim plan look at the accounts again (delivered at commit). */
 export async function notifyAccountsChanged(db: Kysely<Database>): Promise<void> {
   await sql`SELECT pg_notify('scrape_tasks', ${ACCOUNTS_CHANGED})`.execute(db);

@@ -1,4 +1,4 @@
-import { ACCOUNTS_CHANGED, type Availability } from '../accounts/lease.js';
+import { accountsMayHaveChanged, type Availability } from '../accounts/lease.js';
 import type { ClaimGroup } from '../queue/runner.js';
 import type { TaskRegistry } from '../queue/registry.js';
 
@@ -46,7 +46,7 @@ export function accountAwareClaims(
      * reconnected (no payload: anything may have changed) makes the next claim ask again; plain new work ('') does not.
      */
     heard: (payload?: string): void => {
-      if (payload === undefined || payload === ACCOUNTS_CHANGED) noneUntil = 0;
+      if (accountsMayHaveChanged(payload)) noneUntil = 0;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ACCOUNTS_CHANGED, type Availability } from '../accounts/lease.js';
+import { accountsMayHaveChanged, type Availability } from '../accounts/lease.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -92,7 +92,7 @@ export function wireAccountAwareRunner(deps: AccountAwareRunnerDeps): AccountAwa
       const share = deps.channelShares?.find((s) => s.payload === payload);
       if (share) return share.wake();
       plan.heard(payload);
-      if (payload === undefined || payload === ACCOUNTS_CHANGED) deps.accountsChanged?.();
+      if (accountsMayHaveChanged(payload)) deps.accountsChanged?.();
       runner.wake();
       if (payload === undefined) for (const s of deps.channelShares ?? []) s.wake();
     },
