@@ -21,8 +21,7 @@ export async function graphileWorker(url: string, version: string, options: { ba
   return {
     name: `graphile-worker${batched ? ' batched' : ''}${durable ? ' (sync commit)' : ''}`,
     version,
-    setup: (c) =>
-      `run({ concurrency: ${c}, maxPoolSize: ${c + 2} }), LISTEN/NOTIFY, poll 2 s (default), ${batched ? `localQueue.size ${c + 1}, completeJobBatchDelay 0, failJobBatchDelay 0` : 'no localQueue'}, ${durable ? 'synchronous' : 'asynchronous'} commit`,
+    setup: `run({ concurrency: c, maxPoolSize: c + 2 }), LISTEN/NOTIFY, poll 2 s (default), ${batched ? 'localQueue.size c + 1, completeJobBatchDelay 0, failJobBatchDelay 0' : 'no localQueue'}, ${durable ? 'synchronous' : 'asynchronous'} commit`,
     async start(concurrency, onStart) {
       runner = await run({
         connectionString,

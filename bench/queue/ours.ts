@@ -39,8 +39,7 @@ export async function ourQueue(url: string, version: string, durable = false): P
   return {
     name: durable ? 'ig-scout (sync commit)' : 'ig-scout',
     version,
-    setup: (c) =>
-      `TaskRunner concurrency ${c} wired as the daemon wires it (wireAccountAwareRunner: account-aware claim plan, LISTEN/NOTIFY) with its defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight, ${DAEMON.QUEUE_CLAIM_AHEAD ?? 'c + 1'} no-op tasks claimed ahead (QUEUE_CLAIM_AHEAD)), pool ${c + 2} for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans), enqueue on a pool of 2, ${durable ? 'synchronous' : 'asynchronous'} commit on both`,
+    setup: `TaskRunner concurrency c wired as the daemon wires it (wireAccountAwareRunner: account-aware claim plan, LISTEN/NOTIFY) with its defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight, ${DAEMON.QUEUE_CLAIM_AHEAD ?? 'c + 1'} no-op tasks claimed ahead (QUEUE_CLAIM_AHEAD)), pool c + 2 for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans), enqueue on a pool of 2, ${durable ? 'synchronous' : 'asynchronous'} commit on both`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
       const queue = openDatabase(url, { poolMax: DAEMON.DB_QUEUE_POOL_MAX, queuePool: true });

@@ -27,7 +27,7 @@ export async function pgBoss(url: string, version: string, durable = true): Prom
   return {
     name: `pg-boss${durable ? ' (sync commit)' : ''}`,
     version,
-    setup: (c) => `${c} × work({ batchSize: ${BATCH}, pollingIntervalSeconds: 0.5 }), pool ${c + 2}, no cron`,
+    setup: `c × work({ batchSize: ${BATCH}, pollingIntervalSeconds: 0.5 }), pool c + 2, no cron`,
     async start(concurrency, onStart) {
       await boss?.stop({ graceful: false, wait: true });
       boss = await open(concurrency + 2);

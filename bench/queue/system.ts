@@ -15,8 +15,8 @@ export const now = () => performance.timeOrigin + performance.now();
 export interface QueueSystem {
   name: string;
   version: string;
-  /** How this system is set up, for the notes. */
-  setup(concurrency: number): string;
+  /** How this system is set up at concurrency `c`, for the notes. */
+  setup: string;
   start(concurrency: number, onStart: (payload: Payload) => void): Promise<void>;
   enqueueMany(payloads: Payload[]): Promise<void>;
   enqueueOne(payload: Payload): Promise<void>;

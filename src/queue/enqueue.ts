@@ -1,18 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadPreparedSql, runSql } from '../db/sql-file.js';
 import { LIVE_STATUSES, TASK_SQL_VARIABLES, type NewTask, type Task } from './task.js';
 
 const ENQUEUE = loadPreparedSql('queue/enqueue.sql', TASK_SQL_VARIABLES);
-
-/**
- * A bulk enqueue this large refreshes the table's statistics at once. Planned with stale ones (autovacuum looks at
- * most once a minute), the claim believes almost nothing is pending, reads every pending row through
- * scrape_tasks_status_type and sorts them, on every claim: 7 ms per claim with 20,000 pending instead of 0.4 ms
- * through scrape_tasks_claimable (see BENCHMARKS.md). ANALYZE samples a bounded number of rows, so it costs little
- * next to inserting this many.
- */
-const ANALYZE_AFTER_ROWS = 5000;
 
 export interface Enqueued {
   task: Task;
@@ -42,7 +33,9 @@ export async function enqueueTasks(
     rows.map((t) => t.maxAttempts ?? defaults.maxAttempts),
     rows.map((t) => t.runAt ?? null),
   ]);
-  if (inserted.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE scrape_tasks`.execute(db);
+  // No ANALYZE after a bulk insert (there was one after 5,000 rows): the claims read one range of
+  // scrape_tasks_claimable per type whatever the statistics say (migration 0029; test/queue/queue.test.ts "stale
+  // statistics"), and sampling a table of a million rows cost the server more than any claim it saved (issue 14).
   const byKey = new Map(inserted.filter((t) => t.dedupe_key).map((t) => [t.dedupe_key!, t]));
   const withoutKey = inserted.filter((t) => !t.dedupe_key);
   const missing = tasks.map((t) => t.dedupeKey).filter((key): key is string => !!key && !byKey.has(key));
