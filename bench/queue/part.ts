@@ -82,7 +82,8 @@ export const queuePart: BenchPart = {
     // All on one database. Each on a database of its own (as issue 14's measurement ran them), graphile-worker fell
     // to about 5,000 tasks/s at concurrency 32 (21,000 here): its job fetch is planned on the statistics of a fresh,
     // empty table, and 20,000 jobs arrive within a second. Here its variants share one table, which autovacuum
-    // analyzes while it holds jobs. ig-scout's claims keep their plan either way (test/queue/queue.test.ts).
+    // often analyzes while it holds jobs (not always: some turns still collapse, hence the medians). ig-scout's
+    // claims keep their plan either way (test/queue/queue.test.ts).
     const systems: QueueSystem[] = [];
     for (const durable of [true, false]) {
       systems.push(
@@ -146,6 +147,10 @@ export const queuePart: BenchPart = {
       'p99 ms': m.p99,
       'p99 × gwb': ratio(m.p99, reference(m.concurrency, m.system).p99),
       'max ms': m.max,
+      'tasks/s per round': runs
+        .get(keys[i]!)!
+        .map((r) => r.throughput)
+        .join(' / '),
       'load (1 min) per round': loads[i] ?? null,
     }));
     const ours = results.filter((r) => r.system.startsWith('ig-scout'));
@@ -192,6 +197,7 @@ export const queuePart: BenchPart = {
             'p99 ms',
             'p99 × gwb',
             'max ms',
+            'tasks/s per round',
             'load (1 min) per round',
           ],
           rows,
@@ -199,7 +205,7 @@ export const queuePart: BenchPart = {
       ],
       notes: [
         `Rounds: ${rounds()} (BENCH_ROUNDS). Each round runs every concurrency, and at each every system in turn, round 1 in the order listed, each later round in a shuffled order (seeded, so no system always follows the same neighbour); before each measurement the bench waits for autovacuum to be idle and checkpoints, so no system pays for the cleanup and dirty pages of the one before; every figure is the median of the rounds. Ratios compare those medians.`,
-        'All systems on the same Postgres database, interleaved (at each concurrency every system in turn), in one process; producer and workers in that process (as a daemon enqueues from its API and runs tasks). "× gwb" is the ratio to graphile-worker batched (localQueue + completeJobBatchDelay) at the same concurrency and the same synchronous_commit (for latency, below 1 is better). One database rather than one per system: on a fresh database of its own graphile-worker planned its job fetch on an empty table\'s statistics and fell to about 5,000 tasks/s at 32; sharing one, its table is analyzed while it holds jobs.',
+        'All systems on the same Postgres database, interleaved (at each concurrency every system in turn), in one process; producer and workers in that process (as a daemon enqueues from its API and runs tasks). "× gwb" is the ratio to graphile-worker batched (localQueue + completeJobBatchDelay) at the same concurrency and the same synchronous_commit (for latency, below 1 is better). One database rather than one per system: on a fresh database of its own graphile-worker planned its job fetch on an empty table\'s statistics and fell to about 5,000 tasks/s at 32 in every round; sharing one, its table is often analyzed while it holds jobs, though some turns still collapse (see *tasks/s per round*).',
         'Like for like only at equal durability: compare rows with the same "sync commit" value, never across. "on" is every peer\'s default; ig-scout (sync commit) is its queue pool forced to commit synchronously (its enqueuing pool commits synchronously, as the daemon\'s API does). "off" is ig-scout\'s queue pool default, and every connection of every system commits with synchronous_commit = off, the enqueuing ones included (ig-scout\'s too, which the daemon\'s API does not: there its enqueue→start carries one WAL flush more, as in the "on" rows). The load average is the machine\'s when each measurement finished: on a shared machine read ratios, not absolute figures.',
         "Throughput: all tasks enqueued in one bulk call of each system's own API (enqueueTasks / addJobs / insert), timed from that call until none is unfinished in its table. The watcher asks the database only once every task's handler has started, then every 5 ms (an EXISTS), so it does not tax the server while the system under test works: polled every 25 ms from the start, that EXISTS over a table full of fresh dead entries cost ig-scout's table 1 ms and graphile-worker's 0.4 ms a poll, and every system ran slower for it.",
         'ig-scout claims ahead (QUEUE_CLAIM_AHEAD, default concurrency + 1, the size graphile-worker batched is given here): it holds up to that many no-op tasks claimed beyond its running ones, leased and renewed like them, so a run that finishes frees its slot at once and the next starts in it while the completion is written. Completions go in batches without waiting for one: the first one tick after a run finishes (with every run that finished in that tick), runs that finish while it is in flight in the next statement (up to 2 in flight, QUEUE_STATEMENTS_IN_FLIGHT), and that statement also claims for the room the runner then has (freed slots and buffer). Its statements are prepared on a pool of their own, planned once per connection (generic plans); in the "off" rows they commit without waiting for the WAL flush (the daemon\'s setting: a crash of Postgres can undo a claim or completion, and the task then runs again, as after an expired lease; handlers\' data is committed synchronously on the main pool).',
