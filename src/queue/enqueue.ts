@@ -35,7 +35,7 @@ export async function enqueueTasks(
   ]);
   // No ANALYZE after a bulk insert (there was one after 5,000 rows): the claims read one range of
   // scrape_tasks_claimable per type whatever the statistics say (migration 0029; test/queue/queue.test.ts "stale
-  // statistics"), and sampling a table of a million rows cost the server more than any claim it saved (issue 14).
+  // statistics"), and the ANALYZE cost the server 36–39 ms per 20,000-task enqueue on the API's path (issue 14).
   const byKey = new Map(inserted.filter((t) => t.dedupe_key).map((t) => [t.dedupe_key!, t]));
   const withoutKey = inserted.filter((t) => !t.dedupe_key);
   const missing = tasks.map((t) => t.dedupeKey).filter((key): key is string => !!key && !byKey.has(key));
