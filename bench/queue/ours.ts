@@ -12,7 +12,7 @@ const logger = createLogger({ level: 'warn', format: 'json' });
 /** The daemon's defaults (src/config.ts): poll, lease, retry backoff, statements in flight, claim ahead, queue pool size. */
 const DAEMON = loadConfig({});
 /** The daemon's configuration at a concurrency: what src/daemon.ts would run with WORKER_CONCURRENCY=c and nothing else set. */
-const daemonAt = (concurrency: number) => loadConfig({ WORKER_CONCURRENCY: String(concurrency) });
+const daemonAt = (concurrency: number, env: Record<string, string> = {}) => loadConfig({ WORKER_CONCURRENCY: String(concurrency), ...env });
 
 /** The daemon's default account budget (src/config.ts); with no accounts in the bench database it plans 0 usable. */
 const BUDGET = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmupDays: 7, dailyCap: 0, delayMinMs: 0, delayMaxMs: 0 };
@@ -23,9 +23,10 @@ const BUDGET = { windowMs: 3_600_000, perWindow: 30, warmupPerWindow: 10, warmup
  * account-availability query and NewWorkListener waking it on NOTIFY — with the runner options src/daemon.ts takes
  * from its configuration (runnerOptionsFrom), a registry with an Instagram type that needs an account next to the
  * no-op, and enqueueTasks. Daemon defaults: 5 s fallback poll, 60 s lease, claim ahead concurrency + 1. `durable`: the queue pool commits synchronously like its peers (the
- * daemon's own setting is asynchronous commit, see src/db/database.ts).
+ * daemon's own setting is asynchronous commit, see src/db/database.ts). `env`: configuration over the daemon's defaults,
+ * as a daemon would read it from its environment (the bench runs none; a probe comparing settings does).
  */
-export async function ourQueue(url: string, version: string, durable = false): Promise<QueueSystem> {
+export async function ourQueue(url: string, version: string, durable = false, env: Record<string, string> = {}): Promise<QueueSystem> {
   const producer = openDatabase(url, { poolMax: 2 });
   // At "off" every connection of every system commits asynchronously, the enqueuing one included (graphile-worker's
   // addJob and pg-boss's send run on connections given synchronous_commit = off): else ig-scout's enqueue→start
@@ -42,7 +43,7 @@ export async function ourQueue(url: string, version: string, durable = false): P
     setup: `TaskRunner concurrency c wired as the daemon wires it (wireAccountAwareRunner: account-aware claim plan, LISTEN/NOTIFY) with its defaults (poll ${DAEMON.QUEUE_POLL_INTERVAL_MS / 1000} s, ${DAEMON.QUEUE_STATEMENTS_IN_FLIGHT} completing statements in flight, ${DAEMON.QUEUE_CLAIM_AHEAD ?? 'c + 1'} no-op tasks claimed ahead (QUEUE_CLAIM_AHEAD)), pool c + 2 for handlers + queue pool ${DAEMON.DB_QUEUE_POOL_MAX} (generic plans), enqueue on a pool of 2, ${durable ? 'synchronous' : 'asynchronous'} commit on both`,
     async start(concurrency, onStart) {
       const handle = openDatabase(url, { poolMax: concurrency + 2 });
-      const queue = openDatabase(url, { poolMax: DAEMON.DB_QUEUE_POOL_MAX, queuePool: true });
+      const queue = openDatabase(url, { poolMax: daemonAt(concurrency, env).DB_QUEUE_POOL_MAX, queuePool: true });
       // A pg client runs its queries in order, so this SET precedes every statement of the connection.
       if (durable) queue.pool.on('connect', (client) => void client.query('SET synchronous_commit = on'));
       const registry = new TaskRegistry()
@@ -54,7 +55,7 @@ export async function ourQueue(url: string, version: string, durable = false): P
         registry,
         availability: (types) => accountAvailability(handle.db, BUDGET, 'auto', types),
         connectionString: url,
-        options: runnerOptionsFrom(daemonAt(concurrency), `bench-${concurrency}`),
+        options: runnerOptionsFrom(daemonAt(concurrency, env), `bench-${concurrency}`),
         logger,
       });
       wired.start();

@@ -38,7 +38,9 @@ export async function pgBoss(url: string, version: string, durable = true): Prom
       }
     },
     async enqueueMany(payloads) {
-      await boss!.insert(payloads.map((data) => ({ name: 'noop', data })));
+      // With no worker running (the backlog phase) a started pg-boss without workers enqueues; start() replaces it.
+      boss ??= await open(4);
+      await boss.insert(payloads.map((data) => ({ name: 'noop', data })));
     },
     async enqueueOne(payload) {
       await boss!.send('noop', payload);
