@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, TaskStatus } from '../db/schema.js';
-import { notifyNewWork } from './recover.js';
+import { notifyNewWork, notifyTaskCancelled } from './recover.js';
 import { LIVE_STATUSES, type Task } from './task.js';
 
 /** What an admin does to a task by hand. */
@@ -12,19 +12,29 @@ export type ManageResult =
 const RETRYABLE: TaskStatus[] = ['failed', 'cancelled'];
 
 /**
- * Cancels a live task. A running one loses its lease at once: its worker notices on the next lease renewal, aborts
- * the handler, and can no longer record an outcome.
+ * Cancels a live task. A running one, or one claimed ahead, loses its lease at once and can no longer record an
+ * outcome; the NOTIFY names that lease, so the process holding it stops the run or drops it unstarted
+ * (TaskRunner.cancelled) instead of learning it at its next lease renewal, up to a third of the lease later.
  */
 export async function cancelTask(db: Kysely<Database>, id: number): Promise<ManageResult> {
-  const task = await db
-    .updateTable('scrape_tasks')
-    .set({ status: 'cancelled', completed_at: sql`now()`, locked_by: null, locked_until: null, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', 'in', LIVE_STATUSES)
-    .returningAll()
-    .executeTakeFirst();
-  if (task) return { ok: true, task };
-  return explainRefusal(db, id, `only ${LIVE_STATUSES.join(', ')} tasks can be cancelled`);
+  // The lease it had comes from the row as locked, in the same statement: the NOTIFY must name that lease and no later
+  // one (a task retried and claimed again meanwhile is another run, which the notification must not stop).
+  const { rows } = await sql<Task & { previous_holder: string | null }>`
+    WITH before AS (
+      SELECT id, locked_by FROM scrape_tasks
+      WHERE id = ${id} AND status IN (${sql.join(LIVE_STATUSES)})
+      FOR UPDATE
+    )
+    UPDATE scrape_tasks AS t
+    SET status = 'cancelled', completed_at = now(), locked_by = NULL, locked_until = NULL, updated_at = now()
+    FROM before
+    WHERE t.id = before.id
+    RETURNING t.*, before.locked_by AS previous_holder`.execute(db);
+  const row = rows[0];
+  if (!row) return explainRefusal(db, id, `only ${LIVE_STATUSES.join(', ')} tasks can be cancelled`);
+  const { previous_holder: holder, ...task } = row;
+  if (holder) await notifyTaskCancelled(db, { id, leaseToken: holder });
+  return { ok: true, task };
 }
 
 /** Runs a failed or cancelled task again from its checkpoint, with a fresh set of attempts. */

@@ -623,28 +623,41 @@ export class TaskRunner {
           continue;
         }
         if (this.held.get(held.task.id) !== held) continue; // finished meanwhile
-        const run = this.active.get(held.task.id);
-        const queued = this.buffer.indexOf(held);
-        if (run?.held === held && !isAborted(run)) {
-          this.deps.logger.warn(
-            { taskId: held.task.id, taskType: held.task.task_type },
-            'lease lost (task cancelled or recovered); stopping it',
-          );
-          abortRun(run, new Error('lease lost'));
-        } else if (queued >= 0) {
-          this.buffer.splice(queued, 1);
-          this.held.delete(held.task.id);
-          this.deps.logger.warn(
-            { taskId: held.task.id, taskType: held.task.task_type },
-            'lease of a task claimed ahead lost (cancelled or recovered); not starting it',
-          );
-          if (this.running) this.wake();
-        }
+        this.letGo(held, 'lease lost (task cancelled or recovered)');
       }
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'lease renewal failed; will try again');
     } finally {
       this.renewing = false;
+    }
+  }
+
+  /**
+   * A task was cancelled (the NOTIFY of cancelTask, src/tasks/wiring.ts): if this runner holds it under that lease, it
+   * stops now rather than at the next lease renewal. Whatever it would write is refused anyway: the cancel took the lease.
+   */
+  cancelled(lease: Lease): void {
+    const held = this.held.get(lease.id);
+    if (held && holder(held.task) === lease.leaseToken) this.letGo(held, 'task cancelled');
+  }
+
+  /**
+   * A held task this runner must no longer run (its lease is gone): a running one is aborted (its outcome will be
+   * refused and discarded), one claimed ahead leaves the buffer unstarted and the loop claims for the room. One whose
+   * completion is being written needs nothing: that statement finds the lease gone.
+   */
+  private letGo(held: Held, reason: string): void {
+    const fields = { taskId: held.task.id, taskType: held.task.task_type, reason };
+    const run = this.active.get(held.task.id);
+    const queued = this.buffer.indexOf(held);
+    if (run?.held === held && !isAborted(run)) {
+      this.deps.logger.warn(fields, 'stopping a running task: its lease is gone');
+      abortRun(run, new Error(reason));
+    } else if (queued >= 0) {
+      this.buffer.splice(queued, 1);
+      this.held.delete(held.task.id);
+      this.deps.logger.warn(fields, 'not starting a task claimed ahead: its lease is gone');
+      if (this.running) this.wake();
     }
   }
 

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { NewWorkListener } from '../queue/listener.js';
+import { cancelledLeaseOf } from '../queue/recover.js';
 import type { TaskRegistry } from '../queue/registry.js';
 import { TaskRunner, type RunnerObserver, type RunnerOptions } from '../queue/runner.js';
 import { accountAwareClaims } from './claim-plan.js';
@@ -89,6 +90,8 @@ export function wireAccountAwareRunner(deps: AccountAwareRunnerDeps): AccountAwa
   const listener = new NewWorkListener(
     deps.connectionString,
     (payload) => {
+      const cancelled = cancelledLeaseOf(payload);
+      if (cancelled) return runner.cancelled(cancelled);
       const share = deps.channelShares?.find((s) => s.payload === payload);
       if (share) return share.wake();
       plan.heard(payload);

@@ -5,7 +5,9 @@ import { createLogger } from '../../src/logger.js';
 import { enqueueTasks } from '../../src/queue/enqueue.js';
 import { TaskRegistry } from '../../src/queue/registry.js';
 import { TaskRunner, type RunnerDeps, type RunnerOptions } from '../../src/queue/runner.js';
+import { cancelTask } from '../../src/queue/manage.js';
 import { accountAwareClaims } from '../../src/tasks/claim-plan.js';
+import { wireAccountAwareRunner } from '../../src/tasks/wiring.js';
 import { sleep, waitFor } from '../../src/util/wait.js';
 import { EXECUTIONS_TABLE_SQL, listExecutions, sleepyRegistry } from '../fixtures/sleepy-tasks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -193,6 +195,45 @@ describe('a task claimed ahead that this process no longer holds', () => {
     const executions = await executionsById();
     expect(executions.get(2)).toEqual(['other']);
     expect(executions.get(3)).toEqual(['other']);
+  });
+});
+
+describe('a task cancelled while this process holds it', () => {
+  it('is dropped unstarted from the claim-ahead buffer, or stopped if running, at once rather than at the next lease renewal', async () => {
+    // Lease 60 s: renewal, which used to be how a runner learnt of a cancel, comes every 20 s, far past these waits.
+    const [running, ahead, next] = await enqueueTasks(testDb.db, [sleepy(60_000), sleepy(0), sleepy(0)], { maxAttempts: 3 });
+    const wired = wireAccountAwareRunner({
+      db: testDb.db,
+      registry: sleepyRegistry('cancel-test'),
+      availability: async () => ({ usableNow: 0, nextUsableAt: null, claimedWithoutAccount: 0 }),
+      connectionString: testDb.url,
+      options: options({ workerId: 'cancel-test' }),
+      logger: silent,
+    });
+    wired.start();
+    stops.push(async () => {
+      await wired.runner.stop(0);
+      await wired.listener.stop();
+    });
+    const { runner } = wired;
+    await waitFor(() => runner.activeCount === 1 && runner.bufferedCount === 2, {
+      timeoutMs: 5000,
+      what: 'one running, two claimed ahead',
+    });
+
+    // A cancel naming another lease (the task cancelled, retried and claimed again since) is not this run's.
+    runner.cancelled({ id: ahead!.task.id, leaseToken: 'another-process#1' });
+    expect(runner.bufferedCount).toBe(2);
+
+    expect(await cancelTask(testDb.db, ahead!.task.id)).toMatchObject({ ok: true });
+    await waitFor(() => runner.bufferedCount === 1, { timeoutMs: 5000, what: 'the cancelled task gone from the buffer' });
+    expect(runner.activeCount).toBe(1);
+
+    expect(await cancelTask(testDb.db, running!.task.id)).toMatchObject({ ok: true });
+    // The running one stops (its sleep honours the signal), its slot frees and the next claimed ahead runs.
+    await waitFor(async () => (await executionsById()).has(next!.task.id), { timeoutMs: 5000, what: 'the next task run' });
+    expect([...(await executionsById()).keys()]).toEqual([next!.task.id]);
+    expect((await rows()).map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'done']);
   });
 });
 
