@@ -33,7 +33,8 @@ export async function cancelTask(db: Kysely<Database>, id: number): Promise<Mana
   const row = rows[0];
   if (!row) return explainRefusal(db, id, `only ${LIVE_STATUSES.join(', ')} tasks can be cancelled`);
   const { previous_holder: holder, ...task } = row;
-  if (holder) await notifyTaskCancelled(db, { id, leaseToken: holder });
+  // Best effort: the cancel is committed; a holder that misses the NOTIFY learns it at its next lease renewal.
+  if (holder) await notifyTaskCancelled(db, { id, leaseToken: holder }).catch(() => undefined);
   return { ok: true, task };
 }
 
