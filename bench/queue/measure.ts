@@ -41,15 +41,10 @@ export async function measure(
   await system.reset();
   const latencies: number[] = [];
   let pacing = false;
-  // Handler starts of the throughput phase: the drain check asks the database only once every task has started.
-  let started = 0;
-  let allStarted: () => void = () => undefined;
-  const everyTaskStarted = new Promise<void>((resolve) => {
-    allStarted = resolve;
-  });
+  const burst = startsOf(settings.tasks);
   await system.start(concurrency, (payload) => {
     if (pacing) latencies.push(now() - payload.t);
-    else if (++started === settings.tasks) allStarted();
+    else burst.started();
   });
 
   const queriesBefore = queryCount();
@@ -57,10 +52,7 @@ export async function measure(
   const walBefore = await wal();
   const startedAt = performance.now();
   await system.enqueueMany(Array.from({ length: settings.tasks }, () => ({ t: now() })));
-  const gaveUp = setTimeout(allStarted, 600_000); // a system that loses tasks fails in drained(), not here
-  await everyTaskStarted;
-  clearTimeout(gaveUp);
-  await drained(system, 600_000);
+  await burst.finished(system);
   const seconds = (performance.now() - startedAt) / 1000;
   const queries = queryCount() - queriesBefore - (monitorQueries(system) - monitorBefore);
   const walBytes = Number((await wal()) - walBefore);
@@ -101,22 +93,36 @@ async function measureBacklog(system: QueueSystem, concurrency: number, tasks: n
   await system.reset();
   await system.enqueueMany(Array.from({ length: tasks }, () => ({ t: now() })));
   await settle();
-  let started = 0;
+  const backlog = startsOf(tasks);
+  const startedAt = performance.now();
+  await system.start(concurrency, () => backlog.started());
+  await backlog.finished(system);
+  const seconds = (performance.now() - startedAt) / 1000;
+  await system.stop();
+  return Math.round(tasks / seconds);
+}
+
+/**
+ * Counts handler starts of a timed phase of `tasks`; `finished` waits for the last start, then for the table to show
+ * nothing unfinished: the drain check asks the database only once every task has started.
+ */
+function startsOf(tasks: number) {
+  let count = 0;
   let allStarted: () => void = () => undefined;
   const everyTaskStarted = new Promise<void>((resolve) => {
     allStarted = resolve;
   });
-  const startedAt = performance.now();
-  await system.start(concurrency, () => {
-    if (++started === tasks) allStarted();
-  });
-  const gaveUp = setTimeout(allStarted, 600_000);
-  await everyTaskStarted;
-  clearTimeout(gaveUp);
-  await drained(system, 600_000);
-  const seconds = (performance.now() - startedAt) / 1000;
-  await system.stop();
-  return Math.round(tasks / seconds);
+  return {
+    started(): void {
+      if (++count === tasks) allStarted();
+    },
+    async finished(system: QueueSystem): Promise<void> {
+      const gaveUp = setTimeout(allStarted, 600_000); // a system that loses tasks fails in drained(), not here
+      await everyTaskStarted;
+      clearTimeout(gaveUp);
+      await drained(system, 600_000);
+    },
+  };
 }
 
 const polls = new WeakMap<QueueSystem, number>();
