@@ -67,6 +67,41 @@ describe('enqueue', () => {
     expect(count).toBe(3);
   });
 
+  it('returns each task as the database stores it, though the INSERT returns only its id and timestamp', async () => {
+    const blog = await testDb.db
+      .insertInto('blogs')
+      .values({ username: 'enqueued_blog', platform_id: '17841400000000001' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const runAt = new Date(Date.now() + 3_600_000);
+    const [live] = await enqueueTasks(testDb.db, [{ type: 'discover', dedupeKey: 'discover:live' }], defaults);
+    const result = await enqueueTasks(
+      testDb.db,
+      [
+        { type: 'full_scrape', dedupeKey: 'full_scrape:one', payload: { username: 'one', nested: { b: [1, 'x'], a: null } } },
+        { type: 'discover', payload: { hashtag: 'tea', when: new Date(0), dropped: undefined } },
+        { type: 'discover', dedupeKey: 'discover:live', payload: { hashtag: 'ignored' } },
+        { type: 'full_scrape', priority: 2, blogId: blog.id, maxAttempts: 7, runAt, dedupeKey: 'full_scrape:two' },
+        { type: 'followers' },
+      ],
+      defaults,
+    );
+    expect(result.map((r) => r.created)).toEqual([true, true, false, true, true]);
+    expect(result[2]!.task).toEqual(live!.task);
+    const stored = await testDb.db
+      .selectFrom('scrape_tasks')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        result.map((r) => r.task.id),
+      )
+      .execute();
+    const byId = new Map(stored.map((t) => [t.id, t]));
+    for (const { task } of result) expect(task).toEqual(byId.get(task.id));
+    expect(result[1]!.task.payload).toEqual({ hashtag: 'tea', when: '1970-01-01T00:00:00.000Z' });
+  });
+
   it('creates exactly one task when many connections enqueue the same key at once', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, () => enqueueTasks(testDb.db, [{ type: 'full_scrape', dedupeKey: 'full_scrape:race' }], defaults)),
